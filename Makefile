@@ -1,0 +1,122 @@
+# nqmail: hand-written GNU make. Every src/*.c is a program, every src/lib/*.c
+# goes into libnq.a, every t/unit/check_*.c is a Check test. Adding a file needs
+# no edit here; extra link flags for a program go in src/PROG.libs.
+
+QHOME   ?= $(shell head -n 1 conf-home)
+SPLIT   ?= $(shell head -n 1 conf-split)
+O       ?= build
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+SMTP_ADDR ?= 127.0.0.1
+SMTP_PORT ?= 25
+
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+DEFS    := -D_GNU_SOURCE
+INCS    := -Isrc/lib -I$(O)/include
+ifeq ($(SAN),1)
+  CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+  LDFLAGS += -fsanitize=address,undefined
+  STATIC :=
+else
+  STATIC := -static
+endif
+ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS)
+
+# Programs on the per-message path start fast: fully static.
+STATIC_PROGS := qmail-queue qmail-local
+SKARNET := -Wl,-Bstatic -lskarnet -Wl,-Bdynamic
+
+PROGS    := $(basename $(notdir $(wildcard src/*.c)))
+LIBOBJS  := $(patsubst src/lib/%.c,$(O)/lib/%.o,$(wildcard src/lib/*.c)) $(O)/lib/auto_home.o
+UNITS    := $(basename $(notdir $(wildcard t/unit/check_*.c)))
+BINS     := $(addprefix $(O)/bin/,$(PROGS))
+
+.PHONY: all deps install setup setup-users setup-home check check-unit check-asan \
+        check-integration run stop clean bench
+
+all: $(BINS)
+
+deps:
+	@sh scripts/deps.sh conf-packages
+
+$(O)/include/tcdb.h $(O)/libtcdb.a: scripts/tcdb.sh
+	@mkdir -p $(O)/include
+	sh scripts/tcdb.sh $(O)
+
+$(O)/lib/auto_home.c: conf-home conf-split conf-users conf-groups scripts/auto.sh FORCE
+	@mkdir -p $(O)/lib
+	@sh scripts/auto.sh '$(QHOME)' '$(SPLIT)' > $@.tmp
+	@if cmp -s $@.tmp $@ ; then rm -f $@.tmp ; else mv $@.tmp $@ ; fi
+
+FORCE:
+
+$(O)/lib/auto_home.o: $(O)/lib/auto_home.c src/lib/auto.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h) $(O)/include/tcdb.h
+	@mkdir -p $(O)/lib
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/libnq.a: $(LIBOBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/obj/%.o: src/%.c $(wildcard src/lib/*.h) $(O)/include/tcdb.h
+	@mkdir -p $(O)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# tinycdb's renamed archive comes before skalibs on every link line (notes §3.3).
+$(O)/bin/%: $(O)/obj/%.o $(O)/libnq.a $(O)/libtcdb.a
+	@mkdir -p $(O)/bin
+	$(CC) $(LDFLAGS) $(if $(filter $*,$(STATIC_PROGS)),$(STATIC)) -o $@ $< $(O)/libnq.a $(O)/libtcdb.a \
+	  $(if $(filter $*,$(STATIC_PROGS)),$(if $(STATIC),-lskarnet,$(SKARNET)),$(SKARNET)) $(shell cat src/$*.libs 2>/dev/null)
+
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+
+$(O)/t/%: t/unit/%.c $(O)/libnq.a $(O)/libtcdb.a
+	@mkdir -p $(O)/t
+	$(CC) $(ALL_CFLAGS) -Wno-error=shadow $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libnq.a $(O)/libtcdb.a $(CHECK_LIBS) $(SKARNET) -lcrypt
+
+install: all
+	sh scripts/install.sh '$(O)' '$(DESTDIR)' '$(QHOME)' '$(SPLIT)'
+
+setup-users:
+	sh scripts/setup-users.sh '$(QHOME)'
+
+setup-home:
+	sh scripts/setup-home.sh '$(DESTDIR)$(QHOME)' '$(SPLIT)'
+
+setup: setup-users install setup-home
+
+check-unit: $(addprefix $(O)/t/,$(UNITS))
+	@sh scripts/run-units.sh $(O)/t $(UNITS)
+
+check-asan:
+	$(MAKE) --no-print-directory O=$(O)-asan SAN=1 check-unit
+
+check-integration: all
+	/usr/bin/python3 t/integration/run.py --src . --build $(O)-it
+
+check:
+	@sh scripts/deps.sh conf-packages
+	$(MAKE) --no-print-directory setup-users
+	$(MAKE) --no-print-directory all
+	@rc=0 ; \
+	$(MAKE) --no-print-directory check-unit || rc=1 ; \
+	$(MAKE) --no-print-directory check-asan || rc=1 ; \
+	$(MAKE) --no-print-directory check-integration || rc=1 ; \
+	exit $$rc
+
+run:
+	@sh scripts/deps.sh conf-packages
+	$(MAKE) --no-print-directory setup
+	sh scripts/run.sh '$(QHOME)' '$(SMTP_ADDR)' '$(SMTP_PORT)'
+
+stop:
+	sh scripts/stop.sh '$(QHOME)'
+
+bench: all
+	@sh bench/run.sh
+
+clean:
+	rm -rf $(O) $(O)-asan $(O)-it

@@ -1,0 +1,37 @@
+/* qq.h: the qmail-queue client: spawn $QMAILQUEUE (or conf-home/bin/qmail-queue),
+   write the message to its fd 0 and the envelope to its fd 1, read its exit code. */
+#ifndef NQ_QQ_H
+#define NQ_QQ_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <skalibs/buffer.h>
+
+typedef struct qq_s qq ;
+struct qq_s
+{
+  pid_t pid ;
+  int fdm ;            /* message pipe */
+  int fde ;            /* envelope pipe */
+  int flagerr ;        /* a write failed: the message is incomplete */
+  size_t bytes ;       /* message bytes written so far */
+  buffer b ;
+  char buf[8192] ;
+} ;
+
+/* Start qmail-queue. 0 ok, -1 error (errno). */
+extern int qq_open (qq *) ;
+extern void qq_put (qq *, char const *s, size_t len) ;
+extern void qq_puts (qq *, char const *s) ;
+/* Envelope: sender once, then each recipient, then qq_close. */
+extern void qq_from (qq *, char const *sender) ;
+extern void qq_to (qq *, char const *rcpt) ;
+/* Finish and wait. Returns "" on success, else a message starting with
+   'D' (permanent) or 'Z' (temporary), with an enhanced status code. */
+extern char const *qq_close (qq *) ;
+/* Kill a started qmail-queue without queueing anything. */
+extern void qq_abort (qq *) ;
+/* The text for a qmail-queue exit code (same form as qq_close). */
+extern char const *qq_status (int exitcode) ;
+
+#endif

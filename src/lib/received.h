@@ -1,0 +1,22 @@
+/* received.h: Received header lines. Every foreign string is made safe first. */
+#ifndef NQ_RECEIVED_H
+#define NQ_RECEIVED_H
+
+#include <time.h>
+#include <skalibs/stralloc.h>
+
+/* Append "Received: from HELO (REMOTEHOST [REMOTEIP])\n  by LOCAL with PROTO; DATE\n"
+   to sa. helo, remotehost and local may be 0. Control bytes, quotes, parentheses
+   and non-ASCII in foreign strings become '?', each string is cut to 255 bytes.
+   1 ok, 0 no memory. */
+extern int received_smtp (stralloc *sa, char const *protocol, char const *local,
+                          char const *remoteip, char const *remotehost,
+                          char const *helo, time_t when) ;
+
+/* Append "Received: (qmail PID invoked WHO); DATE\n" as qmail-queue writes it. */
+extern int received_qq (stralloc *sa, unsigned long pid, char const *who, time_t when) ;
+
+/* Append s[0..] made safe as above, cut to 255 bytes. */
+extern int received_safe (stralloc *sa, char const *s) ;
+
+#endif
