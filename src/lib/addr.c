@@ -65,9 +65,11 @@ int addr_smtp_path (stralloc *out, char const *s, size_t len, size_t *used)
   if (bracket) i++ ;
   if (bracket && i < len && s[i] == '@')
   {
-    /* source route: @a,@b:addr; the route is dropped (RFC 5321 4.1.2) */
-    size_t colon = byte_chr(s + i, len - i, ':') ;
-    if (colon >= len - i) return 0 ;
+    /* source route: @a,@b:addr; the route is dropped (RFC 5321 4.1.2).
+       Its colon must come before the closing '>', not in a parameter. */
+    size_t gt = byte_chr(s + i, len - i, '>') ;
+    size_t colon = byte_chr(s + i, gt, ':') ;
+    if (colon >= gt) return 0 ;
     i += colon + 1 ;
   }
   start = out->len ;
