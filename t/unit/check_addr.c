@@ -1,0 +1,180 @@
+/* check_addr.c: SMTP path parsing and the address safety checks. */
+
+#include <check.h>
+#include <string.h>
+#include "addr.h"
+
+/* Parse s; on success compare the address and where parameters start. */
+static int path (char const *s, size_t len, char const *want, size_t wantused)
+{
+  stralloc out = STRALLOC_ZERO ;
+  size_t used = 12345 ;
+  int r = addr_smtp_path(&out, s, len, &used) ;
+  if (r && want)
+  {
+    ck_assert_msg(out.len == strlen(want) && !memcmp(out.s, want, out.len),
+      "%s: got %.*s want %s", s, (int)out.len, out.s ? out.s : "", want) ;
+    ck_assert_msg(used == wantused, "%s: used %zu want %zu", s, used, wantused) ;
+  }
+  stralloc_free(&out) ;
+  return r ;
+}
+
+static int good (char const *s, char const *want, size_t wantused)
+{
+  return path(s, strlen(s), want, wantused) ;
+}
+
+static int bad (char const *s)
+{
+  return !path(s, strlen(s), 0, 0) ;
+}
+
+START_TEST(test_plain)
+{
+  ck_assert(good("<joe@example.org>", "joe@example.org", 17)) ;
+  ck_assert(good("  <joe@example.org> SIZE=100", "joe@example.org", 19)) ;
+  ck_assert(good("<>", "", 2)) ;
+  ck_assert(good("<> BODY=8BITMIME", "", 2)) ;
+  ck_assert(good("<joe>", "joe", 5)) ;
+}
+END_TEST
+
+START_TEST(test_bare)
+{
+  /* qmail accepts a path without brackets */
+  ck_assert(good("joe@example.org", "joe@example.org", 15)) ;
+  ck_assert(good("\tjoe@example.org SIZE=1", "joe@example.org", 16)) ;
+  ck_assert(bad("")) ;
+  ck_assert(bad("   ")) ;
+}
+END_TEST
+
+START_TEST(test_unbalanced)
+{
+  ck_assert(bad("<joe@example.org")) ;
+  ck_assert(bad("<")) ;
+  ck_assert(bad("<joe<@example.org>")) ;
+  ck_assert(bad("<<joe@example.org>>")) ;
+  ck_assert(bad("<\"joe>@example.org")) ;     /* quote never closed */
+  ck_assert(bad("\"joe@example.org")) ;
+}
+END_TEST
+
+START_TEST(test_source_route)
+{
+  ck_assert(good("<@a.example,@b.example:joe@c.example>", "joe@c.example", 37)) ;
+  ck_assert(good("<@a.example:joe@c.example> SIZE=5", "joe@c.example", 26)) ;
+  ck_assert(bad("<@a.example>")) ;
+  ck_assert(bad("<@a.example,@b.example")) ;
+  /* the route's colon must be inside the brackets, not in a parameter */
+  ck_assert(bad("<@a.example> X=y:joe@c.example>")) ;
+}
+END_TEST
+
+START_TEST(test_quotes)
+{
+  ck_assert(good("<\"joe smith\"@example.org>", "joe smith@example.org", 25)) ;
+  ck_assert(good("<\"a>b\"@example.org>", "a>b@example.org", 19)) ;
+  ck_assert(good("<joe\\@x@example.org>", "joe@x@example.org", 20)) ;
+  ck_assert(good("<a\\>b@example.org>", "a>b@example.org", 18)) ;
+  ck_assert(bad("<joe\\")) ;
+  ck_assert(bad("joe\\")) ;
+}
+END_TEST
+
+START_TEST(test_control_bytes)
+{
+  ck_assert(bad("<joe\r@example.org>")) ;
+  ck_assert(bad("<joe\n@example.org>")) ;
+  ck_assert(bad("<joe\x7f@example.org>")) ;
+  ck_assert(bad("<joe\x01@example.org>")) ;
+  ck_assert(bad("<\"joe\r\nRCPT TO:<x>\"@example.org>")) ;
+  ck_assert(bad("<joe\\\n@example.org>")) ;   /* escaped LF is still LF */
+  ck_assert(!path("<jo\0e@example.org>", 18, 0, 0)) ;
+  ck_assert(!path("jo\0e@example.org", 16, 0, 0)) ;
+  /* UTF-8 is allowed (SMTPUTF8) */
+  ck_assert(good("<j\xc3\xb6rg@example.org>", "j\xc3\xb6rg@example.org", 19)) ;
+}
+END_TEST
+
+START_TEST(test_length_limit)
+{
+  char s[ADDR_MAX + 10] ;
+  s[0] = '<' ;
+  memset(s + 1, 'a', ADDR_MAX) ;
+  s[ADDR_MAX + 1] = '>' ;
+  s[ADDR_MAX + 2] = 0 ;
+  ck_assert(path(s, ADDR_MAX + 2, 0, 0)) ;
+  s[0] = '<' ;
+  memset(s + 1, 'a', ADDR_MAX + 1) ;
+  s[ADDR_MAX + 2] = '>' ;
+  s[ADDR_MAX + 3] = 0 ;
+  ck_assert(!path(s, ADDR_MAX + 3, 0, 0)) ;
+  ck_assert(!path(s + 1, ADDR_MAX + 1, 0, 0)) ;
+}
+END_TEST
+
+START_TEST(test_is_safe)
+{
+  char big[ADDR_MAX + 1] ;
+  memset(big, 'a', sizeof big) ;
+  ck_assert(addr_is_safe("joe@example.org", 15)) ;
+  ck_assert(addr_is_safe("", 0)) ;
+  ck_assert(addr_is_safe("a b@c", 5)) ;
+  ck_assert(addr_is_safe("\xc3\xa9@x", 4)) ;
+  ck_assert(!addr_is_safe("a\0b", 3)) ;
+  ck_assert(!addr_is_safe("a\rb", 3)) ;
+  ck_assert(!addr_is_safe("a\nb", 3)) ;
+  ck_assert(!addr_is_safe("a\tb", 3)) ;
+  ck_assert(!addr_is_safe("a\x7f", 2)) ;
+  ck_assert(addr_is_safe(big, ADDR_MAX)) ;
+  ck_assert(!addr_is_safe(big, ADDR_MAX + 1)) ;
+}
+END_TEST
+
+START_TEST(test_at_and_domain)
+{
+  stralloc d = STRALLOC_ZERO ;
+  ck_assert_uint_eq(addr_at("a@b@c", 5), 3) ;
+  ck_assert_uint_eq(addr_at("abc", 3), 3) ;
+  ck_assert_uint_eq(addr_at("", 0), 0) ;
+  ck_assert_uint_eq(addr_at("abc@", 4), 3) ;
+  ck_assert(addr_domain(&d, "Joe@Example.ORG", 15)) ;
+  ck_assert(d.len == 11 && !memcmp(d.s, "example.org", 11)) ;
+  ck_assert(addr_domain(&d, "\"a@b\"@X.y", 9)) ;
+  ck_assert(d.len == 3 && !memcmp(d.s, "x.y", 3)) ;
+  ck_assert(addr_domain(&d, "nodomain", 8)) ;
+  ck_assert_uint_eq(d.len, 0) ;
+  ck_assert(addr_domain(&d, "joe@", 4)) ;
+  ck_assert_uint_eq(d.len, 0) ;
+  stralloc_free(&d) ;
+}
+END_TEST
+
+static Suite *suite (void)
+{
+  Suite *s = suite_create("addr") ;
+  TCase *tc = tcase_create("core") ;
+  tcase_add_test(tc, test_plain) ;
+  tcase_add_test(tc, test_bare) ;
+  tcase_add_test(tc, test_unbalanced) ;
+  tcase_add_test(tc, test_source_route) ;
+  tcase_add_test(tc, test_quotes) ;
+  tcase_add_test(tc, test_control_bytes) ;
+  tcase_add_test(tc, test_length_limit) ;
+  tcase_add_test(tc, test_is_safe) ;
+  tcase_add_test(tc, test_at_and_domain) ;
+  suite_add_tcase(s, tc) ;
+  return s ;
+}
+
+int main (void)
+{
+  SRunner *sr = srunner_create(suite()) ;
+  int failed ;
+  srunner_run_all(sr, CK_NORMAL) ;
+  failed = srunner_ntests_failed(sr) ;
+  srunner_free(sr) ;
+  return failed ? 1 : 0 ;
+}
