@@ -1,0 +1,135 @@
+#!/bin/sh
+# run.sh HOME ADDR PORT: start the installed nqmail in HOME under s6 (qmail-send, and
+# qmail-smtpd on ADDR:PORT) and wait until both are up. Run as root by `make run`,
+# after install and setup-home. Running it again when all is up changes nothing.
+set -e
+home=$1 addr=$2 port=$3
+scan=$home/service-scan
+pidfile=$scan/.s6-svscan.pid
+services="qmail-send qmail-smtpd"
+PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+export PATH
+
+die () { echo "run: fatal: $*" >&2 ; exit 111 ; }
+usage () { echo "run: usage: run.sh HOME ADDR PORT ($*)" >&2 ; exit 100 ; }
+
+[ $# -eq 3 ] || usage "3 arguments"
+case $home in /*) ;; *) usage "HOME must be an absolute path" ;; esac
+case $port in ''|*[!0-9]*) usage "PORT must be a number" ;; esac
+[ "$port" -ge 1 ] && [ "$port" -le 65535 ] || usage "PORT must be 1 to 65535"
+case $addr in ''|*[!0-9.]*) usage "ADDR must be an IPv4 address (tcpserver is IPv4 only)" ;; esac
+[ "$(id -u)" = 0 ] || die "must run as root (s6-setuidgid, tcpserver -U)"
+for f in bin/qmail-start bin/qmail-smtpd boot/maildir services/qmail-send/run services/qmail-smtpd/run ; do
+  [ -e "$home/$f" ] || die "$home/$f is missing: install first (make setup QHOME=$home)"
+done
+[ -s "$home/control/me" ] || die "$home/control/me is missing: run make setup-home QHOME=$home"
+getent passwd qmaill >/dev/null && getent passwd qmaild >/dev/null \
+  || die "users qmaill and qmaild do not exist: run make setup-users"
+
+# supervised: prints the pid of service $1 if its supervisor runs and it is up
+supervised () {
+  s6-svok "$scan/$1" 2>/dev/null || return 0
+  s6-svstat -o up,pid "$scan/$1" 2>/dev/null | awk '$1 == "true" { print $2 }'
+}
+
+# The port must be free, unless the listener is our own qmail-smtpd.
+ours=$(supervised qmail-smtpd)
+holders=$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
+if [ -z "$holders" ] && ss -Hltn "sport = :$port" 2>/dev/null | grep -q . ; then
+  die "port $port is already taken (ss -ltn shows a listener, not its program): choose another, e.g. make run SMTP_PORT=2525"
+fi
+for p in $holders ; do
+  [ "$p" = "$ours" ] && continue
+  name=$(cat "/proc/$p/comm" 2>/dev/null || echo unknown)
+  die "port $port is taken by $name (pid $p); ss -ltnp 'sport = :$port' shows it. Stop it, or choose another port: make run SMTP_PORT=2525"
+done
+
+# control files for the qmail-smtpd service; changing them restarts it below
+c=$home/control
+put () { # put FILE VALUE: write control/FILE if its content differs; 0 if written
+  [ -f "$c/$1" ] && [ "$(cat "$c/$1")" = "$2" ] && return 1
+  echo "$2" > "$c/.$1.tmp" && chmod 644 "$c/.$1.tmp" && mv -f "$c/.$1.tmp" "$c/$1"
+}
+changed=
+if put smtpaddr "$addr" ; then changed=1 ; fi
+if put smtpport "$port" ; then changed=1 ; fi
+if [ ! -e "$c/tcp.smtp" ] ; then
+  printf '127.:allow,RELAYCLIENT=""\n:allow\n' > "$c/tcp.smtp"
+  chmod 644 "$c/tcp.smtp"
+fi
+tcprules "$c/tcp.smtp.cdb" "$c/.tcp.smtp.tmp" < "$c/tcp.smtp" \
+  || die "tcprules failed on $c/tcp.smtp (see its message above)"
+chmod 644 "$c/tcp.smtp.cdb"
+
+# log directories, written by s6-log as qmaill
+mkdir -p "$home/log"
+chmod 755 "$home/log"
+for s in $services ; do
+  mkdir -p "$home/log/$s"
+  chown qmaill "$home/log/$s"
+  chmod 750 "$home/log/$s"
+done
+
+# scan directory: one symlink a service (left alone if already right)
+mkdir -p "$scan"
+for s in $services ; do
+  [ "$(readlink "$scan/$s" 2>/dev/null)" = "../services/$s" ] && continue
+  rm -f "$scan/$s"
+  ln -s "../services/$s" "$scan/$s"
+done
+
+# s6-svscan: if one already reads the control fifo, -a makes it rescan
+if s6-svscanctl -a "$scan" 2>/dev/null ; then
+  echo "run: s6-svscan already runs on $scan"
+  if [ -n "$changed" ] && s6-svok "$scan/qmail-smtpd" 2>/dev/null ; then
+    echo "run: control/smtpaddr or smtpport changed: restarting qmail-smtpd"
+    s6-svc -r "$scan/qmail-smtpd"
+  fi
+else
+  echo "run: starting s6-svscan on $scan (its own messages go to $home/log/s6-svscan.log)"
+  env - PATH="$PATH" setsid nohup s6-svscan "$scan" >> "$home/log/s6-svscan.log" 2>&1 < /dev/null &
+  echo $! > "$pidfile"
+fi
+
+# wait, with a deadline, for both supervisors, both services up, qmail-send staying up
+# (a crashing qmail-send is restarted every second) and the port listening
+deadline=$(( $(date +%s) + 20 ))
+late () { [ "$(date +%s)" -ge "$deadline" ] ; }
+report () {
+  echo "run: fatal: $*" >&2
+  for s in $services ; do
+    echo "run: $s: $(s6-svstat "$scan/$s" 2>&1)" >&2
+    [ -f "$home/log/$s/current" ] && tail -n 5 "$home/log/$s/current" | sed "s/^/run: $s log: /" >&2
+  done
+  [ -f "$home/log/s6-svscan.log" ] && tail -n 5 "$home/log/s6-svscan.log" | sed 's/^/run: s6-svscan: /' >&2
+  exit 111
+}
+for s in $services ; do
+  until s6-svok "$scan/$s" 2>/dev/null ; do
+    late && report "no supervisor for $s in 20 seconds"
+    sleep 0.1
+  done
+done
+s6-svwait -u -t 20000 "$scan/qmail-send" "$scan/qmail-smtpd" || report "services not up in 20 seconds"
+until [ "$(s6-svstat -o up,updownfor "$scan/qmail-send" | awk '{ print ($1 == "true" && $2 >= 1) }')" = 1 ] ; do
+  late && report "qmail-send does not stay up"
+  sleep 0.1
+done
+until [ -n "$(supervised qmail-smtpd)" ] && ss -Hltnp "sport = :$port" | grep -q "pid=$(supervised qmail-smtpd)," ; do
+  late && report "qmail-smtpd does not listen on $addr:$port"
+  sleep 0.1
+done
+
+me=$(head -n 1 "$c/me")
+cat <<EOF
+run: nqmail is up in $home: qmail-send, and qmail-smtpd on $addr:$port.
+
+Send a first message, by SMTP:
+  swaks --server $addr --port $port --to root@$me --from you@example.com
+or with the sendmail program:
+  printf 'Subject: hello\\n\\nfirst message\\n' | $home/bin/sendmail root
+It lands in $home/alias/Maildir/new/ (root's mail goes to the alias user).
+Logs: $home/log/qmail-send/current and $home/log/qmail-smtpd/current
+Status: s6-svstat $scan/qmail-send $scan/qmail-smtpd
+Stop:   make stop QHOME=$home
+EOF
