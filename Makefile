@@ -39,7 +39,7 @@ all: $(BINS)
 deps:
 	@sh scripts/deps.sh conf-packages
 
-$(O)/include/tcdb.h $(O)/libtcdb.a: scripts/tcdb.sh
+$(O)/include/tcdb.h $(O)/libtcdb.a &: scripts/tcdb.sh
 	@mkdir -p $(O)/include
 	sh scripts/tcdb.sh $(O)
 
@@ -98,14 +98,7 @@ check-integration: all
 	/usr/bin/python3 t/integration/run.py --src . --build $(O)-it
 
 check:
-	@sh scripts/deps.sh conf-packages
-	$(MAKE) --no-print-directory setup-users
-	$(MAKE) --no-print-directory all
-	@rc=0 ; \
-	$(MAKE) --no-print-directory check-unit || rc=1 ; \
-	$(MAKE) --no-print-directory check-asan || rc=1 ; \
-	$(MAKE) --no-print-directory check-integration || rc=1 ; \
-	exit $$rc
+	@MAKE='$(MAKE)' sh scripts/check.sh '$(O)'
 
 run:
 	@sh scripts/deps.sh conf-packages

@@ -1,0 +1,243 @@
+/* qmail-queue: put a message into the queue, durably, with qmail's interface.
+   Message on fd 0, envelope on fd 1; exit 0 only when mess/, intd/ and the todo/
+   link and every directory that got a new name are fsync'd (INTERNALS.md). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/buffer.h>
+#include <skalibs/bytestr.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/types.h>
+#include "addr.h"
+#include "auto.h"
+#include "envelope.h"
+#include "queue.h"
+#include "received.h"
+#include "trigger.h"
+
+/* qmail-queue(8) exit codes */
+#define QQ_ADDR_TOO_LONG 11
+#define QQ_NOMEM 51
+#define QQ_TIMEOUT 52
+#define QQ_WRITE 53
+#define QQ_READ 54
+#define QQ_HOME 61
+#define QQ_QUEUEDIR 62
+#define QQ_PID 63
+#define QQ_MESS 64
+#define QQ_INTD 65
+#define QQ_TODO 66
+#define QQ_ENVELOPE 91
+
+#define QQ_LIFETIME 86400       /* seconds before a stuck client is given up */
+#define QQ_MEMORY (256UL << 20) /* address space cap: envelopes are bounded well below */
+
+static char messfn[QUEUE_PATH_MAX] ;
+static char intdfn[QUEUE_PATH_MAX] ;
+static char pidfn[64] ;
+static int flagmademess = 0 ;
+static int flagmadeintd = 0 ;
+static int flagpid = 0 ;
+
+/* Remove what this run made, unless the todo/ link committed it. Async-signal-safe. */
+static void cleanup (void)
+{
+  if (flagpid) unlink(pidfn) ;
+  if (flagmadeintd) unlink(intdfn) ;
+  if (flagmademess) unlink(messfn) ;
+}
+
+static _Noreturn void die (int code)
+{
+  cleanup() ;
+  _exit(code) ;
+}
+
+static void sigalrm (int sig)
+{
+  (void)sig ;
+  die(QQ_TIMEOUT) ;
+}
+
+static void sigbug (int sig)
+{
+  (void)sig ;
+  die(81) ;
+}
+
+static void setup_signals (void)
+{
+  struct sigaction sa ;
+  memset(&sa, 0, sizeof sa) ;
+  sigfillset(&sa.sa_mask) ;
+  sa.sa_handler = &sigalrm ;
+  sigaction(SIGALRM, &sa, 0) ;
+  sa.sa_handler = &sigbug ;
+  sigaction(SIGSEGV, &sa, 0) ;
+  sigaction(SIGBUS, &sa, 0) ;
+  sa.sa_handler = SIG_IGN ;
+  sigaction(SIGPIPE, &sa, 0) ;
+  alarm(QQ_LIFETIME) ;
+}
+
+/* A fresh pid/ file; its inode number is the message id. */
+static int make_pidfile (unsigned long pid, time_t now, unsigned long *id)
+{
+  struct stat st ;
+  unsigned int n ;
+  for (n = 0 ; n < 10 ; n++)
+  {
+    size_t i = 0 ;
+    int fd ;
+    memcpy(pidfn, "pid/", 4) ; i = 4 ;
+    i += ulong_fmt(pidfn + i, pid) ; pidfn[i++] = '.' ;
+    i += ulong_fmt(pidfn + i, (unsigned long)now) ; pidfn[i++] = '.' ;
+    i += uint_fmt(pidfn + i, n) ; pidfn[i] = 0 ;
+    fd = open(pidfn, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) ;
+    if (fd < 0)
+    {
+      if (errno == EEXIST) continue ;
+      die(QQ_PID) ;
+    }
+    flagpid = 1 ;
+    if (fstat(fd, &st) < 0) die(QQ_PID) ;
+    *id = (unsigned long)st.st_ino ;
+    return fd ;
+  }
+  die(QQ_PID) ;
+  return -1 ;
+}
+
+/* fd 0 into the mess file, after the Received line. */
+static void copy_message (int fd, stralloc *recv)
+{
+  char outbuf[BUFFER_OUTSIZE * 4] ;
+  char inbuf[65536] ;
+  buffer out = BUFFER_INIT(&buffer_write, fd, outbuf, sizeof outbuf) ;
+  if (buffer_put(&out, recv->s, recv->len) < 0) die(QQ_WRITE) ;
+  for (;;)
+  {
+    ssize_t r = fd_read(0, inbuf, sizeof inbuf) ;
+    if (r < 0) die(QQ_READ) ;
+    if (!r) break ;
+    if (buffer_put(&out, inbuf, (size_t)r) < 0) die(QQ_WRITE) ;
+  }
+  if (!buffer_flush(&out)) die(QQ_WRITE) ;
+}
+
+/* The whole envelope from fd 1, bounded. */
+static void read_envelope (stralloc *sa)
+{
+  for (;;)
+  {
+    ssize_t r ;
+    if (sa->len > ENVELOPE_BYTES_MAX) die(QQ_ENVELOPE) ;
+    if (!stralloc_readyplus(sa, 8192)) die(QQ_NOMEM) ;
+    r = fd_read(1, sa->s + sa->len, 8192) ;
+    if (r < 0) die(QQ_READ) ;
+    if (!r) return ;
+    sa->len += (size_t)r ;
+  }
+}
+
+/* qmail's distinction: an address that is too long is 11, anything else malformed 91. */
+static void check_lengths (stralloc const *sa)
+{
+  size_t i = 0 ;
+  while (i < sa->len)
+  {
+    size_t n = byte_chr(sa->s + i, sa->len - i, 0) ;
+    if (n > ADDR_MAX + 1) die(QQ_ADDR_TOO_LONG) ;
+    i += n + 1 ;
+  }
+}
+
+static void write_intd (unsigned long uid, unsigned long pid, stralloc const *env)
+{
+  char hdr[2 * ULONG_FMT + 4] ;
+  size_t n = 0 ;
+  int fd = open(intdfn, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) ;
+  if (fd < 0) die(QQ_INTD) ;
+  flagmadeintd = 1 ;
+  hdr[n++] = 'u' ; n += ulong_fmt(hdr + n, uid) ; hdr[n++] = 0 ;
+  hdr[n++] = 'p' ; n += ulong_fmt(hdr + n, pid) ; hdr[n++] = 0 ;
+  /* the envelope minus its empty end record */
+  if (allwrite(fd, hdr, n) < n) die(QQ_WRITE) ;
+  if (allwrite(fd, env->s, env->len - 1) < env->len - 1) die(QQ_WRITE) ;
+  if (fsync(fd) < 0) die(QQ_WRITE) ;
+  if (close(fd) < 0) die(QQ_WRITE) ;
+}
+
+static void sync_dir (char const *dir, unsigned long id)
+{
+  char d[QUEUE_PATH_MAX] ;
+  int fd ;
+  queue_bucket(d, dir, id) ;
+  fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+  if (fd < 0 || fsync(fd) < 0) die(QQ_WRITE) ;
+  close(fd) ;
+}
+
+int main (void)
+{
+  stralloc recv = STRALLOC_ZERO ;
+  stralloc env = STRALLOC_ZERO ;
+  envelope e = ENVELOPE_ZERO ;
+  char todofn[QUEUE_PATH_MAX] ;
+  struct rlimit rl = { QQ_MEMORY, QQ_MEMORY } ;
+  unsigned long id, uid = (unsigned long)getuid(), pid = (unsigned long)getpid() ;
+  time_t now = time(0) ;
+  int fd ;
+
+  setup_signals() ;
+  setrlimit(RLIMIT_AS, &rl) ;
+  umask(033) ;
+  if (chdir(auto_home) < 0) die(QQ_HOME) ;
+  if (chdir("queue") < 0) die(QQ_QUEUEDIR) ;
+
+  fd = make_pidfile(pid, now, &id) ;
+  queue_path(messfn, "mess", id) ;
+  queue_path(intdfn, "intd", id) ;
+  queue_path(todofn, "todo", id) ;
+  if (link(pidfn, messfn) < 0) die(QQ_MESS) ;
+  flagmademess = 1 ;
+  if (unlink(pidfn) < 0) die(QQ_PID) ;
+  flagpid = 0 ;
+
+  {
+    char who[8 + ULONG_FMT] = "by uid " ;
+    who[7 + ulong_fmt(who + 7, uid)] = 0 ;
+    if (!received_qq(&recv, pid, who, now)) die(QQ_NOMEM) ;
+  }
+  copy_message(fd, &recv) ;
+
+  read_envelope(&env) ;
+  check_lengths(&env) ;
+  switch (envelope_parse_qq(&e, env.s, env.len))
+  {
+    case 1 : break ;
+    case 0 : die(QQ_ENVELOPE) ;
+    default : die(QQ_NOMEM) ;
+  }
+  if (!e.nrcpts) die(QQ_ENVELOPE) ;
+
+  if (fsync(fd) < 0) die(QQ_WRITE) ;
+  if (close(fd) < 0) die(QQ_WRITE) ;
+  write_intd(uid, pid, &env) ;
+  sync_dir("mess", id) ;
+  sync_dir("intd", id) ;
+
+  if (link(intdfn, todofn) < 0) die(QQ_TODO) ;
+  /* committed: from here on nothing may be removed */
+  flagmademess = flagmadeintd = 0 ;
+  sync_dir("todo", id) ;
+  trigger_pull() ;
+  return 0 ;
+}

@@ -1,0 +1,217 @@
+"""qmail-queue: interface, exit codes, the queue files it leaves, its fsyncs, and
+what is left after a SIGKILL at each of its system calls."""
+
+import os
+import re
+import subprocess
+import threading
+
+from nqtest import eq, TestFailure, SPLIT
+
+MSG = b'Subject: test\n\nhello\n'
+
+
+def qq(h, msg, env, user=None, extra_env=None, wrap=()):
+    """Run qmail-queue (possibly under a wrapper like strace) with msg on fd 0 and
+    env on fd 1. Returns (exit code, stderr of the wrapper)."""
+    r, w = os.pipe()
+    argv = list(wrap) + [h.bin('qmail-queue')]
+    if user is not None:
+        argv = h._argv(argv, user)
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=r, stderr=subprocess.PIPE,
+                         cwd=h.path, env=h.env(extra_env))
+    os.close(r)
+    err = []
+    t = threading.Thread(target=lambda: err.append(p.stderr.read()))
+    t.start()
+    try:
+        p.stdin.write(msg)
+        p.stdin.close()
+    except BrokenPipeError:
+        pass
+    try:
+        os.write(w, env)
+    except BrokenPipeError:
+        pass
+    os.close(w)
+    code = p.wait(60)
+    t.join()
+    return code, err[0] if err else b''
+
+
+def envelope(sender, rcpts):
+    return b'F' + sender + b'\0' + b''.join(b'T' + r + b'\0' for r in rcpts) + b'\0'
+
+
+def all_queue(h):
+    return {d: h.queue_files(d) for d in ('pid', 'mess', 'intd', 'todo')}
+
+
+def nothing_left(h):
+    left = {d: f for d, f in all_queue(h).items() if f}
+    if left:
+        raise TestFailure('queue not empty: %r' % left)
+
+
+def test_queues_message_and_envelope(h):
+    code, err = qq(h, MSG, envelope(b'joe@example.org', [b'a@nqmail.test', b'b@example.net']))
+    eq(code, 0, 'exit code ' + err.decode())
+    todo = h.queue_files('todo')
+    eq(len(todo), 1)
+    ident = int(os.path.basename(todo[0]))
+    eq(os.path.basename(os.path.dirname(todo[0])), str(ident % SPLIT), 'bucket')
+    mess = os.path.join(h.path, 'queue', 'mess', str(ident % SPLIT), str(ident))
+    intd = os.path.join(h.path, 'queue', 'intd', str(ident % SPLIT), str(ident))
+    eq(os.stat(mess).st_ino, ident, 'message id is the inode number')
+    eq(os.stat(intd).st_ino, os.stat(todo[0]).st_ino, 'todo is a link of intd')
+    data = open(mess, 'rb').read()
+    assert re.match(rb'Received: \(qmail \d+ invoked by uid 0\); \w\w\w, \d+ \w\w\w \d{4} '
+                    rb'\d\d:\d\d:\d\d \+0000\n', data), data
+    assert data.endswith(b'\n' + MSG), data
+    env = open(intd, 'rb').read()
+    assert re.match(rb'u0\0p\d+\0Fjoe@example.org\0Ta@nqmail.test\0Tb@example.net\0$', env), env
+    eq(h.queue_files('pid'), [])
+    st = os.stat(mess)
+    eq(st.st_uid, __import__('pwd').getpwnam('qmailq').pw_uid, 'mess owned by qmailq (set-uid)')
+
+
+def test_empty_sender_and_body_byte_exact(h):
+    body = bytes(range(1, 256)) * 40 + b'\r\n.\r\nend without newline'
+    code, _ = qq(h, body, envelope(b'', [b'x@nqmail.test']))
+    eq(code, 0)
+    mess = h.queue_files('mess')
+    data = open(mess[0], 'rb').read()
+    assert data.endswith(body)
+    intd = open(h.queue_files('intd')[0], 'rb').read()
+    assert b'\0F\0Tx@nqmail.test\0' in intd
+
+
+def test_non_root_user_via_setuid(h):
+    code, err = qq(h, MSG, envelope(b'nobody@nqmail.test', [b'root@nqmail.test']), user='nobody')
+    eq(code, 0, err.decode())
+    uid = __import__('pwd').getpwnam('nobody').pw_uid
+    data = open(h.queue_files('mess')[0], 'rb').read()
+    assert data.startswith(b'Received: (qmail ') and (b'invoked by uid %d)' % uid) in data, data
+    assert open(h.queue_files('intd')[0], 'rb').read().startswith(b'u%d\0' % uid)
+
+
+def test_truncated_envelope_queues_nothing(h):
+    for env in (b'', b'F', b'Fa@b\0', b'Fa@b\0Tc@d', b'Fa@b\0Tc@d\0',
+                b'Fa@b\0T', b'Xa@b\0Tc@d\0\0'):
+        code, _ = qq(h, MSG, env)
+        eq(code, 91, 'envelope %r' % env)
+        nothing_left(h)
+
+
+def test_malformed_envelopes(h):
+    cases = [
+        (envelope(b'a@b', []), 91),                        # no recipient
+        (envelope(b'a\nb@c', [b'x@y']), 91),               # LF in sender
+        (envelope(b'a@b', [b'x\r@y']), 91),                # CR in recipient
+        (envelope(b'a@b', [b'x@y']) + b'junk', 91),        # bytes after the end
+        (b'Fa@b\0Qx@y\0\0', 91),                           # unknown record
+        (b'Fa@b\0T\0\0', 91),                              # empty recipient
+        (envelope(b'a@b', [b'x' * 400 + b'@y']), 11),      # address too long
+        (envelope(b'a' * 5000, [b'x@y']), 11),
+    ]
+    for env, want in cases:
+        code, _ = qq(h, MSG, env)
+        eq(code, want, 'envelope %r' % env[:60])
+        nothing_left(h)
+
+
+def test_too_many_recipients(h):
+    env = b'Fa@b\0' + b'Tx@y\0' * 100001 + b'\0'
+    code, _ = qq(h, MSG, env)
+    eq(code, 91)
+    nothing_left(h)
+
+
+def test_no_queue_dir(h):
+    os.rename(os.path.join(h.path, 'queue'), os.path.join(h.path, 'queue.away'))
+    try:
+        code, _ = qq(h, MSG, envelope(b'a@b', [b'c@d']))
+        eq(code, 62)
+    finally:
+        os.rename(os.path.join(h.path, 'queue.away'), os.path.join(h.path, 'queue'))
+
+
+def test_disk_full_is_temporary_and_leaves_nothing(h):
+    for call in ('write', 'fsync'):
+        code, err = qq(h, MSG * 100, envelope(b'a@b', [b'c@d']),
+                       wrap=['strace', '-qq', '-o', '/dev/null', '-e', 'inject=%s:error=ENOSPC' % call])
+        eq(code, 53, 'ENOSPC on %s: %s' % (call, err.decode()))
+        nothing_left(h)
+
+
+def test_fsyncs_before_exit(h):
+    """strace: fsync of mess and intd, of mess/B and intd/B, then the todo link, then
+    fsync of todo/B, all before exit_group(0)."""
+    log = os.path.join(h.path, 'tmp', 'qq.strace')
+    code, err = qq(h, MSG, envelope(b'a@b', [b'c@nqmail.test']),
+                   wrap=['strace', '-qq', '-y', '-o', log, '-e', 'trace=fsync,fdatasync,link,exit_group'])
+    eq(code, 0, err.decode())
+    calls = [l for l in open(log).read().splitlines() if l.strip()]
+    ident = os.path.basename(h.queue_files('todo')[0])
+    b = str(int(ident) % SPLIT)
+
+    def idx(pat):
+        for i, l in enumerate(calls):
+            if re.search(pat, l):
+                return i
+        raise TestFailure('no %r in strace:\n%s' % (pat, '\n'.join(calls)))
+    f_mess = idx(r'^fsync\(\d+<[^>]*/queue/mess/%s/%s>\) = 0' % (b, ident))
+    f_intd = idx(r'^fsync\(\d+<[^>]*/queue/intd/%s/%s>\) = 0' % (b, ident))
+    d_mess = idx(r'^fsync\(\d+<[^>]*/queue/mess/%s>\) = 0' % b)
+    d_intd = idx(r'^fsync\(\d+<[^>]*/queue/intd/%s>\) = 0' % b)
+    lnk = idx(r'^link\("intd/%s/%s", "todo/%s/%s"\) = 0' % (b, ident, b, ident))
+    d_todo = idx(r'^fsync\(\d+<[^>]*/queue/todo/%s>\) = 0' % b)
+    ex = idx(r'^exit_group\(0\)')
+    assert max(f_mess, f_intd, d_mess, d_intd) < lnk < d_todo < ex, calls
+    nfsync = sum(1 for l in calls if l.startswith(('fsync', 'fdatasync')))
+    print('    qmail-queue: %d fsyncs per message' % nfsync)
+
+
+def syscalls_of_qq(h):
+    log = os.path.join(h.path, 'tmp', 'qq.all')
+    code, _ = qq(h, MSG, envelope(b'a@b', [b'c@nqmail.test']), wrap=['strace', '-qq', '-o', log])
+    eq(code, 0)
+    names = []
+    for l in open(log).read().splitlines():
+        m = re.match(r'^([a-z_0-9]+)\(', l)
+        if m and m.group(1) not in ('execve', 'exit_group'):
+            names.append(m.group(1))
+    return names
+
+
+def test_sigkill_at_every_syscall(h):
+    """Kill qmail-queue at each of its system calls in turn. An acknowledged message
+    (exit 0) is always complete in the queue; a killed run never leaves a todo/
+    entry whose message or envelope is incomplete."""
+    names = syscalls_of_qq(h)
+    assert len(names) > 10, names
+    for d in ('mess', 'intd', 'todo'):
+        for f in h.queue_files(d):
+            os.unlink(f)
+    seen = {}
+    msg = MSG * 50
+    env = envelope(b'a@b', [b'c@nqmail.test', b'd@nqmail.test'])
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        code, err = qq(h, msg, env, wrap=['strace', '-qq', '-o', '/dev/null', '-e',
+                                          'inject=%s:signal=SIGKILL:when=%d' % (n, seen[n])])
+        todo = h.queue_files('todo')
+        for t in todo:
+            ident = os.path.basename(t)
+            b = str(int(ident) % SPLIT)
+            data = open(os.path.join(h.path, 'queue', 'mess', b, ident), 'rb').read()
+            if not data.endswith(msg):
+                raise TestFailure('kill at %s #%d: todo entry with a partial message' % (n, seen[n]))
+            e = open(t, 'rb').read()
+            if not e.endswith(b'Tc@nqmail.test\0Td@nqmail.test\0'):
+                raise TestFailure('kill at %s #%d: todo entry with partial envelope %r' % (n, seen[n], e))
+        if code == 0 and not todo:
+            raise TestFailure('kill at %s #%d: exit 0 but nothing queued' % (n, seen[n]))
+        for d in ('mess', 'intd', 'todo', 'pid'):
+            for f in h.queue_files(d):
+                os.unlink(f)

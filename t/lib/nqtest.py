@@ -1,0 +1,335 @@
+"""nqtest: the integration-test harness. A Home is a temporary conf-home with the
+real installed programs, a fresh queue and control files; helpers start qmail-start
+and tcpserver+qmail-smtpd under it, on loopback, on free ports."""
+
+import os
+import pwd
+import grp
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+SPLIT = 23
+TEST_ME = 'nqmail.test'
+
+
+class TestFailure(AssertionError):
+    pass
+
+
+def eq(a, b, what=''):
+    if a != b:
+        raise TestFailure('%s%r != %r' % (what + ': ' if what else '', a, b))
+
+
+def wait_for(fn, timeout=10.0, what='condition', interval=0.02):
+    """Poll fn until it returns a true value; fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise TestFailure('timed out after %.1fs waiting for %s' % (timeout, what))
+        time.sleep(interval)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def uid_of(name):
+    return pwd.getpwnam(name).pw_uid
+
+
+def gid_of(name):
+    return grp.getgrnam(name).gr_gid
+
+
+class Home:
+    """A conf-home for one test. Programs are in path/bin (built with QHOME=path)."""
+
+    def __init__(self, path, src):
+        self.path = path
+        self.src = src
+        self.procs = []
+        self.send = None
+        self.logdir = os.path.join(path, 'log')
+
+    # --- set-up -----------------------------------------------------------
+
+    def reset(self):
+        self.kill_all()
+        for d in ('queue', 'control', 'users', 'alias', 'homes', 'log', 'tmp'):
+            p = os.path.join(self.path, d)
+            if os.path.lexists(p):
+                shutil.rmtree(p)
+        subprocess.run(['sh', os.path.join(self.src, 'scripts/setup-home.sh'), self.path, str(SPLIT)],
+                       check=True, cwd=self.src)
+        os.makedirs(self.logdir)
+        os.makedirs(os.path.join(self.path, 'homes'))
+        os.chmod(os.path.join(self.path, 'homes'), 0o755)
+        os.makedirs(os.path.join(self.path, 'tmp'))
+        os.chmod(os.path.join(self.path, 'tmp'), 0o1777)
+        os.makedirs(os.path.join(self.path, 'users'), exist_ok=True)
+        self.control('me', TEST_ME + '\n')
+        self.control('locals', TEST_ME + '\nlocalhost\n')
+        self.control('rcpthosts', TEST_ME + '\nlocalhost\n')
+        self.assign = []
+
+    def bin(self, name):
+        return os.path.join(self.path, 'bin', name)
+
+    def control(self, name, text):
+        p = os.path.join(self.path, 'control', name)
+        if text is None:
+            if os.path.exists(p):
+                os.unlink(p)
+            return p
+        with open(p, 'wb') as f:
+            f.write(text.encode() if isinstance(text, str) else text)
+        os.chmod(p, 0o644)
+        return p
+
+    def add_user(self, name, uid=None, gid=None, maildir=True):
+        """A users/assign user (name and name-ext) with home path/homes/NAME.
+        Returns the Maildir path (home + /Maildir/)."""
+        if uid is None:
+            uid = uid_of('nobody')
+        if gid is None:
+            gid = gid_of('nogroup')
+        home = os.path.join(self.path, 'homes', name)
+        os.makedirs(home, exist_ok=True)
+        os.chown(home, uid, gid)
+        os.chmod(home, 0o755)
+        md = os.path.join(home, 'Maildir')
+        if maildir:
+            for sub in ('', 'tmp', 'new', 'cur'):
+                d = os.path.join(md, sub)
+                os.makedirs(d, exist_ok=True)
+                os.chown(d, uid, gid)
+                os.chmod(d, 0o700)
+        self.assign.append('=%s:%s:%d:%d:%s:::' % (name, name, uid, gid, home))
+        self.assign.append('+%s-:%s:%d:%d:%s:-::' % (name, name, uid, gid, home))
+        self.write_assign()
+        return md + '/'
+
+    def write_assign(self):
+        p = os.path.join(self.path, 'users', 'assign')
+        with open(p, 'w') as f:
+            f.write('\n'.join(self.assign) + '\n.\n')
+        if os.path.exists(self.bin('qmail-newu')):
+            r = self.run([self.bin('qmail-newu')])
+            if r.returncode != 0:
+                raise TestFailure('qmail-newu failed: %r' % r.stderr)
+
+    def alias_maildir(self):
+        return os.path.join(self.path, 'alias', 'Maildir') + '/'
+
+    # --- running programs -------------------------------------------------
+
+    def env(self, extra=None):
+        e = {'PATH': '/usr/bin:/bin:/usr/sbin:/sbin', 'LANG': 'C'}
+        if extra:
+            e.update(extra)
+        return e
+
+    def _argv(self, args, user):
+        if user is None:
+            return list(args)
+        pw = pwd.getpwnam(user)
+        return ['setpriv', '--reuid=%d' % pw.pw_uid, '--regid=%d' % pw.pw_gid,
+                '--init-groups'] + list(args)
+
+    def run(self, args, input=b'', env=None, user=None, timeout=60, cwd=None):
+        """Run a program to completion. env is added to a minimal environment."""
+        return subprocess.run(self._argv(args, user), input=input, capture_output=True,
+                              env=self.env(env), timeout=timeout, cwd=cwd or self.path)
+
+    def spawn(self, args, env=None, user=None, log=None, cwd=None, **kw):
+        """Start a background program; it is killed at the end of the test."""
+        out = open(log or os.path.join(self.logdir, os.path.basename(args[0]) + '.log'), 'ab')
+        p = subprocess.Popen(self._argv(args, user), stdin=subprocess.DEVNULL, stdout=out,
+                             stderr=subprocess.STDOUT, env=self.env(env), cwd=cwd or self.path,
+                             start_new_session=True, **kw)
+        out.close()
+        self.procs.append(p)
+        return p
+
+    def start_send(self, defaultdelivery='./Maildir/'):
+        """qmail-start as root, as the service runs it. Log in send_log()."""
+        if self.send and self.send.poll() is None:
+            raise TestFailure('qmail-start already running')
+        self.send = self.spawn([self.bin('qmail-start'), defaultdelivery],
+                               log=os.path.join(self.logdir, 'send'))
+        wait_for(lambda: self.pid_of('qmail-send') and self.pid_of('qmail-todo')
+                 and self.pid_of('qmail-lspawn'), 10, 'qmail-send, qmail-todo, qmail-lspawn to start')
+        return self.send
+
+    def stop_send(self, timeout=20):
+        if not self.send:
+            return
+        pid = self.pid_of('qmail-send')
+        if pid:
+            os.kill(pid, signal.SIGTERM)
+        try:
+            self.send.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.killpg(self.send, signal.SIGKILL)
+            self.send.wait(5)
+            raise TestFailure('qmail-start did not exit within %ss of SIGTERM to qmail-send' % timeout)
+        wait_for(lambda: not self.pids_under(), 10, 'the queue daemons to exit')
+        self.send = None
+
+    def kill_send(self):
+        """SIGKILL every queue daemon at once (a crash)."""
+        if self.send:
+            self.killpg(self.send, signal.SIGKILL)
+            self.send.wait(5)
+            self.send = None
+        for pid in self.pids_under():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        wait_for(lambda: not self.pids_under(), 10, 'killed daemons to go')
+
+    def send_log(self):
+        return self.read_log('send')
+
+    def read_log(self, name):
+        p = os.path.join(self.logdir, name)
+        if not os.path.exists(p):
+            return ''
+        with open(p, 'rb') as f:
+            return f.read().decode('utf-8', 'replace')
+
+    def smtpd(self, rules=':allow\n', env=None, args=(), program=None):
+        """tcpserver (as qmaild) + qmail-smtpd on a free 127.0.0.1 port; returns the port.
+        Log (tcpserver -v and qmail-smtpd stderr) in read_log('smtpd')."""
+        rfile = os.path.join(self.path, 'tcp.smtp')
+        with open(rfile, 'w') as f:
+            f.write(rules)
+        cdb = rfile + '.cdb'
+        r = subprocess.run(['tcprules', cdb, cdb + '.tmp'], input=rules.encode(), capture_output=True)
+        if r.returncode:
+            raise TestFailure('tcprules: %r' % r.stderr)
+        uid, gid = uid_of('qmaild'), gid_of('nofiles')
+        prog = list(program) if program else [self.bin('qmail-smtpd')]
+        for attempt in range(20):
+            port = free_port()
+            p = self.spawn(['tcpserver', '-v', '-u', str(uid), '-g', str(gid), '-R', '-H', '-l', TEST_ME,
+                            '-x', cdb] + list(args) + ['127.0.0.1', str(port)] + prog,
+                           env=env, log=os.path.join(self.logdir, 'smtpd'))
+
+            def up():
+                if p.poll() is not None:
+                    return 'dead'
+                try:
+                    socket.create_connection(('127.0.0.1', port), 0.5).close()
+                    return 'up'
+                except OSError:
+                    return None
+            state = wait_for(up, 10, 'tcpserver on port %d' % port)
+            if state == 'up':
+                return port
+        raise TestFailure('could not start tcpserver: ' + self.read_log('smtpd'))
+
+    # --- looking at results ------------------------------------------------
+
+    def maildir(self, path, sub=('new',)):
+        """Contents of the messages in a Maildir's new/ (sorted by file name)."""
+        out = []
+        for s in sub:
+            d = os.path.join(path, s)
+            if not os.path.isdir(d):
+                continue
+            for n in sorted(os.listdir(d)):
+                with open(os.path.join(d, n), 'rb') as f:
+                    out.append(f.read())
+        return out
+
+    def queue_files(self, d):
+        """Paths of the files in queue/D (split dirs included)."""
+        base = os.path.join(self.path, 'queue', d)
+        out = []
+        for root, dirs, files in os.walk(base):
+            out.extend(os.path.join(root, f) for f in files)
+        return sorted(out)
+
+    def queue_empty(self):
+        return not any(self.queue_files(d) for d in
+                       ('mess', 'intd', 'todo', 'info', 'local', 'remote', 'bounce', 'pid'))
+
+    # --- processes ---------------------------------------------------------
+
+    def pids_under(self, name=None):
+        """pids of processes whose executable is in this home's bin/."""
+        out = []
+        bindir = os.path.join(self.path, 'bin') + '/'
+        for d in os.listdir('/proc'):
+            if not d.isdigit():
+                continue
+            try:
+                exe = os.readlink('/proc/%s/exe' % d)
+            except OSError:
+                continue
+            if exe.endswith(' (deleted)'):
+                exe = exe[:-10]
+            if exe.startswith(bindir) and (name is None or exe == bindir + name):
+                out.append(int(d))
+        return out
+
+    def pid_of(self, name):
+        p = self.pids_under(name)
+        return p[0] if p else None
+
+    def killpg(self, p, sig):
+        try:
+            os.killpg(p.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def kill_all(self):
+        for p in self.procs:
+            if p.poll() is None:
+                self.killpg(p, signal.SIGKILL)
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    pass
+        self.procs = []
+        self.send = None
+        for pid in self.pids_under():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def smtp_send(port, sender, rcpts, body, helo='client.test'):
+    """Send one message with smtplib; returns the DATA reply (code, text)."""
+    import smtplib
+    s = smtplib.SMTP('127.0.0.1', port, local_hostname=helo, timeout=30)
+    try:
+        s.ehlo()
+        code, text = s.mail(sender)
+        if code != 250:
+            raise TestFailure('MAIL: %d %r' % (code, text))
+        for r in rcpts:
+            code, text = s.rcpt(r)
+            if code != 250:
+                raise TestFailure('RCPT %s: %d %r' % (r, code, text))
+        code, text = s.data(body)
+        return code, text
+    finally:
+        try:
+            s.quit()
+        except Exception:
+            pass
