@@ -35,7 +35,7 @@ static int parse (envelope *e, char const *s, size_t len, int flagqq)
     if (!n)
     {
       if (!flagqq || state != 3) return 0 ;
-      return i == len ;                        /* nothing after the end record */
+      return i == len && e->nrcpts > 0 ;       /* nothing after the end record */
     }
     switch (state)
     {
