@@ -1,0 +1,29 @@
+/* smtpd_data.h: the SMTP DATA stream: strict CRLF, CRLF.CRLF end, dot-unstuffing,
+   CRLF turned into LF, hop counting in the header. A pure state machine. */
+#ifndef NQ_SMTPD_DATA_H
+#define NQ_SMTPD_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct smtpd_data_s smtpd_data ;
+struct smtpd_data_s
+{
+  int state ;
+  int inheader ;        /* still in the message header */
+  unsigned long hops ;  /* Received: and Delivered-To: header lines */
+  uint64_t bytes ;      /* message bytes produced (LF line ends, unstuffed) */
+  char h[13] ;          /* start of the current header line */
+  size_t hlen ;
+} ;
+
+extern void smtpd_data_init (smtpd_data *) ;
+
+/* Feed s[0..n). Message bytes go to out (room for n bytes), *outlen gets their
+   number; *used gets the input bytes consumed.
+   Returns 0: all consumed, more to come; 1: end of data seen (the final
+   CRLF.CRLF consumed, nothing after it); -1: a bare CR or bare LF. */
+extern int smtpd_data_feed (smtpd_data *, char const *s, size_t n, size_t *used,
+                            char *out, size_t *outlen) ;
+
+#endif
