@@ -3,25 +3,25 @@
 # Existing directories keep their contents; owners and modes are set again.
 set -e
 q=$1 split=$2 own=$3
-d () { # d MODE OWNER:GROUP PATH
-  mkdir -p "$3"
-  [ "$own" = 1 ] && chown "$2" "$3"
-  chmod "$1" "$3"
+buckets () { # buckets DIR...: DIR and DIR/0 .. DIR/SPLIT-1
+  for dir in "$@" ; do
+    echo "$q/$dir"
+    i=0
+    while [ "$i" -lt "$split" ] ; do echo "$q/$dir/$i" ; i=$((i + 1)) ; done
+  done
 }
-d 750 qmailq:qmail "$q"
-d 700 qmailq:qmail "$q/pid"
-d 700 qmails:qmail "$q/bounce"
-d 750 qmailq:qmail "$q/lock"
-for dir in mess todo ; do d 750 qmailq:qmail "$q/$dir" ; done
-d 700 qmailq:qmail "$q/intd"
-for dir in info local remote ; do d 700 qmails:qmail "$q/$dir" ; done
-i=0
-while [ "$i" -lt "$split" ] ; do
-  for dir in mess todo ; do d 750 qmailq:qmail "$q/$dir/$i" ; done
-  d 700 qmailq:qmail "$q/intd/$i"
-  for dir in info local remote ; do d 700 qmails:qmail "$q/$dir/$i" ; done
-  i=$((i + 1))
-done
+set_dirs () { # set_dirs MODE OWNER DIR...
+  m=$1 o=$2 ; shift 2
+  mkdir -p "$@"
+  [ "$own" = 1 ] && chown "$o" "$@"
+  chmod "$m" "$@"
+}
+set_dirs 750 qmailq:qmail "$q" "$q/lock"
+set_dirs 700 qmailq:qmail "$q/pid"
+set_dirs 700 qmails:qmail "$q/bounce"
+set_dirs 750 qmailq:qmail $(buckets mess todo)
+set_dirs 700 qmailq:qmail $(buckets intd)
+set_dirs 700 qmails:qmail $(buckets info local remote)
 [ -p "$q/lock/trigger" ] || mkfifo "$q/lock/trigger"
 [ -f "$q/lock/sendmutex" ] || : > "$q/lock/sendmutex"
 [ -f "$q/lock/tcpto" ] || dd if=/dev/zero of="$q/lock/tcpto" bs=2048 count=1 2>/dev/null
