@@ -1,0 +1,194 @@
+"""make run / make stop: the services under s6 in a temporary conf-home, one message
+through SMTP to the alias Maildir, a second make run that changes nothing, make stop."""
+
+import os
+import socket
+import subprocess
+import sys
+
+import nqtest
+
+
+def build_dir(h):
+    """The build directory whose programs are installed in h.path (QHOME=h.path), so
+    that make run finds them up to date; else one of our own beside h.path."""
+    b = getattr(h, 'build', None)
+    if b:
+        return b
+    if '--build' in sys.argv[:-1]:
+        return os.path.abspath(sys.argv[sys.argv.index('--build') + 1])
+    return os.path.join(os.path.dirname(h.path), 'run-build')
+
+
+def make(h, target, port=None, timeout=170):
+    args = ['make', '-s', '--no-print-directory', '-j%d' % (os.cpu_count() or 2),
+            'O=' + build_dir(h), 'QHOME=' + h.path, target]
+    if port is not None:
+        args += ['SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % port]
+    env = dict(os.environ)
+    for k in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL'):
+        env.pop(k, None)
+    return subprocess.run(args, cwd=h.src, capture_output=True, timeout=timeout, env=env)
+
+
+def run_sh(h, *args):
+    return subprocess.run(['sh', os.path.join(h.src, 'scripts/run.sh')] + list(args),
+                          cwd=h.src, capture_output=True, timeout=60)
+
+
+def stop(h):
+    return subprocess.run(['sh', os.path.join(h.src, 'scripts/stop.sh'), h.path],
+                          cwd=h.src, capture_output=True, timeout=90)
+
+
+def scan(h, *parts):
+    return os.path.join(h.path, 'service-scan', *parts)
+
+
+def svscan_runs(h):
+    r = subprocess.run(['s6-svscanctl', '-a', scan(h)], capture_output=True)
+    return r.returncode == 0
+
+
+def svstat(h, service):
+    r = subprocess.run(['s6-svstat', '-o', 'up,pid', scan(h, service)], capture_output=True)
+    up, pid = r.stdout.decode().split()
+    return up == 'true', int(pid)
+
+
+def listening(port):
+    try:
+        socket.create_connection(('127.0.0.1', port), 2).close()
+        return True
+    except OSError:
+        return False
+
+
+def log(h, service):
+    p = os.path.join(h.path, 'log', service, 'current')
+    if not os.path.exists(p):
+        return ''
+    with open(p, 'rb') as f:
+        return f.read().decode('utf-8', 'replace')
+
+
+def out(r):
+    return (r.stdout + r.stderr).decode('utf-8', 'replace')
+
+
+def test_make_run_message_rerun_stop(h):
+    port = nqtest.free_port()
+    try:
+        r = make(h, 'run', port)
+        assert r.returncode == 0, 'make run failed:\n' + out(r)
+        assert 'qmail-smtpd on 127.0.0.1:%d' % port in out(r), out(r)
+        assert h.path + '/alias/Maildir/new' in out(r), 'run.sh should say where mail lands'
+        nqtest.eq(open(os.path.join(h.path, 'control/smtpport')).read(), '%d\n' % port, 'smtpport')
+        nqtest.eq(open(os.path.join(h.path, 'control/smtpaddr')).read(), '127.0.0.1\n', 'smtpaddr')
+        assert os.path.exists(os.path.join(h.path, 'control/tcp.smtp.cdb'))
+        up, smtpd_pid = svstat(h, 'qmail-smtpd')
+        assert up
+        argv = open('/proc/%d/cmdline' % smtpd_pid, 'rb').read().split(b'\0')
+        assert argv[0].endswith(b'tcpserver'), argv
+        for opt in ([b'-c', b'40'], [b'-l', nqtest.TEST_ME.encode()], [b'-x', (h.path + '/control/tcp.smtp.cdb').encode()]):
+            i = argv.index(opt[0])
+            nqtest.eq(argv[i:i + 2], opt, 'tcpserver option')
+        st = os.stat('/proc/%d' % smtpd_pid)
+        nqtest.eq(st.st_uid, nqtest.uid_of('qmaild'), 'tcpserver runs as qmaild')
+
+        code, text = nqtest.smtp_send(port, 'someone@example.com', ['root@' + nqtest.TEST_ME],
+                                      b'Subject: first\r\n\r\nhello from make run\r\n')
+        nqtest.eq(code, 250, 'DATA reply')
+        md = h.alias_maildir()
+        msgs = nqtest.wait_for(lambda: h.maildir(md), 20, 'the message in alias/Maildir/new')
+        nqtest.eq(len(msgs), 1, 'messages')
+        assert b'hello from make run' in msgs[0]
+        nqtest.wait_for(lambda: 'success' in log(h, 'qmail-send'), 10, 'delivery success in log/qmail-send/current')
+        nqtest.wait_for(lambda: 'tcpserver: ok' in log(h, 'qmail-smtpd'), 10, 'the session in log/qmail-smtpd/current')
+        for s in ('qmail-send', 'qmail-smtpd'):
+            st = os.stat(os.path.join(h.path, 'log', s, 'current'))
+            nqtest.eq(st.st_uid, nqtest.uid_of('qmaill'), 'log written by qmaill')
+
+        # a second make run finds everything in place: same processes, same port
+        _, send_pid = svstat(h, 'qmail-send')
+        r = make(h, 'run', port)
+        assert r.returncode == 0, 'second make run failed:\n' + out(r)
+        assert 'already runs' in out(r), out(r)
+        nqtest.eq(svstat(h, 'qmail-smtpd'), (True, smtpd_pid), 'qmail-smtpd untouched')
+        nqtest.eq(svstat(h, 'qmail-send'), (True, send_pid), 'qmail-send untouched')
+        assert listening(port)
+
+        r = make(h, 'stop')
+        assert r.returncode == 0, 'make stop failed:\n' + out(r)
+        assert not svscan_runs(h), 's6-svscan still runs after make stop'
+        assert not listening(port), 'port still open after make stop'
+        assert not h.pids_under(), 'nqmail processes left: %r' % h.pids_under()
+        assert not os.path.exists(scan(h, '.s6-svscan.pid'))
+        r = make(h, 'stop')
+        assert r.returncode == 0 and 'nothing to stop' in out(r), out(r)
+    finally:
+        stop(h)
+
+
+def test_run_refuses_a_taken_port(h):
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    s.listen(1)
+    port = s.getsockname()[1]
+    try:
+        r = run_sh(h, h.path, '127.0.0.1', str(port))
+        nqtest.eq(r.returncode, 111, 'exit code; output: ' + out(r))
+        err = r.stderr.decode()
+        assert 'port %d is taken by python' % port in err and 'pid %d' % os.getpid() in err, err
+        assert not svscan_runs(h), 's6-svscan started although the port is taken'
+    finally:
+        s.close()
+        stop(h)
+
+
+def test_run_usage(h):
+    for args in ([h.path, '127.0.0.1'], [h.path, '127.0.0.1', 'x25'], [h.path, '127.0.0.1', '0'],
+                 [h.path, '127.0.0.1', '65536'], [h.path, '::1', '2525'], ['relative', '127.0.0.1', '2525'],
+                 [h.path, '127.0.0.1;id', '2525']):
+        r = run_sh(h, *args)
+        nqtest.eq(r.returncode, 100, 'run.sh %r: %s' % (args, out(r)))
+        assert 'usage' in r.stderr.decode()
+    assert not svscan_runs(h)
+
+
+def test_run_needs_an_installed_home(h):
+    r = run_sh(h, os.path.join(h.path, 'tmp', 'nothing-here'), '127.0.0.1', str(nqtest.free_port()))
+    nqtest.eq(r.returncode, 111, out(r))
+    assert 'is missing: install first' in r.stderr.decode(), out(r)
+
+
+def test_stop_when_nothing_runs(h):
+    r = stop(h)
+    nqtest.eq(r.returncode, 0, out(r))
+    assert 'nothing to stop' in out(r)
+
+
+def test_boot_refuses_empty_defaultdelivery(h):
+    h.control('defaultdelivery', '\n')
+    r = h.run([os.path.join(h.path, 'boot', 'maildir')])
+    nqtest.eq(r.returncode, 100, out(r))
+    assert 'defaultdelivery is empty' in out(r)
+
+
+def test_smtpd_run_refuses_bad_control(h):
+    """The service's run script checks its control files before starting tcpserver."""
+    run = os.path.join(h.path, 'services', 'qmail-smtpd', 'run')
+    h.control('smtpport', 'twentyfive\n')
+    r = h.run([run])
+    nqtest.eq(r.returncode, 111, out(r))
+    assert 'smtpport is not a number' in out(r)
+    h.control('smtpport', '2525\n')
+    h.control('concurrencyincoming', '-1\n')
+    r = h.run([run])
+    nqtest.eq(r.returncode, 111, out(r))
+    assert 'concurrencyincoming is not a number' in out(r)
+    h.control('concurrencyincoming', None)
+    h.control('tcp.smtp.cdb', None)
+    r = h.run([run])
+    nqtest.eq(r.returncode, 111, out(r))
+    assert 'tcp.smtp.cdb is missing' in out(r)
