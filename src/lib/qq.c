@@ -23,6 +23,8 @@ int qq_open (qq *q)
   char path[n + 17] ;
   char *argv[2] ;
   posix_spawn_file_actions_t fa ;
+  posix_spawnattr_t attr ;
+  sigset_t sigs ;
   int e ;
   if (!prog || !*prog)
   {
@@ -33,11 +35,20 @@ int qq_open (qq *q)
   if (pipe2(pm, O_CLOEXEC) < 0) return -1 ;
   if (pipe2(pe, O_CLOEXEC) < 0) { e = errno ; close(pm[0]) ; close(pm[1]) ; errno = e ; return -1 ; }
   argv[0] = (char *)prog ; argv[1] = 0 ;
+  /* a qmail-queue that exits early must give us its exit code, not a SIGPIPE;
+     the child itself gets SIGPIPE back at its default */
+  signal(SIGPIPE, SIG_IGN) ;
+  sigemptyset(&sigs) ;
+  sigaddset(&sigs, SIGPIPE) ;
+  posix_spawnattr_init(&attr) ;
+  posix_spawnattr_setsigdefault(&attr, &sigs) ;
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF) ;
   posix_spawn_file_actions_init(&fa) ;
   posix_spawn_file_actions_adddup2(&fa, pm[0], 0) ;
   posix_spawn_file_actions_adddup2(&fa, pe[0], 1) ;
-  e = posix_spawn(&q->pid, prog, &fa, 0, argv, environ) ;
+  e = posix_spawn(&q->pid, prog, &fa, &attr, argv, environ) ;
   posix_spawn_file_actions_destroy(&fa) ;
+  posix_spawnattr_destroy(&attr) ;
   close(pm[0]) ; close(pe[0]) ;
   if (e) { close(pm[1]) ; close(pe[1]) ; errno = e ; return -1 ; }
   q->fdm = pm[1] ; q->fde = pe[1] ;

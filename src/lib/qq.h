@@ -19,7 +19,8 @@ struct qq_s
   char buf[8192] ;
 } ;
 
-/* Start qmail-queue. 0 ok, -1 error (errno). */
+/* Start qmail-queue. 0 ok, -1 error (errno). Sets SIGPIPE to ignored in the
+   caller (a write to a qmail-queue that quit is then flagerr, not death). */
 extern int qq_open (qq *) ;
 extern void qq_put (qq *, char const *s, size_t len) ;
 extern void qq_puts (qq *, char const *s) ;
