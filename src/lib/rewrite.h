@@ -1,0 +1,28 @@
+/* rewrite.h: qmail-todo's recipient rewriting: envnoathost, percenthack, and
+   the local/remote decision by control/locals. */
+#ifndef NQ_REWRITE_H
+#define NQ_REWRITE_H
+
+#include <stddef.h>
+#include <skalibs/stralloc.h>
+
+typedef struct rewrite_s rewrite ;
+struct rewrite_s
+{
+  char const *envnoathost ;    /* NUL-terminated domain */
+  char const *percenthack ;    /* domains, each NUL-terminated (control_readfile form) */
+  size_t percenthacklen ;
+  char const *locals ;         /* the same form */
+  size_t localslen ;
+} ;
+
+/* Rewrite rcpt into out (NUL-terminated): no '@' gets "@envnoathost";
+   user%host@dom becomes user@host while dom is a percenthack domain.
+   Returns 1 local, 0 remote, -1 no memory. An address that would grow
+   beyond ADDR_MAX is kept as given and called remote. */
+extern int rewrite_rcpt (rewrite const *, stralloc *out, char const *rcpt) ;
+
+/* 1 if dom[0..len) (any case) is one of the NUL-terminated list items. */
+extern int rewrite_inlist (char const *list, size_t listlen, char const *dom, size_t len) ;
+
+#endif

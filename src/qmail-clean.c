@@ -1,0 +1,168 @@
+/* qmail-clean: remove finished queue files on request, and sweep what crashes left behind. */
+
+#include <errno.h>
+#include <string.h>
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <skalibs/strerr.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/bytestr.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/iopause.h>
+#include <skalibs/sig.h>
+#include <skalibs/tai.h>
+#include <skalibs/types.h>
+#include "auto.h"
+#include "logline.h"
+#include "queue.h"
+#include "spawnproto.h"
+
+#define USAGE "qmail-clean"
+#define SWEEP_EVERY (12 * 3600)
+#define STALE_AGE (36 * 3600)
+
+/* unlink that treats "already gone" as done. */
+static int gone (char const *fn)
+{
+  if (!unlink(fn) || errno == ENOENT) return 1 ;
+  logline("qmail-clean: warning: unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
+  return 0 ;
+}
+
+static int do_request (char letter, unsigned long id)
+{
+  char fn[QUEUE_PATH_MAX] ;
+  int ok = 1 ;
+  if (letter == 'x')
+  {
+    queue_path(fn, "mess", id) ;
+    return gone(fn) ;
+  }
+  /* the todo/ link goes first: it is the commit point qmail-todo scans */
+  queue_path(fn, "todo", id) ;
+  if (!gone(fn)) ok = 0 ;
+  queue_path(fn, "intd", id) ;
+  if (!gone(fn)) ok = 0 ;
+  return ok ;
+}
+
+/* 1 if fn exists or cannot be told apart from existing (fail safe), 0 if surely absent. */
+static int present (char const *fn)
+{
+  struct stat st ;
+  if (!stat(fn, &st)) return 1 ;
+  return errno != ENOENT ;
+}
+
+static void sweep_pid (time_t now)
+{
+  DIR *d = opendir("pid") ;
+  struct dirent *de ;
+  if (!d) { logline("qmail-clean: warning: unable to open pid: ", strerror(errno), (char *)0) ; return ; }
+  while ((de = readdir(d)))
+  {
+    struct stat st ;
+    char fn[sizeof "pid/" + 256] ;
+    size_t n = strlen(de->d_name) ;
+    if (de->d_name[0] == '.' || n > 255) continue ;
+    memcpy(fn, "pid/", 4) ; memcpy(fn + 4, de->d_name, n + 1) ;
+    if (lstat(fn, &st) < 0 || !S_ISREG(st.st_mode)) continue ;
+    if (now - st.st_mtime > STALE_AGE) gone(fn) ;
+  }
+  closedir(d) ;
+}
+
+/* A mess/ or intd/ file whose message has neither a todo/ nor an info/ entry.
+   todo/ is checked before info/: qmail-todo creates info/ before todo/ goes. */
+static void sweep_dir (char const *dir, time_t now)
+{
+  unsigned int b ;
+  for (b = 0 ; b < auto_split ; b++)
+  {
+    char bdir[QUEUE_PATH_MAX] ;
+    DIR *d ;
+    struct dirent *de ;
+    size_t k = str_len(dir) ;
+    memcpy(bdir, dir, k) ; bdir[k++] = '/' ;
+    bdir[k + uint_fmt(bdir + k, b)] = 0 ;
+    d = opendir(bdir) ;
+    if (!d) { logline("qmail-clean: warning: unable to open ", bdir, ": ", strerror(errno), (char *)0) ; continue ; }
+    while ((de = readdir(d)))
+    {
+      unsigned long id ;
+      struct stat st ;
+      char fn[QUEUE_PATH_MAX] ;
+      if (!spawnproto_number(de->d_name, strlen(de->d_name), &id)) continue ;
+      if (id % auto_split != b) continue ;
+      queue_path(fn, dir, id) ;
+      if (lstat(fn, &st) < 0 || !S_ISREG(st.st_mode)) continue ;
+      if (now - st.st_mtime <= STALE_AGE) continue ;
+      {
+        char t[QUEUE_PATH_MAX], i[QUEUE_PATH_MAX] ;
+        queue_path(t, "todo", id) ;
+        if (present(t)) continue ;
+        queue_path(i, "info", id) ;
+        if (present(i)) continue ;
+      }
+      logline("qmail-clean: removing stale ", fn, (char *)0) ;
+      gone(fn) ;
+    }
+    closedir(d) ;
+  }
+}
+
+static void sweep (void)
+{
+  time_t now = time(0) ;
+  sweep_pid(now) ;
+  sweep_dir("mess", now) ;
+  sweep_dir("intd", now) ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  char inbuf[SPAWNPROTO_FIELD_MAX + 32] ;
+  size_t inlen = 0 ;
+  tain deadline ;
+  PROG = "qmail-clean" ;
+  if (argc > 1) strerr_dieusage(100, USAGE) ;
+  sig_ignore(SIGPIPE) ;
+  if (chdir(auto_home) < 0 || chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;
+  tain_now_g() ;
+  sweep() ;
+  tain_addsec_g(&deadline, SWEEP_EVERY) ;
+  for (;;)
+  {
+    iopause_fd x = { .fd = 0, .events = IOPAUSE_READ } ;
+    ssize_t r ;
+    int e = iopause_g(&x, 1, &deadline) ;
+    if (e < 0) strerr_diefu1sys(111, "iopause") ;
+    if (!e)
+    {
+      sweep() ;
+      tain_addsec_g(&deadline, SWEEP_EVERY) ;
+      continue ;
+    }
+    r = fd_read(0, inbuf + inlen, sizeof inbuf - inlen) ;
+    if (r < 0) { if (errno == EINTR || errno == EAGAIN) continue ; strerr_diefu1sys(111, "read requests") ; }
+    if (!r) return 0 ;
+    inlen += (size_t)r ;
+    for (;;)
+    {
+      char letter ;
+      unsigned long id ;
+      char reply ;
+      ssize_t n = spawnproto_fields(inbuf, inlen, 1) ;
+      if (n < 0) strerr_dief1x(111, "protocol error: overlong request") ;
+      if (!n) break ;
+      if (!spawnproto_idrec_parse(inbuf, (size_t)n, &letter, &id) || (letter != 'x' && letter != 't'))
+        strerr_dief1x(111, "protocol error: malformed request") ;
+      reply = do_request(letter, id) ? '+' : '!' ;
+      if (allwrite(1, &reply, 1) < 1) strerr_diefu1sys(111, "write reply") ;
+      inlen -= (size_t)n ;
+      memmove(inbuf, inbuf + n, inlen) ;
+    }
+  }
+}

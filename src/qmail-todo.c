@@ -1,0 +1,351 @@
+/* qmail-todo: preprocess new messages (todo/ -> info/ local/ remote/) in batches
+   that share one flush, then hand them to qmail-send. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <skalibs/strerr.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/bytestr.h>
+#include <skalibs/genalloc.h>
+#include <skalibs/iopause.h>
+#include <skalibs/selfpipe.h>
+#include <skalibs/sig.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/tai.h>
+#include <skalibs/types.h>
+#include "auto.h"
+#include "control.h"
+#include "dirsync.h"
+#include "envelope.h"
+#include "logline.h"
+#include "qfile.h"
+#include "queue.h"
+#include "rewrite.h"
+#include "spawnproto.h"
+
+#define USAGE "qmail-todo"
+#define BATCH_MAX 100
+#define SCAN_EVERY 60
+#define FD_SEND 3
+#define FD_CLEANREQ 4
+#define FD_CLEANREP 5
+
+static int homefd, queuefd ;
+static stralloc envnoathost = STRALLOC_ZERO ;
+static stralloc percenthack = STRALLOC_ZERO ;
+static stralloc locals = STRALLOC_ZERO ;
+static genalloc badids = GENALLOC_ZERO ;   /* unsigned long: malformed todo files, logged once */
+
+static int controls_read (void)
+{
+  stralloc me = STRALLOC_ZERO ;
+  int ok = 0 ;
+  if (fchdir(homefd) < 0) return 0 ;
+  if (control_rldef(&me, "control/me", 0, "localhost") < 0) goto err ;
+  if (!stralloc_0(&me)) goto err ;
+  if (control_rldef(&envnoathost, "control/envnoathost", 0, me.s) < 0) goto err ;
+  if (!stralloc_0(&envnoathost)) goto err ;
+  if (control_readfile(&percenthack, "control/percenthack") < 0) goto err ;
+  switch (control_readfile(&locals, "control/locals"))
+  {
+    case -1 : goto err ;
+    case 0 : if (!stralloc_copyb(&locals, me.s, me.len)) goto err ; break ;
+  }
+  ok = 1 ;
+ err:
+  if (!ok) logline("qmail-todo: warning: unable to read controls: ", strerror(errno), (char *)0) ;
+  stralloc_free(&me) ;
+  if (fchdir(queuefd) < 0) strerr_diefu1sys(111, "fchdir to queue") ;
+  return ok ;
+}
+
+static int isbad (unsigned long id)
+{
+  size_t i, n = genalloc_len(unsigned long, &badids) ;
+  for (i = 0 ; i < n ; i++) if (genalloc_s(unsigned long, &badids)[i] == id) return 1 ;
+  return 0 ;
+}
+
+/* Read a queue file. 1 ok, 0 missing, -1 error (logged). */
+static int readfile (stralloc *sa, char const *fn, size_t max)
+{
+  int r = qfile_read(sa, fn, max) ;
+  if (r < 0) logline("qmail-todo: warning: trouble reading ", fn, ": ", strerror(errno), (char *)0) ;
+  return r ;
+}
+
+/* Write s[0..len) as fn (replacing it), or remove fn if len is 0. No fsync: the batch's syncfs does it. */
+static int writefile (char const *fn, char const *s, size_t len)
+{
+  int fd ;
+  if (!len)
+  {
+    if (unlink(fn) < 0 && errno != ENOENT) goto err ;
+    return 1 ;
+  }
+  fd = open(fn, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) ;
+  if (fd < 0) goto err ;
+  if (allwrite(fd, s, len) < len) { int e = errno ; close(fd) ; errno = e ; goto err ; }
+  if (close(fd) < 0) goto err ;
+  return 1 ;
+ err:
+  logline("qmail-todo: warning: trouble writing ", fn, ": ", strerror(errno), (char *)0) ;
+  return 0 ;
+}
+
+typedef struct done_s done ;
+struct done_s
+{
+  unsigned long id ;
+  unsigned long qp, uid ;
+  uint64_t bytes ;
+  stralloc sender ;
+} ;
+
+/* Preprocess one message. 1 written (announce it), 0 skip it this time,
+   2 garbage to remove (no mess file: it was finished already). */
+static int preprocess (unsigned long id, done *d)
+{
+  static stralloc raw = STRALLOC_ZERO, loc = STRALLOC_ZERO, rem = STRALLOC_ZERO, info = STRALLOC_ZERO, one = STRALLOC_ZERO ;
+  envelope env = ENVELOPE_ZERO ;
+  rewrite rw = { .envnoathost = envnoathost.s, .percenthack = percenthack.s, .percenthacklen = percenthack.len, .locals = locals.s, .localslen = locals.len } ;
+  char fn[QUEUE_PATH_MAX] ;
+  struct stat st ;
+  size_t i ;
+  int r ;
+  queue_path(fn, "todo", id) ;
+  if (readfile(&raw, fn, ENVELOPE_BYTES_MAX + 64) <= 0) return 0 ;
+  r = envelope_parse_todo(&env, raw.s, raw.len) ;
+  if (r <= 0)
+  {
+    if (!r && !isbad(id))
+    {
+      logline("qmail-todo: warning: malformed envelope in ", fn, ", left in queue", (char *)0) ;
+      genalloc_append(unsigned long, &badids, &id) ;
+    }
+    envelope_free(&env) ;
+    return 0 ;
+  }
+  queue_path(fn, "mess", id) ;
+  if (stat(fn, &st) < 0)
+  {
+    envelope_free(&env) ;
+    if (errno == ENOENT) return 2 ;
+    logline("qmail-todo: warning: unable to stat ", fn, ": ", strerror(errno), (char *)0) ;
+    return 0 ;
+  }
+  loc.len = rem.len = info.len = 0 ;
+  for (i = 0 ; i < env.rcpts.len ; i += strlen(env.rcpts.s + i) + 1)
+  {
+    r = rewrite_rcpt(&rw, &one, env.rcpts.s + i) ;
+    if (r < 0 || !qfile_rcpt_put(r ? &loc : &rem, one.s)) goto nomem ;
+  }
+  if (!qfile_info_put(&info, env.sender.s, (unsigned long)st.st_mtime)) goto nomem ;
+  queue_path(fn, "local", id) ;
+  if (!writefile(fn, loc.s, loc.len)) goto fail ;
+  queue_path(fn, "remote", id) ;
+  if (!writefile(fn, rem.s, rem.len)) goto fail ;
+  queue_path(fn, "info", id) ;
+  if (!writefile(fn, info.s, info.len)) goto fail ;
+  d->id = id ; d->qp = env.pid ; d->uid = env.uid ; d->bytes = (uint64_t)st.st_size ;
+  d->sender.len = 0 ;
+  if (!stralloc_copyb(&d->sender, env.sender.s, env.sender.len)) goto nomem ;
+  envelope_free(&env) ;
+  return 1 ;
+ nomem:
+  logline("qmail-todo: warning: out of memory", (char *)0) ;
+ fail:
+  envelope_free(&env) ;
+  return 0 ;
+}
+
+/* Fallback when syncfs is missing: fsync every file written and its bucket. */
+static int sync_each (done const *ds, size_t n)
+{
+  static char const *const dirs[3] = { "local", "remote", "info" } ;
+  size_t i ;
+  unsigned int k ;
+  for (i = 0 ; i < n ; i++)
+    for (k = 0 ; k < 3 ; k++)
+    {
+      char fn[QUEUE_PATH_MAX] ;
+      int fd ;
+      queue_path(fn, dirs[k], ds[i].id) ;
+      fd = open(fn, O_RDONLY | O_CLOEXEC) ;
+      if (fd < 0) { if (errno == ENOENT) continue ; return 0 ; }
+      if (fsync(fd) < 0) { close(fd) ; return 0 ; }
+      close(fd) ;
+      if (dir_sync_parent(fn) < 0) return 0 ;
+    }
+  return 1 ;
+}
+
+static void put_or_die (int fd, char const *s, size_t len, char const *what)
+{
+  if (allwrite(fd, s, len) < len) strerr_diefu2sys(111, "write to ", what) ;
+}
+
+/* Ask our qmail-clean to remove todo/ and intd/ for each id, then read the replies. */
+static void clean_todo (unsigned long const *ids, size_t n)
+{
+  stralloc req = STRALLOC_ZERO ;
+  size_t i ;
+  if (!n) return ;
+  for (i = 0 ; i < n ; i++)
+    if (!spawnproto_idrec_put(&req, 't', ids[i])) strerr_diefu1sys(111, "stralloc") ;
+  put_or_die(FD_CLEANREQ, req.s, req.len, "qmail-clean") ;
+  stralloc_free(&req) ;
+  for (i = 0 ; i < n ; i++)
+  {
+    char c ;
+    if (allread(FD_CLEANREP, &c, 1) < 1) strerr_diefu1sys(111, "read reply from qmail-clean") ;
+    if (c != '+')
+    {
+      char fmt[ULONG_FMT] ;
+      fmt[ulong_fmt(fmt, ids[i])] = 0 ;
+      logline("qmail-todo: warning: qmail-clean failed to remove todo for msg ", fmt, (char *)0) ;
+    }
+  }
+}
+
+/* Process ids[0..n): write, one flush, announce, clean. 1 ok, 0 retry later. */
+static int batch (unsigned long const *ids, size_t n)
+{
+  static done ds[BATCH_MAX] ;
+  unsigned long gone[BATCH_MAX], cleanids[BATCH_MAX] ;
+  size_t nd = 0, ng = 0, i ;
+  stralloc out = STRALLOC_ZERO ;
+  for (i = 0 ; i < n ; i++)
+  {
+    int r = preprocess(ids[i], ds + nd) ;
+    if (r == 1) nd++ ;
+    else if (r == 2)
+    {
+      char fmt[ULONG_FMT] ;
+      fmt[ulong_fmt(fmt, ids[i])] = 0 ;
+      logline("qmail-todo: warning: msg ", fmt, " has no mess file, removing its todo entry", (char *)0) ;
+      gone[ng++] = ids[i] ;
+    }
+  }
+  if (nd && syncfs(queuefd) < 0)
+  {
+    int ok = errno == ENOSYS && sync_each(ds, nd) ;
+    if (!ok)
+    {
+      logline("qmail-todo: warning: unable to flush the queue: ", strerror(errno), (char *)0) ;
+      return 0 ;
+    }
+  }
+  for (i = 0 ; i < nd ; i++)
+  {
+    char fid[ULONG_FMT], fb[UINT64_FMT], fqp[ULONG_FMT], fuid[ULONG_FMT] ;
+    fid[ulong_fmt(fid, ds[i].id)] = 0 ;
+    fb[uint64_fmt(fb, ds[i].bytes)] = 0 ;
+    fqp[ulong_fmt(fqp, ds[i].qp)] = 0 ;
+    fuid[ulong_fmt(fuid, ds[i].uid)] = 0 ;
+    logline("new msg ", fid, (char *)0) ;
+    logline("info msg ", fid, ": bytes ", fb, " from <", ds[i].sender.s, "> qp ", fqp, " uid ", fuid, (char *)0) ;
+    if (!spawnproto_idrec_put(&out, 'L', ds[i].id)) strerr_diefu1sys(111, "stralloc") ;
+    cleanids[i] = ds[i].id ;
+  }
+  if (out.len) put_or_die(FD_SEND, out.s, out.len, "qmail-send") ;
+  stralloc_free(&out) ;
+  for (i = 0 ; i < ng ; i++) cleanids[nd + i] = gone[i] ;
+  clean_todo(cleanids, nd + ng) ;
+  return 1 ;
+}
+
+static int scan (void)
+{
+  genalloc ids = GENALLOC_ZERO ;   /* unsigned long */
+  unsigned int b ;
+  size_t i, n ;
+  int ok = 1 ;
+  for (b = 0 ; b < auto_split ; b++)
+  {
+    char dir[QUEUE_PATH_MAX] ;
+    DIR *d ;
+    struct dirent *de ;
+    memcpy(dir, "todo/", 5) ;
+    dir[5 + uint_fmt(dir + 5, b)] = 0 ;
+    d = opendir(dir) ;
+    if (!d) { logline("qmail-todo: warning: unable to open ", dir, ": ", strerror(errno), (char *)0) ; ok = 0 ; continue ; }
+    while ((de = readdir(d)))
+    {
+      unsigned long id ;
+      if (!spawnproto_number(de->d_name, strlen(de->d_name), &id) || id % auto_split != b) continue ;
+      if (!genalloc_append(unsigned long, &ids, &id)) { ok = 0 ; break ; }
+    }
+    closedir(d) ;
+  }
+  n = genalloc_len(unsigned long, &ids) ;
+  for (i = 0 ; i < n ; i += BATCH_MAX)
+    if (!batch(genalloc_s(unsigned long, &ids) + i, n - i < BATCH_MAX ? n - i : BATCH_MAX)) ok = 0 ;
+  genalloc_free(unsigned long, &ids) ;
+  return ok ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  int fdtrig, fdtrigw, sfd ;
+  int flagscan = 1 ;
+  unsigned int backoff = 1 ;
+  tain deadline ;
+  PROG = "qmail-todo" ;
+  if (argc > 1) strerr_dieusage(100, USAGE) ;
+  sig_ignore(SIGPIPE) ;
+  if (chdir(auto_home) < 0) strerr_diefu2sys(111, "chdir to ", auto_home) ;
+  homefd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+  if (homefd < 0) strerr_diefu2sys(111, "open ", auto_home) ;
+  if (chdir("queue") < 0) strerr_diefu1sys(111, "chdir to queue") ;
+  queuefd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+  if (queuefd < 0) strerr_diefu1sys(111, "open queue") ;
+  if (!controls_read()) strerr_diefu1x(111, "read control files") ;
+  fdtrig = open("lock/trigger", O_RDONLY | O_NONBLOCK | O_CLOEXEC) ;
+  if (fdtrig < 0) strerr_diefu1sys(111, "open lock/trigger") ;
+  /* our own writer: the FIFO never reports EOF when the last qmail-queue closes it */
+  fdtrigw = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+  if (fdtrigw < 0) strerr_diefu1sys(111, "open lock/trigger for writing") ;
+  sfd = selfpipe_init() ;
+  if (sfd < 0) strerr_diefu1sys(111, "selfpipe_init") ;
+  if (selfpipe_trap(SIGHUP) < 0) strerr_diefu1sys(111, "trap SIGHUP") ;
+  tain_now_g() ;
+  for (;;)
+  {
+    iopause_fd x[3] ;
+    int r ;
+    if (flagscan)
+    {
+      flagscan = 0 ;
+      if (scan()) { backoff = 1 ; tain_addsec_g(&deadline, SCAN_EVERY) ; }
+      else
+      {
+        tain_addsec_g(&deadline, backoff) ;
+        if (backoff < SCAN_EVERY) backoff <<= 1 ;
+      }
+    }
+    x[0].fd = fdtrig ; x[0].events = IOPAUSE_READ ;
+    x[1].fd = sfd ; x[1].events = IOPAUSE_READ ;
+    x[2].fd = FD_SEND ; x[2].events = 0 ;   /* only to see qmail-send go away */
+    r = iopause_g(x, 3, &deadline) ;
+    if (r < 0) { if (errno == EINTR) continue ; strerr_diefu1sys(111, "iopause") ; }
+    if (!r) { flagscan = 1 ; continue ; }
+    if (x[2].revents & IOPAUSE_EXCEPT) strerr_dief1x(111, "qmail-send went away") ;
+    if (x[1].revents & IOPAUSE_READ)
+    {
+      int sig ;
+      while ((sig = selfpipe_read()) > 0)
+        if (sig == SIGHUP) { controls_read() ; flagscan = 1 ; }
+    }
+    if (x[0].revents & IOPAUSE_READ)
+    {
+      char buf[1024] ;
+      while (read(fdtrig, buf, sizeof buf) > 0) ;
+      flagscan = 1 ;
+    }
+  }
+}
