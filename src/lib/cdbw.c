@@ -63,6 +63,8 @@ static void cdbw_free (cdbw *w)
 void cdbw_abort (cdbw *w)
 {
   int e = errno ;
+  /* tinycdb frees its record lists only in finish; the tmp file is removed anyway */
+  cdb_make_finish(&w->m) ;
   close(w->fd) ;
   unlink(w->tmp) ;
   cdbw_free(w) ;
