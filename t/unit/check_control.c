@@ -125,11 +125,13 @@ END_TEST
 START_TEST(test_readline_unreadable_is_error)
 {
   stralloc sa = STRALLOC_ZERO ;
-  if (!geteuid()) { puts0("control/me", "x\n") ; ck_assert_int_eq(control_readline(&sa, "control/me"), 1) ; return ; }
   puts0("control/me", "x\n") ;
   chmod("control/me", 0) ;
-  ck_assert_int_eq(control_readline(&sa, "control/me"), -1) ;
-  ck_assert_int_eq(errno, EACCES) ;
+  if (geteuid())   /* root reads it anyway */
+  {
+    ck_assert_int_eq(control_readline(&sa, "control/me"), -1) ;
+    ck_assert_int_eq(errno, EACCES) ;
+  }
   stralloc_free(&sa) ;
 }
 END_TEST
