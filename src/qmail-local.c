@@ -23,7 +23,7 @@
 #include "mbox.h"
 #include "qq.h"
 
-#define USAGE "qmail-local [ -nN ] user homedir local dash ext domain sender defaultdelivery"
+#define USAGE "qmail-local [ -nN ] [ -- ] user homedir local dash ext domain sender defaultdelivery"
 #define FORWARDS_MAX 1000       /* forward lines in one .qmail */
 #define HEADER_MAX (1 << 20)    /* bytes of header read for the loop check */
 
@@ -481,6 +481,7 @@ int main (int argc, char const *const *argv)
     flagdoit = argv[1][1] == 'N' ;
     argc-- ; argv++ ;
   }
+  if (argc > 1 && !strcmp(argv[1], "--")) { argc-- ; argv++ ; }
   if (argc != 9) strerr_dieusage(100, USAGE) ;
   user = argv[1] ; homedir = argv[2] ; local = argv[3] ; dash = argv[4] ;
   ext = argv[5] ; host = argv[6] ; sender = argv[7] ; dd = argv[8] ;
