@@ -12,6 +12,7 @@
 #include <skalibs/allreadwrite.h>
 #include <skalibs/buffer.h>
 #include <skalibs/bytestr.h>
+#include <skalibs/djbunix.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
@@ -145,11 +146,22 @@ static void log_accepted (uint64_t bytes, pid_t qp)
   log_flush(&sa) ;
 }
 
-/* Leaving. A started qmail-queue is killed first, so nothing half-read is queued. */
+/* Give up a started qmail-queue. Its pipes are closed with no envelope end record:
+   qmail-queue then refuses the envelope and removes its own files (a kill, as
+   qq_abort does, would leave its mess/ file behind for qmail-clean). */
+static void queue_cancel (qq *q)
+{
+  int wstat ;
+  if (q->fdm >= 0) { close(q->fdm) ; q->fdm = -1 ; }
+  if (q->fde >= 0) { close(q->fde) ; q->fde = -1 ; }
+  waitpid_nointr(q->pid, &wstat, 0) ;
+  qqrunning = 0 ;
+}
 
+/* Leaving. A started qmail-queue is cancelled first, so nothing half-read is queued. */
 static void leave (int e)
 {
-  if (qqrunning) qq_abort(qqrunning) ;
+  if (qqrunning) queue_cancel(qqrunning) ;
   _exit(e) ;
 }
 
@@ -283,6 +295,7 @@ static int read_number (unsigned long *u, char const *fn, unsigned long def)
 
 static int setup (void)
 {
+  char const *x ;
   unsigned long t ;
   int r ;
   remoteip = getenv("TCPREMOTEIP") ;
@@ -299,6 +312,13 @@ static int setup (void)
   if (!r || !greeting.len) { if (!stralloc_copy(&greeting, &me)) die_nomem() ; }
   else if (!stralloc_0(&greeting)) die_nomem() ;
   if (!read_number(&databytes, "control/databytes", DATABYTES_DEFAULT)) return 0 ;
+  x = getenv("DATABYTES") ;   /* a tcprules override for some clients */
+  if (x)
+  {
+    size_t n = ulong_scan(x, &databytes) ;
+    if (!n || x[n] || n > 18) { strerr_warnw1x("bad DATABYTES in the environment") ; return 0 ; }
+    if (!databytes) databytes = DATABYTES_DEFAULT ;
+  }
   if (!read_number(&maxrcpt, "control/maxrcpt", MAXRCPT_DEFAULT)) return 0 ;
   if (maxrcpt > ENVELOPE_RCPTS_MAX) maxrcpt = ENVELOPE_RCPTS_MAX ;
   if (!read_number(&t, "control/timeoutsmtpd", TIMEOUT_DEFAULT)) return 0 ;
@@ -509,13 +529,13 @@ static void smtp_data (char const *arg, size_t len)
   read_message(&q, &d) ;
   if (d.bytes > databytes)
   {
-    qq_abort(&q) ; qqrunning = 0 ;
+    queue_cancel(&q) ;
     log_refused("message too big") ;
     reply("552 5.3.4 sorry, that message size exceeds my databytes limit") ;
   }
   else if (d.hops > HOPS_MAX)
   {
-    qq_abort(&q) ; qqrunning = 0 ;
+    queue_cancel(&q) ;
     log_refused("too many hops") ;
     reply("554 5.4.6 too many hops, this message is looping") ;
   }
