@@ -1,0 +1,399 @@
+"""qmail-local run directly: Maildir (byte-exact, fsync order, ENOSPC, SIGKILL),
+loop detection, default delivery, .qmail-ext and -default, unsafe files and homes,
+extension traversal, mbox with locking and quoting, forwards, programs."""
+
+import fcntl
+import os
+import re
+import subprocess
+
+from nqtest import eq, wait_for, TestFailure, TEST_ME, uid_of, gid_of
+
+MSG = b'Subject: hello\nFrom: a@b.example\n\nbody line\nFrom the start\n>From quoted\n'
+
+
+def ql(h, home, local='joe', dash='', ext='', sender='s@x.example', dd='./Maildir/',
+       msg=MSG, user='nobody', env=None, wrap=(), flag=None):
+    args = list(wrap) + [h.bin('qmail-local')] + ([flag] if flag else []) + \
+        ['--', 'joe', home, local, dash, ext, TEST_ME, sender, dd]
+    return h.run(args, input=msg, user=user, env=env)
+
+
+def setup(h, name='joe'):
+    md = h.add_user(name)
+    return os.path.dirname(md.rstrip('/')), md
+
+
+def write_qmail(home, name, text, mode=0o644):
+    p = os.path.join(home, name)
+    with open(p, 'w') as f:
+        f.write(text)
+    os.chown(p, uid_of('nobody'), gid_of('nogroup'))
+    os.chmod(p, mode)
+    return p
+
+
+def new_files(md):
+    return sorted(os.listdir(os.path.join(md, 'new')))
+
+
+def lines(sender, rcpt):
+    return b'Return-Path: <' + sender + b'>\nDelivered-To: ' + rcpt + b'\n'
+
+
+def test_maildir_byte_exact(h):
+    home, md = setup(h)
+    r = ql(h, home)
+    eq(r.returncode, 0, r.stdout)
+    eq(r.stdout, b'did 1+0+0\n')
+    eq(h.maildir(md), [lines(b's@x.example', b'joe@' + TEST_ME.encode()) + MSG])
+    eq(os.listdir(os.path.join(md, 'tmp')), [])
+    name = new_files(md)[0]
+    size = len(h.maildir(md)[0])
+    assert re.match(r'^\d+\.M\d+P\d+\..+,S=%d$' % size, name), name
+
+
+def test_maildir_from_seekable_file(h):
+    home, md = setup(h)
+    p = os.path.join(h.path, 'tmp', 'msg')
+    with open(p, 'wb') as f:
+        f.write(MSG)
+    with open(p, 'rb') as f:
+        r = subprocess.run(h._argv([h.bin('qmail-local'), '--', 'joe', home, 'joe', '', '',
+                                    TEST_ME, '', './Maildir/'], 'nobody'),
+                           stdin=f, capture_output=True, env=h.env())
+    eq(r.returncode, 0, r.stdout)
+    eq(h.maildir(md), [lines(b'', b'joe@' + TEST_ME.encode()) + MSG])
+
+
+def test_loop_refused(h):
+    home, md = setup(h)
+    msg = b'Received: x\nDelivered-To: other@x\nDelivered-To: joe@' + TEST_ME.encode() + b'\n\nbody\n'
+    r = ql(h, home, msg=msg)
+    eq(r.returncode, 100, r.stdout)
+    assert b'looping' in r.stdout and b'5.4.6' in r.stdout, r.stdout
+    eq(new_files(md), [])
+    # case does not hide a loop
+    msg = b'delivered-to: JOE@' + TEST_ME.upper().encode() + b'\n\nbody\n'
+    eq(ql(h, home, msg=msg).returncode, 100)
+    # the same line in the body is not a loop
+    msg = b'Subject: x\n\nDelivered-To: joe@' + TEST_ME.encode() + b'\n'
+    eq(ql(h, home, msg=msg).returncode, 0)
+    eq(len(new_files(md)), 1)
+
+
+def test_default_delivery(h):
+    home, md = setup(h)
+    # no .qmail: defaultdelivery
+    eq(ql(h, home, dd='./Mailbox').returncode, 0)
+    assert os.path.exists(os.path.join(home, 'Mailbox'))
+    eq(new_files(md), [])
+    # an empty .qmail means the default delivery too
+    write_qmail(home, '.qmail', '')
+    eq(ql(h, home).returncode, 0)
+    eq(len(new_files(md)), 1)
+    # a .qmail with instructions replaces it
+    write_qmail(home, '.qmail', './Maildir/\n./Maildir/\n')
+    r = ql(h, home, dd='./Mailbox')
+    eq(r.stdout, b'did 2+0+0\n')
+    eq(len(new_files(md)), 3)
+
+
+def test_ext_and_default(h):
+    home, md = setup(h)
+    os.makedirs(os.path.join(home, 'M2', 'new'))
+    for s in ('tmp', 'cur'):
+        os.makedirs(os.path.join(home, 'M2', s))
+    subprocess.run(['chown', '-R', 'nobody:nogroup', os.path.join(home, 'M2')], check=True)
+    write_qmail(home, '.qmail-foo', './M2/\n')
+    write_qmail(home, '.qmail-bar-default', '|echo "D=$DEFAULT E=$EXT E2=$EXT2"\n')
+    # exact .qmail-foo (case and dots as qmail: lowercased)
+    r = ql(h, home, local='joe-FOO', dash='-', ext='FOO')
+    eq(r.returncode, 0, r.stdout)
+    eq(len(h.maildir(os.path.join(home, 'M2'))), 1)
+    assert h.maildir(os.path.join(home, 'M2'))[0].startswith(
+        lines(b's@x.example', b'joe-FOO@' + TEST_ME.encode()))
+    # .qmail-bar-default
+    r = ql(h, home, local='joe-bar-baz-q', dash='-', ext='bar-baz-q')
+    eq(r.returncode, 0, r.stdout)
+    eq(r.stdout, b'D=baz-q E=bar-baz-q E2=baz-q\ndid 0+0+1\n')
+    # no file and no .qmail-default: bounce
+    r = ql(h, home, local='joe-nope', dash='-', ext='nope')
+    eq(r.returncode, 100)
+    eq(r.stdout, b'Sorry, no mailbox here by that name. (#5.1.1)\n')
+    # .qmail-default catches the rest
+    write_qmail(home, '.qmail-default', '|echo "D=$DEFAULT"\n')
+    r = ql(h, home, local='joe-nope', dash='-', ext='nope')
+    eq(r.stdout, b'D=nope\ndid 0+0+1\n')
+    # dots become colons in file names
+    write_qmail(home, '.qmail-a:b', '|echo colon\n')
+    eq(ql(h, home, local='joe-a.b', dash='-', ext='a.b').stdout, b'colon\ndid 0+0+1\n')
+
+
+def test_unsafe_qmail_refused(h):
+    home, md = setup(h)
+    for mode in (0o664, 0o646):
+        write_qmail(home, '.qmail', './Maildir/\n', mode)
+        r = ql(h, home)
+        eq(r.returncode, 111, r.stdout)
+        assert b'nsafe' in r.stdout, r.stdout
+    write_qmail(home, '.qmail-x', './Maildir/\n', 0o666)
+    eq(ql(h, home, local='joe-x', dash='-', ext='x').returncode, 111)
+    eq(new_files(md), [])
+    # a world-writable home is refused too
+    os.unlink(os.path.join(home, '.qmail'))
+    os.chmod(home, 0o757)
+    eq(ql(h, home).returncode, 111)
+    os.chmod(home, 0o755)
+    eq(ql(h, home).returncode, 0)
+
+
+def test_ext_traversal_refused(h):
+    home, md = setup(h)
+    outside = os.path.join(h.path, 'homes', '.qmail-evil')
+    with open(outside, 'w') as f:
+        f.write('./Maildir/\n')
+    os.chmod(outside, 0o644)
+    for ext in ('../.qmail-evil', '/x', 'a/b', '.hidden', '..', 'x\ny'):
+        r = ql(h, home, local='joe-' + ext, dash='-', ext=ext)
+        eq(r.returncode, 100, ext)
+    eq(new_files(md), [])
+
+
+def test_bad_line_refused_before_delivery(h):
+    home, md = setup(h)
+    write_qmail(home, '.qmail', './Maildir/\n <bad@x>\n')
+    r = ql(h, home)
+    eq(r.returncode, 111)
+    assert b'line 2' in r.stdout, r.stdout
+    eq(new_files(md), [])
+
+
+def test_mbox(h):
+    home, md = setup(h)
+    write_qmail(home, '.qmail', './Mailbox\n')
+    eq(ql(h, home, sender='').returncode, 0)
+    eq(ql(h, home, msg=b'Subject: 2\n\nno newline').returncode, 0)
+    with open(os.path.join(home, 'Mailbox'), 'rb') as f:
+        box = f.read()
+    parts = box.split(b'\n\nFrom ')
+    eq(len(parts), 2)
+    assert re.match(rb'^From MAILER-DAEMON [A-Z][a-z][a-z] [A-Z][a-z][a-z] [ \d]\d \d\d:\d\d:\d\d \d{4}\n', box), box
+    first = box.split(b'\n', 1)[1]
+    assert first.startswith(b'Return-Path: <>\nDelivered-To: joe@' + TEST_ME.encode() + b'\n'
+                            b'Subject: hello\nFrom: a@b.example\n\nbody line\n>From the start\n>>From quoted\n\n'), box
+    assert box.endswith(b'Subject: 2\n\nno newline\n\n'), box
+    st = os.stat(os.path.join(home, 'Mailbox'))
+    eq(st.st_mode & 0o777, 0o600)
+
+
+def syscall_nr(pid):
+    try:
+        with open('/proc/%d/syscall' % pid) as f:
+            return f.read().split()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def test_mbox_locking(h):
+    home, md = setup(h)
+    box = os.path.join(home, 'Mailbox')
+    write_qmail(home, '.qmail', './Mailbox\n')
+    with open(box, 'wb'):
+        pass
+    os.chown(box, uid_of('nobody'), gid_of('nogroup'))
+    # x86_64: 73 = flock, 72 = fcntl
+    for kind, nr in (('flock', '73'), ('fcntl', '72')):
+        before = os.path.getsize(box)
+        f = open(box, 'ab')
+        if kind == 'flock':
+            fcntl.flock(f, fcntl.LOCK_EX)
+        else:
+            fcntl.lockf(f, fcntl.LOCK_EX)
+        p = subprocess.Popen([h.bin('qmail-local'), '--', 'joe', home, 'joe', '', '', TEST_ME,
+                              's@x', './Maildir/'], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             preexec_fn=lambda: (os.setgid(gid_of('nogroup')), os.setuid(uid_of('nobody'))))
+        p.stdin.write(MSG)
+        p.stdin.close()
+        wait_for(lambda: syscall_nr(p.pid) == nr, 10, 'qmail-local to wait on the %s lock' % kind)
+        eq(os.path.getsize(box), before)
+        f.close()
+        eq(p.wait(10), 0)
+        assert os.path.getsize(box) > before
+    with open(box, 'rb') as f:
+        eq(f.read().count(b'\nReturn-Path: <s@x>\n'), 2)
+
+
+def fake_queue(h, code=0):
+    d = os.path.join(h.path, 'tmp')
+    script = os.path.join(d, 'fakeqq')
+    with open(script, 'w') as f:
+        f.write('#!/bin/sh\ncat > %s/fq.msg\ncat <&1 > %s/fq.env\nexit %d\n' % (d, d, code))
+    os.chmod(script, 0o755)
+    for n in ('fq.msg', 'fq.env'):
+        if os.path.exists(os.path.join(d, n)):
+            os.unlink(os.path.join(d, n))
+    return script, d
+
+
+def test_forward(h):
+    home, md = setup(h)
+    script, d = fake_queue(h)
+    write_qmail(home, '.qmail', '&fw1@example.org\nfw2@example.net\n./Maildir/\n')
+    r = ql(h, home, env={'QMAILQUEUE': script})
+    eq(r.returncode, 0, r.stdout)
+    eq(r.stdout, b'did 1+2+0\n')
+    with open(os.path.join(d, 'fq.msg'), 'rb') as f:
+        eq(f.read(), b'Delivered-To: joe@' + TEST_ME.encode() + b'\n' + MSG)
+    with open(os.path.join(d, 'fq.env'), 'rb') as f:
+        eq(f.read(), b'Fs@x.example\0Tfw1@example.org\0Tfw2@example.net\0\0')
+    eq(len(new_files(md)), 1)
+
+
+def test_forward_owner_sender(h):
+    home, md = setup(h)
+    script, d = fake_queue(h)
+    write_qmail(home, '.qmail-list', '&member@example.org\n')
+    write_qmail(home, '.qmail-list-owner', './Maildir/\n')
+    r = ql(h, home, local='joe-list', dash='-', ext='list', env={'QMAILQUEUE': script})
+    eq(r.returncode, 0, r.stdout)
+    with open(os.path.join(d, 'fq.env'), 'rb') as f:
+        eq(f.read(), b'Fjoe-list-owner@' + TEST_ME.encode() + b'\0Tmember@example.org\0\0')
+    # a bounce (empty sender) keeps its empty sender
+    r = ql(h, home, local='joe-list', dash='-', ext='list', sender='', env={'QMAILQUEUE': script})
+    with open(os.path.join(d, 'fq.env'), 'rb') as f:
+        eq(f.read(), b'F\0Tmember@example.org\0\0')
+
+
+def test_forward_failures(h):
+    home, md = setup(h)
+    write_qmail(home, '.qmail', '&fw@example.org\n')
+    script, d = fake_queue(h, 31)
+    eq(ql(h, home, env={'QMAILQUEUE': script}).returncode, 100)
+    script, d = fake_queue(h, 71)
+    eq(ql(h, home, env={'QMAILQUEUE': script}).returncode, 111)
+
+
+def test_program_environment(h):
+    home, md = setup(h)
+    write_qmail(home, '.qmail-ext-default', '|env > envout; cat > msgout\n')
+    sender = 'we$(touch pwned)ird`touch pwned2`;touch pwned3@x.example'
+    r = ql(h, home, local='joe-ext-a-b-c', dash='-', ext='ext-a-b-c', sender=sender)
+    eq(r.returncode, 0, r.stdout)
+    eq(r.stdout, b'did 0+0+1\n')
+    with open(os.path.join(home, 'msgout'), 'rb') as f:
+        eq(f.read(), MSG)
+    with open(os.path.join(home, 'envout')) as f:
+        env = dict(l.split('=', 1) for l in f.read().splitlines() if '=' in l)
+    rcpt = 'joe-ext-a-b-c@' + TEST_ME
+    want = {'USER': 'joe', 'HOME': home, 'LOCAL': 'joe-ext-a-b-c', 'EXT': 'ext-a-b-c',
+            'EXT2': 'a-b-c', 'EXT3': 'b-c', 'EXT4': 'c', 'HOST': TEST_ME, 'SENDER': sender,
+            'RECIPIENT': rcpt, 'DEFAULT': 'a-b-c', 'NEWSENDER': sender,
+            'DTLINE': 'Delivered-To: ' + rcpt, 'RPLINE': 'Return-Path: <%s>' % sender,
+            'HOST2': TEST_ME.rsplit('.', 1)[0]}
+    for k, v in want.items():
+        eq(env.get(k), v, k)
+    assert env['UFLINE'].startswith('From ' + sender.replace(' ', '-') + ' '), env['UFLINE']
+    for n in ('pwned', 'pwned2', 'pwned3'):
+        assert not os.path.exists(os.path.join(home, n)), n
+
+
+def test_program_exit_codes(h):
+    home, md = setup(h)
+    for code, want in ((0, 0), (100, 100), (111, 111), (1, 111), (64, 100)):
+        write_qmail(home, '.qmail', '|exit %d\n' % code)
+        eq(ql(h, home).returncode, want, 'exit %d' % code)
+    eq(new_files(md), [])
+    # 99: success, and the following lines are ignored
+    write_qmail(home, '.qmail', '|echo first; exit 99\n./Maildir/\n')
+    r = ql(h, home)
+    eq(r.returncode, 0)
+    eq(r.stdout, b'first\ndid 0+0+1\n')
+    eq(new_files(md), [])
+    # a failing program after a delivery: the whole delivery is retried
+    write_qmail(home, '.qmail', './Maildir/\n|exit 111\n')
+    eq(ql(h, home).returncode, 111)
+
+
+def test_comments_only(h):
+    home, md = setup(h)
+    write_qmail(home, '.qmail-drop', '# throw it away\n')
+    r = ql(h, home, local='joe-drop', dash='-', ext='drop')
+    eq(r.returncode, 0)
+    eq(r.stdout, b'did 0+0+0\n')
+
+
+def test_enospc_is_temporary(h):
+    home, md = setup(h)
+    # the first write(2) is the one into Maildir/tmp/
+    r = ql(h, home, wrap=['strace', '-f', '-qq', '-o', '/dev/null', '-e', 'trace=write',
+                          '-e', 'inject=write:error=ENOSPC:when=1'])
+    eq(r.returncode, 111, r.stdout)
+    assert b'No space left' in r.stdout, r.stdout
+    eq(new_files(md), [])
+    eq(os.listdir(os.path.join(md, 'tmp')), [])
+    # ENOSPC at fsync: the same
+    r = ql(h, home, wrap=['strace', '-f', '-qq', '-o', '/dev/null', '-e', 'trace=fsync',
+                          '-e', 'inject=fsync:error=ENOSPC:when=1'])
+    eq(r.returncode, 111, r.stdout)
+    eq(new_files(md), [])
+
+
+def test_fsync_order(h):
+    home, md = setup(h)
+    log = os.path.join(h.path, 'tmp', 'strace.log')
+    r = ql(h, home, wrap=['strace', '-f', '-qq', '-o', log, '-e',
+                          'trace=openat,fsync,link,linkat,unlink,unlinkat,exit_group'])
+    eq(r.returncode, 0, r.stdout)
+    with open(log) as f:
+        calls = f.read().splitlines()
+    fds = {}
+    seq = []
+    for c in calls:
+        m = re.search(r'openat\(AT_FDCWD, "([^"]+)".*= (\d+)$', c)
+        if m:
+            fds[m.group(2)] = m.group(1)
+            continue
+        m = re.search(r'fsync\((\d+)\)\s+= 0', c)
+        if m:
+            seq.append(('fsync', fds.get(m.group(1), '?')))
+            continue
+        m = re.search(r'link(?:at)?\(.*"([^"]+)",.*"([^"]+)".*= 0', c)
+        if m:
+            seq.append(('link', m.group(2)))
+            continue
+        m = re.search(r'unlink(?:at)?\(.*"([^"]+)".*= 0', c)
+        if m:
+            seq.append(('unlink', m.group(1)))
+            continue
+        if 'exit_group(0)' in c:
+            seq.append(('exit', '0'))
+    kinds = [(k, v.replace('./Maildir/', '')) for k, v in seq]
+    tmpname = [v for k, v in kinds if k == 'link'][0].replace('new/', 'tmp/')
+    eq([k for k, v in kinds], ['fsync', 'link', 'fsync', 'unlink', 'exit'], seq)
+    eq(kinds[0][1], tmpname)
+    assert kinds[2][1].rstrip('/').endswith('new'), seq
+    eq(kinds[3][1], tmpname)
+
+
+def test_sigkill_mid_delivery_leaves_nothing_in_new(h):
+    home, md = setup(h)
+    for sc in ('write', 'fsync', 'link'):
+        r = ql(h, home, wrap=['strace', '-f', '-qq', '-o', '/dev/null', '-e', 'trace=' + sc,
+                              '-e', 'inject=%s:signal=SIGKILL:when=1' % sc])
+        assert r.returncode != 0, sc
+        eq(new_files(md), [], sc)
+
+
+def test_dry_run(h):
+    home, md = setup(h)
+    write_qmail(home, '.qmail', '# c\n./Maildir/\n./Mailbox\n|prog x\n&a@b.example\n')
+    r = ql(h, home, flag='-n')
+    eq(r.returncode, 0)
+    eq(r.stdout, b'maildir ./Maildir/\nmbox ./Mailbox\nprogram prog x\nforward a@b.example\n')
+    eq(new_files(md), [])
+
+
+def test_usage(h):
+    r = h.run([h.bin('qmail-local'), 'a', 'b'])
+    eq(r.returncode, 100)
