@@ -84,7 +84,8 @@ static void log_addr (stralloc *sa, char const *s, size_t len)
 {
   char tmp[ADDR_MAX + 1] ;
   if (len > ADDR_MAX) len = ADDR_MAX ;
-  memcpy(tmp, s, len) ; tmp[len] = 0 ;
+  if (len) memcpy(tmp, s, len) ;
+  tmp[len] = 0 ;
   stralloc_cats(sa, "<") ;
   received_safe(sa, tmp) ;
   stralloc_cats(sa, ">") ;
