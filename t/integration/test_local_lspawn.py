@@ -1,0 +1,320 @@
+"""qmail-lspawn fed requests on a pipe (as qmail-send does): users/assign users,
+wildcards, passwd users, root and unknown local parts to the alias user, protocol
+errors, 1000 concurrent deliveries. Also qmail-newu's strict parsing and maildirmake."""
+
+import os
+import pwd
+import select
+import subprocess
+import time
+
+from nqtest import eq, wait_for, TestFailure, TEST_ME, SPLIT, uid_of, gid_of
+
+MSG = b'Subject: via lspawn\n\nhello\n'
+
+
+def put_message(h, msgid, body=MSG):
+    d = os.path.join(h.path, 'queue', 'mess', str(msgid % SPLIT))
+    p = os.path.join(d, str(msgid))
+    with open(p, 'wb') as f:
+        f.write(body)
+    os.chown(p, uid_of('qmailq'), gid_of('qmail'))
+    os.chmod(p, 0o640)
+    return p
+
+
+class Lspawn:
+    def __init__(self, h, dd='./Maildir/'):
+        self.p = subprocess.Popen([h.bin('qmail-lspawn'), dd], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  cwd=os.path.join(h.path, 'queue'), env=h.env(),
+                                  start_new_session=True)
+        h.procs.append(self.p)
+        self.buf = b''
+
+    def send(self, slot, msgid, sender, rcpt):
+        rec = b'%d\0%d\0' % (slot, msgid) + sender.encode() + b'\0' + rcpt.encode() + b'\0'
+        self.p.stdin.write(rec)
+        self.p.stdin.flush()
+
+    def raw(self, data):
+        self.p.stdin.write(data)
+        self.p.stdin.flush()
+
+    def replies(self, n, timeout=30, poke=None):
+        """n replies as {slot: (code, text)}."""
+        out = {}
+        deadline = time.monotonic() + timeout
+        fd = self.p.stdout.fileno()
+        while len(out) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TestFailure('only %d of %d replies from qmail-lspawn' % (len(out), n))
+            if poke:
+                poke()
+            r, _, _ = select.select([fd], [], [], min(left, 0.1 if poke else left))
+            if r:
+                data = os.read(fd, 65536)
+                if not data:
+                    raise TestFailure('qmail-lspawn closed its output: %r' % self.p.stderr.read())
+                self.buf += data
+            while self.buf.count(b'\0') >= 2:
+                slot, rest = self.buf.split(b'\0', 1)
+                rep, self.buf = rest.split(b'\0', 1)
+                out[int(slot)] = (rep[:1].decode(), rep[1:].decode())
+        return out
+
+    def one(self, slot=0):
+        return self.replies(1)[slot]
+
+    def close(self, timeout=20):
+        self.p.stdin.close()
+        return self.p.wait(timeout)
+
+
+def test_assign_user(h):
+    md = h.add_user('joe')
+    home = os.path.dirname(md.rstrip('/'))
+    put_message(h, 100)
+    ls = Lspawn(h)
+    ls.send(0, 100, 's@x.example', 'joe@' + TEST_ME)
+    eq(ls.one(), ('K', 'did 1+0+0/'))
+    eq(h.maildir(md), [b'Return-Path: <s@x.example>\nDelivered-To: joe@' + TEST_ME.encode() + b'\n' + MSG])
+    st = os.stat(os.path.join(md, 'new', os.listdir(os.path.join(md, 'new'))[0]))
+    eq(st.st_uid, uid_of('nobody'))
+    # upper case local part, same user
+    ls.send(5, 100, 's@x.example', 'JOE@' + TEST_ME)
+    eq(ls.replies(1)[5][0], 'K')
+    # joe-ext through the "+joe-" wildcard: ext = rest
+    with open(os.path.join(home, '.qmail-list'), 'w') as f:
+        f.write('|echo "ext=$EXT"\n')
+    ls.send(1, 100, 's@x.example', 'joe-list@' + TEST_ME)
+    eq(ls.replies(1)[1], ('K', 'ext=list/did 0+0+1/'))
+    ls.send(2, 100, 's@x.example', 'joe-nothere@' + TEST_ME)
+    eq(ls.replies(1)[2], ('D', 'Sorry, no mailbox here by that name. (#5.1.1)/'))
+    eq(ls.close(), 0)
+
+
+def test_wildcard_longest_prefix_and_exact(h):
+    md = h.add_user('joe')
+    md2 = h.add_user('list')
+    home2 = os.path.dirname(md2.rstrip('/'))
+    # +joe-big- goes to list's home with ext "big-" + rest
+    h.assign.append('+joe-big-:list:%d:%d:%s:-:big-:' % (uid_of('nobody'), gid_of('nogroup'), home2))
+    h.write_assign()
+    with open(os.path.join(home2, '.qmail-big-default'), 'w') as f:
+        f.write('|echo "user=$USER ext=$EXT default=$DEFAULT"\n')
+    put_message(h, 7)
+    ls = Lspawn(h)
+    ls.send(0, 7, '', 'joe-big-x@' + TEST_ME)
+    eq(ls.one(), ('K', 'user=list ext=big-x default=x/did 0+0+1/'))
+    ls.send(1, 7, '', 'joe@' + TEST_ME)
+    eq(ls.replies(1)[1], ('K', 'did 1+0+0/'))
+    eq(len(h.maildir(md)), 1)
+    eq(ls.close(), 0)
+
+
+def ensure_pw_user(h, name):
+    home = os.path.join(h.path, 'homes', name)
+    os.makedirs(os.path.join(home, 'Maildir'), exist_ok=True)
+    try:
+        pwd.getpwnam(name)
+        subprocess.run(['usermod', '-d', home, name], check=True, capture_output=True)
+    except KeyError:
+        subprocess.run(['useradd', '--system', '--gid', 'nogroup', '--home-dir', home,
+                        '--no-create-home', '--shell', '/usr/sbin/nologin', name],
+                       check=True, capture_output=True)
+    for s in ('tmp', 'new', 'cur'):
+        os.makedirs(os.path.join(home, 'Maildir', s), exist_ok=True)
+    subprocess.run(['chown', '-R', '%s:nogroup' % name, home], check=True)
+    os.chmod(home, 0o755)
+    return home
+
+
+def test_passwd_user(h):
+    name = 'nqlocaltest'
+    home = ensure_pw_user(h, name)
+    try:
+        put_message(h, 33)
+        with open(os.path.join(home, '.qmail-ext'), 'w') as f:
+            f.write('|echo "user=$USER ext=$EXT"\n')
+        os.chown(os.path.join(home, '.qmail-ext'), uid_of(name), gid_of('nogroup'))
+        ls = Lspawn(h)
+        ls.send(0, 33, 'a@b', name + '@' + TEST_ME)
+        eq(ls.one(), ('K', 'did 1+0+0/'))
+        eq(len(h.maildir(home + '/Maildir/')), 1)
+        ls.send(1, 33, 'a@b', name + '-ext@' + TEST_ME)
+        eq(ls.replies(1)[1], ('K', 'user=%s ext=ext/did 0+0+1/' % name))
+        # a home not owned by the user: not that user, so the alias user (no .qmail-default: bounce)
+        os.chown(home, 0, 0)
+        ls.send(2, 33, 'a@b', name + '@' + TEST_ME)
+        eq(ls.replies(1)[2], ('D', 'Sorry, no mailbox here by that name. (#5.1.1)/'))
+        eq(ls.close(), 0)
+    finally:
+        subprocess.run(['userdel', name], capture_output=True)
+
+
+def test_root_goes_to_alias(h):
+    put_message(h, 44)
+    ls = Lspawn(h)
+    ls.send(3, 44, 'x@y', 'root@' + TEST_ME)
+    eq(ls.one(3), ('K', 'did 1+0+0/'))
+    md = h.alias_maildir()
+    got = h.maildir(md)
+    eq(got, [b'Return-Path: <x@y>\nDelivered-To: root@' + TEST_ME.encode() + b'\n' + MSG])
+    st = os.stat(os.path.join(md, 'new', os.listdir(os.path.join(md, 'new'))[0]))
+    eq(st.st_uid, uid_of('alias'))
+    eq(ls.close(), 0)
+
+
+def test_unknown_to_alias_default_or_bounce(h):
+    put_message(h, 45)
+    ls = Lspawn(h)
+    ls.send(0, 45, 'x@y', 'nosuchuser@' + TEST_ME)
+    eq(ls.one(), ('D', 'Sorry, no mailbox here by that name. (#5.1.1)/'))
+    p = os.path.join(h.path, 'alias', '.qmail-default')
+    with open(p, 'w') as f:
+        f.write('./Maildir/\n')
+    os.chmod(p, 0o644)
+    ls.send(0, 45, 'x@y', 'nosuchuser@' + TEST_ME)
+    eq(ls.one(), ('K', 'did 1+0+0/'))
+    eq(len(h.maildir(h.alias_maildir())), 1)
+    eq(ls.close(), 0)
+
+
+def test_missing_message_is_temporary(h):
+    ls = Lspawn(h)
+    ls.send(0, 999999, 'x@y', 'root@' + TEST_ME)
+    code, text = ls.one()
+    eq(code, 'Z')
+    eq(ls.close(), 0)
+
+
+def test_protocol_errors(h):
+    put_message(h, 46)
+    for bad in (b'x\x0046\x00a@b\x00root@x\x00', b'1000\x0046\x00a@b\x00root@x\x00',
+                b'0\x00' + b'9' * 30 + b'\x00a@b\x00root@x\x00', b'0\x0046\x00a@b\x00' + b'r' * 5000 + b'\x00',
+                b'0\x0046\x00a@b\x00\x00'):
+        ls = Lspawn(h)
+        try:
+            ls.raw(bad)
+        except BrokenPipeError:
+            pass
+        eq(ls.p.wait(10), 111, bad[:40])
+
+
+def test_busy_slot_is_a_protocol_error(h):
+    put_message(h, 47)
+    fifo = os.path.join(h.path, 'tmp', 'hold')
+    os.mkfifo(fifo, 0o666)
+    os.chmod(fifo, 0o666)
+    p = os.path.join(h.path, 'alias', '.qmail-hold')
+    with open(p, 'w') as f:
+        f.write('|cat %s > /dev/null\n' % fifo)
+    os.chmod(p, 0o644)
+    ls = Lspawn(h)
+    ls.send(0, 47, 'x@y', 'hold@' + TEST_ME)
+    wait_for(lambda: h.pid_of('qmail-local'), 10, 'qmail-local to start')
+    ls.send(0, 47, 'x@y', 'hold@' + TEST_ME)
+    eq(ls.p.wait(10), 111)
+    release(fifo)
+
+
+def release(fifo):
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def test_concurrency_1000(h):
+    n = 1000
+    put_message(h, 48)
+    fifo = os.path.join(h.path, 'tmp', 'gate')
+    os.mkfifo(fifo)
+    os.chmod(fifo, 0o666)
+    p = os.path.join(h.path, 'alias', '.qmail-default')
+    with open(p, 'w') as f:
+        f.write('|cat %s > /dev/null\n' % fifo)
+    os.chmod(p, 0o644)
+    ls = Lspawn(h)
+    for i in range(n):
+        ls.send(i, 48, 'x@y', 'c%d@%s' % (i, TEST_ME))
+    # all n qmail-local processes alive at once: they are all waiting on the gate
+    wait_for(lambda: len(h.pids_under('qmail-local')) == n, 120, '%d concurrent qmail-local' % n)
+    got = ls.replies(n, timeout=120, poke=lambda: release(fifo))
+    eq(sorted(got), list(range(n)))
+    eq(set(c for c, t in got.values()), {'K'})
+    eq(ls.close(), 0)
+
+
+def test_eof_waits_for_children(h):
+    put_message(h, 49)
+    ls = Lspawn(h)
+    for i in range(20):
+        ls.send(i, 49, '', 'root@' + TEST_ME)
+    ls.p.stdin.close()
+    got = ls.replies(20)
+    eq(set(c for c, t in got.values()), {'K'})
+    eq(ls.p.wait(20), 0)
+    eq(len(h.maildir(h.alias_maildir())), 20)
+
+
+# --- qmail-newu ---------------------------------------------------------------
+
+def newu(h, text):
+    with open(os.path.join(h.path, 'users', 'assign'), 'w') as f:
+        f.write(text)
+    return h.run([h.bin('qmail-newu')])
+
+
+def test_newu_strict(h):
+    good = '=joe:joe:65534:65534:/tmp:::\n+pre:joe:65534:65534:/tmp:-::\n.\n'
+    r = newu(h, good)
+    eq(r.returncode, 0, r.stderr)
+    cdb = os.path.join(h.path, 'users', 'cdb')
+    with open(cdb, 'rb') as f:
+        before = f.read()
+    bad = [
+        ('=joe:joe:65534:65534:/tmp:::\n', b'line 2'),                    # no final "."
+        ('=joe:joe:65534:65534:/tmp::\n.\n', b'line 1'),                  # 6 fields
+        ('=joe:joe:65534:65534:/tmp::::\n.\n', b'line 1'),                # 8 fields
+        ('=joe:joe:x:65534:/tmp:::\n.\n', b'uid'),
+        ('=joe:joe:65534:99999999999:/tmp:::\n.\n', b'gid'),
+        ('=joe:joe:65534:65534:tmp:::\n.\n', b'absolute'),
+        ('=joe:joe:65534:65534:/tmp:+::\n.\n', b'dash'),
+        ('=joe:joe:65534:65534:/tmp::../x:\n.\n', b'extension'),
+        ('=a:b:1:1:/x:::\n\n.\n', b'line 2'),                              # empty line
+        ('# comment\n.\n', b'line 1'),
+        ('=joe:joe:1:1:/tmp:::\n=JOE:joe:1:1:/tmp:::\n.\n', b'duplicate'),
+        ('=' + 'a' * 2000 + ':joe:1:1:/tmp:::\n.\n', b'too long'),
+        ('=joe:joe:1:1:/tmp:::', b'line 1'),                               # no newline
+        ('=joe:joe:1:1:/t\x01mp:::\n.\n', b'control'),
+    ]
+    for text, why in bad:
+        r = newu(h, text)
+        eq(r.returncode, 100, text)
+        assert b'users/assign line' in r.stderr and why in r.stderr, (text, r.stderr)
+        with open(cdb, 'rb') as f:
+            eq(f.read(), before, 'users/cdb untouched')
+    assert not os.path.exists(cdb + '.tmp')
+
+
+def test_newu_missing_assign(h):
+    p = os.path.join(h.path, 'users', 'assign')
+    if os.path.exists(p):
+        os.unlink(p)
+    eq(h.run([h.bin('qmail-newu')]).returncode, 111)
+
+
+# --- maildirmake ----------------------------------------------------------------
+
+def test_maildirmake(h):
+    d = os.path.join(h.path, 'tmp', 'md')
+    r = h.run([h.bin('maildirmake'), d])
+    eq(r.returncode, 0, r.stderr)
+    for s in ('', 'tmp', 'new', 'cur'):
+        eq(os.stat(os.path.join(d, s)).st_mode & 0o7777, 0o700, s)
+    eq(h.run([h.bin('maildirmake'), d]).returncode, 111)
+    eq(h.run([h.bin('maildirmake')]).returncode, 100)
