@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <skalibs/allreadwrite.h>
 #include <skalibs/buffer.h>
@@ -34,6 +35,7 @@
 #define TIMEOUT_MAX 2000000UL     /* seconds; keeps poll's millisecond int in range */
 #define HOPS_MAX 100
 #define BADCMDS_MAX 20
+#define MEMORY_MAX (128UL << 20)   /* RLIMIT_DATA, bytes; qmail-queue inherits it */
 
 /* exit codes: 0 after QUIT or when the client hung up, 100 when we closed on a
    protocol violation, 111 on timeout or local trouble */
@@ -617,9 +619,24 @@ static void dispatch (void)
   badcmd("502 5.5.1 unimplemented command") ;
 }
 
+/* Our own memory cap (qmail's 2020 lesson): everything is bounded, so this is
+   only a second line; the sanitizers need their huge mappings, so not there. */
+static void limit_memory (void)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+  struct rlimit r ;
+  if (getrlimit(RLIMIT_DATA, &r) == 0 && (r.rlim_cur == RLIM_INFINITY || r.rlim_cur > MEMORY_MAX))
+  {
+    r.rlim_cur = MEMORY_MAX ;
+    setrlimit(RLIMIT_DATA, &r) ;
+  }
+#endif
+}
+
 int main (void)
 {
   PROG = "qmail-smtpd" ;
+  limit_memory() ;
   signal(SIGPIPE, SIG_IGN) ;   /* a dead qmail-queue or client is an error code, not a death */
   buffer_init(&bin, &timed_readv, 0, inbuf, sizeof inbuf) ;
   buffer_init(&bout, &timed_writev, 1, outbuf, sizeof outbuf) ;

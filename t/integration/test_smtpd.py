@@ -592,6 +592,20 @@ def test_timeout(h):
     wait_for(lambda: log_has(h, r'qmail-smtpd: timeout: ip 127.0.0.1'), 5, 'the timeout log line')
 
 
+def test_write_timeout(h):
+    """A client that sends and never reads: qmail-smtpd's writes time out too."""
+    h.control('timeoutsmtpd', '1\n')
+    c = session(h)
+    pid = the_smtpd_pid(h)
+    c.s.settimeout(30)
+    try:
+        c.send(b'NOOP\r\n' * 2000000)
+    except OSError:
+        pass
+    wait_for(lambda: log_has(h, r'qmail-smtpd: timeout: ip 127.0.0.1'), 20, 'the timeout log line')
+    wait_for(lambda: pid not in h.pids_under('qmail-smtpd'), 5, 'qmail-smtpd to exit')
+
+
 def test_timeout_in_data_queues_nothing(h):
     h.control('timeoutsmtpd', '1\n')
     c = session(h)
