@@ -267,6 +267,19 @@ def test_morercpthosts_cdb_via_newmrh(h):
         eq(c.cmd(b'RCPT TO:<' + r + b'>')[0], code, r)
 
 
+def test_corrupt_morercpthosts_cdb_fails_closed(h):
+    h.control('morercpthosts.cdb', b'\xff' * 3000)
+    port = h.smtpd()
+    c = Client(port)
+    code, lines = c.reply()
+    if code == 421:     # refused at the greeting: fine, nothing relays
+        return
+    eq(code, 220)
+    c.expect(b'MAIL FROM:<a@example.org>', 250)
+    code, lines = c.cmd(b'RCPT TO:<x@other.test>')
+    eq(lines, [b'451 4.3.0 unable to read control/morercpthosts.cdb'])
+
+
 def test_newmrh_bad_line_names_file_and_line(h):
     h.control('morercpthosts', 'good.test\n')
     eq(h.run([h.bin('qmail-newmrh')]).returncode, 0)
