@@ -1,0 +1,119 @@
+/* check_mbox.c: ">From " quoting across chunk boundaries, appends, final newline. */
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <skalibs/djbunix.h>
+#include "mbox.h"
+
+static char tmpdir[] = "/tmp/check_mbox.XXXXXX" ;
+
+static void setup (void)
+{
+  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
+  ck_assert_int_eq(chdir(tmpdir), 0) ;
+}
+
+static void teardown (void)
+{
+  if (chdir("/") == 0) rm_rf(tmpdir) ;
+}
+
+static int message_fd (char const *s, size_t len)
+{
+  int fd = open("msg", O_RDWR | O_CREAT | O_TRUNC, 0600) ;
+  ck_assert_int_ge(fd, 0) ;
+  ck_assert_int_eq(write(fd, s, len), (ssize_t)len) ;
+  return fd ;
+}
+
+START_TEST(test_quote_chunk)
+{
+  char out[256] ;
+  int bol = 1 ;
+  char const *in = "From x\n>From y\nX From z\n>>>From w\nFrom" ;
+  size_t n = mbox_quote(out, in, strlen(in), &bol) ;
+  out[n] = 0 ;
+  ck_assert_str_eq(out, ">From x\n>>From y\nX From z\n>>>>From w\nFrom") ;
+  ck_assert_int_eq(bol, 0) ;
+}
+END_TEST
+
+START_TEST(test_deliver_quoting_and_newline)
+{
+  char const *step ;
+  stralloc got = STRALLOC_ZERO ;
+  char const *msg = "Subject: a\n\nFrom here\nno newline" ;
+  int fd = message_fd(msg, strlen(msg)) ;
+  ck_assert_int_eq(mbox_deliver("box", "From s Thu\n", 11, fd, &step), 0) ;
+  ck_assert_int_eq(mbox_deliver("box", "From t Fri\n", 11, fd, &step), 0) ;
+  ck_assert(openslurpclose(&got, "box")) ;
+  ck_assert(stralloc_0(&got)) ;
+  ck_assert_str_eq(got.s, "From s Thu\nSubject: a\n\n>From here\nno newline\n\n"
+                          "From t Fri\nSubject: a\n\n>From here\nno newline\n\n") ;
+  close(fd) ;
+  stralloc_free(&got) ;
+}
+END_TEST
+
+/* A "From " split across the 16 KiB read chunks must still be quoted. */
+START_TEST(test_deliver_quote_across_chunks)
+{
+  char const *step ;
+  stralloc got = STRALLOC_ZERO ;
+  size_t k ;
+  for (k = 16370 ; k < 16390 ; k++)
+  {
+    size_t len = k + 20, i ;
+    char *msg = malloc(len) ;
+    int fd ;
+    ck_assert_ptr_nonnull(msg) ;
+    memset(msg, 'a', len) ;
+    msg[k - 1] = '\n' ;
+    memcpy(msg + k, ">From x", 7) ;
+    msg[len - 1] = '\n' ;
+    fd = message_fd(msg, len) ;
+    unlink("box") ;
+    ck_assert_int_eq(mbox_deliver("box", "", 0, fd, &step), 0) ;
+    ck_assert(openslurpclose(&got, "box")) ;
+    ck_assert_int_eq(got.len, len + 2) ;
+    ck_assert(!memcmp(got.s + k, ">>From x", 8)) ;
+    for (i = 0 ; i + 5 < got.len ; i++) if (!memcmp(got.s + i, "\nFrom ", 6)) ck_abort() ;
+    got.len = 0 ;
+    close(fd) ;
+    free(msg) ;
+  }
+  stralloc_free(&got) ;
+}
+END_TEST
+
+START_TEST(test_deliver_open_error)
+{
+  char const *step ;
+  int fd = message_fd("x\n", 2) ;
+  ck_assert_int_eq(mbox_deliver("nodir/box", "", 0, fd, &step), -1) ;
+  ck_assert_str_eq(step, "open mbox") ;
+  close(fd) ;
+}
+END_TEST
+
+int main (void)
+{
+  Suite *s = suite_create("mbox") ;
+  TCase *tc = tcase_create("core") ;
+  SRunner *sr ;
+  int failed ;
+  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_test(tc, test_quote_chunk) ;
+  tcase_add_test(tc, test_deliver_quoting_and_newline) ;
+  tcase_add_test(tc, test_deliver_quote_across_chunks) ;
+  tcase_add_test(tc, test_deliver_open_error) ;
+  suite_add_tcase(s, tc) ;
+  sr = srunner_create(s) ;
+  srunner_run_all(sr, CK_NORMAL) ;
+  failed = srunner_ntests_failed(sr) ;
+  srunner_free(sr) ;
+  return failed ? 1 : 0 ;
+}
