@@ -162,12 +162,13 @@ END_TEST
 
 START_TEST(test_lookup_bad_record)
 {
+  static char const bob[] = "bob\0" "1\0" "1\0" "/h\0" "\0" "\0" "extra" ;
   cdbw *w = cdbw_start("cdb") ;
   cdbr *c ;
   assign_user u = ASSIGN_USER_ZERO ;
   ck_assert_ptr_nonnull(w) ;
   ck_assert(cdbw_add(w, "!joe\0", 5, "joe\0x\0", 6)) ;
-  ck_assert(cdbw_add(w, "!bob\0", 5, "bob\0001\0001\0/h\0\0\0extra", 20)) ;
+  ck_assert(cdbw_add(w, "!bob\0", 5, bob, sizeof bob - 1)) ;
   ck_assert(cdbw_finish(w)) ;
   c = cdbr_open("cdb") ;
   ck_assert_int_eq(assign_lookup(c, "joe", 3, &u), -1) ;
