@@ -501,6 +501,7 @@ int main (int argc, char const *const *argv)
   qmail_check(&cmds) ;
   make_newsender() ;
   qmail_follow(&cmds) ;
+  stralloc_free(&cmds) ;
   if (!flagdoit) return 0 ;
   m = 0 ;
   memcpy(fmt, "did ", 4) ; m = 4 ;

@@ -400,5 +400,6 @@ int main (int argc, char const *const *argv)
       }
     }
   }
+  stralloc_free(&in) ;
   return 0 ;
 }
