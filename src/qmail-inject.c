@@ -396,7 +396,15 @@ int main (int argc, char const *const *argv)
 
   fromheaders = mode == 'h' || mode == 'H' || (mode == 'A' && !argc) ;
   if (mode != 'h')
-    for (i = 0 ; i < (size_t)argc ; i++) rcpts_of_list(argv[i], str_len(argv[i]), 1, "a recipient argument") ;
+    for (i = 0 ; i < (size_t)argc ; i++)
+    {
+      size_t j, n = str_len(argv[i]) ;
+      /* in an argument, a line end is not folding: refuse every control byte */
+      for (j = 0 ; j < n ; j++)
+        if ((unsigned char)argv[i][j] < 0x20 || argv[i][j] == 0x7f)
+          strerr_dief1x(100, "recipient argument with control bytes: message refused") ;
+      rcpts_of_list(argv[i], n, 1, "a recipient argument") ;
+    }
   for (i = 0 ; i < nf ; i++)
   {
     char const *fs = hdr.s + f[i].start ;
