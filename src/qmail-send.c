@@ -448,7 +448,11 @@ static void result (unsigned int c, spawnproto_reply const *rp)
   if (code == 'D' || code == 'E')
   {
     stralloc reason = STRALLOC_ZERO ;
-    int ok = stralloc_catb(&reason, rp->text, rp->textlen) ;
+    size_t tl = rp->textlen ;
+    int ok ;
+    /* the spawner shows the report's final newline as '/' */
+    if (tl && (rp->text[tl - 1] == '/' || rp->text[tl - 1] == '\n')) tl-- ;
+    ok = stralloc_catb(&reason, rp->text, tl) ;
     if (ok && code == 'E') ok = stralloc_cats(&reason, " I'm not going to try again; this message has been in the queue too long.") ;
     if (!ok || !sendbounce_record(m->id, ch->file.s + r->off + 1, reason.s, reason.len))
     {

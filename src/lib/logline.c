@@ -29,7 +29,7 @@ void logline (char const *s, ...)
 char *logline_text (char *out, char const *s, size_t len)
 {
   size_t i ;
-  if (len && s[len - 1] == '\n') len-- ;
+  if (len && (s[len - 1] == '\n' || s[len - 1] == '/')) len-- ;
   for (i = 0 ; i < len ; i++)
   {
     unsigned char c = (unsigned char)s[i] ;

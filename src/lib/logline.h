@@ -10,7 +10,7 @@
 extern void logline (char const *s, ...) ;
 
 /* Copy s[0..len) into out for a log line as qmail does: ' ' -> '_', control
-   bytes -> '_', a trailing newline dropped; out gets '/' and a NUL at the end.
+   bytes -> '_', a trailing newline or '/' dropped; out gets '/' and a NUL at the end.
    out must hold len + 2 bytes. Returns out. */
 extern char *logline_text (char *out, char const *s, size_t len) ;
 

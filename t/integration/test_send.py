@@ -1,0 +1,478 @@
+"""The scheduler side: qmail-start, qmail-todo, qmail-send, qmail-clean. Messages are
+queued with the real qmail-queue and delivered by the real qmail-lspawn/qmail-local."""
+
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+from nqtest import eq, wait_for, TestFailure, TEST_ME, SPLIT, uid_of, gid_of
+
+QUEUE_DIRS = ('mess', 'intd', 'todo', 'info', 'local', 'remote', 'bounce', 'pid')
+
+
+def queue(h, sender, rcpts, body):
+    """qmail-queue with body on fd 0 and the envelope on fd 1; returns its exit code."""
+    r, w = os.pipe()
+    p = subprocess.Popen([h.bin('qmail-queue')], stdin=subprocess.PIPE, stdout=r,
+                         stderr=subprocess.PIPE, cwd=h.path, env=h.env())
+    os.close(r)
+    err = []
+    t = threading.Thread(target=lambda: err.append(p.stderr.read()))
+    t.start()
+    p.stdin.write(body)
+    p.stdin.close()
+    env = b'F' + sender.encode() + b'\0' + b''.join(b'T' + x.encode() + b'\0' for x in rcpts) + b'\0'
+    os.write(w, env)
+    os.close(w)
+    code = p.wait(60)
+    t.join()
+    if code:
+        raise TestFailure('qmail-queue exit %d: %r' % (code, err))
+    return code
+
+
+def msg(tag, extra=b''):
+    return b'Subject: ' + tag.encode() + b'\nX-Tag: ' + tag.encode() + b'\n\nbody of ' + tag.encode() + b'\n' + extra
+
+
+def tags_in(h, md):
+    out = []
+    for m in h.maildir(md):
+        g = re.search(rb'^X-Tag: (\S+)$', m, re.M)
+        if g:
+            out.append(g.group(1).decode())
+    return out
+
+
+def leftovers(h):
+    return {d: h.queue_files(d) for d in QUEUE_DIRS if h.queue_files(d)}
+
+
+def assert_queue_empty(h, timeout=15):
+    try:
+        wait_for(h.queue_empty, timeout, 'the queue to empty')
+    except TestFailure:
+        raise TestFailure('queue not empty: %r' % leftovers(h))
+
+
+def count(pattern, text):
+    return len(re.findall(pattern, text, re.M))
+
+
+def sig_send(h, sig):
+    pid = h.pid_of('qmail-send')
+    if not pid:
+        raise TestFailure('qmail-send is not running')
+    os.kill(pid, sig)
+
+
+def test_local_message_delivered_and_queue_emptied(h):
+    md = h.add_user('joe')
+    h.start_send()
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('one'))
+    wait_for(lambda: h.maildir(md), 10, 'the message in joe/Maildir/new')
+    eq(tags_in(h, md), ['one'])
+    assert_queue_empty(h)
+    log = h.send_log()
+    n = re.search(r'^new msg (\d+)$', log, re.M)
+    assert n, log
+    n = n.group(1)
+    assert re.search(r'^info msg %s: bytes \d+ from <ann@example.org> qp \d+ uid 0$' % n, log, re.M), log
+    assert re.search(r'^starting delivery (\d+): msg %s to local rcpt joe@%s$' % (n, TEST_ME), log, re.M), log
+    assert re.search(r'^delivery \d+: success: [^ ]*/$', log, re.M), log
+    assert re.search(r'^status: local \d+/10 remote \d+/20$', log, re.M), log
+    wait_for(lambda: re.search(r'^end msg %s$' % n, h.send_log(), re.M), 5, 'end msg')
+
+
+def test_envnoathost_and_percenthack(h):
+    md = h.add_user('joe')
+    h.control('envnoathost', TEST_ME + '\n')
+    h.control('percenthack', 'relay.' + TEST_ME + '\n')
+    h.start_send()
+    queue(h, 'ann@example.org', ['joe'], msg('noat'))
+    queue(h, 'ann@example.org', ['joe%' + TEST_ME + '@relay.' + TEST_ME], msg('pct'))
+    wait_for(lambda: len(h.maildir(md)) >= 2, 10, 'two messages for joe')
+    eq(sorted(tags_in(h, md)), ['noat', 'pct'])
+    assert_queue_empty(h)
+
+
+def test_200_messages_each_delivered_once(h):
+    md = h.add_user('joe')
+    h.start_send()
+    for i in range(200):
+        queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('m%03d' % i))
+    wait_for(lambda: len(h.maildir(md)) >= 200, 60, '200 messages delivered')
+    assert_queue_empty(h, 30)
+    tags = tags_in(h, md)
+    eq(len(tags), 200, 'deliveries')
+    eq(sorted(set(tags)), ['m%03d' % i for i in range(200)], 'each message once')
+
+
+def test_flushes_per_message_informational(h):
+    """strace counts the fsync/fdatasync/syncfs calls of the daemons (qmail-local included)."""
+    md = h.add_user('joe')
+    for i in range(100):
+        queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('f%03d' % i))
+    out = os.path.join(h.logdir, 'strace.out')
+    h.send = h.spawn(['strace', '-f', '-c', '-o', out, '-e', 'trace=fsync,fdatasync,syncfs',
+                      h.bin('qmail-start'), './Maildir/'], log=os.path.join(h.logdir, 'send'))
+    wait_for(lambda: len(h.maildir(md)) >= 100, 60, '100 messages delivered')
+    assert_queue_empty(h, 30)
+    h.stop_send()
+    text = open(out).read()
+    calls = {}
+    for line in text.splitlines():
+        p = line.split()
+        if len(p) >= 5 and p[-1] in ('fsync', 'fdatasync', 'syncfs'):
+            calls[p[-1]] = int(p[3])
+    total = sum(calls.values())
+    print('    daemons: %r for 100 messages (%.2f flushes per message)' % (calls, total / 100.0))
+    assert calls.get('syncfs', 0) >= 1, text
+
+
+def test_unknown_local_user_bounces_to_local_sender(h):
+    md = h.add_user('joe')
+    h.start_send()
+    queue(h, 'joe@' + TEST_ME, ['nosuchuser@' + TEST_ME], msg('lost', b'second body line\n'))
+    bounces = wait_for(lambda: h.maildir(md), 15, 'the bounce in joe/Maildir/new')
+    eq(len(bounces), 1)
+    b = bounces[0]
+    assert b'Return-Path: <>' in b, b[:400]
+    assert b'\nSubject: failure notice\n' in b, b[:600]
+    assert b'<nosuchuser@' + TEST_ME.encode() + b'>:\n' in b, b
+    assert b'no mailbox here by that name' in b, b
+    assert b'--- Below this line is a copy of the message.\n' in b, b
+    assert b'\nX-Tag: lost\n' in b and b'second body line\n' in b, b
+    assert_queue_empty(h)
+    log = h.send_log()
+    assert re.search(r'^delivery \d+: failure: ', log, re.M), log
+    assert re.search(r'^bounce msg \d+ qp \d+$', log, re.M), log
+
+
+def test_bounce_body_is_cut_at_bouncemaxbytes(h):
+    md = h.add_user('joe')
+    h.control('bouncemaxbytes', '100\n')
+    h.start_send()
+    body = b'Subject: big\nX-Tag: big\nX-Long: ' + b'h' * 3000 + b'\n\n' + b'~' * 5000 + b'\n'
+    queue(h, 'joe@' + TEST_ME, ['nosuchuser@' + TEST_ME], body)
+    (b,) = wait_for(lambda: h.maildir(md), 15, 'the bounce')
+    assert b'X-Long: ' + b'h' * 3000 + b'\n' in b, 'all headers are kept'
+    eq(b.count(b'~'), 100, 'body bytes copied')
+    assert_queue_empty(h)
+
+
+def test_bounce_of_null_sender_goes_to_doublebounceto(h):
+    md = h.add_user('joe')
+    h.control('doublebounceto', 'joe\n')
+    h.start_send()
+    queue(h, '', ['nosuchuser@' + TEST_ME], msg('dbl'))
+    (b,) = wait_for(lambda: h.maildir(md), 15, 'the double bounce in joe/Maildir/new')
+    assert b'Return-Path: <#@[]>' in b, b[:400]
+    assert b'To: joe@' + TEST_ME.encode() in b, b[:400]
+    assert b'<nosuchuser@' + TEST_ME.encode() + b'>:\n' in b, b
+    assert_queue_empty(h)
+
+
+def test_double_bounce_failure_is_dropped(h):
+    h.add_user('joe')
+    h.control('doublebounceto', 'nobodyatall\n')
+    h.start_send()
+    queue(h, '', ['nosuchuser@' + TEST_ME], msg('triple'))
+    wait_for(lambda: re.search(r'^triple bounce: discarding bounce/\d+$', h.send_log(), re.M), 15,
+             'the triple bounce to be dropped')
+    assert_queue_empty(h)
+    log = h.send_log()
+    eq(count(r'^bounce msg ', log), 1, 'one bounce queued (the double bounce), none after')
+    eq(h.maildir(h.alias_maildir()), [], 'nothing went to the alias user')
+
+
+def test_remote_recipients_stay_queued_and_are_logged_once(h):
+    if os.path.exists(h.bin('qmail-rspawn')):
+        print('    skipped: qmail-rspawn is installed')
+        return
+    md = h.add_user('joe')
+    h.start_send()
+    queue(h, 'joe@' + TEST_ME, ['joe@' + TEST_ME, 'someone@example.com'], msg('mixed'))
+    wait_for(lambda: h.maildir(md), 10, 'the local copy')
+    wait_for(lambda: 'remote delivery not available' in h.send_log(), 10, 'the remote notice')
+    sig_send(h, signal.SIGALRM)
+    sig_send(h, signal.SIGHUP)
+    queue(h, 'joe@' + TEST_ME, ['joe@' + TEST_ME], msg('after'))
+    wait_for(lambda: len(h.maildir(md)) >= 2, 10, 'a later message')
+    wait_for(lambda: count(r'^end msg ', h.send_log()) >= 1, 10, 'the later message to end')
+    log = h.send_log()
+    eq(count(r'^msg \d+: remote delivery not available, kept in queue$', log), 1, 'notices')
+    eq(len(h.queue_files('remote')), 1, 'remote/ file kept')
+    eq(len(h.queue_files('info')), 1, 'info/ file kept')
+    eq(len(h.queue_files('mess')), 1, 'mess/ file kept')
+    eq(h.queue_files('bounce'), [], 'no bounce')
+    assert b'T' + b'someone@example.com\0' == open(h.queue_files('remote')[0], 'rb').read()
+    eq(sorted(tags_in(h, md)), ['after', 'mixed'], 'no bounce, just the two local copies')
+
+
+def test_qmail_send_sigkill_mid_delivery_loses_nothing(h):
+    md = h.add_user('joe')
+    for i in range(150):
+        queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('k%03d' % i))
+    h.start_send()
+    wait_for(lambda: len(os.listdir(md + 'new')) >= 20, 30, 'some deliveries')
+    os.kill(h.pid_of('qmail-send'), signal.SIGKILL)
+    h.send.wait(20)
+    wait_for(lambda: not h.pids_under(), 10, 'the other daemons to exit')
+    before = len(os.listdir(md + 'new'))
+    assert before < 150, 'all delivered before the kill: the test proves nothing'
+    h.send = None
+    h.start_send()
+    wait_for(lambda: len(set(tags_in(h, md))) >= 150, 60, 'every message delivered')
+    assert_queue_empty(h, 30)
+    tags = tags_in(h, md)
+    eq(sorted(set(tags)), ['k%03d' % i for i in range(150)], 'every message at least once')
+    dups = [t for t in set(tags) if tags.count(t) > 1]
+    assert all(tags.count(t) <= 2 for t in tags), 'a message delivered more than twice'
+    print('    %d delivered before the kill, %d duplicates' % (before, len(dups)))
+
+
+def test_qmail_todo_killed_mid_batch_loses_nothing(h):
+    md = h.add_user('joe')
+    for i in range(250):
+        queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('t%03d' % i))
+    # kill qmail-todo at its second syncfs: batch 2 written, not yet flushed nor announced
+    h.send = h.spawn(['strace', '-f', '-qq', '-o', '/dev/null', '-e', 'trace=syncfs',
+                      '-e', 'inject=syncfs:signal=SIGKILL:when=2', h.bin('qmail-start'), './Maildir/'],
+                     log=os.path.join(h.logdir, 'send'))
+    h.send.wait(60)
+    wait_for(lambda: not h.pids_under(), 10, 'the daemons to exit after qmail-todo died')
+    log = h.send_log()
+    assert 'lost connection to qmail-todo' in log, log[-2000:]
+    got = len(set(tags_in(h, md)))
+    assert got < 250, 'everything delivered before the kill'
+    h.send = None
+    h.start_send()
+    wait_for(lambda: len(set(tags_in(h, md))) >= 250, 60, 'every message delivered')
+    assert_queue_empty(h, 30)
+    tags = tags_in(h, md)
+    eq(sorted(set(tags)), ['t%03d' % i for i in range(250)])
+    assert all(tags.count(t) <= 2 for t in tags), 'a message delivered more than twice'
+
+
+def test_sigalrm_retries_a_temporary_failure_at_once(h):
+    md = h.add_user('joe')
+    tmp = md + 'tmp'
+    os.chown(tmp, 0, 0)         # qmail-local (as nobody) cannot write: a temporary failure
+    h.start_send()
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('retry'))
+    wait_for(lambda: re.search(r'^delivery \d+: deferral: ', h.send_log(), re.M), 10, 'a deferral')
+    os.chown(tmp, uid_of('nobody'), gid_of('nogroup'))
+    time.sleep(0.5)
+    eq(h.maildir(md), [], 'no retry before the signal (next retry is 100 s away)')
+    sig_send(h, signal.SIGALRM)
+    wait_for(lambda: h.maildir(md), 5, 'the delivery after SIGALRM')
+    assert_queue_empty(h)
+    eq(tags_in(h, md), ['retry'])
+
+
+def test_queuelifetime_turns_deferral_into_bounce(h):
+    md = h.add_user('joe')
+    bob = h.add_user('bob')
+    os.chown(bob + 'tmp', 0, 0)
+    h.control('queuelifetime', '0\n')
+    h.start_send()
+    queue(h, 'joe@' + TEST_ME, ['bob@' + TEST_ME], msg('old'))
+    (b,) = wait_for(lambda: h.maildir(md), 15, 'the bounce for joe')
+    assert b'<bob@' + TEST_ME.encode() + b'>:\n' in b, b
+    assert b'been in the queue too long' in b, b
+    assert_queue_empty(h)
+
+
+def test_sighup_rereads_concurrencylocal(h):
+    h.control('concurrencylocal', '1\n')
+    h.start_send()
+    wait_for(lambda: re.search(r'^status: local 0/1 ', h.send_log(), re.M), 5, 'status with limit 1')
+    h.control('concurrencylocal', '7\n')
+    sig_send(h, signal.SIGHUP)
+    wait_for(lambda: re.search(r'^status: local 0/7 ', h.send_log(), re.M), 5, 'status with limit 7')
+    h.control('concurrencylocal', '5000\n')
+    sig_send(h, signal.SIGHUP)
+    wait_for(lambda: re.search(r'^status: local 0/1000 ', h.send_log(), re.M), 5, 'clamped to 1000')
+    h.control('concurrencylocal', 'ten\n')
+    sig_send(h, signal.SIGHUP)
+    wait_for(lambda: re.search(r'^status: local 0/10 ', h.send_log(), re.M), 5, 'garbage: the default')
+    assert 'bad number in control/concurrencylocal' in h.send_log()
+
+
+def test_concurrencylocal_is_respected(h):
+    md = h.add_user('joe')
+    h.control('concurrencylocal', '2\n')
+    for i in range(30):
+        queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('c%02d' % i))
+    h.start_send()
+    wait_for(lambda: len(h.maildir(md)) >= 30, 30, '30 deliveries')
+    busy = [int(x) for x in re.findall(r'^status: local (\d+)/2 ', h.send_log(), re.M)]
+    assert busy and max(busy) <= 2, busy
+    assert 2 in busy, 'never two at once: %r' % busy
+
+
+def test_sigterm_waits_for_running_deliveries(h):
+    md = h.add_user('joe')
+    with open(os.path.join(h.path, 'homes', 'joe', '.qmail'), 'w') as f:
+        f.write('|sleep 1\n./Maildir/\n')
+    h.start_send()
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('slow'))
+    wait_for(lambda: 'starting delivery' in h.send_log(), 10, 'the delivery to start')
+    h.stop_send()
+    eq(tags_in(h, md), ['slow'], 'the running delivery finished before the exit')
+    assert_queue_empty(h)
+
+
+def test_second_qmail_send_refused_by_sendmutex(h):
+    h.start_send()
+    fds = [os.open('/dev/null', os.O_RDWR) for _ in range(10)]
+    try:
+        # fds 3..9 as qmail-start would give them
+        def setup():
+            for i in range(3, 10):
+                os.dup2(fds[0], i)
+        p = subprocess.run([h.bin('qmail-send')], preexec_fn=setup, pass_fds=tuple(range(3, 10)) + tuple(fds),
+                           capture_output=True, env=h.env(), timeout=10)
+    finally:
+        for fd in fds:
+            os.close(fd)
+    eq(p.returncode, 111, 'exit code: %r' % p.stderr)
+    assert b'another qmail-send is running' in p.stderr, p.stderr
+
+
+def test_qmail_send_needs_its_fds(h):
+    p = h.run([h.bin('qmail-send')])
+    eq(p.returncode, 100, 'exit code: %r' % p.stderr)
+
+
+def test_malformed_queue_files_are_left_alone(h):
+    md = h.add_user('joe')
+    q = os.path.join(h.path, 'queue')
+    qs = uid_of('qmails')
+    bad = {
+        9000001: (b'Xgarbage\0', b'Tjoe@' + TEST_ME.encode() + b'\0'),         # info: bad letter
+        9000002: (b'Fann@example.org\0', b'Tjoe@x\0Qjunk\0'),                  # local: bad record
+        9000003: (b'Fann@example.org\0', b'Tjoe@' + TEST_ME.encode()),         # local: no NUL
+        9000004: (b'Fa\nb@example.org\0', b'Tjoe@' + TEST_ME.encode() + b'\0'),  # control byte
+        9000005: (b'Fann@example.org\0', b'T' + b'a' * 5000 + b'\0'),          # overlong address
+    }
+    for n, (info, local) in bad.items():
+        b = str(n % SPLIT)
+        for d, data in (('info', info), ('local', local), ('mess', b'Subject: bad\n\nx\n')):
+            p = os.path.join(q, d, b, str(n))
+            with open(p, 'wb') as f:
+                f.write(data)
+            os.chown(p, qs if d != 'mess' else uid_of('qmailq'), gid_of('qmail'))
+    h.start_send()
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('good'))
+    wait_for(lambda: h.maildir(md), 10, 'the good message')
+    eq(tags_in(h, md), ['good'], 'nothing delivered from malformed files')
+    log = h.send_log()
+    for n in bad:
+        assert re.search(r'warning: malformed (info|local)/\d+/%d, message left in queue' % n, log), log
+    assert h.pid_of('qmail-send'), 'qmail-send still runs'
+    eq(len(h.queue_files('info')), len(bad), 'malformed messages left for a person to look at')
+
+
+def test_leftovers_without_mess_are_removed(h):
+    """info/local without a mess file (a message finished before a crash) are dropped, not delivered."""
+    md = h.add_user('joe')
+    q = os.path.join(h.path, 'queue')
+    n = 9100007
+    for d, data in (('info', b'Fann@example.org\0b1\0'), ('local', b'Tjoe@' + TEST_ME.encode() + b'\0')):
+        p = os.path.join(q, d, str(n % SPLIT), str(n))
+        with open(p, 'wb') as f:
+            f.write(data)
+        os.chown(p, uid_of('qmails'), gid_of('qmail'))
+    h.start_send()
+    wait_for(lambda: 'has no mess file' in h.send_log(), 10, 'the leftover notice')
+    assert_queue_empty(h)
+    eq(h.maildir(md), [])
+
+
+def test_qmail_clean_sweeps_old_pid_files_and_keeps_live_ones(h):
+    q = os.path.join(h.path, 'queue')
+    old = time.time() - 40 * 3600
+    files = {}
+    for name in ('pid/123.456.1', 'pid/999.1.1'):
+        files[name] = os.path.join(q, name)
+    for name, p in files.items():
+        open(p, 'w').close()
+        os.chown(p, uid_of('qmailq'), gid_of('qmail'))
+    os.utime(files['pid/123.456.1'], (old, old))
+    # an old mess file whose todo/ entry exists: a message not yet preprocessed, kept
+    n = 9200011
+    b = str(n % SPLIT)
+    mess = os.path.join(q, 'mess', b, str(n))
+    todo = os.path.join(q, 'todo', b, str(n))
+    with open(mess, 'w') as f:
+        f.write('Subject: x\n\nx\n')
+    os.chown(mess, uid_of('qmailq'), gid_of('qmail'))
+    os.utime(mess, (old, old))
+    with open(todo, 'wb') as f:
+        f.write(b'u0\0p1\0Fa@example.org\0Tnosuch@example.com\0')
+    os.chown(todo, uid_of('qmailq'), gid_of('qmail'))
+    os.utime(todo, (old, old))
+    # an old orphan: mess/ and intd/ with neither todo/ nor info/
+    m = 9200012
+    b2 = str(m % SPLIT)
+    omess = os.path.join(q, 'mess', b2, str(m))
+    ointd = os.path.join(q, 'intd', b2, str(m))
+    for p in (omess, ointd):
+        open(p, 'w').close()
+        os.chown(p, uid_of('qmailq'), gid_of('qmail'))
+        os.utime(p, (old, old))
+    h.start_send()
+    wait_for(lambda: not os.path.exists(files['pid/123.456.1']), 10, 'the old pid file to go')
+    assert os.path.exists(files['pid/999.1.1']), 'a recent pid file was removed'
+    # the todo message is preprocessed and goes remote: mess stays
+    wait_for(lambda: h.queue_files('info'), 10, 'the todo message preprocessed')
+    assert os.path.exists(mess), 'mess of a live message removed'
+    info_mode = os.stat(os.path.join(q, 'info')).st_mode
+    if info_mode & 0o011:
+        wait_for(lambda: not os.path.exists(omess) and not os.path.exists(ointd), 10, 'the orphan to go')
+    else:
+        # qmailq cannot look into info/ (mode 700 qmails): the sweep keeps what it cannot check
+        print('    note: info/ is mode %o, qmail-clean cannot see it and keeps orphans' % (info_mode & 0o777))
+        assert os.path.exists(omess) and os.path.exists(ointd)
+
+
+def test_qmail_start_usage_and_exit(h):
+    p = h.run([h.bin('qmail-start')])
+    eq(p.returncode, 100)
+    h.start_send()
+    pids = {n: h.pid_of(n) for n in ('qmail-send', 'qmail-todo', 'qmail-lspawn')}
+    users = {}
+    for n, pid in pids.items():
+        with open('/proc/%d/status' % pid) as f:
+            st = f.read()
+        users[n] = int(re.search(r'^Uid:\s+(\d+)', st, re.M).group(1))
+        blocked = int(re.search(r'^SigBlk:\s+([0-9a-f]+)', st, re.M).group(1), 16)
+        if n == 'qmail-todo':
+            eq(blocked & (1 << (signal.SIGTERM - 1)), 0, 'SIGTERM not blocked in qmail-todo')
+    eq(users, {'qmail-send': uid_of('qmails'), 'qmail-todo': uid_of('qmails'), 'qmail-lspawn': 0})
+    cleans = h.pids_under('qmail-clean')
+    eq(len(cleans), 2, 'two qmail-clean')
+    for pid in cleans:
+        with open('/proc/%d/status' % pid) as f:
+            eq(int(re.search(r'^Uid:\s+(\d+)', f.read(), re.M).group(1)), uid_of('qmailq'))
+    h.stop_send()
+    eq(h.pids_under(), [], 'every daemon gone')
+
+
+def test_qmail_start_with_a_logger(h):
+    md = h.add_user('joe')
+    out = os.path.join(h.logdir, 'logger.out')
+    h.send = h.spawn([h.bin('qmail-start'), './Maildir/', 'sh', '-c', 'exec cat > ' + out],
+                     log=os.path.join(h.logdir, 'send'))
+    wait_for(lambda: h.pid_of('qmail-send'), 10, 'qmail-send')
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('logged'))
+    wait_for(lambda: h.maildir(md), 10, 'the delivery')
+    h.stop_send()
+    text = open(out).read()
+    assert re.search(r'^delivery \d+: success', text, re.M), text
+    eq(h.send_log(), '', 'nothing on qmail-start\'s own stdout')
