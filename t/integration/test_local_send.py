@@ -1,0 +1,44 @@
+"""Local delivery end to end: qmail-queue -> qmail-send -> qmail-lspawn -> qmail-local."""
+
+import os
+import subprocess
+
+from nqtest import eq, wait_for, TEST_ME
+
+
+def inject(h, sender, rcpts, msg):
+    r, w = os.pipe()
+    env = b'F' + sender + b'\0' + b''.join(b'T' + x + b'\0' for x in rcpts) + b'\0'
+    os.write(w, env)
+    os.close(w)
+    p = subprocess.run([h.bin('qmail-queue')], input=msg, stdout=r, capture_output=False,
+                       env=h.env(), cwd=h.path, timeout=30)
+    os.close(r)
+    eq(p.returncode, 0, 'qmail-queue')
+
+
+def test_maildir_user_end_to_end(h):
+    md = h.add_user('joe')
+    q = os.path.join(os.path.dirname(md.rstrip('/')), '.qmail-x')
+    with open(q, 'w') as f:
+        f.write('./Maildir/\n')
+    os.chmod(q, 0o644)
+    h.start_send()
+    inject(h, b'a@b.example', [b'joe@' + TEST_ME.encode(), b'joe-x@' + TEST_ME.encode()],
+           b'Subject: e2e\n\nhi\n')
+    got = wait_for(lambda: len(h.maildir(md)) == 2 and h.maildir(md), 20, 'two deliveries to joe')
+    for m in got:
+        assert m.startswith(b'Return-Path: <a@b.example>\nDelivered-To: joe'), m
+        assert m.endswith(b'Subject: e2e\n\nhi\n'), m
+    wait_for(lambda: 'delivery' in h.send_log() and 'success: did_1+0+0/' in h.send_log(), 10,
+             'the success line in the log')
+    h.stop_send()
+
+
+def test_unknown_local_bounces_to_sender(h):
+    md = h.add_user('joe')
+    h.start_send()
+    inject(h, b'joe@' + TEST_ME.encode(), [b'nobody-such@' + TEST_ME.encode()], b'Subject: lost\n\nx\n')
+    got = wait_for(lambda: h.maildir(md), 20, 'the bounce in joe\'s Maildir')
+    assert b'no mailbox here by that name' in got[0], got[0]
+    h.stop_send()
