@@ -346,8 +346,8 @@ int main (int argc, char const *const *argv)
   subgetopt l = SUBGETOPT_ZERO ;
   char const *fsender = 0 ;
   char const *user, *host, *name ;
-  stralloc sender = STRALLOC_ZERO, from = STRALLOC_ZERO, added = STRALLOC_ZERO, first = STRALLOC_ZERO ;
-  char *idhost ;
+  static stralloc sender = STRALLOC_ZERO, from = STRALLOC_ZERO, added = STRALLOC_ZERO, first = STRALLOC_ZERO ;
+  static char *idhost ;
   int firststate, resent = 0, hasdate = 0, hasmsgid = 0, hasfrom = 0, fromheaders ;
   size_t i, nf ;
   field const *f ;
