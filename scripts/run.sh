@@ -133,3 +133,7 @@ Logs: $home/log/qmail-send/current and $home/log/qmail-smtpd/current
 Status: s6-svstat $scan/qmail-send $scan/qmail-smtpd
 Stop:   make stop QHOME=$home
 EOF
+case $me in
+  *.*) ;;
+  *) echo "run: warning: control/me ($me) is not a fully qualified name: sendmail and qmail-inject add .$me (control/defaultdomain) to it, so put this host's full name in $c/me, locals and rcpthosts" ;;
+esac
