@@ -135,5 +135,7 @@ Stop:   make stop QHOME=$home
 EOF
 case $me in
   *.*) ;;
-  *) echo "run: warning: control/me ($me) is not a fully qualified name: sendmail and qmail-inject add .$me (control/defaultdomain) to it, so put this host's full name in $c/me, locals and rcpthosts" ;;
+  *) echo "run: warning: control/me ($me) has no dot: sendmail completes such host names with"
+     echo "run: warning: control/defaultdomain (default: me), so 'sendmail root' goes to root@$me.$me."
+     echo "run: warning: put this host's fully qualified name in $c/me, locals and rcpthosts." ;;
 esac
