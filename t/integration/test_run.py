@@ -118,6 +118,17 @@ def test_make_run_message_rerun_stop(h):
         nqtest.eq(svstat(h, 'qmail-send'), (True, send_pid), 'qmail-send untouched')
         assert listening(port)
 
+        # another port: the control files change and qmail-smtpd alone restarts
+        port2 = nqtest.free_port()
+        r = run_sh(h, h.path, '127.0.0.1', str(port2))
+        assert r.returncode == 0, 'run.sh with another port failed:\n' + out(r)
+        assert 'restarting qmail-smtpd' in out(r), out(r)
+        nqtest.eq(open(os.path.join(h.path, 'control/smtpport')).read(), '%d\n' % port2, 'smtpport')
+        assert listening(port2)
+        nqtest.wait_for(lambda: not listening(port), 10, 'the old port to close')
+        nqtest.eq(svstat(h, 'qmail-send'), (True, send_pid), 'qmail-send untouched')
+        port = port2
+
         r = make(h, 'stop')
         assert r.returncode == 0, 'make stop failed:\n' + out(r)
         assert not svscan_runs(h), 's6-svscan still runs after make stop'
@@ -192,3 +203,15 @@ def test_smtpd_run_refuses_bad_control(h):
     r = h.run([run])
     nqtest.eq(r.returncode, 111, out(r))
     assert 'tcp.smtp.cdb is missing' in out(r)
+
+
+def test_run_refuses_bad_tcp_rules(h):
+    h.control('tcp.smtp', '127.:allow,RELAYCLIENT=""\n127.0.0.2:bogus\n')
+    try:
+        r = run_sh(h, h.path, '127.0.0.1', str(nqtest.free_port()))
+        nqtest.eq(r.returncode, 111, out(r))
+        assert 'tcprules failed on %s/control/tcp.smtp' % h.path in r.stderr.decode(), out(r)
+        assert not os.path.exists(os.path.join(h.path, 'control', 'tcp.smtp.cdb'))
+        assert not svscan_runs(h)
+    finally:
+        stop(h)
