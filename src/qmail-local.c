@@ -25,7 +25,7 @@
 
 #define USAGE "qmail-local [ -nN ] [ -- ] user homedir local dash ext domain sender defaultdelivery"
 #define FORWARDS_MAX 1000       /* forward lines in one .qmail */
-#define HEADER_MAX (1 << 20)    /* bytes of header read for the loop check */
+#define HEADER_LINE_MAX 65536   /* a longer header line is not a Delivered-To line of ours */
 
 extern char **environ ;
 
@@ -122,29 +122,37 @@ static int is_our_dtline (char const *s, size_t n)
   return n == m && case_equalb(s, n, dtline.s) ;
 }
 
-/* Refuse a message that already went through this address. */
+/* Refuse a message that already went through this address: scan the header only. */
 static void loop_check (void)
 {
-  static char buf[HEADER_MAX] ;
-  size_t have = 0, start = 0 ;
+  static char buf[HEADER_LINE_MAX] ;
+  size_t have = 0 ;
+  int skipping = 0 ;   /* in the rest of an overlong line */
   if (lseek(0, 0, SEEK_SET) < 0) die_temp("rewind", "the message") ;
   for (;;)
   {
+    size_t start = 0 ;
     ssize_t r = read(0, buf + have, sizeof buf - have) ;
     if (r < 0) { if (errno == EINTR) continue ; die_temp("read", "the message") ; }
-    if (!r) break ;
+    if (!r) return ;
     have += (size_t)r ;
-    if (have == sizeof buf) break ;
-  }
-  while (start < have)
-  {
-    char const *nl = memchr(buf + start, '\n', have - start) ;
-    size_t n = nl ? (size_t)(nl - (buf + start)) : have - start ;
-    if (!n || (n == 1 && buf[start] == '\r')) break ;   /* end of header */
-    if (is_our_dtline(buf + start, n))
-      die(100, "This message is looping: it already has my Delivered-To line. (#5.4.6)", 0, 0, 0) ;
-    if (!nl) break ;
-    start += n + 1 ;
+    for (;;)
+    {
+      char const *nl = memchr(buf + start, '\n', have - start) ;
+      size_t n ;
+      if (!nl) break ;
+      n = (size_t)(nl - (buf + start)) ;
+      if (skipping) skipping = 0 ;
+      else
+      {
+        if (!n || (n == 1 && buf[start] == '\r')) return ;   /* end of header */
+        if (is_our_dtline(buf + start, n))
+          die(100, "This message is looping: it already has my Delivered-To line. (#5.4.6)", 0, 0, 0) ;
+      }
+      start += n + 1 ;
+    }
+    if (start) { memmove(buf, buf + start, have - start) ; have -= start ; }
+    else if (have == sizeof buf) { have = 0 ; skipping = 1 ; }   /* too long to be our line */
   }
 }
 

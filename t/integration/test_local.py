@@ -76,6 +76,9 @@ def test_loop_refused(h):
     # case does not hide a loop
     msg = b'delivered-to: JOE@' + TEST_ME.upper().encode() + b'\n\nbody\n'
     eq(ql(h, home, msg=msg).returncode, 100)
+    # after a very long header line, and with CRLF line ends
+    msg = b'X-Long: ' + b'a' * 200000 + b'\nDelivered-To: joe@' + TEST_ME.encode() + b'\r\n\nbody\n'
+    eq(ql(h, home, msg=msg).returncode, 100)
     # the same line in the body is not a loop
     msg = b'Subject: x\n\nDelivered-To: joe@' + TEST_ME.encode() + b'\n'
     eq(ql(h, home, msg=msg).returncode, 0)

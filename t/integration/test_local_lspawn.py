@@ -182,6 +182,21 @@ def test_unknown_to_alias_default_or_bounce(h):
     eq(ls.close(), 0)
 
 
+def test_assign_uid_0_is_never_used(h):
+    home = os.path.join(h.path, 'homes', 'boss')
+    os.makedirs(home)
+    with open(os.path.join(home, '.qmail'), 'w') as f:
+        f.write('|echo delivered as root\n')
+    h.assign.append('=boss:root:0:0:%s:::' % home)
+    h.write_assign()
+    put_message(h, 50)
+    ls = Lspawn(h)
+    ls.send(0, 50, 'x@y', 'boss@' + TEST_ME)
+    # not root: the alias user, which has no .qmail-boss
+    eq(ls.one(), ('D', 'Sorry, no mailbox here by that name. (#5.1.1)/'))
+    eq(ls.close(), 0)
+
+
 def test_missing_message_is_temporary(h):
     ls = Lspawn(h)
     ls.send(0, 999999, 'x@y', 'root@' + TEST_ME)
@@ -214,7 +229,10 @@ def test_busy_slot_is_a_protocol_error(h):
     os.chmod(p, 0o644)
     ls = Lspawn(h)
     ls.send(0, 47, 'x@y', 'hold@' + TEST_ME)
-    wait_for(lambda: h.pid_of('qmail-local'), 10, 'qmail-local to start')
+    pid = wait_for(lambda: h.pid_of('qmail-local'), 10, 'qmail-local to start')
+    # qmail-local holds no descriptor of qmail-lspawn's besides its own 0, 1, 2
+    eq(sorted(os.listdir('/proc/%d/fd' % pid)), ['0', '1', '2'])
+    eq(os.stat('/proc/%d' % pid).st_uid, uid_of('alias'))
     ls.send(0, 47, 'x@y', 'hold@' + TEST_ME)
     eq(ls.p.wait(10), 111)
     release(fifo)
