@@ -1,0 +1,57 @@
+/* check_logline.c: log lines are whole, and foreign text is made one safe word. */
+
+#include <check.h>
+#include <string.h>
+#include <unistd.h>
+#include "logline.h"
+
+START_TEST(test_text)
+{
+  char out[64] ;
+  ck_assert_str_eq(logline_text(out, "did 1+0+0\n", 10), "did_1+0+0/") ;
+  ck_assert_str_eq(logline_text(out, "did 1+0+0/", 10), "did_1+0+0/") ;
+  ck_assert_str_eq(logline_text(out, "a\tb\rc\x7f" "d", 7), "a_b_c_d/") ;
+  ck_assert_str_eq(logline_text(out, "", 0), "/") ;
+}
+END_TEST
+
+START_TEST(test_line)
+{
+  int p[2] ;
+  char buf[8192] ;
+  ssize_t r ;
+  char big[6000] ;
+  ck_assert_int_eq(pipe(p), 0) ;
+  ck_assert_int_eq(dup2(p[1], 2), 2) ;
+  logline("new msg ", "12", (char *)0) ;
+  r = read(p[0], buf, sizeof buf) ;
+  ck_assert_int_eq(r, 11) ;
+  ck_assert_int_eq(memcmp(buf, "new msg 12\n", 11), 0) ;
+  memset(big, 'x', sizeof big - 1) ;
+  big[sizeof big - 1] = 0 ;
+  logline("a ", big, " b", (char *)0) ;              /* cut, still one line */
+  r = read(p[0], buf, sizeof buf) ;
+  ck_assert_int_eq(r, 4001) ;
+  ck_assert_int_eq(buf[4000], '\n') ;
+}
+END_TEST
+
+static Suite *suite (void)
+{
+  Suite *s = suite_create("logline") ;
+  TCase *tc = tcase_create("core") ;
+  tcase_add_test(tc, test_text) ;
+  tcase_add_test(tc, test_line) ;
+  suite_add_tcase(s, tc) ;
+  return s ;
+}
+
+int main (void)
+{
+  SRunner *sr = srunner_create(suite()) ;
+  int failed ;
+  srunner_run_all(sr, CK_NORMAL) ;
+  failed = srunner_ntests_failed(sr) ;
+  srunner_free(sr) ;
+  return failed ? 1 : 0 ;
+}

@@ -1,0 +1,121 @@
+/* check_qfile.c: info/, local/, remote/ and bounce/ records, strict on read. */
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/genalloc.h>
+#include <skalibs/stralloc.h>
+#include "qfile.h"
+
+#define S(x) x, sizeof x - 1
+
+START_TEST(test_info)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  char const *sender ;
+  unsigned long birth ;
+  ck_assert_int_eq(qfile_info_put(&sa, "ann@example.org", 1764316800UL), 1) ;
+  ck_assert_int_eq(qfile_info_parse(sa.s, sa.len, &sender, &birth), 1) ;
+  ck_assert_str_eq(sender, "ann@example.org") ;
+  ck_assert_uint_eq(birth, 1764316800UL) ;
+  stralloc_free(&sa) ;
+  ck_assert_int_eq(qfile_info_parse(S("F\0"), &sender, &birth), 1) ;      /* <> without birth */
+  ck_assert_str_eq(sender, "") ;
+  ck_assert_uint_eq(birth, 0) ;
+  ck_assert_int_eq(qfile_info_parse(S(""), &sender, &birth), 0) ;
+  ck_assert_int_eq(qfile_info_parse(S("Fa@b"), &sender, &birth), 0) ;      /* no NUL */
+  ck_assert_int_eq(qfile_info_parse(S("Xa@b\0"), &sender, &birth), 0) ;
+  ck_assert_int_eq(qfile_info_parse(S("Fa\rb\0"), &sender, &birth), 0) ;   /* control byte */
+  ck_assert_int_eq(qfile_info_parse(S("Fa@b\0bxyz\0"), &sender, &birth), 0) ;
+  ck_assert_int_eq(qfile_info_parse(S("Fa@b\0b12\0junk\0"), &sender, &birth), 0) ;
+  ck_assert_int_eq(qfile_info_parse(S("Fa@b\0b12"), &sender, &birth), 0) ;
+}
+END_TEST
+
+START_TEST(test_rcpts)
+{
+  genalloc offs = GENALLOC_ZERO ;
+  stralloc sa = STRALLOC_ZERO ;
+  ck_assert_int_eq(qfile_rcpt_put(&sa, "joe@a.example"), 1) ;
+  ck_assert_int_eq(qfile_rcpt_put(&sa, "bob@b.example"), 1) ;
+  sa.s[sa.len - 15] = 'D' ;     /* the second one is done */
+  ck_assert_int_eq(qfile_rcpts_parse(sa.s, sa.len, &offs), 1) ;
+  ck_assert_uint_eq(genalloc_len(size_t, &offs), 2) ;
+  ck_assert_uint_eq(genalloc_s(size_t, &offs)[0], 0) ;
+  ck_assert_uint_eq(genalloc_s(size_t, &offs)[1], 15) ;
+  ck_assert_int_eq(sa.s[15], 'D') ;
+  genalloc_setlen(size_t, &offs, 0) ;
+  ck_assert_int_eq(qfile_rcpts_parse(S(""), &offs), 1) ;
+  ck_assert_int_eq(qfile_rcpts_parse(S("Ta@b\0Xc@d\0"), &offs), 0) ;
+  ck_assert_int_eq(qfile_rcpts_parse(S("Ta@b\0T\0"), &offs), 0) ;
+  ck_assert_int_eq(qfile_rcpts_parse(S("Ta@b\0Tc@d"), &offs), 0) ;
+  ck_assert_int_eq(qfile_rcpts_parse(S("Ta\nb\0"), &offs), 0) ;
+  {
+    char big[400] ;
+    memset(big, 'a', sizeof big) ;
+    big[0] = 'T' ; big[sizeof big - 1] = 0 ;
+    ck_assert_int_eq(qfile_rcpts_parse(big, sizeof big, &offs), 0) ;   /* over ADDR_MAX */
+  }
+  genalloc_free(size_t, &offs) ;
+  stralloc_free(&sa) ;
+}
+END_TEST
+
+START_TEST(test_bounce_records)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  ck_assert_int_eq(qfile_bounce_put(&sa, "joe@a", S("no such user")), 1) ;
+  ck_assert_int_eq(qfile_bounce_put(&sa, "bob@b", "x\0y", 3), 1) ;     /* a NUL in a reason is made safe */
+  ck_assert_uint_eq(qfile_bounce_valid(sa.s, sa.len), sa.len) ;
+  ck_assert_int_eq(sa.s[sa.len - 3], '_') ;
+  /* a crash left half a record: only whole pairs count */
+  ck_assert_uint_eq(qfile_bounce_valid(sa.s, sa.len - 1), 19) ;
+  ck_assert_uint_eq(qfile_bounce_valid(sa.s, 22), 19) ;
+  ck_assert_uint_eq(qfile_bounce_valid(S("joe@a\0")), 0) ;
+  ck_assert_uint_eq(qfile_bounce_valid(S("")), 0) ;
+  stralloc_free(&sa) ;
+}
+END_TEST
+
+START_TEST(test_read)
+{
+  char dir[] = "/tmp/check_qfile.XXXXXX" ;
+  stralloc sa = STRALLOC_ZERO ;
+  ck_assert_ptr_nonnull(mkdtemp(dir)) ;
+  ck_assert_int_eq(chdir(dir), 0) ;
+  ck_assert_int_eq(qfile_read(&sa, "missing", 100), 0) ;
+  ck_assert_int_eq(openwritenclose_unsafe("f", "Fa@b\0", 5), 1) ;
+  ck_assert_int_eq(qfile_read(&sa, "f", 100), 1) ;
+  ck_assert_uint_eq(sa.len, 5) ;
+  ck_assert_int_eq(qfile_read(&sa, "f", 4), -1) ;        /* larger than allowed */
+  ck_assert_uint_eq(sa.len, 0) ;
+  ck_assert_int_eq(chdir("/"), 0) ;
+  rm_rf(dir) ;
+  stralloc_free(&sa) ;
+}
+END_TEST
+
+static Suite *suite (void)
+{
+  Suite *s = suite_create("qfile") ;
+  TCase *tc = tcase_create("core") ;
+  tcase_add_test(tc, test_info) ;
+  tcase_add_test(tc, test_rcpts) ;
+  tcase_add_test(tc, test_bounce_records) ;
+  tcase_add_test(tc, test_read) ;
+  suite_add_tcase(s, tc) ;
+  return s ;
+}
+
+int main (void)
+{
+  SRunner *sr = srunner_create(suite()) ;
+  int failed ;
+  srunner_run_all(sr, CK_NORMAL) ;
+  failed = srunner_ntests_failed(sr) ;
+  srunner_free(sr) ;
+  return failed ? 1 : 0 ;
+}

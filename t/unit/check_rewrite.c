@@ -1,0 +1,103 @@
+/* check_rewrite.c: envnoathost, percenthack, and the local/remote split. */
+
+#include <check.h>
+#include <string.h>
+#include <skalibs/stralloc.h>
+#include "rewrite.h"
+
+static char const locals[] = "example.org\0localhost\0" ;
+static char const ph[] = "relay.example.org\0" ;
+static rewrite const rw = { .envnoathost = "example.org", .percenthack = ph, .percenthacklen = sizeof ph - 1,
+                            .locals = locals, .localslen = sizeof locals - 1 } ;
+
+static void check (char const *in, char const *want, int local)
+{
+  stralloc out = STRALLOC_ZERO ;
+  ck_assert_int_eq(rewrite_rcpt(&rw, &out, in), local) ;
+  ck_assert_str_eq(out.s, want) ;
+  stralloc_free(&out) ;
+}
+
+START_TEST(test_local_remote)
+{
+  check("joe@example.org", "joe@example.org", 1) ;
+  check("joe@EXAMPLE.Org", "joe@EXAMPLE.Org", 1) ;       /* domains compare in any case */
+  check("joe@localhost", "joe@localhost", 1) ;
+  check("joe@example.com", "joe@example.com", 0) ;
+  check("joe@sub.example.org", "joe@sub.example.org", 0) ;
+  check("joe@", "joe@", 0) ;
+  check("a@b@example.org", "a@b@example.org", 1) ;       /* the last '@' counts */
+}
+END_TEST
+
+START_TEST(test_envnoathost)
+{
+  check("joe", "joe@example.org", 1) ;
+  {
+    rewrite r2 = rw ;
+    r2.envnoathost = "elsewhere.test" ;
+    stralloc out = STRALLOC_ZERO ;
+    ck_assert_int_eq(rewrite_rcpt(&r2, &out, "joe"), 0) ;
+    ck_assert_str_eq(out.s, "joe@elsewhere.test") ;
+    stralloc_free(&out) ;
+  }
+}
+END_TEST
+
+START_TEST(test_percenthack)
+{
+  check("joe%example.com@relay.example.org", "joe@example.com", 0) ;
+  check("joe%localhost@relay.example.org", "joe@localhost", 1) ;
+  check("a%b%relay.example.org@relay.example.org", "a@b", 0) ;   /* repeated while the domain qualifies */
+  check("joe%example.com@example.org", "joe%example.com@example.org", 1) ;      /* not a percenthack domain */
+  check("joe@relay.example.org", "joe@relay.example.org", 0) ;                  /* no '%' */
+}
+END_TEST
+
+START_TEST(test_too_long_stays)
+{
+  char in[330] ;
+  stralloc out = STRALLOC_ZERO ;
+  memset(in, 'a', 300) ;
+  in[300] = 0 ;                                  /* no '@': 300 + "@example.org" > ADDR_MAX */
+  {
+    rewrite r2 = rw ;
+    r2.envnoathost = "a-very-long-domain-name-to-push-it-over-the-limit.example.org" ;
+    ck_assert_int_eq(rewrite_rcpt(&r2, &out, in), 0) ;
+    ck_assert_str_eq(out.s, in) ;
+  }
+  stralloc_free(&out) ;
+}
+END_TEST
+
+START_TEST(test_inlist)
+{
+  ck_assert_int_eq(rewrite_inlist(locals, sizeof locals - 1, "LOCALHOST", 9), 1) ;
+  ck_assert_int_eq(rewrite_inlist(locals, sizeof locals - 1, "localhos", 8), 0) ;
+  ck_assert_int_eq(rewrite_inlist(locals, sizeof locals - 1, "", 0), 0) ;
+  ck_assert_int_eq(rewrite_inlist("", 0, "x", 1), 0) ;
+}
+END_TEST
+
+static Suite *suite (void)
+{
+  Suite *s = suite_create("rewrite") ;
+  TCase *tc = tcase_create("core") ;
+  tcase_add_test(tc, test_local_remote) ;
+  tcase_add_test(tc, test_envnoathost) ;
+  tcase_add_test(tc, test_percenthack) ;
+  tcase_add_test(tc, test_too_long_stays) ;
+  tcase_add_test(tc, test_inlist) ;
+  suite_add_tcase(s, tc) ;
+  return s ;
+}
+
+int main (void)
+{
+  SRunner *sr = srunner_create(suite()) ;
+  int failed ;
+  srunner_run_all(sr, CK_NORMAL) ;
+  failed = srunner_ntests_failed(sr) ;
+  srunner_free(sr) ;
+  return failed ? 1 : 0 ;
+}

@@ -1,0 +1,142 @@
+/* check_spawnproto.c: the inter-daemon records, incl. malformed and overlong ones. */
+
+#include <check.h>
+#include <string.h>
+#include <skalibs/stralloc.h>
+#include "spawnproto.h"
+
+#define S(x) x, sizeof x - 1
+
+START_TEST(test_fields)
+{
+  ck_assert_int_eq(spawnproto_fields(S("1\0"), 1), 2) ;
+  ck_assert_int_eq(spawnproto_fields(S("1\0ab"), 2), 0) ;          /* half a record */
+  ck_assert_int_eq(spawnproto_fields(S(""), 1), 0) ;
+  ck_assert_int_eq(spawnproto_fields(S("1\0Kdone\0" "2\0"), 2), 8) ;
+  {
+    char big[SPAWNPROTO_FIELD_MAX + 2] ;
+    memset(big, 'a', sizeof big) ;
+    ck_assert_int_eq(spawnproto_fields(big, SPAWNPROTO_FIELD_MAX, 1), 0) ;   /* may still end */
+    ck_assert_int_eq(spawnproto_fields(big, sizeof big, 1), -1) ;            /* cannot */
+    big[SPAWNPROTO_FIELD_MAX] = 0 ;
+    ck_assert_int_eq(spawnproto_fields(big, sizeof big, 1), SPAWNPROTO_FIELD_MAX + 1) ;
+  }
+}
+END_TEST
+
+START_TEST(test_number)
+{
+  unsigned long u ;
+  ck_assert_int_eq(spawnproto_number(S("0"), &u), 1) ; ck_assert_uint_eq(u, 0) ;
+  ck_assert_int_eq(spawnproto_number(S("1234567"), &u), 1) ; ck_assert_uint_eq(u, 1234567) ;
+  ck_assert_int_eq(spawnproto_number(S(""), &u), 0) ;
+  ck_assert_int_eq(spawnproto_number(S("-1"), &u), 0) ;
+  ck_assert_int_eq(spawnproto_number(S(" 1"), &u), 0) ;
+  ck_assert_int_eq(spawnproto_number(S("1x"), &u), 0) ;
+  ck_assert_int_eq(spawnproto_number(S("99999999999999999999"), &u), 0) ;  /* 20 digits */
+}
+END_TEST
+
+START_TEST(test_request_roundtrip)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  spawnproto_request r ;
+  ck_assert_int_eq(spawnproto_request_put(&sa, 7, 123456, "ann@example.org", "joe@example.net"), 1) ;
+  ck_assert_int_eq(spawnproto_fields(sa.s, sa.len, 4), (ssize_t)sa.len) ;
+  ck_assert_int_eq(spawnproto_request_parse(&r, sa.s, sa.len, 10), 1) ;
+  ck_assert_uint_eq(r.slot, 7) ;
+  ck_assert_uint_eq(r.msgid, 123456) ;
+  ck_assert_str_eq(r.sender, "ann@example.org") ;
+  ck_assert_str_eq(r.rcpt, "joe@example.net") ;
+  ck_assert_int_eq(spawnproto_request_parse(&r, sa.s, sa.len, 7), 0) ;   /* slot >= concurrency */
+  sa.len = 0 ;
+  ck_assert_int_eq(spawnproto_request_put(&sa, 0, 1, "", "joe@x"), 1) ;  /* bounce: empty sender */
+  ck_assert_int_eq(spawnproto_request_parse(&r, sa.s, sa.len, 1), 1) ;
+  ck_assert_str_eq(r.sender, "") ;
+  stralloc_free(&sa) ;
+}
+END_TEST
+
+START_TEST(test_request_malformed)
+{
+  spawnproto_request r ;
+  ck_assert_int_eq(spawnproto_request_parse(&r, S("x\0" "1\0a@b\0c@d\0"), 10), 0) ;
+  ck_assert_int_eq(spawnproto_request_parse(&r, S("1\0" "1\0a@b\0\0"), 10), 0) ;        /* empty rcpt */
+  ck_assert_int_eq(spawnproto_request_parse(&r, S("1\0" "1\0a@b\0c\nd\0"), 10), 0) ;    /* control byte */
+  ck_assert_int_eq(spawnproto_request_parse(&r, S("1\0" "1\0a@b\0"), 10), 0) ;          /* 3 fields */
+  ck_assert_int_eq(spawnproto_request_parse(&r, S("1\0" "1\0a@b\0c@d\0e\0"), 10), 0) ;  /* 5 fields */
+}
+END_TEST
+
+START_TEST(test_reply)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  spawnproto_reply r ;
+  char big[SPAWNPROTO_TEXT_MAX + 500] ;
+  ck_assert_int_eq(spawnproto_reply_put(&sa, 3, 'K', S("did 1+0+0\n")), 1) ;
+  ck_assert_int_eq(spawnproto_reply_parse(&r, sa.s, sa.len, 10), 1) ;
+  ck_assert_uint_eq(r.slot, 3) ;
+  ck_assert_int_eq(r.code, 'K') ;
+  ck_assert_str_eq(r.text, "did 1+0+0_") ;          /* control bytes never pass */
+  /* overlong text is cut, not rejected, by the writer */
+  memset(big, 'x', sizeof big) ;
+  sa.len = 0 ;
+  ck_assert_int_eq(spawnproto_reply_put(&sa, 0, 'Z', big, sizeof big), 1) ;
+  ck_assert_int_eq(spawnproto_reply_parse(&r, sa.s, sa.len, 1), 1) ;
+  ck_assert_uint_eq(r.textlen, SPAWNPROTO_TEXT_MAX) ;
+  stralloc_free(&sa) ;
+  /* the reader refuses what a writer must never send */
+  ck_assert_int_eq(spawnproto_reply_parse(&r, S("0\0Xoops\0"), 10), 0) ;    /* bad code */
+  ck_assert_int_eq(spawnproto_reply_parse(&r, S("0\0\0"), 10), 0) ;         /* no code */
+  ck_assert_int_eq(spawnproto_reply_parse(&r, S("10\0Kok\0"), 10), 0) ;     /* slot out of range */
+  ck_assert_int_eq(spawnproto_reply_parse(&r, S("a\0Kok\0"), 10), 0) ;
+  {
+    char over[SPAWNPROTO_TEXT_MAX + 8] ;
+    memcpy(over, "1\0D", 3) ;
+    memset(over + 3, 'y', SPAWNPROTO_TEXT_MAX + 1) ;
+    over[3 + SPAWNPROTO_TEXT_MAX + 1] = 0 ;
+    ck_assert_int_eq(spawnproto_reply_parse(&r, over, 3 + SPAWNPROTO_TEXT_MAX + 2, 10), 0) ;
+  }
+}
+END_TEST
+
+START_TEST(test_idrec)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  char letter ;
+  unsigned long id ;
+  ck_assert_int_eq(spawnproto_idrec_put(&sa, 'L', 4294967297UL), 1) ;
+  ck_assert_int_eq(spawnproto_idrec_parse(sa.s, sa.len, &letter, &id), 1) ;
+  ck_assert_int_eq(letter, 'L') ;
+  ck_assert_uint_eq(id, 4294967297UL) ;
+  stralloc_free(&sa) ;
+  ck_assert_int_eq(spawnproto_idrec_parse(S("L\0"), &letter, &id), 0) ;
+  ck_assert_int_eq(spawnproto_idrec_parse(S("L12"), &letter, &id), 0) ;     /* no NUL */
+  ck_assert_int_eq(spawnproto_idrec_parse(S("L1x\0"), &letter, &id), 0) ;
+  ck_assert_int_eq(spawnproto_idrec_parse(S("L1\0" "2\0"), &letter, &id), 0) ;
+}
+END_TEST
+
+static Suite *suite (void)
+{
+  Suite *s = suite_create("spawnproto") ;
+  TCase *tc = tcase_create("core") ;
+  tcase_add_test(tc, test_fields) ;
+  tcase_add_test(tc, test_number) ;
+  tcase_add_test(tc, test_request_roundtrip) ;
+  tcase_add_test(tc, test_request_malformed) ;
+  tcase_add_test(tc, test_reply) ;
+  tcase_add_test(tc, test_idrec) ;
+  suite_add_tcase(s, tc) ;
+  return s ;
+}
+
+int main (void)
+{
+  SRunner *sr = srunner_create(suite()) ;
+  int failed ;
+  srunner_run_all(sr, CK_NORMAL) ;
+  failed = srunner_ntests_failed(sr) ;
+  srunner_free(sr) ;
+  return failed ? 1 : 0 ;
+}
