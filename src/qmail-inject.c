@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <skalibs/buffer.h>
 #include <skalibs/bytestr.h>
 #include <skalibs/genalloc.h>
@@ -26,6 +27,7 @@
 #define USAGE "qmail-inject [ -nNaAhHt ] [ -f sender ] [ recipient ... ]"
 #define HEADER_MAX (1UL << 20)      /* the whole header section */
 #define HLINE_MAX (64UL << 10)      /* one physical header line */
+#define MEMORY_MAX (256UL << 20)    /* RLIMIT_DATA: a second line behind the limits above */
 
 typedef struct field_s field ;
 struct field_s { size_t start ; size_t len ; } ;
@@ -42,6 +44,19 @@ static stralloc rcpts = STRALLOC_ZERO ;       /* NUL-terminated */
 static size_t nrcpts = 0 ;
 
 static void nomem (void) { strerr_diefu1x(111, "allocate memory") ; }
+
+/* Our own memory cap; the sanitizers need their huge mappings, so not there. */
+static void limit_memory (void)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+  struct rlimit r ;
+  if (getrlimit(RLIMIT_DATA, &r) == 0 && (r.rlim_cur == RLIM_INFINITY || r.rlim_cur > MEMORY_MAX))
+  {
+    r.rlim_cur = MEMORY_MAX ;
+    setrlimit(RLIMIT_DATA, &r) ;
+  }
+#endif
+}
 
 /* ---- input: one read buffer shared by the header and the body ---- */
 
@@ -353,6 +368,7 @@ int main (int argc, char const *const *argv)
   field const *f ;
 
   PROG = "qmail-inject" ;
+  limit_memory() ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "nNaAhHtf:", &l) ;
