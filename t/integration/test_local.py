@@ -342,6 +342,24 @@ def test_enospc_is_temporary(h):
     eq(new_files(md), [])
 
 
+def test_mbox_enospc_cuts_back(h):
+    home, md = setup(h)
+    write_qmail(home, '.qmail', './Mailbox\n')
+    eq(ql(h, home).returncode, 0)
+    box = os.path.join(home, 'Mailbox')
+    with open(box, 'rb') as f:
+        before = f.read()
+    big = b'Subject: big\n\n' + b'x' * 100 + b'\n' + b'y' * 300000 + b'\n'
+    # the first 64 KiB write succeeds, the second fails: the mbox is cut back
+    r = ql(h, home, msg=big, wrap=['strace', '-f', '-qq', '-o', '/dev/null', '-e', 'trace=write',
+                                   '-e', 'inject=write:error=ENOSPC:when=2'])
+    eq(r.returncode, 111, r.stdout)
+    with open(box, 'rb') as f:
+        eq(f.read(), before)
+    eq(ql(h, home, msg=big).returncode, 0)
+    assert os.path.getsize(box) > len(before) + 300000
+
+
 def test_fsync_order(h):
     home, md = setup(h)
     log = os.path.join(h.path, 'tmp', 'strace.log')

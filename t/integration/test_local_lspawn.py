@@ -197,6 +197,20 @@ def test_assign_uid_0_is_never_used(h):
     eq(ls.close(), 0)
 
 
+def test_report_text_is_bounded(h):
+    p = os.path.join(h.path, 'alias', '.qmail-noisy')
+    with open(p, 'w') as f:
+        f.write('|head -c 100000 /dev/zero | tr "\\\\0" z; printf "\\\\001\\\\n"; exit 100\n')
+    os.chmod(p, 0o644)
+    put_message(h, 51)
+    ls = Lspawn(h)
+    ls.send(0, 51, 'x@y', 'noisy@' + TEST_ME)
+    code, text = ls.one()
+    eq(code, 'D')
+    eq(text, 'z' * 1000)
+    eq(ls.close(), 0)
+
+
 def test_missing_message_is_temporary(h):
     ls = Lspawn(h)
     ls.send(0, 999999, 'x@y', 'root@' + TEST_ME)
