@@ -66,6 +66,13 @@ static void sigalrm (int sig)
   die(QQ_TIMEOUT) ;
 }
 
+/* The caller gave up (SIGTERM, SIGHUP): remove what is not committed. */
+static void sigterm (int sig)
+{
+  (void)sig ;
+  die(QQ_READ) ;
+}
+
 static void sigbug (int sig)
 {
   (void)sig ;
@@ -79,6 +86,10 @@ static void setup_signals (void)
   sigfillset(&sa.sa_mask) ;
   sa.sa_handler = &sigalrm ;
   sigaction(SIGALRM, &sa, 0) ;
+  sa.sa_handler = &sigterm ;
+  sigaction(SIGTERM, &sa, 0) ;
+  sigaction(SIGHUP, &sa, 0) ;
+  sigaction(SIGINT, &sa, 0) ;
   sa.sa_handler = &sigbug ;
   sigaction(SIGSEGV, &sa, 0) ;
   sigaction(SIGBUS, &sa, 0) ;

@@ -130,8 +130,8 @@ char const *qq_close (qq *q)
 
 void qq_abort (qq *q)
 {
+  /* No end record: qmail-queue refuses the envelope and removes its own files. */
   int wstat ;
-  kill(q->pid, SIGTERM) ;
   if (q->fdm >= 0) close(q->fdm) ;
   if (q->fde >= 0) close(q->fde) ;
   q->fdm = q->fde = -1 ;

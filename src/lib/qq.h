@@ -30,7 +30,7 @@ extern void qq_to (qq *, char const *rcpt) ;
 /* Finish and wait. Returns "" on success, else a message starting with
    'D' (permanent) or 'Z' (temporary), with an enhanced status code. */
 extern char const *qq_close (qq *) ;
-/* Kill a started qmail-queue without queueing anything. */
+/* Give up on a started qmail-queue: it queues nothing and cleans up. */
 extern void qq_abort (qq *) ;
 /* The text for a qmail-queue exit code (same form as qq_close). */
 extern char const *qq_status (int exitcode) ;

@@ -216,3 +216,25 @@ def test_sigkill_at_every_syscall(h):
         for d in ('mess', 'intd', 'todo', 'pid'):
             for f in h.queue_files(d):
                 os.unlink(f)
+
+
+def test_sigterm_mid_message_leaves_nothing(h):
+    r, w = os.pipe()
+    p = subprocess.Popen([h.bin('qmail-queue')], stdin=subprocess.PIPE, stdout=r, cwd=h.path)
+    os.close(r)
+    p.stdin.write(MSG * 1000)
+    p.stdin.flush()
+    from nqtest import wait_for
+    wait_for(lambda: h.queue_files('mess'), 10, 'qmail-queue to create its mess/ file')
+    p.terminate()
+    eq(p.wait(10), 54)
+    os.close(w)
+    p.stdin.close()
+    nothing_left(h)
+
+
+def test_caller_gives_up_without_end_record(h):
+    """What qq_abort does: close both pipes without the envelope's end record."""
+    code, _ = qq(h, MSG * 1000, b'Fa@b\0Tc@d\0')
+    eq(code, 91)
+    nothing_left(h)
