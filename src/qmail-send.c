@@ -42,6 +42,7 @@
 #define HASHSIZE 65536
 
 enum { R_TODO, R_FLIGHT, R_DEFER, R_DONE } ;
+enum { FIN_NO, FIN_MESS, FIN_FILES } ;   /* not finishing; x sent to qmail-clean; mess gone */
 
 typedef struct rcpt_s rcpt ;
 struct rcpt_s
@@ -68,6 +69,7 @@ struct msg_s
   unsigned long id ;
   uint64_t birth ;
   uint64_t finishretry ;
+  int finishing ;           /* FIN_*: where finishing stands */
   stralloc info ;
   char const *sender ;      /* points into info */
   chan ch[NCHAN] ;
@@ -111,7 +113,8 @@ static unsigned long delnum = 0 ;
 static uint64_t lifetime = 604800 ;
 static int flagstop = 0, exitcode = 0 ;
 static stralloc cleanout = STRALLOC_ZERO ;
-static unsigned long cleanpending = 0 ;
+static genalloc cleanq = GENALLOC_ZERO ;   /* unsigned long: ids of x requests, in order */
+static size_t cleanqhead = 0 ;
 static stralloc todoin = STRALLOC_ZERO ;
 static int todoup = 1 ;
 static sendbounce_conf bconf = SENDBOUNCE_CONF_ZERO ;
@@ -153,6 +156,16 @@ static void forget (msg *m)
   unsigned int c ;
   while (*p != m) p = &(*p)->hnext ;
   *p = m->hnext ;
+  for (c = 0 ; c < NCHAN ; c++)
+  {
+    /* a finished message has nothing to start; never leave it on a ready list */
+    msg *prev = 0, *x = sp[c].readyhead ;
+    if (!m->ch[c].inready) continue ;
+    while (x && x != m) { prev = x ; x = x->ch[c].readynext ; }
+    if (!x) continue ;
+    if (prev) prev->ch[c].readynext = m->ch[c].readynext ; else sp[c].readyhead = m->ch[c].readynext ;
+    if (sp[c].readytail == m) sp[c].readytail = prev ;
+  }
   for (c = 0 ; c < NCHAN ; c++) { stralloc_free(&m->ch[c].file) ; alloc_free(m->ch[c].r) ; }
   stralloc_free(&m->info) ;
   alloc_free(m) ;
@@ -419,7 +432,7 @@ static void check_done (msg *m)
   unsigned int c ;
   for (c = 0 ; c < NCHAN ; c++)
     if (m->ch[c].ntodo || m->ch[c].nflight || m->ch[c].ndefer) return ;
-  if (m->finishretry) return ;
+  if (m->finishretry || m->finishing) return ;
   finish(m) ;
 }
 
@@ -470,34 +483,50 @@ static void result (unsigned int c, spawnproto_reply const *rp)
 
 /* ---- finishing ---- */
 
+static void finish_later (msg *m)
+{
+  m->finishretry = now() + RESOURCE_RETRY ;
+  schedule(m->id, TAG_FINISH, m->finishretry) ;
+}
+
+/* Every recipient is done: the bounce first, then qmail-clean removes mess/. */
 static void finish (msg *m)
+{
+  if (!sendbounce_send(&bconf, m->id, m->sender)) { finish_later(m) ; return ; }
+  if (!spawnproto_idrec_put(&cleanout, 'x', m->id)) nomem() ;
+  if (!genalloc_append(unsigned long, &cleanq, &m->id)) nomem() ;
+  m->finishing = FIN_MESS ;
+}
+
+/* mess/ is gone: the rest goes, info/ last. A crash in between leaves files
+   without mess/, which a later load() recognises as finished and removes. */
+static void finish_files (msg *m)
 {
   static char const *const dirs[3] = { "local", "remote", "info" } ;
   char fn[QUEUE_PATH_MAX] ;
   char fid[ULONG_FMT] ;
   unsigned int k ;
-  int r = sendbounce_send(&bconf, m->id, m->sender) ;
-  if (!r)
-  {
-    m->finishretry = now() + RESOURCE_RETRY ;
-    schedule(m->id, TAG_FINISH, m->finishretry) ;
-    return ;
-  }
+  m->finishing = FIN_FILES ;
   for (k = 0 ; k < 3 ; k++)
   {
     queue_path(fn, dirs[k], m->id) ;
     if (unlink(fn) < 0 && errno != ENOENT)
     {
       logline("qmail-send: warning: unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
-      m->finishretry = now() + RESOURCE_RETRY ;
-      schedule(m->id, TAG_FINISH, m->finishretry) ;
+      finish_later(m) ;
       return ;
     }
   }
-  if (!spawnproto_idrec_put(&cleanout, 'x', m->id)) nomem() ;
-  cleanpending++ ;
   logline("end msg ", fmtid(fid, m->id), (char *)0) ;
   forget(m) ;
+}
+
+/* A postponed finish is due. */
+static void finish_retry (msg *m)
+{
+  m->finishretry = 0 ;
+  if (m->finishing == FIN_FILES) finish_files(m) ;
+  else check_done(m) ;
 }
 
 /* ---- starting deliveries ---- */
@@ -531,6 +560,13 @@ static int start_one (unsigned int c)
   ch->r[ch->cursor].state = R_FLIGHT ;
   ch->ntodo-- ;
   ch->nflight++ ;
+  if (!ch->ntodo)
+  {
+    /* leave the ready list now: the message may finish before we come back */
+    s->readyhead = ch->readynext ;
+    if (!s->readyhead) s->readytail = 0 ;
+    ch->inready = 0 ;
+  }
   logline("starting delivery ", fmtid(fd, delnum), ": msg ", fmtid(fid, m->id), " to ", s->name, " rcpt ", ch->file.s + ch->r[ch->cursor].off + 1, (char *)0) ;
   log_status() ;
   return 1 ;
@@ -561,8 +597,7 @@ static void timers (void)
     if (e.tag == TAG_FINISH)
     {
       if (m->finishretry != e.when) continue ;
-      m->finishretry = 0 ;
-      check_done(m) ;
+      finish_retry(m) ;
     }
     else if (m->ch[e.tag].nextretry == e.when) wake(m, e.tag) ;
   }
@@ -580,7 +615,7 @@ static void retry_all (void)
       msg *next = m->hnext ;
       unsigned int c ;
       for (c = 0 ; c < NCHAN ; c++) if (m->ch[c].ndefer) wake(m, c) ;
-      if (m->finishretry) { m->finishretry = 0 ; check_done(m) ; }
+      if (m->finishretry) finish_retry(m) ;
       m = next ;
     }
   }
@@ -676,9 +711,20 @@ static void read_clean (void)
   if (!r) strerr_dief1x(111, "lost connection to qmail-clean") ;
   for (i = 0 ; i < r ; i++)
   {
-    if (!cleanpending) strerr_dief1x(111, "protocol error: unexpected reply from qmail-clean") ;
-    cleanpending-- ;
-    if (buf[i] != '+') logline("qmail-send: warning: qmail-clean failed to remove a mess file; its sweep will", (char *)0) ;
+    unsigned long id ;
+    msg *m ;
+    if (cleanqhead >= genalloc_len(unsigned long, &cleanq)) strerr_dief1x(111, "protocol error: unexpected reply from qmail-clean") ;
+    id = genalloc_s(unsigned long, &cleanq)[cleanqhead++] ;
+    if (cleanqhead == genalloc_len(unsigned long, &cleanq)) { cleanqhead = 0 ; genalloc_setlen(unsigned long, &cleanq, 0) ; }
+    m = lookup(id) ;
+    if (!m || m->finishing != FIN_MESS) continue ;
+    if (buf[i] == '+') finish_files(m) ;
+    else
+    {
+      logline("qmail-send: warning: qmail-clean could not remove the mess file, will retry", (char *)0) ;
+      m->finishing = FIN_NO ;
+      finish_later(m) ;
+    }
   }
 }
 
@@ -744,7 +790,7 @@ int main (int argc, char const *const *argv)
     int r ;
     timers() ;
     dispatch() ;
-    if (flagstop && !sp[0].busy && !sp[1].busy && !cleanout.len && !cleanpending)
+    if (flagstop && !sp[0].busy && !sp[1].busy && !cleanout.len && !genalloc_len(unsigned long, &cleanq))
     {
       logline("qmail-send: exiting", (char *)0) ;
       return exitcode ;

@@ -329,6 +329,8 @@ def test_sigterm_waits_for_running_deliveries(h):
 
 def test_second_qmail_send_refused_by_sendmutex(h):
     h.start_send()
+    # the first status line comes after the lock is taken
+    wait_for(lambda: 'status: local' in h.send_log(), 10, 'qmail-send to take its lock')
     fds = [os.open('/dev/null', os.O_RDWR) for _ in range(10)]
     try:
         # fds 3..9 as qmail-start would give them
