@@ -478,3 +478,51 @@ def test_qmail_start_with_a_logger(h):
     text = open(out).read()
     assert re.search(r'^delivery \d+: success', text, re.M), text
     eq(h.send_log(), '', 'nothing on qmail-start\'s own stdout')
+
+
+def cpu_seconds(pid):
+    with open('/proc/%d/stat' % pid) as f:
+        p = f.read().rsplit(')', 1)[1].split()
+    return (int(p[11]) + int(p[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def test_unwritable_info_is_retried_without_spinning(h):
+    md = h.add_user('joe')
+    h.start_send()
+    # every bucket of info/ refuses qmail-todo: preprocessing fails (a stand-in for ENOSPC/EIO)
+    info = os.path.join(h.path, 'queue', 'info')
+    for d in os.listdir(info):
+        os.chmod(os.path.join(info, d), 0o500)
+    todo, send = h.pid_of('qmail-todo'), h.pid_of('qmail-send')
+    c0 = cpu_seconds(todo) + cpu_seconds(send)
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('stuck'))
+    wait_for(lambda: 'trouble writing' in h.send_log(), 10, 'the write error logged')
+    time.sleep(2)
+    used = cpu_seconds(todo) + cpu_seconds(send) - c0
+    assert used < 0.5, 'qmail-todo/qmail-send used %.2fs CPU while failing: a busy loop' % used
+    warnings = count(r'trouble writing', h.send_log())
+    assert warnings <= 3, 'retried %d times without a new trigger' % warnings
+    eq(h.maildir(md), [], 'not delivered yet')
+    assert h.queue_files('todo'), 'the message stays in todo/'
+    for d in os.listdir(info):
+        os.chmod(os.path.join(info, d), 0o700)
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('next'))   # pulls the trigger
+    wait_for(lambda: len(h.maildir(md)) >= 2, 10, 'both messages after the fix')
+    eq(sorted(tags_in(h, md)), ['next', 'stuck'])
+    assert_queue_empty(h)
+
+
+def test_unrecordable_failure_is_deferred_not_lost(h):
+    md = h.add_user('joe')
+    bounce = os.path.join(h.path, 'queue', 'bounce')
+    os.chmod(bounce, 0o500)       # qmail-send cannot write the failure record
+    h.start_send()
+    queue(h, 'joe@' + TEST_ME, ['nosuchuser@' + TEST_ME], msg('unrec'))
+    wait_for(lambda: 'unable to record the failure' in h.send_log(), 10, 'the record failure')
+    eq(h.maildir(md), [], 'no bounce yet')
+    assert h.queue_files('info'), 'the message is kept'
+    os.chmod(bounce, 0o700)
+    sig_send(h, signal.SIGALRM)
+    (b,) = wait_for(lambda: h.maildir(md), 10, 'the bounce after the fix')
+    assert b'<nosuchuser@' + TEST_ME.encode() + b'>:\n' in b, b
+    assert_queue_empty(h)
