@@ -38,6 +38,7 @@ static int homefd, queuefd ;
 static stralloc envnoathost = STRALLOC_ZERO ;
 static stralloc percenthack = STRALLOC_ZERO ;
 static stralloc locals = STRALLOC_ZERO ;
+static stralloc vdoms = STRALLOC_ZERO ;
 static genalloc badids = GENALLOC_ZERO ;   /* unsigned long: malformed todo files, logged once */
 
 static int controls_read (void)
@@ -50,6 +51,7 @@ static int controls_read (void)
   if (control_rldef(&envnoathost, "control/envnoathost", 0, me.s) < 0) goto err ;
   if (!stralloc_0(&envnoathost)) goto err ;
   if (control_readfile(&percenthack, "control/percenthack") < 0) goto err ;
+  if (control_readfile(&vdoms, "control/virtualdomains") < 0) goto err ;
   switch (control_readfile(&locals, "control/locals"))
   {
     case -1 : goto err ;
@@ -112,7 +114,7 @@ static int preprocess (unsigned long id, done *d)
 {
   static stralloc raw = STRALLOC_ZERO, loc = STRALLOC_ZERO, rem = STRALLOC_ZERO, info = STRALLOC_ZERO, one = STRALLOC_ZERO ;
   envelope env = ENVELOPE_ZERO ;
-  rewrite rw = { .envnoathost = envnoathost.s, .percenthack = percenthack.s, .percenthacklen = percenthack.len, .locals = locals.s, .localslen = locals.len } ;
+  rewrite rw = { .envnoathost = envnoathost.s, .percenthack = percenthack.s, .percenthacklen = percenthack.len, .locals = locals.s, .localslen = locals.len, .vdoms = vdoms.s, .vdomslen = vdoms.len } ;
   char fn[QUEUE_PATH_MAX] ;
   struct stat st ;
   size_t i ;

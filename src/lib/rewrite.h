@@ -14,10 +14,16 @@ struct rewrite_s
   size_t percenthacklen ;
   char const *locals ;         /* the same form */
   size_t localslen ;
+  char const *vdoms ;          /* virtualdomains lines "key:prefix", the same form */
+  size_t vdomslen ;
 } ;
 
 /* Rewrite rcpt into out (NUL-terminated): no '@' gets "@envnoathost";
    user%host@dom becomes user@host while dom is a percenthack domain.
+   A domain in locals is local as it is. Otherwise virtualdomains decides, as
+   in qmail: the first key found among the whole address, its domain, each
+   ".suffix" of the domain, then "" (any case); a key with a prefix makes the
+   address local as "prefix-address", an empty prefix (or no key) remote.
    Returns 1 local, 0 remote, -1 no memory. An address that would grow
    beyond ADDR_MAX is kept as given and called remote. */
 extern int rewrite_rcpt (rewrite const *, stralloc *out, char const *rcpt) ;

@@ -526,3 +526,16 @@ def test_unrecordable_failure_is_deferred_not_lost(h):
     (b,) = wait_for(lambda: h.maildir(md), 10, 'the bounce after the fix')
     assert b'<nosuchuser@' + TEST_ME.encode() + b'>:\n' in b, b
     assert_queue_empty(h)
+
+
+def test_virtualdomains_make_prefix_local(h):
+    md = h.add_user('joe')
+    with open(os.path.join(h.path, 'homes', 'joe', '.qmail-default'), 'w') as f:
+        f.write('./Maildir/\n')
+    h.control('virtualdomains', 'virt.example:joe\nnot.virt.example:\n')
+    h.start_send()
+    queue(h, 'ann@example.org', ['bob@virt.example'], msg('virtual'))
+    (m,) = wait_for(lambda: h.maildir(md), 10, 'the virtual-domain message for joe')
+    assert b'Delivered-To: joe-bob@virt.example\n' in m, m[:300]
+    assert re.search(r'to local rcpt joe-bob@virt.example$', h.send_log(), re.M), h.send_log()
+    assert_queue_empty(h)

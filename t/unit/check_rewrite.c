@@ -70,6 +70,45 @@ START_TEST(test_too_long_stays)
 }
 END_TEST
 
+static char const vd[] = "virt.example:joe\0.wild.example:w\0ann@virt.example:annbox\0"
+                         "no.virt.example:\0" ;
+static rewrite const rwv = { .envnoathost = "example.org", .percenthack = ph, .percenthacklen = sizeof ph - 1,
+                             .locals = locals, .localslen = sizeof locals - 1, .vdoms = vd, .vdomslen = sizeof vd - 1 } ;
+
+static void checkv (rewrite const *r, char const *in, char const *want, int local)
+{
+  stralloc out = STRALLOC_ZERO ;
+  ck_assert_int_eq(rewrite_rcpt(r, &out, in), local) ;
+  ck_assert_str_eq(out.s, want) ;
+  stralloc_free(&out) ;
+}
+
+START_TEST(test_virtualdomains)
+{
+  checkv(&rwv, "bob@virt.example", "joe-bob@virt.example", 1) ;
+  checkv(&rwv, "bob@VIRT.Example", "joe-bob@VIRT.Example", 1) ;
+  checkv(&rwv, "ann@virt.example", "annbox-ann@virt.example", 1) ;          /* whole address first */
+  checkv(&rwv, "x@a.wild.example", "w-x@a.wild.example", 1) ;
+  checkv(&rwv, "x@b.a.wild.example", "w-x@b.a.wild.example", 1) ;
+  checkv(&rwv, "x@wild.example", "x@wild.example", 0) ;                      /* ".wild" wants a subdomain */
+  checkv(&rwv, "x@no.virt.example", "x@no.virt.example", 0) ;                /* empty prefix: not virtual */
+  checkv(&rwv, "x@example.org", "x@example.org", 1) ;                        /* locals win */
+  checkv(&rwv, "x@elsewhere.example", "x@elsewhere.example", 0) ;
+  {
+    static char const all[] = ":catchall\0" ;
+    rewrite r2 = rwv ;
+    r2.vdoms = all ; r2.vdomslen = sizeof all - 1 ;
+    checkv(&r2, "x@any.example", "catchall-x@any.example", 1) ;
+  }
+  {
+    char in[330] ;
+    memset(in, 'a', 305) ;
+    memcpy(in + 305, "@virt.example", 14) ;                                 /* 318 bytes: "joe-" would pass ADDR_MAX */
+    checkv(&rwv, in, in, 0) ;
+  }
+}
+END_TEST
+
 START_TEST(test_inlist)
 {
   ck_assert_int_eq(rewrite_inlist(locals, sizeof locals - 1, "LOCALHOST", 9), 1) ;
@@ -87,6 +126,7 @@ static Suite *suite (void)
   tcase_add_test(tc, test_envnoathost) ;
   tcase_add_test(tc, test_percenthack) ;
   tcase_add_test(tc, test_too_long_stays) ;
+  tcase_add_test(tc, test_virtualdomains) ;
   tcase_add_test(tc, test_inlist) ;
   suite_add_tcase(s, tc) ;
   return s ;
