@@ -186,7 +186,10 @@ int main (int argc, char const *const *argv)
     {
       if (sig != SIGCHLD)
       {
+        unsigned int i ;
         if (sendstatus < 0) kill(pidsend, sig == SIGINT ? SIGTERM : sig) ;
+        /* qmail-todo reads locals, virtualdomains... too */
+        if (sig == SIGHUP) for (i = 0 ; i < nkids ; i++) if (kids[i] == pidtodo) kill(pidtodo, SIGHUP) ;
         continue ;
       }
       for (;;)

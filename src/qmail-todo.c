@@ -341,7 +341,11 @@ int main (int argc, char const *const *argv)
     {
       int sig ;
       while ((sig = selfpipe_read()) > 0)
-        if (sig == SIGHUP) { controls_read() ; flagscan = 1 ; }
+        if (sig == SIGHUP)
+        {
+          if (controls_read()) logline("qmail-todo: control files read again", (char *)0) ;
+          flagscan = 1 ;
+        }
     }
     if (x[0].revents & IOPAUSE_READ)
     {

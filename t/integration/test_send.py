@@ -539,3 +539,16 @@ def test_virtualdomains_make_prefix_local(h):
     assert b'Delivered-To: joe-bob@virt.example\n' in m, m[:300]
     assert re.search(r'to local rcpt joe-bob@virt.example$', h.send_log(), re.M), h.send_log()
     assert_queue_empty(h)
+
+
+def test_sighup_to_qmail_start_reaches_qmail_todo(h):
+    md = h.add_user('joe')
+    h.control('locals', 'localhost\n')           # nqmail.test is not local yet
+    h.start_send()
+    wait_for(lambda: 'status: local' in h.send_log(), 10, 'qmail-send up')
+    h.control('locals', TEST_ME + '\nlocalhost\n')
+    os.kill(h.send.pid, signal.SIGHUP)
+    wait_for(lambda: 'qmail-todo: control files read again' in h.send_log(), 5, 'qmail-todo to reread')
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('afterhup'))
+    wait_for(lambda: h.maildir(md), 10, 'delivery as a local recipient after SIGHUP')
+    assert 'remote delivery not available' not in h.send_log()
