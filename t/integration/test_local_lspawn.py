@@ -252,6 +252,27 @@ def test_busy_slot_is_a_protocol_error(h):
     release(fifo)
 
 
+def test_a_stuck_delivery_does_not_block_others(h):
+    put_message(h, 52)
+    fifo = os.path.join(h.path, 'tmp', 'stuck')
+    os.mkfifo(fifo)
+    os.chmod(fifo, 0o666)
+    p = os.path.join(h.path, 'alias', '.qmail-stuck')
+    with open(p, 'w') as f:
+        f.write('|: < %s\n' % fifo)
+    os.chmod(p, 0o644)
+    ls = Lspawn(h)
+    ls.send(0, 52, 'x@y', 'stuck@' + TEST_ME)
+    wait_for(lambda: h.pid_of('qmail-local'), 10, 'the stuck qmail-local')
+    for i in range(1, 6):
+        ls.send(i, 52, 'x@y', 'root@' + TEST_ME)
+    got = ls.replies(5)
+    eq(sorted(got), [1, 2, 3, 4, 5])
+    got = ls.replies(1, poke=lambda: release(fifo))
+    eq(got, {0: ('K', 'did 0+0+1/')})
+    eq(ls.close(), 0)
+
+
 def release(fifo):
     try:
         fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
