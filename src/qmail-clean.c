@@ -40,10 +40,11 @@ static int do_request (char letter, unsigned long id)
     queue_path(fn, "mess", id) ;
     return gone(fn) ;
   }
-  /* the todo/ link goes first: it is the commit point qmail-todo scans */
-  queue_path(fn, "todo", id) ;
-  if (!gone(fn)) ok = 0 ;
+  /* intd/ goes first: a crash in between leaves todo/, which qmail-todo
+     simply does again (todo/ is a link to the same file), never an orphan */
   queue_path(fn, "intd", id) ;
+  if (!gone(fn)) ok = 0 ;
+  queue_path(fn, "todo", id) ;
   if (!gone(fn)) ok = 0 ;
   return ok ;
 }

@@ -204,7 +204,10 @@ static void clean_todo (unsigned long const *ids, size_t n)
   for (i = 0 ; i < n ; i++)
   {
     char c ;
-    if (allread(FD_CLEANREP, &c, 1) < 1) strerr_diefu1sys(111, "read reply from qmail-clean") ;
+    ssize_t r ;
+    do r = read(FD_CLEANREP, &c, 1) ; while (r < 0 && errno == EINTR) ;
+    if (r < 0) strerr_diefu1sys(111, "read reply from qmail-clean") ;
+    if (!r) strerr_dief1x(111, "qmail-clean went away") ;
     if (c != '+')
     {
       char fmt[ULONG_FMT] ;

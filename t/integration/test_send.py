@@ -552,3 +552,69 @@ def test_sighup_to_qmail_start_reaches_qmail_todo(h):
     queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('afterhup'))
     wait_for(lambda: h.maildir(md), 10, 'delivery as a local recipient after SIGHUP')
     assert 'remote delivery not available' not in h.send_log()
+
+
+def sigkill_each_step(h, prog, calls):
+    """prog is killed at its K-th call of one of calls, for every K until a run gets through
+    untouched; after a restart the delivery and the bounce of each message happened, at most
+    twice each, and the queue is empty. Returns the number of kills."""
+    md = h.add_user('joe')
+    real = h.bin(prog) + '.real'
+    os.rename(h.bin(prog), real)
+    wrapper = h.bin(prog)
+    kills = 0
+    try:
+        for k in range(1, 200):
+            tag = 'k%03d' % k
+            queue(h, 'joe@' + TEST_ME, ['joe@' + TEST_ME, 'nosuch@' + TEST_ME], msg(tag))
+            with open(wrapper, 'w') as f:
+                f.write('#!/bin/sh\nexec strace -qq -e trace=%s -e inject=%s:signal=SIGKILL:when=%d %s 2>/dev/null\n'
+                        % (calls, calls, k, real))
+            os.chmod(wrapper, 0o755)
+            p = h.spawn([h.bin('qmail-start'), './Maildir/'], log=os.path.join(h.logdir, 'send'))
+
+            def settled():
+                if p.poll() is not None:
+                    return 'killed'
+                n = tags_in(h, md).count(tag)
+                return 'done' if n >= 2 and h.queue_empty() else None
+            state = wait_for(settled, 20, 'run %d to be killed or to finish' % k)
+            h.killpg(p, signal.SIGKILL)
+            p.wait(10)
+            wait_for(lambda: not h.pids_under(), 10, 'the daemons to go')
+            os.unlink(wrapper)
+            os.link(real, wrapper)
+            if state == 'killed':
+                kills += 1
+                h.start_send()
+                wait_for(lambda: tags_in(h, md).count(tag) >= 2, 20, 'run %d: delivery and bounce after restart' % k)
+                assert_queue_empty(h, 20)
+                h.stop_send()
+            os.unlink(wrapper)
+            mine = [m for m in h.maildir(md) if re.search(rb'^X-Tag: ' + tag.encode() + rb'$', m, re.M)]
+            bounces = sum(1 for m in mine if m.startswith(b'Return-Path: <>'))
+            copies = len(mine) - bounces
+            assert 1 <= copies <= 2, 'run %d: %d copies of the message' % (k, copies)
+            assert 1 <= bounces <= 2, 'run %d: %d bounces' % (k, bounces)
+            if state == 'done':
+                break
+        else:
+            raise TestFailure('%s was still killed at step 199' % prog)
+    finally:
+        if not os.path.exists(wrapper):
+            os.rename(real, wrapper)
+    assert kills >= 3, 'only %d kills: the injection did not work' % kills
+    print('    %s killed at each of %d steps, nothing lost' % (prog, kills))
+    return kills
+
+
+def test_sigkill_qmail_send_at_each_step(h):
+    sigkill_each_step(h, 'qmail-send', 'openat,write,pwrite64,unlink,unlinkat,fsync,ftruncate,rename')
+
+
+def test_sigkill_qmail_todo_at_each_step(h):
+    sigkill_each_step(h, 'qmail-todo', 'openat,write,read,unlink,unlinkat,syncfs,close')
+
+
+def test_sigkill_qmail_clean_at_each_step(h):
+    sigkill_each_step(h, 'qmail-clean', 'unlink,unlinkat,write,read')
