@@ -76,7 +76,9 @@ static void sweep_pid (time_t now)
 }
 
 /* A mess/ or intd/ file whose message has neither a todo/ nor an info/ entry.
-   todo/ is checked before info/: qmail-todo creates info/ before todo/ goes. */
+   todo/ is checked before info/: qmail-todo creates info/ before todo/ goes.
+   An intd/ file without todo/ is never needed (qmail-todo reads todo/), so
+   info/ is not asked for it; qmail-send sweeps mess/ where we cannot see info/. */
 static void sweep_dir (char const *dir, time_t now)
 {
   unsigned int b ;
@@ -105,7 +107,7 @@ static void sweep_dir (char const *dir, time_t now)
         queue_path(t, "todo", id) ;
         if (present(t)) continue ;
         queue_path(i, "info", id) ;
-        if (present(i)) continue ;
+        if (dir[0] == 'm' && present(i)) continue ;
       }
       logline("qmail-clean: removing stale ", fn, (char *)0) ;
       gone(fn) ;

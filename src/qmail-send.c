@@ -38,6 +38,9 @@
 #define TAG_FINISH NCHAN        /* prioq tag: retry finishing a message */
 #define TAG_LOAD (NCHAN + 1)    /* prioq tag: retry loading a message */
 #define TAG_SCAN (NCHAN + 2)    /* prioq tag: retry the startup scan of info/ */
+#define TAG_SWEEP (NCHAN + 3)   /* prioq tag: look for orphan mess/ files */
+#define SWEEP_EVERY (12 * 3600)
+#define ORPHAN_AGE (36 * 3600)
 #define RESOURCE_RETRY 60       /* seconds before retrying after a resource error */
 #define HASHSIZE 65536
 
@@ -390,6 +393,46 @@ static int scan (void)
   return ok ;
 }
 
+/* mess/ files older than 36 hours with neither todo/ nor info/ (a qmail-queue
+   killed before its commit) go through qmail-clean. qmail-clean cannot look
+   into info/, we can. todo/ is checked first: a message gets info/ before it
+   loses todo/, and keeps info/ until its mess/ is gone. */
+static void sweep (void)
+{
+  unsigned int b ;
+  time_t t = time(0) ;
+  for (b = 0 ; b < auto_split ; b++)
+  {
+    char dir[QUEUE_PATH_MAX] ;
+    DIR *d ;
+    struct dirent *de ;
+    memcpy(dir, "mess/", 5) ;
+    dir[5 + uint_fmt(dir + 5, b)] = 0 ;
+    d = opendir(dir) ;
+    if (!d) { logline("qmail-send: warning: unable to open ", dir, ": ", strerror(errno), (char *)0) ; continue ; }
+    while ((de = readdir(d)))
+    {
+      unsigned long id ;
+      struct stat st ;
+      char fn[QUEUE_PATH_MAX] ;
+      if (!spawnproto_number(de->d_name, strlen(de->d_name), &id) || id % auto_split != b) continue ;
+      if (lookup(id)) continue ;
+      queue_path(fn, "mess", id) ;
+      if (lstat(fn, &st) < 0 || !S_ISREG(st.st_mode) || t - st.st_mtime <= ORPHAN_AGE) continue ;
+      queue_path(fn, "todo", id) ;
+      if (!stat(fn, &st) || errno != ENOENT) continue ;
+      queue_path(fn, "info", id) ;
+      if (!stat(fn, &st) || errno != ENOENT) continue ;
+      queue_path(fn, "mess", id) ;
+      logline("qmail-send: removing orphan ", fn, (char *)0) ;
+      if (!spawnproto_idrec_put(&cleanout, 'x', id)) nomem() ;
+      if (!genalloc_append(unsigned long, &cleanq, &id)) nomem() ;
+    }
+    closedir(d) ;
+  }
+  schedule(0, TAG_SWEEP, now() + SWEEP_EVERY) ;
+}
+
 /* ---- results ---- */
 
 /* Write D over the T of recipient i. A lost mark is a duplicate delivery, never a loss. */
@@ -591,6 +634,7 @@ static void timers (void)
     msg *m ;
     prioq_delmin(&pq) ;
     if (e.tag == TAG_SCAN) { if (!scan()) schedule(0, TAG_SCAN, t + RESOURCE_RETRY) ; continue ; }
+    if (e.tag == TAG_SWEEP) { sweep() ; continue ; }
     if (e.tag == TAG_LOAD) { load(e.id, 1) ; continue ; }
     m = lookup(e.id) ;
     if (!m) continue ;
@@ -780,6 +824,7 @@ int main (int argc, char const *const *argv)
     strerr_diefu1sys(111, "trap signals") ;
   tain_now_g() ;
   if (!scan()) schedule(0, TAG_SCAN, now() + RESOURCE_RETRY) ;
+  sweep() ;
   log_status() ;
   for (;;)
   {

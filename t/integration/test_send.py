@@ -434,13 +434,21 @@ def test_qmail_clean_sweeps_old_pid_files_and_keeps_live_ones(h):
     # the todo message is preprocessed and goes remote: mess stays
     wait_for(lambda: h.queue_files('info'), 10, 'the todo message preprocessed')
     assert os.path.exists(mess), 'mess of a live message removed'
-    info_mode = os.stat(os.path.join(q, 'info')).st_mode
-    if info_mode & 0o011:
-        wait_for(lambda: not os.path.exists(omess) and not os.path.exists(ointd), 10, 'the orphan to go')
-    else:
-        # qmailq cannot look into info/ (mode 700 qmails): the sweep keeps what it cannot check
-        print('    note: info/ is mode %o, qmail-clean cannot see it and keeps orphans' % (info_mode & 0o777))
-        assert os.path.exists(omess) and os.path.exists(ointd)
+    # an old mess/ with info/ (left alone as malformed): kept
+    k = 9200013
+    b3 = str(k % SPLIT)
+    kmess = os.path.join(q, 'mess', b3, str(k))
+    kinfo = os.path.join(q, 'info', b3, str(k))
+    for p, data, u in ((kmess, b'x\n', 'qmailq'), (kinfo, b'garbage', 'qmails')):
+        with open(p, 'wb') as f:
+            f.write(data)
+        os.chown(p, uid_of(u), gid_of('qmail'))
+        os.utime(p, (old, old))
+    # the orphans go: mess/ through qmail-send (which can see info/), intd/ by qmail-clean
+    wait_for(lambda: not os.path.exists(omess) and not os.path.exists(ointd), 10, 'the orphan to go')
+    assert 'removing orphan mess/%s/%d' % (b2, m) in h.send_log(), h.send_log()
+    assert os.path.exists(kmess), 'mess/ of a message with info/ removed'
+    assert os.path.exists(mess), 'mess/ of a live message removed'
 
 
 def test_qmail_start_usage_and_exit(h):
