@@ -130,7 +130,7 @@ or with the sendmail program:
   printf 'Subject: hello\\n\\nfirst message\\n' | $home/bin/sendmail root
 It lands in $home/alias/Maildir/new/ (root's mail goes to the alias user).
 Logs: $home/log/qmail-send/current and $home/log/qmail-smtpd/current
-Status: s6-svstat $scan/qmail-send $scan/qmail-smtpd
+Status: s6-svstat $scan/qmail-send; s6-svstat $scan/qmail-smtpd
 Stop:   make stop QHOME=$home
 EOF
 case $me in
