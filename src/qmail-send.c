@@ -326,8 +326,9 @@ static void load (unsigned long id, int fromtodo)
   if (!r) goto nothing ;
   if (r < 0)
   {
-    logline("qmail-send: warning: trouble reading ", fn, ": ", strerror(errno), (char *)0) ;
-    if (errno == EFBIG) goto nothing ;
+    int e = errno ;
+    logline("qmail-send: warning: trouble reading ", fn, ": ", strerror(e), (char *)0) ;
+    if (e == EFBIG) goto nothing ;
     goto resource ;
   }
   if (!qfile_info_parse(m->info.s, m->info.len, &m->sender, &birth))
