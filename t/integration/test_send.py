@@ -626,3 +626,70 @@ def test_sigkill_qmail_todo_at_each_step(h):
 
 def test_sigkill_qmail_clean_at_each_step(h):
     sigkill_each_step(h, 'qmail-clean', 'unlink,unlinkat,write,read')
+
+
+FAKE_RSPAWN = r'''#!/usr/bin/python3
+# a stand-in for qmail-rspawn: K for most domains, D for fail.example, Z for defer.example
+import os
+seen = open(os.environ.get('FAKE_LOG', '/dev/null'), 'ab', buffering=0)
+buf = b''
+while True:
+    d = os.read(0, 65536)
+    if not d:
+        break
+    buf += d
+    while buf.count(b'\0') >= 4:
+        slot, msgid, sender, rcpt, buf = buf.split(b'\0', 4)
+        seen.write(rcpt + b' ' + sender + b'\n')
+        dom = rcpt.rsplit(b'@', 1)[-1]
+        code = {b'fail.example': b'DSorry, I could not find that host. (#5.1.2)/',
+                b'defer.example': b'ZNo answer, trying again later. (#4.4.1)/'}.get(dom, b'K250 ok/')
+        os.write(1, slot + b'\0' + code + b'\0')
+'''
+
+
+def test_remote_channel_with_a_spawner(h):
+    md = h.add_user('joe')
+    fake = h.bin('qmail-rspawn')
+    seen = os.path.join(h.path, 'tmp', 'rspawn.seen')
+    open(seen, 'w').close()
+    os.chmod(seen, 0o666)
+    with open(fake, 'w') as f:
+        f.write(FAKE_RSPAWN.replace("os.environ.get('FAKE_LOG', '/dev/null')", repr(seen)))
+    os.chmod(fake, 0o755)
+    try:
+        h.control('concurrencyremote', '3\n')
+        h.start_send()
+        wait_for(lambda: re.search(r'^status: local 0/10 remote 0/3$', h.send_log(), re.M), 10, 'remote limit 3')
+        queue(h, 'joe@' + TEST_ME, ['a@ok.example', 'b@fail.example', 'c@defer.example', 'joe@' + TEST_ME],
+              msg('remote'))
+        wait_for(lambda: re.search(r'^delivery \d+: deferral: No_answer', h.send_log(), re.M), 10, 'the deferral')
+        wait_for(lambda: len(h.maildir(md)) >= 1, 10, 'the local copy')
+        log = h.send_log()
+        assert re.search(r'^starting delivery \d+: msg \d+ to remote rcpt a@ok.example$', log, re.M), log
+        assert re.search(r'^delivery \d+: success: 250_ok/$', log, re.M), log
+        assert re.search(r'^delivery \d+: failure: Sorry,_I_could_not_find_that_host._\(#5.1.2\)/$', log, re.M), log
+        assert 'remote delivery not available' not in log
+        eq(h.queue_files('bounce') != [], True, 'the failure is recorded while c@ waits')
+        # c@defer.example waits 400 s; make its domain succeed and retry now
+        with open(fake) as f:
+            text = f.read()
+        with open(fake + '.new', 'w') as f:
+            f.write(text.replace("b'defer.example': b'ZNo answer", "b'defer.example.not': b'Z"))
+        os.chmod(fake + '.new', 0o755)
+        os.rename(fake + '.new', fake)
+        # the running spawner keeps its code: restart the daemons; at startup every T is tried again
+        h.stop_send()
+        h.start_send()
+        wait_for(lambda: len(h.maildir(md)) >= 2, 15, 'the bounce for b@fail.example after the restart')
+        assert_queue_empty(h)
+        bounces = [m for m in h.maildir(md) if m.startswith(b'Return-Path: <>')]
+        eq(len(bounces), 1)
+        assert b'<b@fail.example>:\nSorry, I could not find that host. (#5.1.2)\n' in bounces[0], bounces[0]
+        assert b'c@defer.example' not in bounces[0]
+        lines = open(seen, 'rb').read().splitlines()
+        eq(sorted(set(lines)), sorted({b'a@ok.example joe@' + TEST_ME.encode(), b'b@fail.example joe@' + TEST_ME.encode(),
+                                      b'c@defer.example joe@' + TEST_ME.encode()}))
+    finally:
+        h.stop_send()
+        os.unlink(fake)
