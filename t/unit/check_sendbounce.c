@@ -28,8 +28,14 @@ static void setup (void)
   char path[sizeof tmpdir + 16] ;
   char dir[QUEUE_PATH_MAX] ;
   FILE *f ;
+  int fd ;
   ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
   ck_assert_int_eq(chdir(tmpdir), 0) ;
+  /* the log lines go to a file the tests read */
+  fd = open("log", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600) ;
+  ck_assert_int_ge(fd, 0) ;
+  ck_assert_int_eq(dup2(fd, 2), 2) ;
+  close(fd) ;
   ck_assert_int_eq(mkdir("bounce", 0700), 0) ;
   ck_assert_int_eq(mkdir("mess", 0700), 0) ;
   queue_bucket(dir, "mess", 77) ;
@@ -100,6 +106,8 @@ START_TEST(test_bounce_to_sender)
   ck_assert_int_eq(sendbounce_record(77, "joe@a", "no such user", 12), 1) ;   /* recorded twice by a crash */
   ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 1) ;
   ck_assert_int_eq(access("bounce/77", F_OK), -1) ;
+  slurpfile(&sa, "log") ;
+  ck_assert_int_eq(strncmp(sa.s, "bounce msg 77 qp ", 17), 0) ;
   slurpfile(&sa, "env") ;
   ck_assert_uint_eq(sa.len - 1, 20) ;
   ck_assert_int_eq(memcmp(sa.s, "F\0Tann@example.com\0\0", 20), 0) ;
@@ -135,6 +143,12 @@ START_TEST(test_triple_bounce_dropped)
   ck_assert_int_eq(sendbounce_send(&conf, 77, SENDBOUNCE_DOUBLE), 1) ;
   ck_assert_int_eq(access("msg", F_OK), -1) ;           /* nothing queued */
   ck_assert_int_eq(access("bounce/77", F_OK), -1) ;     /* and the records are gone */
+  {
+    stralloc sa = STRALLOC_ZERO ;
+    slurpfile(&sa, "log") ;
+    ck_assert_str_eq(sa.s, "triple bounce: discarding bounce/77\n") ;
+    stralloc_free(&sa) ;
+  }
 }
 END_TEST
 
