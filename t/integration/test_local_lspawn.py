@@ -4,6 +4,7 @@ errors, 1000 concurrent deliveries. Also qmail-newu's strict parsing and maildir
 
 import os
 import pwd
+import re
 import select
 import subprocess
 import time
@@ -247,6 +248,12 @@ def test_busy_slot_is_a_protocol_error(h):
     # qmail-local holds no descriptor of qmail-lspawn's besides its own 0, 1, 2
     eq(sorted(os.listdir('/proc/%d/fd' % pid)), ['0', '1', '2'])
     eq(os.stat('/proc/%d' % pid).st_uid, uid_of('alias'))
+    # qmail-local caps its own memory; the program it runs gets the old limit back
+    with open('/proc/%d/limits' % pid) as f:
+        assert re.search(r'Max data size\s+67108864\s', f.read())
+    sh = wait_for(lambda: [c for c in open('/proc/%d/task/%d/children' % (pid, pid)).read().split()], 10, 'the program')
+    with open('/proc/%s/limits' % sh[0]) as f:
+        assert not re.search(r'Max data size\s+67108864\s', f.read())
     ls.send(0, 47, 'x@y', 'hold@' + TEST_ME)
     eq(ls.p.wait(10), 111)
     release(fifo)
