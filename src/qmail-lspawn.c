@@ -1,11 +1,9 @@
 /* qmail-lspawn: for each request from qmail-send, find the recipient's user and run
    qmail-local as that user with the message on fd 0; report its result. */
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,15 +19,13 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 #include "addr.h"
-#include "assign.h"
 #include "auto.h"
-#include "cdbr.h"
+#include "localuser.h"
 #include "queue.h"
 #include "spawnproto.h"
 
 #define USAGE "qmail-lspawn defaultdelivery"
 #define SLOTS SPAWNPROTO_SLOTS_MAX
-#define NAME_MAX_LEN 64          /* longest passwd name tried */
 
 extern char **environ ;
 
@@ -49,16 +45,6 @@ static stralloc out = STRALLOC_ZERO ;   /* replies not yet written to fd 1 */
 static char const *defaultdelivery ;
 static stralloc qlocal = STRALLOC_ZERO, usercdb = STRALLOC_ZERO, aliashome = STRALLOC_ZERO ;
 
-/* The user a delivery runs as. */
-typedef struct who_s who ;
-struct who_s
-{
-  stralloc sa ;                  /* user, home, dash, ext: NUL-terminated, at the offsets */
-  size_t user, home, dash, ext ;
-  uid_t uid ;
-  gid_t gid ;
-} ;
-
 static void reply (unsigned long slot, char code, char const *text, size_t len)
 {
   char t[SPAWNPROTO_TEXT_MAX] ;
@@ -74,106 +60,8 @@ static void reply_s (unsigned long slot, char code, char const *text)
   reply(slot, code, text, strlen(text)) ;
 }
 
-static int who_set (who *w, char const *user, char const *home, char const *dash,
-                    char const *ext, size_t extlen, uid_t uid, gid_t gid)
-{
-  w->sa.len = 0 ;
-  w->user = 0 ;
-  if (!stralloc_cats(&w->sa, user) || !stralloc_0(&w->sa)) return 0 ;
-  w->home = w->sa.len ;
-  if (!stralloc_cats(&w->sa, home) || !stralloc_0(&w->sa)) return 0 ;
-  w->dash = w->sa.len ;
-  if (!stralloc_cats(&w->sa, dash) || !stralloc_0(&w->sa)) return 0 ;
-  w->ext = w->sa.len ;
-  if (!stralloc_catb(&w->sa, ext, extlen) || !stralloc_0(&w->sa)) return 0 ;
-  w->uid = uid ; w->gid = gid ;
-  return 1 ;
-}
-
-/* users/cdb. 1 found, 0 not, -1 error (text in *err). */
-static int find_assign (who *w, char const *local, size_t len, char const **err)
-{
-  static assign_user u = ASSIGN_USER_ZERO ;
-  cdbr *c = cdbr_open(usercdb.s) ;
-  int r ;
-  if (!c)
-  {
-    if (errno == ENOENT) return 0 ;
-    *err = "Unable to open users/cdb. (#4.3.0)" ;
-    return -1 ;
-  }
-  r = assign_lookup(c, local, len, &u) ;
-  cdbr_close(c) ;
-  if (r < 0) { *err = "Unable to read users/cdb. (#4.3.0)" ; return -1 ; }
-  if (!r || !u.uid) return 0 ;   /* never deliver as root */
-  if (!who_set(w, u.sa.s + u.user, u.sa.s + u.home, u.sa.s + u.dash, u.sa.s + u.ext,
-               strlen(u.sa.s + u.ext), u.uid, u.gid))
-  { *err = "Out of memory. (#4.3.0)" ; return -1 ; }
-  return 1 ;
-}
-
-/* A passwd name we accept: lowercase letters, digits, '_', '.', '-', not starting with '-' or '.'. */
-static int name_ok (char const *s, size_t n)
-{
-  size_t i ;
-  if (!n || n > NAME_MAX_LEN || s[0] == '-' || s[0] == '.') return 0 ;
-  for (i = 0 ; i < n ; i++)
-  {
-    char c = s[i] ;
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) return 0 ;
-  }
-  return 1 ;
-}
-
-/* The longest passwd name that is local or a prefix of it ending at a '-'. */
-static int find_passwd (who *w, char const *local, size_t len, char const **err)
-{
-  char name[NAME_MAX_LEN + 1] ;
-  size_t i ;
-  for (i = len ; i ; i--)
-  {
-    struct passwd *pw ;
-    struct stat st ;
-    size_t j ;
-    if (i < len && local[i] != '-') continue ;
-    if (i > NAME_MAX_LEN) continue ;
-    for (j = 0 ; j < i ; j++) name[j] = (char)tolower((unsigned char)local[j]) ;
-    name[i] = 0 ;
-    if (!name_ok(name, i)) continue ;
-    errno = 0 ;
-    pw = getpwnam(name) ;
-    if (!pw) continue ;
-    if (!pw->pw_uid) continue ;
-    if (stat(pw->pw_dir, &st) < 0)
-    {
-      if (errno == ENOENT || errno == ENOTDIR) continue ;
-      *err = "Unable to stat the home directory. (#4.3.0)" ;
-      return -1 ;
-    }
-    if (st.st_uid != pw->pw_uid) continue ;
-    if (!who_set(w, name, pw->pw_dir, i < len ? "-" : "", i < len ? local + i + 1 : "",
-                 i < len ? len - i - 1 : 0, pw->pw_uid, pw->pw_gid))
-    { *err = "Out of memory. (#4.3.0)" ; return -1 ; }
-    return 1 ;
-  }
-  return 0 ;
-}
-
-static int find_alias (who *w, char const *local, size_t len, char const **err)
-{
-  struct passwd *pw = getpwnam(auto_usera) ;
-  if (!pw || !pw->pw_uid)
-  {
-    *err = "Unable to find the alias user. (#4.3.0)" ;
-    return -1 ;
-  }
-  if (!who_set(w, auto_usera, aliashome.s, "-", local, len, pw->pw_uid, pw->pw_gid))
-  { *err = "Out of memory. (#4.3.0)" ; return -1 ; }
-  return 1 ;
-}
-
 /* The vfork child: only async-signal-safe calls, then exec. */
-static void __attribute__((noreturn)) child (int fdmess, int fdout, who const *w, char *const *argv)
+static void __attribute__((noreturn)) child (int fdmess, int fdout, localuser const *w, char *const *argv)
 {
   static char const fail[] = "Unable to run qmail-local. (#4.3.0)\n" ;
   sigset_t none ;
@@ -190,7 +78,7 @@ static void __attribute__((noreturn)) child (int fdmess, int fdout, who const *w
 
 static void start (spawnproto_request const *rq)
 {
-  static who w = { .sa = STRALLOC_ZERO } ;
+  static localuser w = LOCALUSER_ZERO ;
   char mess[QUEUE_PATH_MAX] ;
   char const *rcpt = rq->rcpt, *err = 0 ;
   size_t rlen = strlen(rcpt), at = addr_at(rcpt, rlen) ;
@@ -201,9 +89,7 @@ static void start (spawnproto_request const *rq)
   pid_t pid ;
   kid *k = kids + rq->slot ;
   memcpy(local, rcpt, at) ; local[at] = 0 ;
-  r = find_assign(&w, local, at, &err) ;
-  if (!r) r = find_passwd(&w, local, at, &err) ;
-  if (!r) r = find_alias(&w, local, at, &err) ;
+  r = localuser_find(&w, usercdb.s, aliashome.s, local, at, &err) ;
   if (r < 0) { reply_s(rq->slot, 'Z', err) ; return ; }
   queue_path(mess, "mess", rq->msgid) ;
   fdmess = open(mess, O_RDONLY | O_CLOEXEC) ;

@@ -1,0 +1,32 @@
+/* localuser.h: who gets mail for a local part, as qmail-lspawn decides: users/cdb,
+   then the password file, then the alias user. Shared with anything that must know
+   in advance (an RCPT check). */
+#ifndef NQ_LOCALUSER_H
+#define NQ_LOCALUSER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <skalibs/stralloc.h>
+
+#define LOCALUSER_NAME_MAX 64   /* longest password-file name tried */
+
+typedef struct localuser_s localuser ;
+struct localuser_s
+{
+  stralloc sa ;                  /* user, home, dash, ext: NUL-terminated, at the offsets */
+  size_t user, home, dash, ext ;
+  uid_t uid ;
+  gid_t gid ;
+} ;
+#define LOCALUSER_ZERO { .sa = STRALLOC_ZERO, .user = 0, .home = 0, .dash = 0, .ext = 0, .uid = 0, .gid = 0 }
+
+/* Find the user for local[0..len) (compared in lowercase): the users/cdb file at
+   cdbpath (exact, then longest wildcard); else the password entry whose name is
+   local or its longest prefix ending before a '-' (uid 0, odd names, and homes
+   missing or not owned by the user are skipped); else the alias user with home
+   aliashome, dash "-" and ext = local. uid 0 is never returned.
+   1 found; -1 temporary error, *err is a one-line reason ending in (#4.3.0). */
+extern int localuser_find (localuser *u, char const *cdbpath, char const *aliashome,
+                           char const *local, size_t len, char const **err) ;
+
+#endif

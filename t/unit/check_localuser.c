@@ -1,0 +1,120 @@
+/* check_localuser.c: users/cdb first, passwd next (never uid 0, never a missing home),
+   the alias user last. */
+
+#include <check.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <skalibs/djbunix.h>
+#include "assign.h"
+#include "auto.h"
+#include "cdbw.h"
+#include "localuser.h"
+
+static char tmpdir[] = "/tmp/check_localuser.XXXXXX" ;
+
+static void setup (void)
+{
+  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
+  ck_assert_int_eq(chdir(tmpdir), 0) ;
+}
+
+static void teardown (void)
+{
+  if (chdir("/") == 0) rm_rf(tmpdir) ;
+}
+
+static void add (cdbw *w, char const *line)
+{
+  char buf[256] ;
+  assign_entry e ;
+  char const *why ;
+  stralloc k = STRALLOC_ZERO, d = STRALLOC_ZERO ;
+  strcpy(buf, line) ;
+  ck_assert_int_eq(assign_parse(&e, buf, strlen(buf), &why), 1) ;
+  ck_assert(assign_record(&e, &k, &d)) ;
+  ck_assert(cdbw_add(w, k.s, k.len, d.s, d.len)) ;
+  stralloc_free(&k) ; stralloc_free(&d) ;
+}
+
+static void build (void)
+{
+  cdbw *w = cdbw_start("cdb") ;
+  ck_assert_ptr_nonnull(w) ;
+  add(w, "=joe:joe:1000:100:/home/joe:::") ;
+  add(w, "=boss:root:0:0:/root:::") ;
+  ck_assert(cdbw_add(w, "", 0, "", 0)) ;
+  ck_assert(cdbw_finish(w)) ;
+}
+
+static int find (localuser *u, char const *local)
+{
+  char const *err = 0 ;
+  return localuser_find(u, "cdb", "/q/alias", local, strlen(local), &err) ;
+}
+
+START_TEST(test_assign_first)
+{
+  localuser u = LOCALUSER_ZERO ;
+  build() ;
+  ck_assert_int_eq(find(&u, "Joe"), 1) ;
+  ck_assert_str_eq(u.sa.s + u.user, "joe") ;
+  ck_assert_uint_eq(u.uid, 1000) ;
+  ck_assert_str_eq(u.sa.s + u.home, "/home/joe") ;
+  stralloc_free(&u.sa) ;
+}
+END_TEST
+
+START_TEST(test_alias_last)
+{
+  localuser u = LOCALUSER_ZERO ;
+  struct passwd *pw = getpwnam(auto_usera) ;
+  build() ;
+  if (!pw) { char const *err ; ck_assert_int_eq(localuser_find(&u, "cdb", "/q/alias", "x", 1, &err), -1) ; return ; }
+  /* uid 0 in users/cdb, root in passwd, a missing home, an unknown name: all the alias user */
+  ck_assert_int_eq(find(&u, "boss"), 1) ;
+  ck_assert_str_eq(u.sa.s + u.user, auto_usera) ;
+  ck_assert_str_eq(u.sa.s + u.ext, "boss") ;
+  ck_assert_int_eq(find(&u, "root"), 1) ;
+  ck_assert_str_eq(u.sa.s + u.user, auto_usera) ;
+  ck_assert_str_eq(u.sa.s + u.home, "/q/alias") ;
+  ck_assert_str_eq(u.sa.s + u.dash, "-") ;
+  ck_assert_str_eq(u.sa.s + u.ext, "root") ;
+  ck_assert_int_eq(find(&u, "root-x"), 1) ;
+  ck_assert_str_eq(u.sa.s + u.ext, "root-x") ;
+  ck_assert_int_eq(find(&u, "no/such\\user"), 1) ;
+  ck_assert_str_eq(u.sa.s + u.user, auto_usera) ;
+  ck_assert_uint_ne(u.uid, 0) ;
+  stralloc_free(&u.sa) ;
+}
+END_TEST
+
+START_TEST(test_no_cdb)
+{
+  localuser u = LOCALUSER_ZERO ;
+  char const *err ;
+  int r = localuser_find(&u, "missing.cdb", "/q/alias", "joe", 3, &err) ;
+  ck_assert(r == 1 || r == -1) ;
+  if (r == 1) ck_assert_uint_ne(u.uid, 0) ;
+  stralloc_free(&u.sa) ;
+}
+END_TEST
+
+int main (void)
+{
+  Suite *s = suite_create("localuser") ;
+  TCase *tc = tcase_create("core") ;
+  SRunner *sr ;
+  int failed ;
+  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_test(tc, test_assign_first) ;
+  tcase_add_test(tc, test_alias_last) ;
+  tcase_add_test(tc, test_no_cdb) ;
+  suite_add_tcase(s, tc) ;
+  sr = srunner_create(s) ;
+  srunner_run_all(sr, CK_NORMAL) ;
+  failed = srunner_ntests_failed(sr) ;
+  srunner_free(sr) ;
+  return failed ? 1 : 0 ;
+}
