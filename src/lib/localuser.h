@@ -29,4 +29,11 @@ struct localuser_s
 extern int localuser_find (localuser *u, char const *cdbpath, char const *aliashome,
                            char const *local, size_t len, char const **err) ;
 
+/* Would qmail-local find a .qmail file for u (or use the default delivery)?
+   With an empty dash: always. Else: HOME/.qmail DASH EXT, or one of its -default
+   files, exists (the same search as qmail-local). An extension qmail-local refuses
+   is 0. A file that cannot be checked (permissions, I/O) counts as there: the
+   message is then accepted and qmail-local decides. 1 deliverable, 0 not. */
+extern int localuser_deliverable (localuser const *u) ;
+
 #endif
