@@ -45,7 +45,7 @@
 #define HASHSIZE 65536
 
 enum { R_TODO, R_FLIGHT, R_DEFER, R_DONE } ;
-enum { FIN_NO, FIN_MESS, FIN_FILES } ;   /* not finishing; x sent to qmail-clean; mess gone */
+enum { FIN_NO, FIN_FILES } ;   /* not finishing; removing the files */
 
 typedef struct rcpt_s rcpt ;
 struct rcpt_s
@@ -533,27 +533,28 @@ static void finish_later (msg *m)
   schedule(m->id, TAG_FINISH, m->finishretry) ;
 }
 
-/* Every recipient is done: the bounce first, then qmail-clean removes mess/. */
+/* Every recipient is done: the bounce first, then the files, mess/ last. */
 static void finish (msg *m)
 {
   if (!sendbounce_send(&bconf, m->id, m->sender)) { finish_later(m) ; return ; }
-  if (!spawnproto_idrec_put(&cleanout, 'x', m->id)) nomem() ;
-  if (!genalloc_append(unsigned long, &cleanq, &m->id)) nomem() ;
-  m->finishing = FIN_MESS ;
+  finish_files(m) ;
 }
 
-/* mess/ is gone: the rest goes, info/ last. A crash in between leaves files
-   without mess/, which a later load() recognises as finished and removes. */
+/* local/, remote/, info/ go (info last), then qmail-clean removes mess/. mess/ goes
+   last because it holds the inode number: while it exists no new message can get
+   this id, so nothing here can touch a newer message's files. A crash before the
+   x request leaves an orphan mess/ file with no info/, which the sweep removes. */
 static void finish_files (msg *m)
 {
   static char const *const dirs[3] = { "local", "remote", "info" } ;
   char fn[QUEUE_PATH_MAX] ;
   char fid[ULONG_FMT] ;
+  unsigned long id = m->id ;
   unsigned int k ;
   m->finishing = FIN_FILES ;
   for (k = 0 ; k < 3 ; k++)
   {
-    queue_path(fn, dirs[k], m->id) ;
+    queue_path(fn, dirs[k], id) ;
     if (unlink(fn) < 0 && errno != ENOENT)
     {
       logline("qmail-send: warning: unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
@@ -561,8 +562,12 @@ static void finish_files (msg *m)
       return ;
     }
   }
-  logline("end msg ", fmtid(fid, m->id), (char *)0) ;
+  logline("end msg ", fmtid(fid, id), (char *)0) ;
+  /* forget it before the request: a new message with this id may be announced
+     as soon as qmail-clean has removed mess/ */
   forget(m) ;
+  if (!spawnproto_idrec_put(&cleanout, 'x', id)) nomem() ;
+  if (!genalloc_append(unsigned long, &cleanq, &id)) nomem() ;
 }
 
 /* A postponed finish is due. */
@@ -757,18 +762,14 @@ static void read_clean (void)
   for (i = 0 ; i < r ; i++)
   {
     unsigned long id ;
-    msg *m ;
     if (cleanqhead >= genalloc_len(unsigned long, &cleanq)) strerr_dief1x(111, "protocol error: unexpected reply from qmail-clean") ;
     id = genalloc_s(unsigned long, &cleanq)[cleanqhead++] ;
     if (cleanqhead == genalloc_len(unsigned long, &cleanq)) { cleanqhead = 0 ; genalloc_setlen(unsigned long, &cleanq, 0) ; }
-    m = lookup(id) ;
-    if (!m || m->finishing != FIN_MESS) continue ;
-    if (buf[i] == '+') finish_files(m) ;
-    else
+    if (buf[i] != '+')
     {
-      logline("qmail-send: warning: qmail-clean could not remove the mess file, will retry", (char *)0) ;
-      m->finishing = FIN_NO ;
-      finish_later(m) ;
+      char fid[ULONG_FMT] ;
+      logline("qmail-send: warning: qmail-clean could not remove mess file of msg ", fmtid(fid, id),
+              "; the sweep will", (char *)0) ;
     }
   }
 }

@@ -51,11 +51,19 @@ def leftovers(h):
     return {d: h.queue_files(d) for d in QUEUE_DIRS if h.queue_files(d)}
 
 
-def assert_queue_empty(h, timeout=15):
+def assert_queue_empty(h, timeout=15, crashed=False):
+    """After a crash (crashed=True) orphan mess/ files may stay: with no todo/, intd/,
+    info/, local/ or remote/ entry they are never delivered, and the sweep removes
+    them after 36 hours (INTERNALS.md, completion)."""
+    def done():
+        left = leftovers(h)
+        return not left or (crashed and set(left) == {'mess'})
     try:
-        wait_for(h.queue_empty, timeout, 'the queue to empty')
+        wait_for(done, timeout, 'the queue to empty')
     except TestFailure:
         raise TestFailure('queue not empty: %r' % leftovers(h))
+    if crashed and leftovers(h):
+        print('    %d orphan mess/ file(s) left for the sweep' % len(h.queue_files('mess')))
 
 
 def count(pattern, text):
@@ -227,7 +235,7 @@ def test_qmail_send_sigkill_mid_delivery_loses_nothing(h):
     h.send = None
     h.start_send()
     wait_for(lambda: len(set(tags_in(h, md))) >= 150, 60, 'every message delivered')
-    assert_queue_empty(h, 30)
+    assert_queue_empty(h, 30, crashed=True)
     tags = tags_in(h, md)
     eq(sorted(set(tags)), ['k%03d' % i for i in range(150)], 'every message at least once')
     dups = [t for t in set(tags) if tags.count(t) > 1]
@@ -252,7 +260,7 @@ def test_qmail_todo_killed_mid_batch_loses_nothing(h):
     h.send = None
     h.start_send()
     wait_for(lambda: len(set(tags_in(h, md))) >= 250, 60, 'every message delivered')
-    assert_queue_empty(h, 30)
+    assert_queue_empty(h, 30, crashed=True)
     tags = tags_in(h, md)
     eq(sorted(set(tags)), ['t%03d' % i for i in range(250)])
     assert all(tags.count(t) <= 2 for t in tags), 'a message delivered more than twice'
@@ -596,7 +604,9 @@ def sigkill_each_step(h, prog, calls):
                 kills += 1
                 h.start_send()
                 wait_for(lambda: tags_in(h, md).count(tag) >= 2, 20, 'run %d: delivery and bounce after restart' % k)
-                assert_queue_empty(h, 20)
+                assert_queue_empty(h, 20, crashed=True)
+                for f in h.queue_files('mess'):
+                    os.unlink(f)
                 h.stop_send()
             os.unlink(wrapper)
             mine = [m for m in h.maildir(md) if re.search(rb'^X-Tag: ' + tag.encode() + rb'$', m, re.M)]
