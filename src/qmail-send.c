@@ -283,6 +283,7 @@ static void ready (msg *m, unsigned int c)
 }
 
 static void finish (msg *) ;
+static void finish_files (msg *) ;
 static void check_done (msg *) ;
 
 /* Remove what is left of a message whose mess/ file is gone (finished before). */
