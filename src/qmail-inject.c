@@ -21,6 +21,7 @@
 #include "date822.h"
 #include "envelope.h"
 #include "header.h"
+#include "memcap.h"
 #include "qq.h"
 #include "qualify.h"
 
@@ -44,19 +45,6 @@ static stralloc rcpts = STRALLOC_ZERO ;       /* NUL-terminated */
 static size_t nrcpts = 0 ;
 
 static void nomem (void) { strerr_diefu1x(111, "allocate memory") ; }
-
-/* Our own memory cap; the sanitizers need their huge mappings, so not there. */
-static void limit_memory (void)
-{
-#if !defined(__SANITIZE_ADDRESS__)
-  struct rlimit r ;
-  if (getrlimit(RLIMIT_DATA, &r) == 0 && (r.rlim_cur == RLIM_INFINITY || r.rlim_cur > MEMORY_MAX))
-  {
-    r.rlim_cur = MEMORY_MAX ;
-    setrlimit(RLIMIT_DATA, &r) ;
-  }
-#endif
-}
 
 /* ---- input: one read buffer shared by the header and the body ---- */
 
@@ -368,7 +356,7 @@ int main (int argc, char const *const *argv)
   field const *f ;
 
   PROG = "qmail-inject" ;
-  limit_memory() ;
+  memcap_set(MEMORY_MAX) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "nNaAhHtf:", &l) ;

@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <skalibs/allreadwrite.h>
@@ -22,6 +21,7 @@
 #include "dotqmail.h"
 #include "maildir.h"
 #include "mbox.h"
+#include "memcap.h"
 #include "qq.h"
 
 #define USAGE "qmail-local [ -nN ] [ -- ] user homedir local dash ext domain sender defaultdelivery"
@@ -37,29 +37,6 @@ static stralloc recipient = STRALLOC_ZERO, dtline = STRALLOC_ZERO, rpline = STRA
 static stralloc ufline = STRALLOC_ZERO, newsender = STRALLOC_ZERO, deflt = STRALLOC_ZERO ;
 static int flagdefault = 0 ;
 static unsigned long count_file = 0, count_forward = 0, count_program = 0 ;
-static struct rlimit data_limit ;   /* as inherited, for the programs and qmail-queue we start */
-static int data_capped = 0 ;
-
-/* Cap our own memory, so that a bug cannot eat the machine. */
-static void memory_cap (void)
-{
-  struct rlimit rl ;
-  if (getrlimit(RLIMIT_DATA, &data_limit) < 0) return ;
-  rl = data_limit ;
-  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= MEMORY_MAX) return ;
-  rl.rlim_cur = MEMORY_MAX ;
-  if (!setrlimit(RLIMIT_DATA, &rl)) data_capped = 1 ;
-}
-
-/* Children get the limit we were given; 1 restores it, 0 caps again. */
-static void memory_uncap (int restore)
-{
-  struct rlimit rl = data_limit ;
-  if (!data_capped) return ;
-  if (!restore) rl.rlim_cur = MEMORY_MAX ;
-  setrlimit(RLIMIT_DATA, &rl) ;
-}
-
 /* The report goes to fd 1: qmail-lspawn hands it to qmail-send as the delivery text. */
 static void say (char const *s)
 {
@@ -386,9 +363,9 @@ static int do_program (char const *cmd, size_t len)
   posix_spawnattr_init(&attr) ;
   posix_spawnattr_setsigmask(&attr, &none) ;
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK) ;
-  memory_uncap(1) ;
+  memcap_restore() ;
   e = posix_spawn(&pid, "/bin/sh", 0, &attr, argv, envp) ;
-  memory_uncap(0) ;
+  memcap_set(MEMORY_MAX) ;
   posix_spawnattr_destroy(&attr) ;
   if (e) { errno = e ; die_temp("run", "/bin/sh") ; }
   if (waitpid_nointr(pid, &wstat, 0) != pid) die_temp("wait for", "the program") ;
@@ -441,9 +418,9 @@ static void do_forward (stralloc const *fwd)
   char buf[65536] ;
   char const *x ;
   size_t i ;
-  memory_uncap(1) ;
+  memcap_restore() ;
   if (qq_open(&q) < 0) die_temp("start", "qmail-queue") ;
-  memory_uncap(0) ;
+  memcap_set(MEMORY_MAX) ;
   qq_put(&q, dtline.s, dtline.len) ;
   if (lseek(0, 0, SEEK_SET) < 0) { qq_abort(&q) ; die_temp("rewind", "the message") ; }
   for (;;)
@@ -519,7 +496,7 @@ int main (int argc, char const *const *argv)
   }
   if (argc > 1 && !strcmp(argv[1], "--")) { argc-- ; argv++ ; }
   if (argc != 9) strerr_dieusage(100, USAGE) ;
-  memory_cap() ;
+  memcap_set(MEMORY_MAX) ;
   user = argv[1] ; homedir = argv[2] ; local = argv[3] ; dash = argv[4] ;
   ext = argv[5] ; host = argv[6] ; sender = argv[7] ; dd = argv[8] ;
   if (homedir[0] != '/') die(111, "Uh-oh: home directory ", homedir, " is not an absolute path. (#4.3.0)", 0) ;

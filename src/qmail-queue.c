@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <skalibs/allreadwrite.h>
 #include <skalibs/buffer.h>
@@ -18,6 +17,7 @@
 #include "addr.h"
 #include "auto.h"
 #include "envelope.h"
+#include "memcap.h"
 #include "queue.h"
 #include "received.h"
 #include "trigger.h"
@@ -37,7 +37,7 @@
 #define QQ_ENVELOPE 91
 
 #define QQ_LIFETIME 86400       /* seconds before a stuck client is given up */
-#define QQ_MEMORY (256UL << 20) /* address space cap: envelopes are bounded well below */
+#define QQ_MEMORY (256UL << 20) /* data cap: envelopes are bounded well below */
 
 static char messfn[QUEUE_PATH_MAX] ;
 static char intdfn[QUEUE_PATH_MAX] ;
@@ -202,13 +202,12 @@ int main (void)
   stralloc env = STRALLOC_ZERO ;
   envelope e = ENVELOPE_ZERO ;
   char todofn[QUEUE_PATH_MAX] ;
-  struct rlimit rl = { QQ_MEMORY, QQ_MEMORY } ;
   unsigned long id, uid = (unsigned long)getuid(), pid = (unsigned long)getpid() ;
   time_t now = time(0) ;
   int fd ;
 
   setup_signals() ;
-  setrlimit(RLIMIT_AS, &rl) ;
+  memcap_set(QQ_MEMORY) ;
   umask(033) ;
   if (chdir(auto_home) < 0) die(QQ_HOME) ;
   if (chdir("queue") < 0) die(QQ_QUEUEDIR) ;

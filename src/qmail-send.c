@@ -26,6 +26,7 @@
 #include "prioq.h"
 #include "qfile.h"
 #include "queue.h"
+#include "queuescan.h"
 #include "retry.h"
 #include "spawnproto.h"
 #include "sendbounce.h"
@@ -371,67 +372,50 @@ static void load (unsigned long id, int fromtodo)
 }
 
 /* Every message in info/ at startup. 1 ok, 0 retry later. */
+static void scan_warn (char const *bucket)
+{
+  logline("qmail-send: warning: unable to open ", bucket, ": ", strerror(errno), (char *)0) ;
+}
+
+static int scan_one (unsigned long id, void *ctx)
+{
+  (void)ctx ;
+  load(id, 0) ;
+  return 1 ;
+}
+
 static int scan (void)
 {
-  unsigned int b ;
-  int ok = 1 ;
-  for (b = 0 ; b < auto_split ; b++)
-  {
-    char dir[QUEUE_PATH_MAX] ;
-    DIR *d ;
-    struct dirent *de ;
-    memcpy(dir, "info/", 5) ;
-    dir[5 + uint_fmt(dir + 5, b)] = 0 ;
-    d = opendir(dir) ;
-    if (!d) { logline("qmail-send: warning: unable to open ", dir, ": ", strerror(errno), (char *)0) ; ok = 0 ; continue ; }
-    while ((de = readdir(d)))
-    {
-      unsigned long id ;
-      if (!spawnproto_number(de->d_name, strlen(de->d_name), &id) || id % auto_split != b) continue ;
-      load(id, 0) ;
-    }
-    closedir(d) ;
-  }
-  return ok ;
+  return queuescan("info", &scan_one, 0, &scan_warn) ;
 }
 
 /* mess/ files older than 36 hours with neither todo/ nor info/ (a qmail-queue
    killed before its commit) go through qmail-clean. qmail-clean cannot look
    into info/, we can. todo/ is checked first: a message gets info/ before it
    loses todo/, and keeps info/ until its mess/ is gone. */
+static int sweep_one (unsigned long id, void *ctx)
+{
+  time_t t = *(time_t *)ctx ;
+  struct stat st ;
+  char fn[QUEUE_PATH_MAX] ;
+  if (lookup(id)) return 1 ;
+  queue_path(fn, "mess", id) ;
+  if (lstat(fn, &st) < 0 || !S_ISREG(st.st_mode) || t - st.st_mtime <= ORPHAN_AGE) return 1 ;
+  queue_path(fn, "todo", id) ;
+  if (!stat(fn, &st) || errno != ENOENT) return 1 ;
+  queue_path(fn, "info", id) ;
+  if (!stat(fn, &st) || errno != ENOENT) return 1 ;
+  queue_path(fn, "mess", id) ;
+  logline("qmail-send: removing orphan ", fn, (char *)0) ;
+  if (!spawnproto_idrec_put(&cleanout, 'x', id)) nomem() ;
+  if (!genalloc_append(unsigned long, &cleanq, &id)) nomem() ;
+  return 1 ;
+}
+
 static void sweep (void)
 {
-  unsigned int b ;
   time_t t = time(0) ;
-  for (b = 0 ; b < auto_split ; b++)
-  {
-    char dir[QUEUE_PATH_MAX] ;
-    DIR *d ;
-    struct dirent *de ;
-    memcpy(dir, "mess/", 5) ;
-    dir[5 + uint_fmt(dir + 5, b)] = 0 ;
-    d = opendir(dir) ;
-    if (!d) { logline("qmail-send: warning: unable to open ", dir, ": ", strerror(errno), (char *)0) ; continue ; }
-    while ((de = readdir(d)))
-    {
-      unsigned long id ;
-      struct stat st ;
-      char fn[QUEUE_PATH_MAX] ;
-      if (!spawnproto_number(de->d_name, strlen(de->d_name), &id) || id % auto_split != b) continue ;
-      if (lookup(id)) continue ;
-      queue_path(fn, "mess", id) ;
-      if (lstat(fn, &st) < 0 || !S_ISREG(st.st_mode) || t - st.st_mtime <= ORPHAN_AGE) continue ;
-      queue_path(fn, "todo", id) ;
-      if (!stat(fn, &st) || errno != ENOENT) continue ;
-      queue_path(fn, "info", id) ;
-      if (!stat(fn, &st) || errno != ENOENT) continue ;
-      queue_path(fn, "mess", id) ;
-      logline("qmail-send: removing orphan ", fn, (char *)0) ;
-      if (!spawnproto_idrec_put(&cleanout, 'x', id)) nomem() ;
-      if (!genalloc_append(unsigned long, &cleanq, &id)) nomem() ;
-    }
-    closedir(d) ;
-  }
+  queuescan("mess", &sweep_one, &t, &scan_warn) ;
   schedule(0, TAG_SWEEP, now() + SWEEP_EVERY) ;
 }
 

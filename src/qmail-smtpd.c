@@ -22,6 +22,7 @@
 #include "cdbr.h"
 #include "control.h"
 #include "envelope.h"
+#include "memcap.h"
 #include "qq.h"
 #include "rcpthosts.h"
 #include "received.h"
@@ -619,24 +620,10 @@ static void dispatch (void)
   badcmd("502 5.5.1 unimplemented command") ;
 }
 
-/* Our own memory cap (qmail's 2020 lesson): everything is bounded, so this is
-   only a second line; the sanitizers need their huge mappings, so not there. */
-static void limit_memory (void)
-{
-#if !defined(__SANITIZE_ADDRESS__)
-  struct rlimit r ;
-  if (getrlimit(RLIMIT_DATA, &r) == 0 && (r.rlim_cur == RLIM_INFINITY || r.rlim_cur > MEMORY_MAX))
-  {
-    r.rlim_cur = MEMORY_MAX ;
-    setrlimit(RLIMIT_DATA, &r) ;
-  }
-#endif
-}
-
 int main (void)
 {
   PROG = "qmail-smtpd" ;
-  limit_memory() ;
+  memcap_set(MEMORY_MAX) ;
   signal(SIGPIPE, SIG_IGN) ;   /* a dead qmail-queue or client is an error code, not a death */
   buffer_init(&bin, &timed_readv, 0, inbuf, sizeof inbuf) ;
   buffer_init(&bout, &timed_writev, 1, outbuf, sizeof outbuf) ;

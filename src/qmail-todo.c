@@ -24,6 +24,7 @@
 #include "logline.h"
 #include "qfile.h"
 #include "queue.h"
+#include "queuescan.h"
 #include "rewrite.h"
 #include "spawnproto.h"
 
@@ -264,29 +265,21 @@ static int batch (unsigned long const *ids, size_t n)
   return 1 ;
 }
 
+static void scan_warn (char const *bucket)
+{
+  logline("qmail-todo: warning: unable to open ", bucket, ": ", strerror(errno), (char *)0) ;
+}
+
+static int scan_one (unsigned long id, void *ids)
+{
+  return genalloc_append(unsigned long, (genalloc *)ids, &id) ;
+}
+
 static int scan (void)
 {
   genalloc ids = GENALLOC_ZERO ;   /* unsigned long */
-  unsigned int b ;
   size_t i, n ;
-  int ok = 1 ;
-  for (b = 0 ; b < auto_split ; b++)
-  {
-    char dir[QUEUE_PATH_MAX] ;
-    DIR *d ;
-    struct dirent *de ;
-    memcpy(dir, "todo/", 5) ;
-    dir[5 + uint_fmt(dir + 5, b)] = 0 ;
-    d = opendir(dir) ;
-    if (!d) { logline("qmail-todo: warning: unable to open ", dir, ": ", strerror(errno), (char *)0) ; ok = 0 ; continue ; }
-    while ((de = readdir(d)))
-    {
-      unsigned long id ;
-      if (!spawnproto_number(de->d_name, strlen(de->d_name), &id) || id % auto_split != b) continue ;
-      if (!genalloc_append(unsigned long, &ids, &id)) { ok = 0 ; break ; }
-    }
-    closedir(d) ;
-  }
+  int ok = queuescan("todo", &scan_one, &ids, &scan_warn) ;
   n = genalloc_len(unsigned long, &ids) ;
   for (i = 0 ; i < n ; i += BATCH_MAX)
     if (!batch(genalloc_s(unsigned long, &ids) + i, n - i < BATCH_MAX ? n - i : BATCH_MAX)) ok = 0 ;
