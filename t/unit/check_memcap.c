@@ -7,13 +7,14 @@
 
 START_TEST(test_cap_and_restore)
 {
-  struct rlimit rl, now ;
+  struct rlimit rl ;
   ck_assert_int_eq(getrlimit(RLIMIT_DATA, &rl), 0) ;
   rl.rlim_cur = rl.rlim_max ;
   ck_assert_int_eq(setrlimit(RLIMIT_DATA, &rl), 0) ;
 #if defined(__SANITIZE_ADDRESS__)
   ck_assert_int_eq(memcap_set(64UL << 20), 0) ;
 #else
+  struct rlimit now ;
   if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max <= (64UL << 20)) return ;
   ck_assert_int_eq(memcap_set(64UL << 20), 1) ;
   ck_assert_int_eq(getrlimit(RLIMIT_DATA, &now), 0) ;
