@@ -50,6 +50,9 @@ $(O)/lib/auto_home.c: conf-home conf-split conf-users conf-groups scripts/auto.s
 
 FORCE:
 
+# objects are kept between builds (make would delete them as intermediates)
+.SECONDARY:
+
 $(O)/lib/auto_home.o: $(O)/lib/auto_home.c src/lib/auto.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

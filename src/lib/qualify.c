@@ -15,6 +15,8 @@ int qualify_host_suffix (stralloc *suffix, int *cut, char const *h, size_t n, qu
     return stralloc_cats(suffix, ".") && stralloc_cats(suffix, q->plusdomain) ;
   }
   if (byte_chr(h, n, '.') < n || !*q->defaultdomain) return 1 ;
+  /* a dotless me is both host and default domain: "vm.vm" would never be local */
+  if (n == str_len(q->defaultdomain) && case_equalb(h, n, q->defaultdomain)) return 1 ;
   return stralloc_cats(suffix, ".") && stralloc_cats(suffix, q->defaultdomain) ;
 }
 

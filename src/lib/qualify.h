@@ -13,7 +13,8 @@ struct qualify_s
   char const *plusdomain ;      /* replaces a trailing '+' of a host */
 } ;
 
-/* What to append to host h[0..n) (h is not changed): nothing, ".defaultdomain",
+/* What to append to host h[0..n) (h is not changed): nothing, ".defaultdomain"
+   (not to a host that is the default domain itself: a dotless me),
    or, for a host ending in '+', that '+' gives way to ".plusdomain" (*cut = 1).
    Domain literals ([...]) are left alone. 1 ok, 0 no memory. */
 extern int qualify_host_suffix (stralloc *suffix, int *cut, char const *h, size_t n, qualify const *) ;

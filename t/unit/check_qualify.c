@@ -39,6 +39,12 @@ START_TEST(test_defaulthost_forms)
   ck_assert_str_eq(addr("joe", &q2), "joe@dh.plus.example") ;
   q2.defaultdomain = "" ;
   ck_assert_str_eq(addr("joe@host", &q2), "joe@host") ;
+  /* a dotless me is defaulthost and defaultdomain at once: no "vm.vm" */
+  q2.defaulthost = "vm" ;
+  q2.defaultdomain = "vm" ;
+  ck_assert_str_eq(addr("root", &q2), "root@vm") ;
+  ck_assert_str_eq(addr("root@VM", &q2), "root@VM") ;
+  ck_assert_str_eq(addr("root@other", &q2), "root@other.vm") ;
 }
 END_TEST
 
