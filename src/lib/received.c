@@ -11,7 +11,8 @@ int received_safe (stralloc *sa, char const *s)
   for (i = 0 ; s[i] && i < 255 ; i++)
   {
     unsigned char c = (unsigned char)s[i] ;
-    char o = (c < 0x21 || c > 0x7e || c == '(' || c == ')' || c == '[' || c == ']' || c == '\\' || c == '"') ? '?' : (char)c ;
+    /* [ ] stay: HELO [192.0.2.1] is an address literal, harmless in a Received line */
+    char o = (c < 0x21 || c > 0x7e || c == '(' || c == ')' || c == '\\' || c == '"') ? '?' : (char)c ;
     if (!stralloc_catb(sa, &o, 1)) return 0 ;
   }
   return 1 ;

@@ -6,8 +6,8 @@
 #include <skalibs/stralloc.h>
 
 /* Append "Received: from HELO (REMOTEHOST [REMOTEIP])\n  by LOCAL with PROTO; DATE\n"
-   to sa. helo, remotehost and local may be 0. Control bytes, quotes, parentheses
-   and non-ASCII in foreign strings become '?', each string is cut to 255 bytes.
+   to sa. helo, remotehost and local may be 0. Control bytes, quotes, backslashes,
+   parentheses and non-ASCII in foreign strings become '?', each string is cut to 255 bytes.
    1 ok, 0 no memory. */
 extern int received_smtp (stralloc *sa, char const *protocol, char const *local,
                           char const *remoteip, char const *remotehost,

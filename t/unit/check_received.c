@@ -60,7 +60,7 @@ START_TEST(test_smtp_hostile_helo)
   s = z(&sa) ;
   /* exactly two lines, nothing that could start a header of its own */
   ck_assert_str_eq(s,
-    "Received: from evil??Bcc:?victim@example.org????x???y???q??????? (a??b [1.2.3.4])\n"
+    "Received: from evil??Bcc:?victim@example.org????x??[y]??q??????? (a??b [1.2.3.4])\n"
     "  by mx with SMTP; Sat, 28 Nov 2026 07:47:57 +0000\n") ;
   stralloc_free(&sa) ;
 }
@@ -84,7 +84,7 @@ START_TEST(test_safe)
 {
   stralloc sa = STRALLOC_ZERO ;
   ck_assert(received_safe(&sa, "a b\tc\nd(e)f[g]h\"i\\j\x01k\xffl~m")) ;
-  ck_assert_str_eq(z(&sa), "a?b?c?d?e?f?g?h?i?j?k?l~m") ;
+  ck_assert_str_eq(z(&sa), "a?b?c?d?e?f[g]h?i?j?k?l~m") ;
   sa.len = 0 ;
   ck_assert(received_safe(&sa, "")) ;
   ck_assert_uint_eq(sa.len, 0) ;
