@@ -5,7 +5,6 @@ on an nqmail installed under a temporary conf-home. Also flushes per message."""
 import argparse
 import os
 import smtplib
-import subprocess
 import sys
 import threading
 import time

@@ -104,3 +104,37 @@ def test_200_messages_from_10_clients_exactly_once(h):
     eq(len(set(tags)), 200, 'each message once')
     n = flushes() - before
     print('    device flushes: %d for 200 messages (%.1f per message, whole machine)' % (n, n / 200.0))
+
+
+def test_qmail_local_killed_mid_delivery_is_retried(h):
+    """qmail-local is killed (SIGKILL) at each step of its Maildir delivery in turn,
+    through qmail-send: after a retry (SIGALRM) the message is there at least once,
+    at most twice, and the queue empties."""
+    import signal
+    from nqtest import envelope, run_queue
+    md = h.add_user('joe')
+    real = h.bin('qmail-local') + '.real'
+    os.rename(h.bin('qmail-local'), real)
+    wrapper = h.bin('qmail-local')
+    h.start_send()
+    steps = [('fsync', 1), ('link', 1), ('fsync', 2), ('unlink', 1)]
+    for n, (call, when) in enumerate(steps):
+        tag = 'kill-%s-%d' % (call, when)
+        with open(wrapper + '.new', 'w') as f:
+            f.write('#!/bin/sh\nexec strace -qq -o /dev/null -e inject=%s:signal=SIGKILL:when=%d %s "$@"\n'
+                    % (call, when, real))
+        os.chmod(wrapper + '.new', 0o755)
+        os.rename(wrapper + '.new', wrapper)
+        code, err = run_queue(h, ('Subject: %s\nX-Tag: %s\n\nbody\n' % (tag, tag)).encode(),
+                              envelope('ann@example.org', ['joe@' + TEST_ME]))
+        eq(code, 0, err.decode())
+        wait_for(lambda: len(re.findall(r'deferral', h.send_log())) > n, 10, 'the deferral of %s' % tag)
+        os.link(real, wrapper + '.new')
+        os.rename(wrapper + '.new', wrapper)
+        os.kill(h.pid_of('qmail-send'), signal.SIGALRM)
+        wait_for(lambda: any(('X-Tag: %s\n' % tag).encode() in m for m in h.maildir(md)), 10,
+                 'the retried delivery of ' + tag)
+        wait_for(h.queue_empty, 10, 'the queue to empty after ' + tag)
+        copies = sum(1 for m in h.maildir(md) if ('X-Tag: %s\n' % tag).encode() in m)
+        assert 1 <= copies <= 2, '%s: %d copies' % (tag, copies)
+        print('    killed at %s #%d: %d cop%s' % (call, when, copies, 'y' if copies == 1 else 'ies'))

@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 
-from nqtest import eq, wait_for, TestFailure, TEST_ME, uid_of, gid_of
+from nqtest import eq, wait_for, TEST_ME, uid_of, gid_of
 
 MSG = b'Subject: hello\nFrom: a@b.example\n\nbody line\nFrom the start\n>From quoted\n'
 

@@ -4,43 +4,14 @@ what is left after a SIGKILL at each of its system calls."""
 import os
 import re
 import subprocess
-import threading
 
-from nqtest import eq, TestFailure, SPLIT
+from nqtest import eq, TestFailure, SPLIT, envelope, run_queue
 
 MSG = b'Subject: test\n\nhello\n'
 
 
 def qq(h, msg, env, user=None, extra_env=None, wrap=()):
-    """Run qmail-queue (possibly under a wrapper like strace) with msg on fd 0 and
-    env on fd 1. Returns (exit code, stderr of the wrapper)."""
-    r, w = os.pipe()
-    argv = list(wrap) + [h.bin('qmail-queue')]
-    if user is not None:
-        argv = h._argv(argv, user)
-    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=r, stderr=subprocess.PIPE,
-                         cwd=h.path, env=h.env(extra_env))
-    os.close(r)
-    err = []
-    t = threading.Thread(target=lambda: err.append(p.stderr.read()))
-    t.start()
-    try:
-        p.stdin.write(msg)
-        p.stdin.close()
-    except BrokenPipeError:
-        pass
-    try:
-        os.write(w, env)
-    except BrokenPipeError:
-        pass
-    os.close(w)
-    code = p.wait(60)
-    t.join()
-    return code, err[0] if err else b''
-
-
-def envelope(sender, rcpts):
-    return b'F' + sender + b'\0' + b''.join(b'T' + r + b'\0' for r in rcpts) + b'\0'
+    return run_queue(h, msg, env, user=user, extra_env=extra_env, wrap=wrap)
 
 
 def all_queue(h):

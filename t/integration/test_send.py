@@ -5,30 +5,16 @@ import os
 import re
 import signal
 import subprocess
-import threading
 import time
 
-from nqtest import eq, wait_for, TestFailure, TEST_ME, SPLIT, uid_of, gid_of
+from nqtest import eq, wait_for, TestFailure, TEST_ME, SPLIT, uid_of, gid_of, envelope, run_queue
 
 QUEUE_DIRS = ('mess', 'intd', 'todo', 'info', 'local', 'remote', 'bounce', 'pid')
 
 
 def queue(h, sender, rcpts, body):
     """qmail-queue with body on fd 0 and the envelope on fd 1; returns its exit code."""
-    r, w = os.pipe()
-    p = subprocess.Popen([h.bin('qmail-queue')], stdin=subprocess.PIPE, stdout=r,
-                         stderr=subprocess.PIPE, cwd=h.path, env=h.env())
-    os.close(r)
-    err = []
-    t = threading.Thread(target=lambda: err.append(p.stderr.read()))
-    t.start()
-    p.stdin.write(body)
-    p.stdin.close()
-    env = b'F' + sender.encode() + b'\0' + b''.join(b'T' + x.encode() + b'\0' for x in rcpts) + b'\0'
-    os.write(w, env)
-    os.close(w)
-    code = p.wait(60)
-    t.join()
+    code, err = run_queue(h, body, envelope(sender, rcpts))
     if code:
         raise TestFailure('qmail-queue exit %d: %r' % (code, err))
     return code

@@ -3,7 +3,6 @@ limits (line length, databytes, maxrcpt, hops, bad commands, timeout), byte-exac
 
 import os
 import re
-import smtplib
 import socket
 import time
 

@@ -9,6 +9,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 SPLIT = 23
@@ -311,6 +312,40 @@ class Home:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def envelope(sender, rcpts):
+    """qmail-queue's envelope for sender and recipients (bytes or str)."""
+    b = lambda x: x.encode() if isinstance(x, str) else x
+    return b'F' + b(sender) + b'\0' + b''.join(b'T' + b(r) + b'\0' for r in rcpts) + b'\0'
+
+
+def run_queue(h, msg, env, user=None, extra_env=None, wrap=()):
+    """Run qmail-queue (possibly under a wrapper such as strace) with msg on fd 0 and
+    the envelope bytes env on fd 1. Returns (exit code, stderr)."""
+    r, w = os.pipe()
+    argv = list(wrap) + [h.bin('qmail-queue')]
+    if user is not None:
+        argv = h._argv(argv, user)
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=r, stderr=subprocess.PIPE,
+                         cwd=h.path, env=h.env(extra_env))
+    os.close(r)
+    err = []
+    t = threading.Thread(target=lambda: err.append(p.stderr.read()))
+    t.start()
+    try:
+        p.stdin.write(msg)
+        p.stdin.close()
+    except BrokenPipeError:
+        pass
+    try:
+        os.write(w, env)
+    except BrokenPipeError:
+        pass
+    os.close(w)
+    code = p.wait(60)
+    t.join()
+    return code, err[0] if err else b''
 
 
 def smtp_send(port, sender, rcpts, body, helo='client.test'):
