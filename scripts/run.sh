@@ -133,9 +133,3 @@ Logs: $home/log/qmail-send/current and $home/log/qmail-smtpd/current
 Status: s6-svstat $scan/qmail-send; s6-svstat $scan/qmail-smtpd
 Stop:   make stop QHOME=$home
 EOF
-case $me in
-  *.*) ;;
-  *) echo "run: warning: control/me ($me) has no dot: sendmail completes such host names with"
-     echo "run: warning: control/defaultdomain (default: me), so 'sendmail root' goes to root@$me.$me."
-     echo "run: warning: put this host's fully qualified name in $c/me, locals and rcpthosts." ;;
-esac
