@@ -45,8 +45,7 @@ $(O)/include/tcdb.h $(O)/libtcdb.a &: scripts/tcdb.sh
 
 $(O)/lib/auto_home.c: conf-home conf-split conf-users conf-groups scripts/auto.sh FORCE
 	@mkdir -p $(O)/lib
-	@sh scripts/auto.sh '$(QHOME)' '$(SPLIT)' > $@.tmp
-	@if cmp -s $@.tmp $@ ; then rm -f $@.tmp ; else mv $@.tmp $@ ; fi
+	@sh scripts/auto.sh '$(QHOME)' '$(SPLIT)' | cmp -s - $@ || sh scripts/auto.sh '$(QHOME)' '$(SPLIT)' > $@
 
 FORCE:
 
