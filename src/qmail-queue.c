@@ -244,6 +244,13 @@ int main (void)
   sync_dir("mess", id) ;
   sync_dir("intd", id) ;
 
+  /* a handler run between the link and clearing the flags would remove the
+     files of a committed message: no catchable signal from here to exit */
+  {
+    sigset_t all ;
+    sigfillset(&all) ;
+    sigprocmask(SIG_BLOCK, &all, 0) ;
+  }
   if (link(intdfn, todofn) < 0) die(QQ_TODO) ;
   /* committed: from here on nothing may be removed */
   flagmademess = flagmadeintd = 0 ;

@@ -209,3 +209,23 @@ def test_caller_gives_up_without_end_record(h):
     code, _ = qq(h, MSG * 1000, b'Fa@b\0Tc@d\0')
     eq(code, 91)
     nothing_left(h)
+
+
+def test_signal_at_commit_link_leaves_no_broken_todo(h):
+    """SIGTERM (or the SIGALRM lifetime) arriving just as the todo/ link is made:
+    the handler must not remove mess/ or intd/ of a message already in todo/.
+    strace delivers the signal on entry to the 2nd link(2), which completes first."""
+    for sig in ('SIGTERM', 'SIGALRM'):
+        code, err = qq(h, MSG, envelope(b'a@b', [b'c@nqmail.test']),
+                       wrap=['strace', '-qq', '-o', '/dev/null', '-e',
+                             'inject=link:signal=%s:when=2' % sig])
+        for t in h.queue_files('todo'):
+            ident = os.path.basename(t)
+            b = str(int(ident) % SPLIT)
+            for d in ('mess', 'intd'):
+                if not os.path.exists(os.path.join(h.path, 'queue', d, b, ident)):
+                    raise TestFailure('%s at the todo link (exit %d): todo/%s/%s without %s/'
+                                      % (sig, code, b, ident, d))
+        for d in ('mess', 'intd', 'todo', 'pid'):
+            for f in h.queue_files(d):
+                os.unlink(f)
