@@ -208,6 +208,16 @@ static void requests (stralloc *in)
   }
 }
 
+/* We run as root: an fd we inherited must not reach qmail-local and the user's programs. */
+static void close_inherited (void)
+{
+  if (close_range(3, ~0U, 0) < 0)
+  {
+    int fd ;
+    for (fd = 3 ; fd < 65536 ; fd++) close(fd) ;
+  }
+}
+
 static void raise_fd_limit (void)
 {
   struct rlimit rl ;
@@ -228,6 +238,7 @@ int main (int argc, char const *const *argv)
   PROG = "qmail-lspawn" ;
   if (argc != 2) strerr_dieusage(100, USAGE) ;
   defaultdelivery = argv[1] ;
+  close_inherited() ;
   if (!stralloc_cats(&qlocal, auto_home) || !stralloc_cats(&qlocal, "/bin/qmail-local") || !stralloc_0(&qlocal)
    || !stralloc_cats(&usercdb, auto_home) || !stralloc_cats(&usercdb, "/users/cdb") || !stralloc_0(&usercdb)
    || !stralloc_cats(&aliashome, auto_home) || !stralloc_cats(&aliashome, "/alias") || !stralloc_0(&aliashome))

@@ -41,6 +41,17 @@ static void lookup_user (who *w, char const *name, gid_t gid)
   w->gid = gid ;
 }
 
+/* An fd inherited from whoever started us (opened as root, perhaps) must not
+   reach the daemons, and through qmail-lspawn the users' programs. */
+static void close_inherited (void)
+{
+  if (close_range(3, ~0U, 0) < 0)
+  {
+    int fd ;
+    for (fd = 3 ; fd < 65536 ; fd++) close(fd) ;
+  }
+}
+
 static void mkpipe (int p[2])
 {
   if (pipe2(p, O_CLOEXEC) < 0) strerr_diefu1sys(111, "create a pipe") ;
@@ -94,6 +105,7 @@ int main (int argc, char const *const *argv)
   int sendstatus = -1 ;
   PROG = "qmail-start" ;
   if (argc < 2) strerr_dieusage(100, USAGE) ;
+  close_inherited() ;
   if (chdir(auto_home) < 0 || chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;
   gr = getgrnam(auto_groupq) ;
   if (!gr) strerr_dief2x(111, "unknown group ", auto_groupq) ;

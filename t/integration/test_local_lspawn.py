@@ -378,3 +378,27 @@ def test_maildirmake(h):
         eq(os.stat(os.path.join(d, s)).st_mode & 0o7777, 0o700, s)
     eq(h.run([h.bin('maildirmake'), d]).returncode, 111)
     eq(h.run([h.bin('maildirmake')]).returncode, 100)
+
+
+def test_inherited_fd_does_not_reach_qmail_local(h):
+    """qmail-lspawn runs as root: an fd it inherited (root's /etc/shadow on fd 20)
+    must be closed before any user's program runs."""
+    md = h.add_user('joe')
+    home = os.path.dirname(md.rstrip('/'))
+    with open(os.path.join(home, '.qmail'), 'w') as f:
+        f.write('|if test -e /proc/self/fd/20; then echo "fd 20 leaked"; exit 100; fi\n')
+    put_message(h, 100)
+    secret = os.open('/etc/shadow', os.O_RDONLY)
+    os.dup2(secret, 20)
+    p = subprocess.Popen([h.bin('qmail-lspawn'), './Maildir/'], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         cwd=os.path.join(h.path, 'queue'), env=h.env(),
+                         start_new_session=True, pass_fds=(20,))
+    os.close(secret)
+    os.close(20)
+    h.procs.append(p)
+    ls = Lspawn.__new__(Lspawn)
+    ls.p, ls.buf = p, b''
+    ls.send(0, 100, 's@x.example', 'joe@' + TEST_ME)
+    eq(ls.one(), ('K', 'did 0+0+1/'))
+    eq(ls.close(), 0)

@@ -689,3 +689,31 @@ def test_remote_channel_with_a_spawner(h):
     finally:
         h.stop_send()
         os.unlink(fake)
+
+
+def test_inherited_fd_does_not_reach_user_programs(h):
+    """An fd open in qmail-start's caller (here root's /etc/shadow on fd 20) must not
+    reach the daemons, nor through qmail-lspawn and qmail-local a user's program."""
+    md = h.add_user('joe')
+    home = os.path.dirname(md.rstrip('/'))
+    with open(os.path.join(home, '.qmail'), 'w') as f:
+        f.write('|if test -e /proc/self/fd/20; then echo "fd 20 leaked"; exit 100; fi\n./Maildir/\n')
+    os.chmod(os.path.join(home, '.qmail'), 0o644)
+    secret = os.open('/etc/shadow', os.O_RDONLY)
+    try:
+        os.dup2(secret, 20)
+        h.send = h.spawn([h.bin('qmail-start'), './Maildir/'], log=os.path.join(h.logdir, 'send'),
+                         pass_fds=(20,))
+    finally:
+        os.close(secret)
+        os.close(20)
+    wait_for(lambda: h.pid_of('qmail-send') and h.pid_of('qmail-todo') and h.pid_of('qmail-lspawn'),
+             10, 'the daemons to start')
+    for p in ('qmail-start', 'qmail-send', 'qmail-todo', 'qmail-lspawn', 'qmail-clean'):
+        pid = h.pid_of(p)
+        assert pid and '20' not in os.listdir('/proc/%d/fd' % pid), (p, pid)
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('fds'))
+    wait_for(lambda: re.search(r'^delivery \d+: (success|failure)', h.send_log(), re.M), 10, 'the delivery')
+    assert 'fd_20_leaked' not in h.send_log(), h.send_log()
+    eq(tags_in(h, md), ['fds'])
+    assert_queue_empty(h)
