@@ -95,6 +95,7 @@ static void setup_signals (void)
   sigaction(SIGBUS, &sa, 0) ;
   sa.sa_handler = SIG_IGN ;
   sigaction(SIGPIPE, &sa, 0) ;
+  sigaction(SIGXFSZ, &sa, 0) ;   /* a caller's RLIMIT_FSIZE: EFBIG, cleaned up, not a death */
   alarm(QQ_LIFETIME) ;
 }
 

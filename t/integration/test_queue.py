@@ -229,3 +229,11 @@ def test_signal_at_commit_link_leaves_no_broken_todo(h):
         for d in ('mess', 'intd', 'todo', 'pid'):
             for f in h.queue_files(d):
                 os.unlink(f)
+
+
+def test_file_size_limit_is_temporary_and_leaves_nothing(h):
+    """A caller's RLIMIT_FSIZE makes a write fail: exit 53 and nothing left behind,
+    not a SIGXFSZ death that leaves a partial mess/ file for the 36-hour sweep."""
+    code, err = qq(h, MSG * 1000, envelope(b'a@b', [b'c@d']), wrap=['prlimit', '--fsize=4096'])
+    eq(code, 53, 'exit code ' + err.decode())
+    nothing_left(h)
