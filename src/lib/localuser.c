@@ -79,7 +79,13 @@ static int find_passwd (localuser *w, char const *local, size_t len, char const 
     if (!name_ok(name, i)) continue ;
     errno = 0 ;
     pw = getpwnam(name) ;
-    if (!pw) continue ;
+    if (!pw)
+    {
+      /* no such user; anything else (EMFILE, EIO...) must not send the mail to the alias user */
+      if (!errno || errno == ENOENT || errno == ESRCH || errno == EBADF || errno == EPERM) continue ;
+      *err = "Unable to look up the user in the password file. (#4.3.0)" ;
+      return -1 ;
+    }
     if (!pw->pw_uid) continue ;
     if (stat(pw->pw_dir, &st) < 0)
     {

@@ -2,6 +2,8 @@
    the alias user last. */
 
 #include <check.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,23 @@
 #include "auto.h"
 #include "cdbw.h"
 #include "localuser.h"
+
+/* getpwnam with a switch: a lookup that fails for lack of a resource */
+static int pwfail = 0 ;
+
+struct passwd *getpwnam (char const *name)
+{
+  static struct passwd alias = { .pw_name = (char *)"alias", .pw_passwd = (char *)"x", .pw_uid = 4321, .pw_gid = 4321, .pw_gecos = (char *)"", .pw_dir = (char *)"/q/alias", .pw_shell = (char *)"/bin/false" } ;
+  struct passwd *(*real)(char const *) ;
+  if (pwfail)
+  {
+    if (!strcmp(name, auto_usera)) return &alias ;
+    errno = EMFILE ;
+    return 0 ;
+  }
+  real = (struct passwd *(*)(char const *))dlsym(RTLD_NEXT, "getpwnam") ;
+  return real(name) ;
+}
 
 static char tmpdir[] = "/tmp/check_localuser.XXXXXX" ;
 
@@ -62,6 +81,20 @@ START_TEST(test_assign_first)
   ck_assert_str_eq(u.sa.s + u.user, "joe") ;
   ck_assert_uint_eq(u.uid, 1000) ;
   ck_assert_str_eq(u.sa.s + u.home, "/home/joe") ;
+  stralloc_free(&u.sa) ;
+}
+END_TEST
+
+START_TEST(test_passwd_error_is_temporary)
+{
+  /* EMFILE reading the password file: retry later, never the alias user */
+  localuser u = LOCALUSER_ZERO ;
+  char const *err = 0 ;
+  pwfail = 1 ;
+  ck_assert_int_eq(localuser_find(&u, "missing.cdb", "/q/alias", "joe", 3, &err), -1) ;
+  pwfail = 0 ;
+  ck_assert_ptr_nonnull(err) ;
+  ck_assert_ptr_nonnull(strstr(err, "#4.3.0")) ;
   stralloc_free(&u.sa) ;
 }
 END_TEST
@@ -156,6 +189,7 @@ int main (void)
   tcase_add_test(tc, test_assign_first) ;
   tcase_add_test(tc, test_alias_last) ;
   tcase_add_test(tc, test_no_cdb) ;
+  tcase_add_test(tc, test_passwd_error_is_temporary) ;
   tcase_add_test(tc, test_deliverable) ;
   suite_add_tcase(s, tc) ;
   sr = srunner_create(s) ;
