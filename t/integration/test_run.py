@@ -12,7 +12,7 @@ import nqtest
 def build_dir(h):
     """The build directory whose programs are installed in h.path (QHOME=h.path), so
     that make run finds them up to date; else one of our own beside h.path."""
-    b = getattr(h, 'build', None)
+    b = getattr(h, 'build', None) or os.environ.get('NQ_BUILD')
     if b:
         return b
     if '--build' in sys.argv[:-1]:
