@@ -82,6 +82,7 @@ static void sigbug (int sig)
 static void setup_signals (void)
 {
   struct sigaction sa ;
+  sigset_t mine ;
   memset(&sa, 0, sizeof sa) ;
   sigfillset(&sa.sa_mask) ;
   sa.sa_handler = &sigalrm ;
@@ -96,6 +97,12 @@ static void setup_signals (void)
   sa.sa_handler = SIG_IGN ;
   sigaction(SIGPIPE, &sa, 0) ;
   sigaction(SIGXFSZ, &sa, 0) ;   /* a caller's RLIMIT_FSIZE: EFBIG, cleaned up, not a death */
+  /* a caller's mask (qmail-send's selfpipe blocks TERM, ALRM, HUP) is not ours */
+  sigemptyset(&mine) ;
+  sigaddset(&mine, SIGALRM) ; sigaddset(&mine, SIGTERM) ;
+  sigaddset(&mine, SIGHUP) ; sigaddset(&mine, SIGINT) ;
+  sigaddset(&mine, SIGSEGV) ; sigaddset(&mine, SIGBUS) ;
+  sigprocmask(SIG_UNBLOCK, &mine, 0) ;
   alarm(QQ_LIFETIME) ;
 }
 

@@ -237,3 +237,32 @@ def test_file_size_limit_is_temporary_and_leaves_nothing(h):
     code, err = qq(h, MSG * 1000, envelope(b'a@b', [b'c@d']), wrap=['prlimit', '--fsize=4096'])
     eq(code, 53, 'exit code ' + err.decode())
     nothing_left(h)
+
+
+def test_signals_blocked_by_the_caller_are_unblocked(h):
+    """qmail-send traps SIGTERM, SIGALRM and SIGHUP with a selfpipe (blocked), and a
+    spawned qmail-queue inherits the mask: its lifetime alarm and SIGTERM cleanup
+    must work all the same."""
+    import signal
+    r, w = os.pipe()
+    p = subprocess.Popen([h.bin('qmail-queue')], stdin=subprocess.PIPE, stdout=r, cwd=h.path,
+                         preexec_fn=lambda: signal.pthread_sigmask(
+                             signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGALRM, signal.SIGHUP}))
+    os.close(r)
+    try:
+        p.stdin.write(MSG * 1000)
+        p.stdin.flush()
+        from nqtest import wait_for
+        wait_for(lambda: h.queue_files('mess'), 10, 'qmail-queue to create its mess/ file')
+        p.terminate()
+        try:
+            code = p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            raise TestFailure('SIGTERM ignored: qmail-queue kept the signal mask of its caller')
+        eq(code, 54)
+    finally:
+        os.close(w)
+        p.stdin.close()
+    nothing_left(h)
