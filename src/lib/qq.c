@@ -42,7 +42,10 @@ int qq_open (qq *q)
   sigaddset(&sigs, SIGPIPE) ;
   posix_spawnattr_init(&attr) ;
   posix_spawnattr_setsigdefault(&attr, &sigs) ;
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF) ;
+  /* nor does it inherit signals we block (qmail-send's selfpipe): its alarm must work */
+  sigemptyset(&sigs) ;
+  posix_spawnattr_setsigmask(&attr, &sigs) ;
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) ;
   posix_spawn_file_actions_init(&fa) ;
   posix_spawn_file_actions_adddup2(&fa, pm[0], 0) ;
   posix_spawn_file_actions_adddup2(&fa, pe[0], 1) ;

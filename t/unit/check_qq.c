@@ -202,6 +202,32 @@ START_TEST(test_child_sigpipe_default)
 }
 END_TEST
 
+/* A caller's blocked signals (qmail-send's selfpipe) are not passed on to qmail-queue. */
+START_TEST(test_child_signal_mask_empty)
+{
+  qq q ;
+  sigset_t set, old ;
+  char const *res ;
+  FILE *f = fopen("fakeqq", "w") ;
+  ck_assert_ptr_nonnull(f) ;
+  /* not sh: it clears its signal mask when it starts */
+  fputs("#!/usr/bin/awk -f\nBEGIN { while ((getline l < \"/proc/self/status\") > 0)\n"
+        "  if (l ~ /^SigBlk:/ && l !~ /^SigBlk:[ \\t]*0*$/) exit 55\n"
+        "  exit system(\"cat > msg && cat <&1 > env\") }\n", f) ;
+  fclose(f) ;
+  sigemptyset(&set) ;
+  sigaddset(&set, SIGTERM) ; sigaddset(&set, SIGALRM) ; sigaddset(&set, SIGHUP) ;
+  sigprocmask(SIG_BLOCK, &set, &old) ;
+  ck_assert_int_eq(qq_open(&q), 0) ;
+  sigprocmask(SIG_SETMASK, &old, 0) ;
+  qq_puts(&q, "x\n") ;
+  qq_from(&q, "a@x") ;
+  qq_to(&q, "b@y") ;
+  res = qq_close(&q) ;
+  ck_assert_str_eq(res, "") ;
+}
+END_TEST
+
 START_TEST(test_missing_program)
 {
   qq q ;
@@ -245,6 +271,7 @@ static Suite *suite (void)
   tcase_add_test(tc, test_early_refusal_no_sigpipe) ;
   tcase_add_test(tc, test_early_success_is_not_success) ;
   tcase_add_test(tc, test_child_sigpipe_default) ;
+  tcase_add_test(tc, test_child_signal_mask_empty) ;
   tcase_add_test(tc, test_missing_program) ;
   tcase_add_test(tc, test_abort) ;
   suite_add_tcase(s, tc) ;
