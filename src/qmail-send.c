@@ -787,6 +787,8 @@ int main (int argc, char const *const *argv)
     strerr_dief1x(100, "fds 3, 4, 7, 8, 9 must be open: run me from qmail-start") ;
   sp[0].up = 1 ;
   sp[1].up = fd_open(sp[1].fdreq) && fd_open(sp[1].fdrep) ;
+  /* the qmail-queue of a bounce must not hold our pipes (to root's qmail-lspawn among them) */
+  for (c = 3 ; c <= FD_TODO ; c++) if (fd_open((int)c)) (void)fcntl((int)c, F_SETFD, FD_CLOEXEC) ;
   sig_ignore(SIGPIPE) ;
   if (chdir(auto_home) < 0) strerr_diefu2sys(111, "chdir to ", auto_home) ;
   homefd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;

@@ -717,3 +717,26 @@ def test_inherited_fd_does_not_reach_user_programs(h):
     assert 'fd_20_leaked' not in h.send_log(), h.send_log()
     eq(tags_in(h, md), ['fds'])
     assert_queue_empty(h)
+
+
+def test_bounce_qmail_queue_gets_no_pipes_of_qmail_send(h):
+    """The qmail-queue that qmail-send runs for a bounce gets fds 0 and 1 only, not
+    qmail-send's pipes to qmail-lspawn, qmail-clean and qmail-todo."""
+    md = h.add_user('joe')
+    seen = os.path.join(h.path, 'tmp', 'qq-fds')
+    wrap = os.path.join(h.path, 'tmp', 'qq-wrap')
+    with open(wrap, 'w') as f:
+        f.write('#!/bin/sh\nls /proc/$$/fd > %s.tmp && mv %s.tmp %s\nexec %s\n' % (seen, seen, seen, h.bin('qmail-queue')))
+    os.chmod(wrap, 0o755)
+    h.send = h.spawn([h.bin('qmail-start'), './Maildir/'], log=os.path.join(h.logdir, 'send'),
+                     env={'QMAILQUEUE': wrap})
+    wait_for(lambda: h.pid_of('qmail-send') and h.pid_of('qmail-todo') and h.pid_of('qmail-lspawn'),
+             10, 'the daemons to start')
+    queue(h, 'joe@' + TEST_ME, ['nosuchuser@' + TEST_ME], msg('fdbounce'))
+    wait_for(lambda: h.maildir(md), 15, 'the bounce')
+    with open(seen) as f:
+        fds = sorted(int(x) for x in f.read().split())
+    print("    fds seen by qmail-queue: %r" % fds)
+    # the shell may hold one fd of its own (10 and up) while it runs ls
+    eq([fd for fd in fds if 3 <= fd <= 9], [], 'qmail-send fds seen by qmail-queue: %r' % fds)
+    assert_queue_empty(h)
