@@ -183,6 +183,10 @@ static void write_intd (unsigned long uid, unsigned long pid, stralloc const *en
   char hdr[2 * ULONG_FMT + 4] ;
   size_t n = 0 ;
   int fd = open(intdfn, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) ;
+  /* our mess/B/N holds inode N, so no message N exists: an intd/B/N is the orphan
+     of a killed run whose mess/ was swept first (the inode is reused at once) */
+  if (fd < 0 && errno == EEXIST && unlink(intdfn) == 0)
+    fd = open(intdfn, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) ;
   if (fd < 0) die(QQ_INTD) ;
   flagmadeintd = 1 ;
   hdr[n++] = 'u' ; n += ulong_fmt(hdr + n, uid) ; hdr[n++] = 0 ;

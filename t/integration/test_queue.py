@@ -266,3 +266,28 @@ def test_signals_blocked_by_the_caller_are_unblocked(h):
         os.close(w)
         p.stdin.close()
     nothing_left(h)
+
+
+def test_orphan_intd_of_a_reused_inode_is_replaced(h):
+    """A killed qmail-queue leaves orphan mess/ and intd/ files, swept by different
+    programs: once mess/ is gone its inode is free while intd/B/N stays. The inode is
+    reused at once (ext4), so every later qmail-queue got id N and failed with 65
+    until the intd/ sweep. With inode N in hand no message N exists: the orphan goes."""
+    import pwd
+    q = pwd.getpwnam('qmailq')
+    probe = os.path.join(h.path, 'queue', 'pid', 'probe')
+    fd = os.open(probe, os.O_CREAT | os.O_WRONLY, 0o644)
+    ident = os.fstat(fd).st_ino
+    os.close(fd)
+    orphan = os.path.join(h.path, 'queue', 'intd', str(ident % SPLIT), str(ident))
+    with open(orphan, 'wb') as f:
+        f.write(b'u0\0p1\0Fold@b\0Told@d\0')
+    os.chown(orphan, q.pw_uid, q.pw_gid)
+    os.unlink(probe)
+    code, err = qq(h, MSG, envelope(b'a@b', [b'c@nqmail.test']))
+    todo = h.queue_files('todo')
+    if code == 0 and todo and int(os.path.basename(todo[0])) != ident:
+        print('    inode %d not reused: nothing to check on this filesystem' % ident)
+        return
+    eq(code, 0, 'exit code with an orphan intd/ of the same id ' + err.decode())
+    eq(open(todo[0], 'rb').read().split(b'\0')[2:], [b'Fa@b', b'Tc@nqmail.test', b''])
