@@ -201,20 +201,36 @@ static int readstr (stralloc *sa, char const *fn, char const *def)
   return 1 ;
 }
 
+static void conf_free (sendbounce_conf *c)
+{
+  stralloc_free(&c->me) ; stralloc_free(&c->bouncefrom) ; stralloc_free(&c->bouncehost) ;
+  stralloc_free(&c->doublebounceto) ; stralloc_free(&c->doublebouncehost) ;
+}
+
+/* The strings are read into a new set, used only if every file was read:
+   a file that fails to read on SIGHUP leaves the old values, never half a value. */
 static int controls_read (void)
 {
   stralloc me = STRALLOC_ZERO ;
+  sendbounce_conf n = SENDBOUNCE_CONF_ZERO ;
   int ok = 1 ;
   if (fchdir(homefd) < 0) strerr_diefu1sys(111, "fchdir to conf-home") ;
   if (!readstr(&me, "control/me", "localhost")) ok = 0 ;
   else
   {
-    ok &= readstr(&bconf.me, "control/me", "localhost") ;
-    ok &= readstr(&bconf.bouncefrom, "control/bouncefrom", "MAILER-DAEMON") ;
-    ok &= readstr(&bconf.bouncehost, "control/bouncehost", me.s) ;
-    ok &= readstr(&bconf.doublebounceto, "control/doublebounceto", "postmaster") ;
-    ok &= readstr(&bconf.doublebouncehost, "control/doublebouncehost", me.s) ;
+    ok &= readstr(&n.me, "control/me", "localhost") ;
+    ok &= readstr(&n.bouncefrom, "control/bouncefrom", "MAILER-DAEMON") ;
+    ok &= readstr(&n.bouncehost, "control/bouncehost", me.s) ;
+    ok &= readstr(&n.doublebounceto, "control/doublebounceto", "postmaster") ;
+    ok &= readstr(&n.doublebouncehost, "control/doublebouncehost", me.s) ;
   }
+  if (ok)
+  {
+    n.maxbytes = bconf.maxbytes ;
+    conf_free(&bconf) ;
+    bconf = n ;
+  }
+  else conf_free(&n) ;
   sp[0].conc = readnum("control/concurrencylocal", 10, 1, SPAWNPROTO_SLOTS_MAX) ;
   sp[1].conc = readnum("control/concurrencyremote", 20, 1, SPAWNPROTO_SLOTS_MAX) ;
   lifetime = readnum("control/queuelifetime", 604800, 0, 1UL << 40) ;

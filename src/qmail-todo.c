@@ -42,26 +42,32 @@ static stralloc locals = STRALLOC_ZERO ;
 static stralloc vdoms = STRALLOC_ZERO ;
 static genalloc badids = GENALLOC_ZERO ;   /* unsigned long: malformed todo files, logged once */
 
+/* Read into new lists, used only if every file was read: a file that fails to
+   read on SIGHUP leaves the old lists, never an empty locals (all mail remote). */
 static int controls_read (void)
 {
-  stralloc me = STRALLOC_ZERO ;
+  stralloc me = STRALLOC_ZERO, env = STRALLOC_ZERO, pct = STRALLOC_ZERO, loc = STRALLOC_ZERO, vd = STRALLOC_ZERO ;
   int ok = 0 ;
   if (fchdir(homefd) < 0) return 0 ;
   if (control_rldef(&me, "control/me", 0, "localhost") < 0) goto err ;
   if (!stralloc_0(&me)) goto err ;
-  if (control_rldef(&envnoathost, "control/envnoathost", 0, me.s) < 0) goto err ;
-  if (!stralloc_0(&envnoathost)) goto err ;
-  if (control_readfile(&percenthack, "control/percenthack") < 0) goto err ;
-  if (control_readfile(&vdoms, "control/virtualdomains") < 0) goto err ;
-  switch (control_readfile(&locals, "control/locals"))
+  if (control_rldef(&env, "control/envnoathost", 0, me.s) < 0) goto err ;
+  if (!stralloc_0(&env)) goto err ;
+  if (control_readfile(&pct, "control/percenthack") < 0) goto err ;
+  if (control_readfile(&vd, "control/virtualdomains") < 0) goto err ;
+  switch (control_readfile(&loc, "control/locals"))
   {
     case -1 : goto err ;
-    case 0 : if (!stralloc_copyb(&locals, me.s, me.len)) goto err ; break ;
+    case 0 : if (!stralloc_copyb(&loc, me.s, me.len)) goto err ; break ;
   }
   ok = 1 ;
+  stralloc_free(&envnoathost) ; envnoathost = env ; env = stralloc_zero ;
+  stralloc_free(&percenthack) ; percenthack = pct ; pct = stralloc_zero ;
+  stralloc_free(&locals) ; locals = loc ; loc = stralloc_zero ;
+  stralloc_free(&vdoms) ; vdoms = vd ; vd = stralloc_zero ;
  err:
   if (!ok) logline("qmail-todo: warning: unable to read controls: ", strerror(errno), (char *)0) ;
-  stralloc_free(&me) ;
+  stralloc_free(&me) ; stralloc_free(&env) ; stralloc_free(&pct) ; stralloc_free(&loc) ; stralloc_free(&vd) ;
   if (fchdir(queuefd) < 0) strerr_diefu1sys(111, "fchdir to queue") ;
   return ok ;
 }

@@ -459,8 +459,8 @@ def test_qmail_start_usage_and_exit(h):
         if n == 'qmail-todo':
             eq(blocked & (1 << (signal.SIGTERM - 1)), 0, 'SIGTERM not blocked in qmail-todo')
     eq(users, {'qmail-send': uid_of('qmails'), 'qmail-todo': uid_of('qmails'), 'qmail-lspawn': 0})
-    cleans = h.pids_under('qmail-clean')
-    eq(len(cleans), 2, 'two qmail-clean')
+    cleans = wait_for(lambda: len(h.pids_under('qmail-clean')) == 2 and h.pids_under('qmail-clean'), 5,
+                      'two qmail-clean')
     for pid in cleans:
         with open('/proc/%d/status' % pid) as f:
             eq(int(re.search(r'^Uid:\s+(\d+)', f.read(), re.M).group(1)), uid_of('qmailq'))
@@ -739,4 +739,26 @@ def test_bounce_qmail_queue_gets_no_pipes_of_qmail_send(h):
     print("    fds seen by qmail-queue: %r" % fds)
     # the shell may hold one fd of its own (10 and up) while it runs ls
     eq([fd for fd in fds if 3 <= fd <= 9], [], 'qmail-send fds seen by qmail-queue: %r' % fds)
+    assert_queue_empty(h)
+
+
+def test_sighup_with_an_unreadable_control_keeps_the_old_values(h):
+    """A control file that cannot be read at SIGHUP (here a NUL byte in it) leaves the
+    values read before: qmail-todo keeps its locals (else local mail goes remote) and
+    qmail-send keeps its bounce host (else half a value, without its final NUL)."""
+    md = h.add_user('joe')
+    h.control('bouncehost', 'good.example\n')
+    h.start_send()
+    # a first message through: both daemons have read their controls and trap SIGHUP
+    queue(h, 'joe@' + TEST_ME, ['joe@' + TEST_ME], msg('first'))
+    wait_for(lambda: h.maildir(md), 10, 'the first message')
+    h.control('locals', TEST_ME.encode() + b'\0\n')
+    h.control('bouncehost', b'bad\0host\n')
+    os.kill(h.send.pid, signal.SIGHUP)
+    wait_for(lambda: 'qmail-todo: warning: unable to read controls' in h.send_log()
+             and 'unable to read control/bouncehost' in h.send_log(), 10, 'both warnings')
+    queue(h, 'joe@' + TEST_ME, ['joe@' + TEST_ME, 'nosuchuser@' + TEST_ME], msg('hup'))
+    wait_for(lambda: len(h.maildir(md)) == 3, 15, 'the message and its bounce for joe')
+    (b,) = [m for m in h.maildir(md) if m.startswith(b'Return-Path: <>')]
+    assert b'\nFrom: MAILER-DAEMON@good.example\n' in b, b[:400]
     assert_queue_empty(h)
