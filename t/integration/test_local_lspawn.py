@@ -249,8 +249,9 @@ def test_busy_slot_is_a_protocol_error(h):
     eq(sorted(os.listdir('/proc/%d/fd' % pid)), ['0', '1', '2'])
     eq(os.stat('/proc/%d' % pid).st_uid, uid_of('alias'))
     # qmail-local caps its own memory; the program it runs gets the old limit back
-    with open('/proc/%d/limits' % pid) as f:
-        assert re.search(r'Max data size\s+67108864\s', f.read())
+    # (qmail-local may be seen before it has set its cap)
+    wait_for(lambda: re.search(r'Max data size\s+67108864\s', open('/proc/%d/limits' % pid).read()), 5,
+             'qmail-local to cap its memory')
     sh = wait_for(lambda: [c for c in open('/proc/%d/task/%d/children' % (pid, pid)).read().split()], 10, 'the program')
     with open('/proc/%s/limits' % sh[0]) as f:
         assert not re.search(r'Max data size\s+67108864\s', f.read())
