@@ -92,8 +92,19 @@ static void start (spawnproto_request const *rq)
   r = localuser_find(&w, usercdb.s, aliashome.s, local, at, &err) ;
   if (r < 0) { reply_s(rq->slot, 'Z', err) ; return ; }
   queue_path(mess, "mess", rq->msgid) ;
-  fdmess = open(mess, O_RDONLY | O_CLOEXEC) ;
+  /* opened as root for the user: only the queue's own regular file, never what a
+     symlink or a FIFO put in mess/ would give (another file of root's, or a hang) */
+  fdmess = open(mess, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
   if (fdmess < 0) { reply_s(rq->slot, 'Z', "Unable to open the message file. (#4.3.0)") ; return ; }
+  {
+    struct stat st ;
+    if (fstat(fdmess, &st) < 0 || !S_ISREG(st.st_mode) || ndelay_off(fdmess) < 0)
+    {
+      close(fdmess) ;
+      reply_s(rq->slot, 'Z', "The message file is not a regular file. (#4.3.0)") ;
+      return ;
+    }
+  }
   if (pipe2(p, O_CLOEXEC) < 0)
   {
     close(fdmess) ;

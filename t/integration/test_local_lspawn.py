@@ -220,6 +220,28 @@ def test_missing_message_is_temporary(h):
     eq(ls.close(), 0)
 
 
+def test_message_file_must_be_a_regular_file(h):
+    """qmail-lspawn opens mess/ as root: a symlink there (to a file of root's) or a
+    FIFO is a temporary failure, never the user's message or a hang."""
+    md = h.add_user('joe')
+    home = os.path.dirname(md.rstrip('/'))
+    with open(os.path.join(home, '.qmail'), 'w') as f:
+        f.write('|head -c 40\n')
+    d = os.path.join(h.path, 'queue', 'mess', str(200 % SPLIT))
+    os.symlink('/etc/shadow', os.path.join(d, '200'))
+    d = os.path.join(h.path, 'queue', 'mess', str(201 % SPLIT))
+    os.mkfifo(os.path.join(d, '201'))
+    ls = Lspawn(h)
+    ls.send(0, 200, 'x@y', 'joe@' + TEST_ME)
+    code, text = ls.one()
+    eq(code, 'Z', text)
+    assert 'root:' not in text, text
+    ls.send(1, 201, 'x@y', 'joe@' + TEST_ME)
+    eq(ls.replies(1, timeout=10)[1][0], 'Z')
+    eq(ls.close(), 0)
+    eq(h.maildir(md), [])
+
+
 def test_protocol_errors(h):
     put_message(h, 46)
     for bad in (b'x\x0046\x00a@b\x00root@x\x00', b'1000\x0046\x00a@b\x00root@x\x00',
