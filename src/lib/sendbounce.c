@@ -5,8 +5,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <skalibs/allreadwrite.h>
 #include <skalibs/buffer.h>
+#include <skalibs/djbunix.h>
 #include <skalibs/types.h>
 #include "date822.h"
 #include "dirsync.h"
@@ -158,8 +160,18 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
   }
   if (!stralloc_0(&to)) goto nomem ;
   queue_path(messfn, "mess", id) ;
-  fd = open(messfn, O_RDONLY | O_CLOEXEC) ;
+  /* only the queue's own regular file: a symlink or a FIFO in mess/ is not copied (nor waited for) */
+  fd = open(messfn, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
   if (fd < 0) { logline("qmail-send: warning: unable to open ", messfn, ": ", strerror(errno), (char *)0) ; goto temp ; }
+  {
+    struct stat st ;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || ndelay_off(fd) < 0)
+    {
+      logline("qmail-send: warning: ", messfn, " is not a regular file", (char *)0) ;
+      close(fd) ;
+      goto temp ;
+    }
+  }
   if (qq_open(&q) < 0)
   {
     logline("qmail-send: warning: unable to start qmail-queue: ", strerror(errno), (char *)0) ;

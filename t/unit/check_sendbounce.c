@@ -173,6 +173,21 @@ START_TEST(test_missing_mess_is_temporary)
 }
 END_TEST
 
+START_TEST(test_mess_not_a_regular_file_is_temporary)
+{
+  /* a FIFO or a symlink put in mess/: never waited for, never copied */
+  char fn[QUEUE_PATH_MAX] ;
+  queue_path(fn, "mess", 77) ;
+  ck_assert_int_eq(mkfifo(fn, 0600), 0) ;
+  ck_assert_int_eq(sendbounce_record(77, "joe@a", "no", 2), 1) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 0) ;
+  ck_assert_int_eq(unlink(fn), 0) ;
+  ck_assert_int_eq(symlink("/etc/passwd", fn), 0) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 0) ;
+  ck_assert_int_eq(access("bounce/77", F_OK), 0) ;
+}
+END_TEST
+
 static Suite *suite (void)
 {
   Suite *s = suite_create("sendbounce") ;
@@ -185,6 +200,7 @@ static Suite *suite (void)
   tcase_add_test(tc, test_triple_bounce_dropped) ;
   tcase_add_test(tc, test_qq_temporary_failure_keeps_records) ;
   tcase_add_test(tc, test_missing_mess_is_temporary) ;
+  tcase_add_test(tc, test_mess_not_a_regular_file_is_temporary) ;
   suite_add_tcase(s, tc) ;
   return s ;
 }
