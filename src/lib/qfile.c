@@ -87,10 +87,12 @@ int qfile_read (stralloc *sa, char const *fn, size_t max)
 {
   struct stat st ;
   int e ;
-  int fd = open(fn, O_RDONLY | O_CLOEXEC) ;
+  /* a FIFO or a symlink planted in the queue is not waited for, nor followed */
+  int fd = open(fn, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
   sa->len = 0 ;
   if (fd < 0) return errno == ENOENT ? 0 : -1 ;
   if (fstat(fd, &st) < 0) goto err ;
+  if (!S_ISREG(st.st_mode)) { errno = EINVAL ; goto err ; }
   if ((size_t)st.st_size > max) { errno = EFBIG ; goto err ; }
   if (!stralloc_ready(sa, (size_t)st.st_size + 1)) goto err ;
   for (;;)

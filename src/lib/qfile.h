@@ -28,7 +28,8 @@ extern size_t qfile_bounce_valid (char const *s, size_t len) ;
 extern int qfile_bounce_put (stralloc *, char const *rcpt, char const *reason, size_t reasonlen) ;
 
 /* Read the whole file fn (at most max bytes) into sa.
-   1 ok, 0 missing (ENOENT), -1 error (errno; EFBIG when larger than max). */
+   1 ok, 0 missing (ENOENT), -1 error (errno; EFBIG when larger than max; ELOOP
+   for a symlink, EINVAL for anything but a regular file). */
 extern int qfile_read (stralloc *sa, char const *fn, size_t max) ;
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/genalloc.h>
 #include <skalibs/stralloc.h>
@@ -92,6 +93,11 @@ START_TEST(test_read)
   ck_assert_uint_eq(sa.len, 5) ;
   ck_assert_int_eq(qfile_read(&sa, "f", 4), -1) ;        /* larger than allowed */
   ck_assert_uint_eq(sa.len, 0) ;
+  /* a FIFO (no writer: open would block) and a symlink are errors, at once */
+  ck_assert_int_eq(mkfifo("fifo", 0600), 0) ;
+  ck_assert_int_eq(qfile_read(&sa, "fifo", 100), -1) ;
+  ck_assert_int_eq(symlink("f", "link"), 0) ;
+  ck_assert_int_eq(qfile_read(&sa, "link", 100), -1) ;
   ck_assert_int_eq(chdir("/"), 0) ;
   rm_rf(dir) ;
   stralloc_free(&sa) ;
