@@ -450,7 +450,8 @@ static void smtp_rcpt (char const *arg, size_t len)
     if (refusal)
     {
       log_refused_rcpt(a.s, a.len, why) ;
-      reply(refusal) ;
+      /* a permanent refusal counts as a bad command: no endless relay probing */
+      if (refusal[0] == '5') badcmd(refusal) ; else reply(refusal) ;
       return ;
     }
   }

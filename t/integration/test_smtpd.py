@@ -592,6 +592,17 @@ def test_too_many_bad_commands(h):
     assert c.eof()
 
 
+def test_relay_probing_is_cut_off(h):
+    """Each refused relay attempt is logged and counts as a bad command."""
+    c = session(h)
+    c.expect(b'MAIL FROM:<a@example.org>', 250)
+    for i in range(19):
+        eq(c.cmd(b'RCPT TO:<x%d@example.com>' % i)[0], 553)
+    code, lines = c.cmd(b'RCPT TO:<last@example.com>')
+    eq(code, 421)
+    assert c.eof()
+
+
 def test_timeout(h):
     h.control('timeoutsmtpd', '1\n')
     c = session(h)
