@@ -198,8 +198,9 @@ static void put_or_die (int fd, char const *s, size_t len, char const *what)
   if (allwrite(fd, s, len) < len) strerr_diefu2sys(111, "write to ", what) ;
 }
 
-/* Ask our qmail-clean to remove todo/ and intd/ for each id, then read the replies. */
-static void clean_todo (unsigned long const *ids, size_t n)
+/* Ask our qmail-clean to remove todo/ and intd/ for each id, then read the replies;
+   ok[i] tells whether ids[i] is gone from todo/. */
+static void clean_todo (unsigned long const *ids, size_t n, unsigned char *ok)
 {
   stralloc req = STRALLOC_ZERO ;
   size_t i ;
@@ -215,7 +216,8 @@ static void clean_todo (unsigned long const *ids, size_t n)
     do r = read(FD_CLEANREP, &c, 1) ; while (r < 0 && errno == EINTR) ;
     if (r < 0) strerr_diefu1sys(111, "read reply from qmail-clean") ;
     if (!r) strerr_dief1x(111, "qmail-clean went away") ;
-    if (c != '+')
+    ok[i] = c == '+' ;
+    if (!ok[i])
     {
       char fmt[ULONG_FMT] ;
       fmt[ulong_fmt(fmt, ids[i])] = 0 ;
@@ -224,11 +226,12 @@ static void clean_todo (unsigned long const *ids, size_t n)
   }
 }
 
-/* Process ids[0..n): write, one flush, announce, clean. 1 ok, 0 retry later. */
+/* Process ids[0..n): write, one flush, clean todo/, announce. 1 ok, 0 retry later. */
 static int batch (unsigned long const *ids, size_t n)
 {
   static done ds[BATCH_MAX] ;
   unsigned long gone[BATCH_MAX], cleanids[BATCH_MAX] ;
+  unsigned char cleaned[BATCH_MAX] ;
   size_t nd = 0, ng = 0, i ;
   stralloc out = STRALLOC_ZERO ;
   for (i = 0 ; i < n ; i++)
@@ -252,9 +255,17 @@ static int batch (unsigned long const *ids, size_t n)
       return 0 ;
     }
   }
+  /* todo/ goes before qmail-send hears of a message: qmail-send may finish it and
+     free its id (the mess/ inode) at once, and a todo/ entry left behind would then
+     be preprocessed again against whatever new message gets that id. A crash in
+     between is safe: qmail-send exits with us and finds the message in info/. */
+  for (i = 0 ; i < nd ; i++) cleanids[i] = ds[i].id ;
+  for (i = 0 ; i < ng ; i++) cleanids[nd + i] = gone[i] ;
+  clean_todo(cleanids, nd + ng, cleaned) ;
   for (i = 0 ; i < nd ; i++)
   {
     char fid[ULONG_FMT], fb[UINT64_FMT], fqp[ULONG_FMT], fuid[ULONG_FMT] ;
+    if (!cleaned[i]) continue ;        /* still in todo/: the next scan does it again */
     fid[ulong_fmt(fid, ds[i].id)] = 0 ;
     fb[uint64_fmt(fb, ds[i].bytes)] = 0 ;
     fqp[ulong_fmt(fqp, ds[i].qp)] = 0 ;
@@ -262,12 +273,9 @@ static int batch (unsigned long const *ids, size_t n)
     logline("new msg ", fid, (char *)0) ;
     logline("info msg ", fid, ": bytes ", fb, " from <", ds[i].sender.s, "> qp ", fqp, " uid ", fuid, (char *)0) ;
     if (!spawnproto_idrec_put(&out, 'L', ds[i].id)) strerr_diefu1sys(111, "stralloc") ;
-    cleanids[i] = ds[i].id ;
   }
   if (out.len) put_or_die(FD_SEND, out.s, out.len, "qmail-send") ;
   stralloc_free(&out) ;
-  for (i = 0 ; i < ng ; i++) cleanids[nd + i] = gone[i] ;
-  clean_todo(cleanids, nd + ng) ;
   return 1 ;
 }
 
