@@ -56,8 +56,7 @@ def main():
     if os.getuid() != 0:
         sys.exit('integration: the tests run as root (they start qmail-start and switch users)')
     qhome = build(src, builddir)
-    os.environ['NQ_BUILD'] = builddir   # for tests that run make install themselves
-    h = nqtest.Home(qhome, src)
+    h = nqtest.Home(qhome, src, builddir)
     passed = failed = 0
     signal.signal(signal.SIGALRM, on_alarm)
     files = sorted(glob.glob(os.path.join(HERE, 'test_*.py')))

@@ -1,5 +1,5 @@
 """make install: qmail's owners and modes, DESTDIR, and a second install that keeps
-the queue. Uses the build of this test run (NQ_BUILD), so nothing is rebuilt."""
+the queue. Uses the build of this test run (h.build), so nothing is rebuilt."""
 
 import os
 import pwd
@@ -12,7 +12,7 @@ from nqtest import eq, SPLIT
 
 
 def install(h, destdir):
-    r = subprocess.run(['make', '-s', '--no-print-directory', 'O=' + os.environ['NQ_BUILD'],
+    r = subprocess.run(['make', '-s', '--no-print-directory', 'O=' + h.build,
                         'QHOME=' + h.path, 'DESTDIR=' + destdir, 'install'],
                        cwd=h.src, capture_output=True)
     eq(r.returncode, 0, 'make install: %r' % r.stderr[-2000:])
@@ -64,7 +64,7 @@ def test_install_as_user_needs_no_root(h):
     os.makedirs(dest)
     os.chown(dest, pwd.getpwnam('nobody').pw_uid, -1)
     try:
-        r = h.run(['make', '-s', '--no-print-directory', 'O=' + os.environ['NQ_BUILD'], 'QHOME=' + h.path,
+        r = h.run(['make', '-s', '--no-print-directory', 'O=' + h.build, 'QHOME=' + h.path,
                    'DESTDIR=' + dest, 'install'], user='nobody', cwd=h.src,
                   env={'HOME': '/tmp'})
         # the build tree belongs to root: make may only read it

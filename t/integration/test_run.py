@@ -4,20 +4,14 @@ through SMTP to the alias Maildir, a second make run that changes nothing, make 
 import os
 import socket
 import subprocess
-import sys
 
 import nqtest
 
 
 def build_dir(h):
     """The build directory whose programs are installed in h.path (QHOME=h.path), so
-    that make run finds them up to date; else one of our own beside h.path."""
-    b = getattr(h, 'build', None) or os.environ.get('NQ_BUILD')
-    if b:
-        return b
-    if '--build' in sys.argv[:-1]:
-        return os.path.abspath(sys.argv[sys.argv.index('--build') + 1])
-    return os.path.join(os.path.dirname(h.path), 'run-build')
+    that make run finds them up to date."""
+    return h.build
 
 
 def make(h, target, port=None, timeout=170):

@@ -56,9 +56,10 @@ def gid_of(name):
 class Home:
     """A conf-home for one test. Programs are in path/bin (built with QHOME=path)."""
 
-    def __init__(self, path, src):
+    def __init__(self, path, src, build=None):
         self.path = path
         self.src = src
+        self.build = build      # the make O= directory the programs came from
         self.procs = []
         self.send = None
         self.logdir = os.path.join(path, 'log')
