@@ -3,6 +3,7 @@
 #include <check.h>
 #include <string.h>
 #include "addr.h"
+#include "cktest.h"
 
 /* Parse s; on success compare the address and where parameters start. */
 static int path (char const *s, size_t len, char const *want, size_t wantused)
@@ -171,10 +172,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

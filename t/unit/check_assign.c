@@ -8,19 +8,7 @@
 #include <skalibs/djbunix.h>
 #include "assign.h"
 #include "cdbw.h"
-
-static char tmpdir[] = "/tmp/check_assign.XXXXXX" ;
-
-static void setup (void)
-{
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
-  ck_assert_int_eq(chdir(tmpdir), 0) ;
-}
-
-static void teardown (void)
-{
-  if (chdir("/") == 0) rm_rf(tmpdir) ;
-}
+#include "cktest.h"
 
 static int parse (char const *line, assign_entry *e, char const **why)
 {
@@ -183,9 +171,7 @@ int main (void)
 {
   Suite *s = suite_create("assign") ;
   TCase *tc = tcase_create("core") ;
-  SRunner *sr ;
-  int failed ;
-  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_checked_fixture(tc, cktmp_setup, cktmp_teardown) ;
   tcase_add_test(tc, test_parse_good) ;
   tcase_add_test(tc, test_parse_bad) ;
   tcase_add_test(tc, test_parse_overlong) ;
@@ -193,9 +179,5 @@ int main (void)
   tcase_add_test(tc, test_lookup_not_found) ;
   tcase_add_test(tc, test_lookup_bad_record) ;
   suite_add_tcase(s, tc) ;
-  sr = srunner_create(s) ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(s) ;
 }

@@ -11,19 +11,7 @@
 #include <skalibs/djbunix.h>
 #include "cdbr.h"
 #include "cdbw.h"
-
-static char tmpdir[] = "/tmp/check_cdb.XXXXXX" ;
-
-static void setup (void)
-{
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
-  ck_assert_int_eq(chdir(tmpdir), 0) ;
-}
-
-static void teardown (void)
-{
-  if (chdir("/") == 0) rm_rf(tmpdir) ;
-}
+#include "cktest.h"
 
 static int exists (char const *fn)
 {
@@ -220,7 +208,7 @@ static Suite *suite (void)
 {
   Suite *s = suite_create("cdb") ;
   TCase *tc = tcase_create("core") ;
-  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_checked_fixture(tc, cktmp_setup, cktmp_teardown) ;
   tcase_add_test(tc, test_roundtrip) ;
   tcase_add_test(tc, test_many_keys) ;
   tcase_add_test(tc, test_replace_is_atomic) ;
@@ -235,10 +223,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

@@ -9,20 +9,13 @@
 #include <sys/stat.h>
 #include <skalibs/djbunix.h>
 #include "control.h"
+#include "cktest.h"
 
 /* Each test runs in its own fork, in a fresh directory with a control/ subdir. */
-static char tmpdir[] = "/tmp/check_control.XXXXXX" ;
-
 static void setup (void)
 {
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
-  ck_assert_int_eq(chdir(tmpdir), 0) ;
+  cktmp_setup() ;
   ck_assert_int_eq(mkdir("control", 0755), 0) ;
-}
-
-static void teardown (void)
-{
-  if (chdir("/") == 0) rm_rf(tmpdir) ;
 }
 
 static void put (char const *fn, char const *s, size_t len)
@@ -310,7 +303,7 @@ static Suite *suite (void)
 {
   Suite *s = suite_create("control") ;
   TCase *tc = tcase_create("core") ;
-  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_checked_fixture(tc, setup, cktmp_teardown) ;
   tcase_add_test(tc, test_readline_first_line_trimmed) ;
   tcase_add_test(tc, test_readline_no_newline) ;
   tcase_add_test(tc, test_readline_missing) ;
@@ -335,10 +328,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "date822.h"
+#include "cktest.h"
 
 static char const *utc (time_t t)
 {
@@ -95,10 +96,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

@@ -8,28 +8,21 @@
 #include <sys/stat.h>
 #include <skalibs/djbunix.h>
 #include "dirsync.h"
-
-static char tmpdir[] = "/tmp/check_dirsync.XXXXXX" ;
+#include "cktest.h"
 
 static void setup (void)
 {
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
-  ck_assert_int_eq(chdir(tmpdir), 0) ;
+  cktmp_setup() ;
   ck_assert_int_eq(mkdir("d", 0755), 0) ;
   ck_assert_int_eq(mkdir("d/e", 0755), 0) ;
   close(open("d/f", O_WRONLY | O_CREAT, 0644)) ;
-}
-
-static void teardown (void)
-{
-  if (chdir("/") == 0) rm_rf(tmpdir) ;
 }
 
 START_TEST(test_sync_dir)
 {
   ck_assert_int_eq(dir_sync("d"), 0) ;
   ck_assert_int_eq(dir_sync("."), 0) ;
-  ck_assert_int_eq(dir_sync(tmpdir), 0) ;
+  ck_assert_int_eq(dir_sync(cktmp_dir), 0) ;
   ck_assert_int_eq(dir_sync("/"), 0) ;
 }
 END_TEST
@@ -72,7 +65,7 @@ static Suite *suite (void)
 {
   Suite *s = suite_create("dirsync") ;
   TCase *tc = tcase_create("core") ;
-  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_checked_fixture(tc, setup, cktmp_teardown) ;
   tcase_add_test(tc, test_sync_dir) ;
   tcase_add_test(tc, test_sync_dir_errors) ;
   tcase_add_test(tc, test_sync_parent) ;
@@ -83,10 +76,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

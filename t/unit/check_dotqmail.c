@@ -3,6 +3,7 @@
 #include <check.h>
 #include <string.h>
 #include "dotqmail.h"
+#include "cktest.h"
 
 static enum dotqmail_kind kind (char const *s, char const **arg, size_t *arglen)
 {
@@ -80,16 +81,10 @@ int main (void)
 {
   Suite *s = suite_create("dotqmail") ;
   TCase *tc = tcase_create("core") ;
-  SRunner *sr ;
-  int failed ;
   tcase_add_test(tc, test_classify) ;
   tcase_add_test(tc, test_classify_bad) ;
   tcase_add_test(tc, test_ext_ok) ;
   tcase_add_test(tc, test_name) ;
   suite_add_tcase(s, tc) ;
-  sr = srunner_create(s) ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(s) ;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "addr.h"
 #include "envelope.h"
+#include "cktest.h"
 
 #define QQ(lit) envelope_parse_qq(&e, lit, sizeof lit - 1)
 #define TODO(lit) envelope_parse_todo(&e, lit, sizeof lit - 1)
@@ -197,10 +198,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

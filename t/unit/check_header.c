@@ -3,6 +3,7 @@
 #include <check.h>
 #include <string.h>
 #include "header.h"
+#include "cktest.h"
 
 /* Parse s; return the addresses joined by '|' (or "ERR"/"NOMEM"). */
 static char const *list (char const *s)
@@ -176,10 +177,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

@@ -13,6 +13,7 @@
 #include "auto.h"
 #include "cdbw.h"
 #include "localuser.h"
+#include "cktest.h"
 
 /* getpwnam with a switch: a lookup that fails for lack of a resource */
 static int pwfail = 0 ;
@@ -29,19 +30,6 @@ struct passwd *getpwnam (char const *name)
   }
   real = (struct passwd *(*)(char const *))dlsym(RTLD_NEXT, "getpwnam") ;
   return real(name) ;
-}
-
-static char tmpdir[] = "/tmp/check_localuser.XXXXXX" ;
-
-static void setup (void)
-{
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
-  ck_assert_int_eq(chdir(tmpdir), 0) ;
-}
-
-static void teardown (void)
-{
-  if (chdir("/") == 0) rm_rf(tmpdir) ;
 }
 
 static void add (cdbw *w, char const *line)
@@ -183,18 +171,12 @@ int main (void)
 {
   Suite *s = suite_create("localuser") ;
   TCase *tc = tcase_create("core") ;
-  SRunner *sr ;
-  int failed ;
-  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_checked_fixture(tc, cktmp_setup, cktmp_teardown) ;
   tcase_add_test(tc, test_assign_first) ;
   tcase_add_test(tc, test_alias_last) ;
   tcase_add_test(tc, test_no_cdb) ;
   tcase_add_test(tc, test_passwd_error_is_temporary) ;
   tcase_add_test(tc, test_deliverable) ;
   suite_add_tcase(s, tc) ;
-  sr = srunner_create(s) ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(s) ;
 }

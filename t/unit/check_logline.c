@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "logline.h"
+#include "cktest.h"
 
 START_TEST(test_text)
 {
@@ -48,10 +49,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

@@ -10,19 +10,7 @@
 #include <sys/stat.h>
 #include <skalibs/djbunix.h>
 #include "maildir.h"
-
-static char tmpdir[] = "/tmp/check_maildir.XXXXXX" ;
-
-static void setup (void)
-{
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
-  ck_assert_int_eq(chdir(tmpdir), 0) ;
-}
-
-static void teardown (void)
-{
-  if (chdir("/") == 0) rm_rf(tmpdir) ;
-}
+#include "cktest.h"
 
 static int count (char const *dir)
 {
@@ -137,9 +125,7 @@ int main (void)
 {
   Suite *s = suite_create("maildir") ;
   TCase *tc = tcase_create("core") ;
-  SRunner *sr ;
-  int failed ;
-  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_checked_fixture(tc, cktmp_setup, cktmp_teardown) ;
   tcase_add_test(tc, test_name_format) ;
   tcase_add_test(tc, test_deliver) ;
   tcase_add_test(tc, test_deliver_names_unique) ;
@@ -147,9 +133,5 @@ int main (void)
   tcase_add_test(tc, test_deliver_unreadable_message) ;
   tcase_add_test(tc, test_make) ;
   suite_add_tcase(s, tc) ;
-  sr = srunner_create(s) ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(s) ;
 }

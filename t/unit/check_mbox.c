@@ -7,19 +7,7 @@
 #include <unistd.h>
 #include <skalibs/djbunix.h>
 #include "mbox.h"
-
-static char tmpdir[] = "/tmp/check_mbox.XXXXXX" ;
-
-static void setup (void)
-{
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
-  ck_assert_int_eq(chdir(tmpdir), 0) ;
-}
-
-static void teardown (void)
-{
-  if (chdir("/") == 0) rm_rf(tmpdir) ;
-}
+#include "cktest.h"
 
 static int message_fd (char const *s, size_t len)
 {
@@ -103,17 +91,11 @@ int main (void)
 {
   Suite *s = suite_create("mbox") ;
   TCase *tc = tcase_create("core") ;
-  SRunner *sr ;
-  int failed ;
-  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_checked_fixture(tc, cktmp_setup, cktmp_teardown) ;
   tcase_add_test(tc, test_quote_chunk) ;
   tcase_add_test(tc, test_deliver_quoting_and_newline) ;
   tcase_add_test(tc, test_deliver_quote_across_chunks) ;
   tcase_add_test(tc, test_deliver_open_error) ;
   suite_add_tcase(s, tc) ;
-  sr = srunner_create(s) ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(s) ;
 }

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <check.h>
 #include "memcap.h"
+#include "cktest.h"
 
 START_TEST(test_cap_and_restore)
 {
@@ -36,13 +37,7 @@ int main (void)
 {
   Suite *s = suite_create("memcap") ;
   TCase *tc = tcase_create("core") ;
-  SRunner *sr ;
-  int nf ;
   tcase_add_test(tc, test_cap_and_restore) ;
   suite_add_tcase(s, tc) ;
-  sr = srunner_create(s) ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  nf = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return nf ? EXIT_FAILURE : EXIT_SUCCESS ;
+  return ck_run(s) ;
 }

@@ -10,6 +10,7 @@
 #include <skalibs/genalloc.h>
 #include <skalibs/stralloc.h>
 #include "qfile.h"
+#include "cktest.h"
 
 #define S(x) x, sizeof x - 1
 
@@ -83,10 +84,8 @@ END_TEST
 
 START_TEST(test_read)
 {
-  char dir[] = "/tmp/check_qfile.XXXXXX" ;
   stralloc sa = STRALLOC_ZERO ;
-  ck_assert_ptr_nonnull(mkdtemp(dir)) ;
-  ck_assert_int_eq(chdir(dir), 0) ;
+  cktmp_setup() ;
   ck_assert_int_eq(qfile_read(&sa, "missing", 100), 0) ;
   ck_assert_int_eq(openwritenclose_unsafe("f", "Fa@b\0", 5), 1) ;
   ck_assert_int_eq(qfile_read(&sa, "f", 100), 1) ;
@@ -99,7 +98,7 @@ START_TEST(test_read)
   ck_assert_int_eq(symlink("f", "link"), 0) ;
   ck_assert_int_eq(qfile_read(&sa, "link", 100), -1) ;
   ck_assert_int_eq(chdir("/"), 0) ;
-  rm_rf(dir) ;
+  rm_rf(cktmp_dir) ;
   stralloc_free(&sa) ;
 }
 END_TEST
@@ -118,10 +117,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

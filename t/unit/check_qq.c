@@ -12,8 +12,7 @@
 #include <skalibs/djbunix.h>
 #include <skalibs/stralloc.h>
 #include "qq.h"
-
-static char tmpdir[] = "/tmp/check_qq.XXXXXX" ;
+#include "cktest.h"
 
 static void script (char const *body)
 {
@@ -27,18 +26,12 @@ static void script (char const *body)
 /* The fake saves the message and the envelope, then exits with $QQEXIT. */
 static void setup (void)
 {
-  char path[sizeof tmpdir + 8] ;
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
-  ck_assert_int_eq(chdir(tmpdir), 0) ;
+  char path[sizeof cktmp_dir + 8] ;
+  cktmp_setup() ;
   script("cat > msg || exit 54\ncat <&1 > env || exit 54\nexit ${QQEXIT:-0}") ;
-  snprintf(path, sizeof path, "%s/fakeqq", tmpdir) ;
+  snprintf(path, sizeof path, "%s/fakeqq", cktmp_dir) ;
   setenv("QMAILQUEUE", path, 1) ;
   unsetenv("QQEXIT") ;
-}
-
-static void teardown (void)
-{
-  if (chdir("/") == 0) rm_rf(tmpdir) ;
 }
 
 static int file_is (char const *fn, char const *s, size_t len)
@@ -261,7 +254,7 @@ static Suite *suite (void)
   Suite *s = suite_create("qq") ;
   TCase *tc = tcase_create("core") ;
   tcase_set_timeout(tc, 20) ;
-  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_checked_fixture(tc, setup, cktmp_teardown) ;
   tcase_add_test(tc, test_queues_message_and_envelope) ;
   tcase_add_test(tc, test_null_sender_empty_message) ;
   tcase_add_test(tc, test_large_message_streamed) ;
@@ -280,10 +273,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

@@ -3,6 +3,7 @@
 #include <check.h>
 #include <string.h>
 #include "qualify.h"
+#include "cktest.h"
 
 static qualify const q = { .defaulthost = "mail", .defaultdomain = "example.org", .plusdomain = "plus.example" } ;
 
@@ -75,10 +76,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

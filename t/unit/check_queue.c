@@ -6,6 +6,7 @@
 #include <string.h>
 #include "auto.h"
 #include "queue.h"
+#include "cktest.h"
 
 START_TEST(test_path)
 {
@@ -62,10 +63,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

@@ -9,8 +9,8 @@
 #include <skalibs/djbunix.h>
 #include "auto.h"
 #include "queuescan.h"
+#include "cktest.h"
 
-static char tmpdir[] = "/tmp/check_queuescan.XXXXXX" ;
 static unsigned long seen[16] ;
 static unsigned int nseen ;
 static unsigned int nwarn ;
@@ -19,8 +19,7 @@ static void setup (void)
 {
   unsigned int b ;
   char d[64] ;
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
-  ck_assert_int_eq(chdir(tmpdir), 0) ;
+  cktmp_setup() ;
   ck_assert_int_eq(mkdir("todo", 0700), 0) ;
   for (b = 0 ; b < auto_split ; b++)
   {
@@ -28,11 +27,6 @@ static void setup (void)
     ck_assert_int_eq(mkdir(d, 0700), 0) ;
   }
   nseen = nwarn = 0 ;
-}
-
-static void teardown (void)
-{
-  if (chdir("/") == 0) rm_rf(tmpdir) ;
 }
 
 static void touchf (char const *fn)
@@ -104,16 +98,10 @@ int main (void)
 {
   Suite *s = suite_create("queuescan") ;
   TCase *tc = tcase_create("core") ;
-  SRunner *sr ;
-  int nf ;
-  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_checked_fixture(tc, setup, cktmp_teardown) ;
   tcase_add_test(tc, test_only_ids_of_their_bucket) ;
   tcase_add_test(tc, test_missing_bucket_warns_and_goes_on) ;
   tcase_add_test(tc, test_callback_stops) ;
   suite_add_tcase(s, tc) ;
-  sr = srunner_create(s) ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  nf = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return nf ? EXIT_FAILURE : EXIT_SUCCESS ;
+  return ck_run(s) ;
 }

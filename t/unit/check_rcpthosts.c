@@ -8,6 +8,7 @@
 #include "cdbr.h"
 #include "cdbw.h"
 #include "rcpthosts.h"
+#include "cktest.h"
 
 static char const list[] = "example.org\0.sub.example.net\0[127.0.0.1]\0" ;
 
@@ -41,11 +42,9 @@ END_TEST
 
 START_TEST(test_cdb)
 {
-  char dir[] = "/tmp/check_rcpthosts.XXXXXX" ;
   cdbw *w ;
   cdbr *c ;
-  ck_assert_ptr_nonnull(mkdtemp(dir)) ;
-  ck_assert_int_eq(chdir(dir), 0) ;
+  cktmp_setup() ;
   w = cdbw_start("m.cdb") ;
   ck_assert_ptr_nonnull(w) ;
   ck_assert(cdbw_add(w, "more.test", 9, "", 0)) ;
@@ -61,7 +60,7 @@ START_TEST(test_cdb)
   ck_assert_int_eq(m("other.test", c), 0) ;
   cdbr_close(c) ;
   ck_assert_int_eq(chdir("/"), 0) ;
-  rm_rf(dir) ;
+  rm_rf(cktmp_dir) ;
 }
 END_TEST
 
@@ -69,15 +68,9 @@ int main (void)
 {
   Suite *s = suite_create("rcpthosts") ;
   TCase *tc = tcase_create("core") ;
-  SRunner *sr ;
-  int failed ;
   tcase_add_test(tc, test_list) ;
   tcase_add_test(tc, test_empty_list) ;
   tcase_add_test(tc, test_cdb) ;
   suite_add_tcase(s, tc) ;
-  sr = srunner_create(s) ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed != 0 ;
+  return ck_run(s) ;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "received.h"
+#include "cktest.h"
 
 #define T0 1795852077   /* Sat, 28 Nov 2026 07:47:57 +0000 */
 
@@ -130,10 +131,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

@@ -2,6 +2,7 @@
 
 #include <check.h>
 #include "retry.h"
+#include "cktest.h"
 
 START_TEST(test_isqrt)
 {
@@ -58,10 +59,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

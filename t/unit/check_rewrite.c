@@ -4,6 +4,7 @@
 #include <string.h>
 #include <skalibs/stralloc.h>
 #include "rewrite.h"
+#include "cktest.h"
 
 static char const locals[] = "example.org\0localhost\0" ;
 static char const ph[] = "relay.example.org\0" ;
@@ -134,10 +135,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

@@ -14,8 +14,8 @@
 #include "qfile.h"
 #include "queue.h"
 #include "sendbounce.h"
+#include "cktest.h"
 
-static char tmpdir[] = "/tmp/check_sendbounce.XXXXXX" ;
 static sendbounce_conf conf = SENDBOUNCE_CONF_ZERO ;
 
 static void sets (stralloc *sa, char const *s)
@@ -25,12 +25,11 @@ static void sets (stralloc *sa, char const *s)
 
 static void setup (void)
 {
-  char path[sizeof tmpdir + 16] ;
+  char path[sizeof cktmp_dir + 16] ;
   char dir[QUEUE_PATH_MAX] ;
   FILE *f ;
   int fd ;
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
-  ck_assert_int_eq(chdir(tmpdir), 0) ;
+  cktmp_setup() ;
   /* the log lines go to a file the tests read */
   fd = open("log", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600) ;
   ck_assert_int_ge(fd, 0) ;
@@ -45,7 +44,7 @@ static void setup (void)
   fprintf(f, "#!/bin/sh\ncat > msg || exit 54\ncat <&1 > env || exit 54\nexit ${QQEXIT:-0}\n") ;
   fclose(f) ;
   ck_assert_int_eq(chmod("fakeqq", 0755), 0) ;
-  snprintf(path, sizeof path, "%s/fakeqq", tmpdir) ;
+  snprintf(path, sizeof path, "%s/fakeqq", cktmp_dir) ;
   setenv("QMAILQUEUE", path, 1) ;
   unsetenv("QQEXIT") ;
   sets(&conf.me, "mx.example.org") ;
@@ -54,11 +53,6 @@ static void setup (void)
   sets(&conf.doublebounceto, "postmaster") ;
   sets(&conf.doublebouncehost, "example.org") ;
   conf.maxbytes = 10 ;
-}
-
-static void teardown (void)
-{
-  if (chdir("/") == 0) rm_rf(tmpdir) ;
 }
 
 static void put_mess (char const *s)
@@ -192,7 +186,7 @@ static Suite *suite (void)
 {
   Suite *s = suite_create("sendbounce") ;
   TCase *tc = tcase_create("core") ;
-  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_checked_fixture(tc, setup, cktmp_teardown) ;
   tcase_add_test(tc, test_record_appends_and_repairs) ;
   tcase_add_test(tc, test_nothing_to_send) ;
   tcase_add_test(tc, test_bounce_to_sender) ;
@@ -207,10 +201,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

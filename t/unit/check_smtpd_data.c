@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "smtpd_data.h"
+#include "cktest.h"
 
 /* Feed s in pieces of chunk bytes; out gets the message. Returns the last result. */
 static int run (char const *s, size_t n, size_t chunk, char *out, size_t *outlen, size_t *consumed, smtpd_data *d)
@@ -147,8 +148,6 @@ int main (void)
 {
   Suite *s = suite_create("smtpd_data") ;
   TCase *tc = tcase_create("core") ;
-  SRunner *sr ;
-  int failed ;
   tcase_add_test(tc, test_plain) ;
   tcase_add_test(tc, test_empty) ;
   tcase_add_test(tc, test_unstuff) ;
@@ -159,9 +158,5 @@ int main (void)
   tcase_add_test(tc, test_hops_stuffed) ;
   tcase_add_test(tc, test_binary) ;
   suite_add_tcase(s, tc) ;
-  sr = srunner_create(s) ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed != 0 ;
+  return ck_run(s) ;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "smtpd_line.h"
+#include "cktest.h"
 
 static smtpd_line l ;
 
@@ -107,8 +108,6 @@ int main (void)
 {
   Suite *s = suite_create("smtpd_line") ;
   TCase *tc = tcase_create("core") ;
-  SRunner *sr ;
-  int failed ;
   tcase_add_test(tc, test_simple) ;
   tcase_add_test(tc, test_split_crlf) ;
   tcase_add_test(tc, test_bare_lf) ;
@@ -118,9 +117,5 @@ int main (void)
   tcase_add_test(tc, test_exact_max) ;
   tcase_add_test(tc, test_empty_line) ;
   suite_add_tcase(s, tc) ;
-  sr = srunner_create(s) ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed != 0 ;
+  return ck_run(s) ;
 }

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "smtpd_param.h"
+#include "cktest.h"
 
 static int parse (smtpd_mailparam *p, char const *s)
 {
@@ -71,17 +72,11 @@ int main (void)
 {
   Suite *s = suite_create("smtpd_param") ;
   TCase *tc = tcase_create("core") ;
-  SRunner *sr ;
-  int failed ;
   tcase_add_test(tc, test_none) ;
   tcase_add_test(tc, test_size) ;
   tcase_add_test(tc, test_bad_values) ;
   tcase_add_test(tc, test_body) ;
   tcase_add_test(tc, test_unknown) ;
   suite_add_tcase(s, tc) ;
-  sr = srunner_create(s) ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed != 0 ;
+  return ck_run(s) ;
 }

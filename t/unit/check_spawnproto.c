@@ -4,6 +4,7 @@
 #include <string.h>
 #include <skalibs/stralloc.h>
 #include "spawnproto.h"
+#include "cktest.h"
 
 #define S(x) x, sizeof x - 1
 
@@ -133,10 +134,5 @@ static Suite *suite (void)
 
 int main (void)
 {
-  SRunner *sr = srunner_create(suite()) ;
-  int failed ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  failed = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return failed ? 1 : 0 ;
+  return ck_run(suite()) ;
 }

@@ -9,19 +9,12 @@
 #include <check.h>
 #include <skalibs/djbunix.h>
 #include "trigger.h"
-
-static char tmpdir[] = "/tmp/check_trigger.XXXXXX" ;
+#include "cktest.h"
 
 static void setup (void)
 {
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir)) ;
-  ck_assert_int_eq(chdir(tmpdir), 0) ;
+  cktmp_setup() ;
   ck_assert_int_eq(mkdir("lock", 0700), 0) ;
-}
-
-static void teardown (void)
-{
-  if (chdir("/") == 0) rm_rf(tmpdir) ;
 }
 
 START_TEST(test_wakes_reader)
@@ -61,17 +54,11 @@ int main (void)
 {
   Suite *s = suite_create("trigger") ;
   TCase *tc = tcase_create("core") ;
-  SRunner *sr ;
-  int nf ;
-  tcase_add_checked_fixture(tc, setup, teardown) ;
+  tcase_add_checked_fixture(tc, setup, cktmp_teardown) ;
   tcase_set_timeout(tc, 20) ;
   tcase_add_test(tc, test_wakes_reader) ;
   tcase_add_test(tc, test_no_reader_no_fifo) ;
   tcase_add_test(tc, test_full_fifo_does_not_block) ;
   suite_add_tcase(s, tc) ;
-  sr = srunner_create(s) ;
-  srunner_run_all(sr, CK_NORMAL) ;
-  nf = srunner_ntests_failed(sr) ;
-  srunner_free(sr) ;
-  return nf ? EXIT_FAILURE : EXIT_SUCCESS ;
+  return ck_run(s) ;
 }

@@ -1,0 +1,41 @@
+/* Shared by the t/unit/check_*.c tests so each does not repeat its runner and its tmpdir fixture. */
+#ifndef CKTEST_H
+#define CKTEST_H
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <skalibs/djbunix.h>
+
+#define CKTMP_TEMPLATE "/tmp/nqcheck.XXXXXX"
+
+/* The current test's directory, made by cktmp_setup(). */
+static char cktmp_dir[64] __attribute__((unused)) ;
+
+/* Make a fresh directory and chdir into it; the test fails if either cannot be done. */
+__attribute__((unused)) static void cktmp_setup (void)
+{
+  memcpy(cktmp_dir, CKTMP_TEMPLATE, sizeof CKTMP_TEMPLATE) ;
+  ck_assert_ptr_nonnull(mkdtemp(cktmp_dir)) ;
+  ck_assert_int_eq(chdir(cktmp_dir), 0) ;
+}
+
+/* Leave the directory and remove it with everything in it. */
+__attribute__((unused)) static void cktmp_teardown (void)
+{
+  if (chdir("/") == 0) rm_rf(cktmp_dir) ;
+}
+
+/* Run the suite with CK_NORMAL output; the exit code says whether every check passed. */
+__attribute__((unused)) static int ck_run (Suite *s)
+{
+  SRunner *sr = srunner_create(s) ;
+  int failed ;
+  srunner_run_all(sr, CK_NORMAL) ;
+  failed = srunner_ntests_failed(sr) ;
+  srunner_free(sr) ;
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS ;
+}
+
+#endif
