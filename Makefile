@@ -75,7 +75,7 @@ $(O)/bin/%: $(O)/obj/%.o $(O)/libnq.a $(O)/libtcdb.a
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-$(O)/t/%: t/unit/%.c $(O)/libnq.a $(O)/libtcdb.a
+$(O)/t/%: t/unit/%.c $(wildcard t/unit/*.h) $(O)/libnq.a $(O)/libtcdb.a
 	@mkdir -p $(O)/t
 	$(CC) $(ALL_CFLAGS) -Wno-error=shadow $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libnq.a $(O)/libtcdb.a $(CHECK_LIBS) $(SKARNET) -lcrypt
 
