@@ -26,6 +26,7 @@
 #include "prioq.h"
 #include "qfile.h"
 #include "queue.h"
+#include "queuedir.h"
 #include "queuescan.h"
 #include "retry.h"
 #include "spawnproto.h"
@@ -112,7 +113,7 @@ static spawner sp[NCHAN] =
 
 static msg *htab[HASHSIZE] ;
 static prioq pq = PRIOQ_ZERO ;
-static int homefd, queuefd ;
+static queuedir qdir ;   /* fds on conf-home and its queue */
 static unsigned long delnum = 0 ;
 static uint64_t lifetime = 604800 ;
 static int flagstop = 0, exitcode = 0 ;
@@ -214,7 +215,7 @@ static int controls_read (void)
   stralloc me = STRALLOC_ZERO ;
   sendbounce_conf n = SENDBOUNCE_CONF_ZERO ;
   int ok = 1 ;
-  if (fchdir(homefd) < 0) strerr_diefu1sys(111, "fchdir to conf-home") ;
+  if (fchdir(qdir.home) < 0) strerr_diefu1sys(111, "fchdir to conf-home") ;
   if (!readstr(&me, "control/me", "localhost")) ok = 0 ;
   else
   {
@@ -236,7 +237,7 @@ static int controls_read (void)
   lifetime = readnum("control/queuelifetime", 604800, 0, 1UL << 40) ;
   bconf.maxbytes = readnum("control/bouncemaxbytes", 50000, 0, 1UL << 40) ;
   stralloc_free(&me) ;
-  if (fchdir(queuefd) < 0) strerr_diefu1sys(111, "fchdir to queue") ;
+  if (fchdir(qdir.queue) < 0) strerr_diefu1sys(111, "fchdir to queue") ;
   return ok ;
 }
 
@@ -806,12 +807,10 @@ int main (int argc, char const *const *argv)
   /* the qmail-queue of a bounce must not hold our pipes (to root's qmail-lspawn among them) */
   for (c = 3 ; c <= FD_TODO ; c++) if (fd_open((int)c)) (void)fcntl((int)c, F_SETFD, FD_CLOEXEC) ;
   sig_ignore(SIGPIPE) ;
-  if (chdir(auto_home) < 0) strerr_diefu2sys(111, "chdir to ", auto_home) ;
-  homefd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
-  if (homefd < 0) strerr_diefu2sys(111, "open ", auto_home) ;
-  if (chdir("queue") < 0) strerr_diefu1sys(111, "chdir to queue") ;
-  queuefd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
-  if (queuefd < 0) strerr_diefu1sys(111, "open queue") ;
+  {
+    char const *what ;
+    if (queuedir_enter(&qdir, &what) < 0) strerr_diefu1sys(111, what) ;
+  }
   lockfd = open("lock/sendmutex", O_RDWR | O_CLOEXEC) ;
   if (lockfd < 0) strerr_diefu1sys(111, "open lock/sendmutex") ;
   if (flock(lockfd, LOCK_EX | LOCK_NB) < 0)

@@ -24,6 +24,7 @@
 #include "logline.h"
 #include "qfile.h"
 #include "queue.h"
+#include "queuedir.h"
 #include "queuescan.h"
 #include "rewrite.h"
 #include "spawnproto.h"
@@ -35,7 +36,7 @@
 #define FD_CLEANREQ 4
 #define FD_CLEANREP 5
 
-static int homefd, queuefd ;
+static queuedir qdir ;   /* fds on conf-home and its queue */
 static stralloc envnoathost = STRALLOC_ZERO ;
 static stralloc percenthack = STRALLOC_ZERO ;
 static stralloc locals = STRALLOC_ZERO ;
@@ -48,7 +49,7 @@ static int controls_read (void)
 {
   stralloc me = STRALLOC_ZERO, env = STRALLOC_ZERO, pct = STRALLOC_ZERO, loc = STRALLOC_ZERO, vd = STRALLOC_ZERO ;
   int ok = 0 ;
-  if (fchdir(homefd) < 0) return 0 ;
+  if (fchdir(qdir.home) < 0) return 0 ;
   if (control_rldef(&me, "control/me", 0, "localhost") < 0) goto err ;
   if (!stralloc_0(&me)) goto err ;
   if (control_rldef(&env, "control/envnoathost", 0, me.s) < 0) goto err ;
@@ -68,7 +69,7 @@ static int controls_read (void)
  err:
   if (!ok) logline("qmail-todo: warning: unable to read controls: ", strerror(errno), (char *)0) ;
   stralloc_free(&me) ; stralloc_free(&env) ; stralloc_free(&pct) ; stralloc_free(&loc) ; stralloc_free(&vd) ;
-  if (fchdir(queuefd) < 0) strerr_diefu1sys(111, "fchdir to queue") ;
+  if (fchdir(qdir.queue) < 0) strerr_diefu1sys(111, "fchdir to queue") ;
   return ok ;
 }
 
@@ -246,7 +247,7 @@ static int batch (unsigned long const *ids, size_t n)
       gone[ng++] = ids[i] ;
     }
   }
-  if (nd && syncfs(queuefd) < 0)
+  if (nd && syncfs(qdir.queue) < 0)
   {
     int ok = errno == ENOSYS && sync_each(ds, nd) ;
     if (!ok)
@@ -310,12 +311,10 @@ int main (int argc, char const *const *argv)
   PROG = "qmail-todo" ;
   if (argc > 1) strerr_dieusage(100, USAGE) ;
   sig_ignore(SIGPIPE) ;
-  if (chdir(auto_home) < 0) strerr_diefu2sys(111, "chdir to ", auto_home) ;
-  homefd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
-  if (homefd < 0) strerr_diefu2sys(111, "open ", auto_home) ;
-  if (chdir("queue") < 0) strerr_diefu1sys(111, "chdir to queue") ;
-  queuefd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
-  if (queuefd < 0) strerr_diefu1sys(111, "open queue") ;
+  {
+    char const *what ;
+    if (queuedir_enter(&qdir, &what) < 0) strerr_diefu1sys(111, what) ;
+  }
   if (!controls_read()) strerr_diefu1x(111, "read control files") ;
   fdtrig = open("lock/trigger", O_RDONLY | O_NONBLOCK | O_CLOEXEC) ;
   if (fdtrig < 0) strerr_diefu1sys(111, "open lock/trigger") ;
