@@ -372,11 +372,7 @@ def real_queue(h):
 
 
 def queued_messages(h):
-    out = []
-    for p in h.queue_files('mess'):
-        with open(p, 'rb') as f:
-            out.append(f.read())
-    return out
+    return h.queue_contents('mess')
 
 
 def test_real_queue(h):

@@ -73,19 +73,11 @@ def session(h, rules=':allow\n', env=None, helo=b'EHLO client.test'):
 
 
 def todo_envelopes(h):
-    out = []
-    for p in h.queue_files('todo'):
-        with open(p, 'rb') as f:
-            out.append(f.read())
-    return out
+    return h.queue_contents('todo')
 
 
 def messages(h):
-    out = []
-    for p in h.queue_files('mess'):
-        with open(p, 'rb') as f:
-            out.append(f.read())
-    return out
+    return h.queue_contents('mess')
 
 
 def after_received(m):

@@ -195,11 +195,7 @@ class Home:
             self.killpg(self.send, signal.SIGKILL)
             self.send.wait(5)
             self.send = None
-        for pid in self.pids_under():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        self.kill_daemons()
         wait_for(lambda: not self.pids_under(), 10, 'killed daemons to go')
 
     def send_log(self):
@@ -265,6 +261,14 @@ class Home:
             out.extend(os.path.join(root, f) for f in files)
         return sorted(out)
 
+    def queue_contents(self, d):
+        """The contents of the files in queue/D, in the order of queue_files."""
+        out = []
+        for p in self.queue_files(d):
+            with open(p, 'rb') as f:
+                out.append(f.read())
+        return out
+
     def queue_empty(self):
         return not any(self.queue_files(d) for d in
                        ('mess', 'intd', 'todo', 'info', 'local', 'remote', 'bounce', 'pid'))
@@ -298,6 +302,14 @@ class Home:
         except (ProcessLookupError, PermissionError):
             pass
 
+    def kill_daemons(self):
+        """SIGKILL every process running a program of this home's bin/."""
+        for pid in self.pids_under():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
     def kill_all(self):
         for p in self.procs:
             if p.poll() is None:
@@ -308,11 +320,7 @@ class Home:
                     pass
         self.procs = []
         self.send = None
-        for pid in self.pids_under():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        self.kill_daemons()
 
 
 def envelope(sender, rcpts):
