@@ -58,19 +58,36 @@ def test_install_owners_and_modes_with_destdir(h):
         shutil.rmtree(dest, ignore_errors=True)
 
 
+def readable_copy(src, dst):
+    """A world-readable copy (mtimes kept, so make rebuilds nothing): the checkout and
+    the build may sit under a directory only root can enter."""
+    shutil.copytree(src, dst, symlinks=True, ignore=shutil.ignore_patterns('.git', 'build*'))
+    for root, dirs, files in os.walk(dst):
+        os.chmod(root, 0o755)
+        for f in files:
+            p = os.path.join(root, f)
+            if not os.path.islink(p):
+                os.chmod(p, os.stat(p).st_mode | 0o444)
+
+
 def test_install_as_user_needs_no_root(h):
-    """A DESTDIR install by an ordinary user (a packager) gets the modes alone."""
+    """A DESTDIR install by an ordinary user (a packager) gets the modes alone, from a
+    build tree the user may only read."""
+    top = os.path.join(h.path, 'tmp', 'usertree')
     dest = os.path.join(h.path, 'tmp', 'userdest')
+    readable_copy(h.src, top + '/src')
+    readable_copy(h.build, top + '/build')
+    os.chmod(top, 0o755)
     os.makedirs(dest)
     os.chown(dest, pwd.getpwnam('nobody').pw_uid, -1)
     try:
-        r = h.run(['make', '-s', '--no-print-directory', 'O=' + h.build, 'QHOME=' + h.path,
-                   'DESTDIR=' + dest, 'install'], user='nobody', cwd=h.src,
+        r = h.run(['make', '-s', '--no-print-directory', 'O=' + top + '/build', 'QHOME=' + h.path,
+                   'DESTDIR=' + dest, 'install'], user='nobody', cwd=top + '/src',
                   env={'HOME': '/tmp'})
-        # the build tree belongs to root: make may only read it
         eq(r.returncode, 0, 'make install as nobody: %r' % r.stderr[-2000:])
         root = dest + h.path
         eq(stat.S_IMODE(os.lstat(root + '/bin/qmail-queue').st_mode), 0o4711)
         eq(os.lstat(root + '/bin/qmail-queue').st_uid, pwd.getpwnam('nobody').pw_uid)
     finally:
         shutil.rmtree(dest, ignore_errors=True)
+        shutil.rmtree(top, ignore_errors=True)
