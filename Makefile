@@ -1,5 +1,5 @@
-# nqmail: hand-written GNU make. Every src/*.c is a program, every src/lib/*.c
-# goes into libnq.a, every t/unit/check_*.c is a Check test. Adding a file needs
+# nqmail: hand-written GNU make. Every src/*.c is a program, every src/lib/GROUP/*.c
+# goes into libnq.a (groups by layer: INTERNALS.md, "Source map"), every t/unit/check_*.c is a Check test. Adding a file needs
 # no edit here; extra link flags for a program go in src/PROG.libs.
 
 QHOME   ?= $(shell head -n 1 conf-home)
@@ -27,7 +27,8 @@ STATIC_PROGS := qmail-queue qmail-local
 SKARNET := -Wl,-Bstatic -lskarnet -Wl,-Bdynamic
 
 PROGS    := $(basename $(notdir $(wildcard src/*.c)))
-LIBOBJS  := $(patsubst src/lib/%.c,$(O)/lib/%.o,$(wildcard src/lib/*.c)) $(O)/lib/auto_home.o
+LIBOBJS  := $(patsubst src/lib/%.c,$(O)/lib/%.o,$(wildcard src/lib/*/*.c)) $(O)/lib/auto_home.o
+LIBHDRS  := $(wildcard src/lib/*/*.h)
 UNITS    := $(basename $(notdir $(wildcard t/unit/check_*.c)))
 BINS     := $(addprefix $(O)/bin/,$(PROGS))
 
@@ -52,17 +53,17 @@ FORCE:
 # objects are kept between builds (make would delete them as intermediates)
 .SECONDARY:
 
-$(O)/lib/auto_home.o: $(O)/lib/auto_home.c src/lib/auto.h
+$(O)/lib/auto_home.o: $(O)/lib/auto_home.c src/lib/util/auto.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(O)/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h) $(O)/include/tcdb.h
-	@mkdir -p $(O)/lib
+$(O)/lib/%.o: src/lib/%.c $(LIBHDRS) $(O)/include/tcdb.h
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(O)/libnq.a: $(LIBOBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(O)/obj/%.o: src/%.c $(wildcard src/lib/*.h) $(O)/include/tcdb.h
+$(O)/obj/%.o: src/%.c $(LIBHDRS) $(O)/include/tcdb.h
 	@mkdir -p $(O)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

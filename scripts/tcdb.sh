@@ -1,7 +1,7 @@
 #!/bin/sh
 # tcdb.sh OUT: copy tinycdb's static archive with every symbol prefixed by "t",
 # and a tcdb.h mapping the names, so it can never clash with skalibs' cdb_*
-# (shared/notes/dependencies.md 3.3). Only src/lib/cdb*.c include tcdb.h.
+# (shared/notes/dependencies.md 3.3). Only src/lib/util/cdb*.c include tcdb.h.
 set -e
 out=$1
 lib=$(ls /usr/lib/*/libcdb.a /usr/lib/libcdb.a 2>/dev/null | head -n 1)

@@ -2,7 +2,7 @@
 
 #include <sys/stat.h>
 #include <skalibs/strerr.h>
-#include "maildir.h"
+#include "local/maildir.h"
 
 #define USAGE "maildirmake dir"
 

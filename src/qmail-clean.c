@@ -14,10 +14,10 @@
 #include <skalibs/sig.h>
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
-#include "auto.h"
-#include "logline.h"
-#include "queue.h"
-#include "spawnproto.h"
+#include "util/auto.h"
+#include "util/logline.h"
+#include "queue/queue.h"
+#include "queue/spawnproto.h"
 
 #define USAGE "qmail-clean"
 #define SWEEP_EVERY (12 * 3600)

@@ -15,15 +15,15 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
-#include "addr.h"
-#include "auto.h"
-#include "control.h"
-#include "date822.h"
-#include "envelope.h"
-#include "header.h"
-#include "memcap.h"
-#include "qq.h"
-#include "qualify.h"
+#include "mail/addr.h"
+#include "util/auto.h"
+#include "util/control.h"
+#include "mail/date822.h"
+#include "queue/envelope.h"
+#include "mail/header.h"
+#include "util/memcap.h"
+#include "queue/qq.h"
+#include "mail/qualify.h"
 
 #define USAGE "qmail-inject [ -nNaAhHt ] [ -f sender ] [ recipient ... ]"
 #define HEADER_MAX (1UL << 20)      /* the whole header section */

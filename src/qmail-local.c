@@ -17,12 +17,12 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
-#include "addr.h"
-#include "dotqmail.h"
-#include "maildir.h"
-#include "mbox.h"
-#include "memcap.h"
-#include "qq.h"
+#include "mail/addr.h"
+#include "local/dotqmail.h"
+#include "local/maildir.h"
+#include "local/mbox.h"
+#include "util/memcap.h"
+#include "queue/qq.h"
 
 #define USAGE "qmail-local [ -nN ] [ -- ] user homedir local dash ext domain sender defaultdelivery"
 #define FORWARDS_MAX 1000       /* forward lines in one .qmail */

@@ -18,11 +18,11 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
-#include "addr.h"
-#include "auto.h"
-#include "localuser.h"
-#include "queue.h"
-#include "spawnproto.h"
+#include "mail/addr.h"
+#include "util/auto.h"
+#include "local/localuser.h"
+#include "queue/queue.h"
+#include "queue/spawnproto.h"
 
 #define USAGE "qmail-lspawn defaultdelivery"
 #define SLOTS SPAWNPROTO_SLOTS_MAX

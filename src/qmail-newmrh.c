@@ -7,9 +7,9 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
-#include "auto.h"
-#include "cdbw.h"
-#include "control.h"
+#include "util/auto.h"
+#include "util/cdbw.h"
+#include "util/control.h"
 
 #define SRC "control/morercpthosts"
 #define DST "control/morercpthosts.cdb"

@@ -8,9 +8,9 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
-#include "assign.h"
-#include "auto.h"
-#include "cdbw.h"
+#include "local/assign.h"
+#include "util/auto.h"
+#include "util/cdbw.h"
 
 #define USAGE "qmail-newu"
 #define ASSIGN "users/assign"

@@ -14,13 +14,13 @@
 #include <skalibs/bytestr.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/types.h>
-#include "addr.h"
-#include "auto.h"
-#include "envelope.h"
-#include "memcap.h"
-#include "queue.h"
-#include "received.h"
-#include "trigger.h"
+#include "mail/addr.h"
+#include "util/auto.h"
+#include "queue/envelope.h"
+#include "util/memcap.h"
+#include "queue/queue.h"
+#include "mail/received.h"
+#include "queue/trigger.h"
 
 /* qmail-queue(8) exit codes */
 #define QQ_ADDR_TOO_LONG 11

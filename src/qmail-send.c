@@ -20,17 +20,17 @@
 #include <skalibs/genalloc.h>
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
-#include "auto.h"
-#include "control.h"
-#include "logline.h"
-#include "prioq.h"
-#include "qfile.h"
-#include "queue.h"
-#include "queuedir.h"
-#include "queuescan.h"
-#include "retry.h"
-#include "spawnproto.h"
-#include "sendbounce.h"
+#include "util/auto.h"
+#include "util/control.h"
+#include "util/logline.h"
+#include "util/prioq.h"
+#include "queue/qfile.h"
+#include "queue/queue.h"
+#include "queue/queuedir.h"
+#include "queue/queuescan.h"
+#include "queue/retry.h"
+#include "queue/spawnproto.h"
+#include "queue/sendbounce.h"
 
 #define USAGE "qmail-send"
 #define FD_TODO 9

@@ -17,18 +17,18 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
-#include "addr.h"
-#include "auto.h"
-#include "cdbr.h"
-#include "control.h"
-#include "envelope.h"
-#include "memcap.h"
-#include "qq.h"
-#include "rcpthosts.h"
-#include "received.h"
-#include "smtpd_data.h"
-#include "smtpd_line.h"
-#include "smtpd_param.h"
+#include "mail/addr.h"
+#include "util/auto.h"
+#include "util/cdbr.h"
+#include "util/control.h"
+#include "queue/envelope.h"
+#include "util/memcap.h"
+#include "queue/qq.h"
+#include "smtp/rcpthosts.h"
+#include "mail/received.h"
+#include "smtp/smtpd_data.h"
+#include "smtp/smtpd_line.h"
+#include "smtp/smtpd_param.h"
 
 #define DATABYTES_DEFAULT 33554432UL
 #define MAXRCPT_DEFAULT 1000UL

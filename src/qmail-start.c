@@ -14,7 +14,7 @@
 #include <skalibs/iopause.h>
 #include <skalibs/selfpipe.h>
 #include <skalibs/sig.h>
-#include "auto.h"
+#include "util/auto.h"
 
 #define USAGE "qmail-start defaultdelivery [ logger args... ]"
 #define HIGHFD 64

@@ -17,17 +17,17 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
-#include "auto.h"
-#include "control.h"
-#include "dirsync.h"
-#include "envelope.h"
-#include "logline.h"
-#include "qfile.h"
-#include "queue.h"
-#include "queuedir.h"
-#include "queuescan.h"
-#include "rewrite.h"
-#include "spawnproto.h"
+#include "util/auto.h"
+#include "util/control.h"
+#include "util/dirsync.h"
+#include "queue/envelope.h"
+#include "util/logline.h"
+#include "queue/qfile.h"
+#include "queue/queue.h"
+#include "queue/queuedir.h"
+#include "queue/queuescan.h"
+#include "queue/rewrite.h"
+#include "queue/spawnproto.h"
 
 #define USAGE "qmail-todo"
 #define BATCH_MAX 100

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <skalibs/strerr.h>
-#include "auto.h"
+#include "util/auto.h"
 
 #define USAGE "sendmail [ -t ] [ -i ] [ -f sender ] [ -F name ] [ -bm | -bs | -bp | -bi ] [ -oX ] [ -v ] [ recipient ... ]"
 

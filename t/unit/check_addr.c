@@ -2,7 +2,7 @@
 
 #include <check.h>
 #include <string.h>
-#include "addr.h"
+#include "mail/addr.h"
 #include "cktest.h"
 
 /* Parse s; on success compare the address and where parameters start. */

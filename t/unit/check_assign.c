@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <skalibs/djbunix.h>
-#include "assign.h"
-#include "cdbw.h"
+#include "local/assign.h"
+#include "util/cdbw.h"
 #include "cktest.h"
 
 static int parse (char const *line, assign_entry *e, char const **why)

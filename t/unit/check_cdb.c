@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <skalibs/djbunix.h>
-#include "cdbr.h"
-#include "cdbw.h"
+#include "util/cdbr.h"
+#include "util/cdbw.h"
 #include "cktest.h"
 
 static int exists (char const *fn)

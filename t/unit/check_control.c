@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <skalibs/djbunix.h>
-#include "control.h"
+#include "util/control.h"
 #include "cktest.h"
 
 /* Each test runs in its own fork, in a fresh directory with a control/ subdir. */

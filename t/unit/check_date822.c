@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "date822.h"
+#include "mail/date822.h"
 #include "cktest.h"
 
 static char const *utc (time_t t)

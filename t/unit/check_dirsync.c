@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <skalibs/djbunix.h>
-#include "dirsync.h"
+#include "util/dirsync.h"
 #include "cktest.h"
 
 static void setup (void)

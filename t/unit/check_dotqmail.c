@@ -2,7 +2,7 @@
 
 #include <check.h>
 #include <string.h>
-#include "dotqmail.h"
+#include "local/dotqmail.h"
 #include "cktest.h"
 
 static enum dotqmail_kind kind (char const *s, char const **arg, size_t *arglen)

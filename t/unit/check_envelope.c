@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "addr.h"
-#include "envelope.h"
+#include "mail/addr.h"
+#include "queue/envelope.h"
 #include "cktest.h"
 
 #define QQ(lit) envelope_parse_qq(&e, lit, sizeof lit - 1)

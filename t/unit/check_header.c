@@ -2,7 +2,7 @@
 
 #include <check.h>
 #include <string.h>
-#include "header.h"
+#include "mail/header.h"
 #include "cktest.h"
 
 /* Parse s; return the addresses joined by '|' (or "ERR"/"NOMEM"). */

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <skalibs/djbunix.h>
-#include "assign.h"
-#include "auto.h"
-#include "cdbw.h"
-#include "localuser.h"
+#include "local/assign.h"
+#include "util/auto.h"
+#include "util/cdbw.h"
+#include "local/localuser.h"
 #include "cktest.h"
 
 /* getpwnam with a switch: a lookup that fails for lack of a resource */

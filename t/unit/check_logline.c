@@ -3,7 +3,7 @@
 #include <check.h>
 #include <string.h>
 #include <unistd.h>
-#include "logline.h"
+#include "util/logline.h"
 #include "cktest.h"
 
 START_TEST(test_text)

@@ -9,7 +9,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <skalibs/djbunix.h>
-#include "maildir.h"
+#include "local/maildir.h"
 #include "cktest.h"
 
 static int count (char const *dir)

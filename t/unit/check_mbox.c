@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <skalibs/djbunix.h>
-#include "mbox.h"
+#include "local/mbox.h"
 #include "cktest.h"
 
 static int message_fd (char const *s, size_t len)

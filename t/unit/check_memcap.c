@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <check.h>
-#include "memcap.h"
+#include "util/memcap.h"
 #include "cktest.h"
 
 START_TEST(test_cap_and_restore)

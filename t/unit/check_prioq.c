@@ -2,7 +2,7 @@
 
 #include <check.h>
 #include <stdlib.h>
-#include "prioq.h"
+#include "util/prioq.h"
 #include "cktest.h"
 
 START_TEST(test_empty)

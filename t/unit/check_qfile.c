@@ -9,7 +9,7 @@
 #include <skalibs/djbunix.h>
 #include <skalibs/genalloc.h>
 #include <skalibs/stralloc.h>
-#include "qfile.h"
+#include "queue/qfile.h"
 #include "cktest.h"
 
 #define S(x) x, sizeof x - 1

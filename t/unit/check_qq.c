@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/stralloc.h>
-#include "qq.h"
+#include "queue/qq.h"
 #include "cktest.h"
 
 static void script (char const *body)

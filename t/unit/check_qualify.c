@@ -2,7 +2,7 @@
 
 #include <check.h>
 #include <string.h>
-#include "qualify.h"
+#include "mail/qualify.h"
 #include "cktest.h"
 
 static qualify const q = { .defaulthost = "mail", .defaultdomain = "example.org", .plusdomain = "plus.example" } ;

@@ -4,8 +4,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include "auto.h"
-#include "queue.h"
+#include "util/auto.h"
+#include "queue/queue.h"
 #include "cktest.h"
 
 START_TEST(test_path)

@@ -6,8 +6,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <check.h>
-#include "auto.h"
-#include "queuedir.h"
+#include "util/auto.h"
+#include "queue/queuedir.h"
 #include "cktest.h"
 
 START_TEST(test_enter_or_name_the_step)

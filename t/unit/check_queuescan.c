@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <check.h>
 #include <skalibs/djbunix.h>
-#include "auto.h"
-#include "queuescan.h"
+#include "util/auto.h"
+#include "queue/queuescan.h"
 #include "cktest.h"
 
 static unsigned long seen[16] ;

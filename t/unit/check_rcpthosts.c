@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <skalibs/djbunix.h>
-#include "cdbr.h"
-#include "cdbw.h"
-#include "rcpthosts.h"
+#include "util/cdbr.h"
+#include "util/cdbw.h"
+#include "smtp/rcpthosts.h"
 #include "cktest.h"
 
 static char const list[] = "example.org\0.sub.example.net\0[127.0.0.1]\0" ;

@@ -3,7 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-#include "received.h"
+#include "mail/received.h"
 #include "cktest.h"
 
 #define T0 1795852077   /* Sat, 28 Nov 2026 07:47:57 +0000 */

@@ -1,7 +1,7 @@
 /* check_retry.c: qmail's retry schedule in integers. */
 
 #include <check.h>
-#include "retry.h"
+#include "queue/retry.h"
 #include "cktest.h"
 
 START_TEST(test_isqrt)

@@ -3,7 +3,7 @@
 #include <check.h>
 #include <string.h>
 #include <skalibs/stralloc.h>
-#include "rewrite.h"
+#include "queue/rewrite.h"
 #include "cktest.h"
 
 static char const locals[] = "example.org\0localhost\0" ;

@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/stralloc.h>
-#include "auto.h"
-#include "qfile.h"
-#include "queue.h"
-#include "sendbounce.h"
+#include "util/auto.h"
+#include "queue/qfile.h"
+#include "queue/queue.h"
+#include "queue/sendbounce.h"
 #include "cktest.h"
 
 static sendbounce_conf conf = SENDBOUNCE_CONF_ZERO ;

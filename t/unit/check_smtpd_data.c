@@ -3,7 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-#include "smtpd_data.h"
+#include "smtp/smtpd_data.h"
 #include "cktest.h"
 
 /* Feed s in pieces of chunk bytes; out gets the message. Returns the last result. */

@@ -3,7 +3,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-#include "smtpd_line.h"
+#include "smtp/smtpd_line.h"
 #include "cktest.h"
 
 static smtpd_line l ;

@@ -3,7 +3,7 @@
 #include <check.h>
 #include <stdint.h>
 #include <string.h>
-#include "smtpd_param.h"
+#include "smtp/smtpd_param.h"
 #include "cktest.h"
 
 static int parse (smtpd_mailparam *p, char const *s)

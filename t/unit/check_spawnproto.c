@@ -3,7 +3,7 @@
 #include <check.h>
 #include <string.h>
 #include <skalibs/stralloc.h>
-#include "spawnproto.h"
+#include "queue/spawnproto.h"
 #include "cktest.h"
 
 #define S(x) x, sizeof x - 1

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <check.h>
 #include <skalibs/djbunix.h>
-#include "trigger.h"
+#include "queue/trigger.h"
 #include "cktest.h"
 
 static void setup (void)

@@ -1,0 +1,163 @@
+/* localuser.c: users/cdb, then passwd, then the alias user. */
+
+#include <ctype.h>
+#include <errno.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "local/assign.h"
+#include "util/auto.h"
+#include "util/cdbr.h"
+#include "local/dotqmail.h"
+#include "local/localuser.h"
+
+static int set (localuser *w, char const *user, char const *home, char const *dash,
+                char const *ext, size_t extlen, uid_t uid, gid_t gid)
+{
+  w->sa.len = 0 ;
+  w->user = 0 ;
+  if (!stralloc_cats(&w->sa, user) || !stralloc_0(&w->sa)) return 0 ;
+  w->home = w->sa.len ;
+  if (!stralloc_cats(&w->sa, home) || !stralloc_0(&w->sa)) return 0 ;
+  w->dash = w->sa.len ;
+  if (!stralloc_cats(&w->sa, dash) || !stralloc_0(&w->sa)) return 0 ;
+  w->ext = w->sa.len ;
+  if (!stralloc_catb(&w->sa, ext, extlen) || !stralloc_0(&w->sa)) return 0 ;
+  w->uid = uid ; w->gid = gid ;
+  return 1 ;
+}
+
+/* users/cdb. 1 found, 0 not, -1 error (text in *err). */
+static int find_assign (localuser *w, char const *cdbpath, char const *local, size_t len, char const **err)
+{
+  static assign_user u = ASSIGN_USER_ZERO ;
+  cdbr *c = cdbr_open(cdbpath) ;
+  int r ;
+  if (!c)
+  {
+    if (errno == ENOENT) return 0 ;
+    *err = "Unable to open users/cdb. (#4.3.0)" ;
+    return -1 ;
+  }
+  r = assign_lookup(c, local, len, &u) ;
+  cdbr_close(c) ;
+  if (r < 0) { *err = "Unable to read users/cdb. (#4.3.0)" ; return -1 ; }
+  if (!r || !u.uid) return 0 ;   /* never deliver as root */
+  if (!set(w, u.sa.s + u.user, u.sa.s + u.home, u.sa.s + u.dash, u.sa.s + u.ext,
+               strlen(u.sa.s + u.ext), u.uid, u.gid))
+  { *err = "Out of memory. (#4.3.0)" ; return -1 ; }
+  return 1 ;
+}
+
+/* A passwd name we accept: lowercase letters, digits, '_', '.', '-', not starting with '-' or '.'. */
+static int name_ok (char const *s, size_t n)
+{
+  size_t i ;
+  if (!n || n > LOCALUSER_NAME_MAX || s[0] == '-' || s[0] == '.') return 0 ;
+  for (i = 0 ; i < n ; i++)
+  {
+    char c = s[i] ;
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) return 0 ;
+  }
+  return 1 ;
+}
+
+/* The longest passwd name that is local or a prefix of it ending at a '-'. */
+static int find_passwd (localuser *w, char const *local, size_t len, char const **err)
+{
+  char name[LOCALUSER_NAME_MAX + 1] ;
+  size_t i ;
+  for (i = len ; i ; i--)
+  {
+    struct passwd *pw ;
+    struct stat st ;
+    size_t j ;
+    if (i < len && local[i] != '-') continue ;
+    if (i > LOCALUSER_NAME_MAX) continue ;
+    for (j = 0 ; j < i ; j++) name[j] = (char)tolower((unsigned char)local[j]) ;
+    name[i] = 0 ;
+    if (!name_ok(name, i)) continue ;
+    errno = 0 ;
+    pw = getpwnam(name) ;
+    if (!pw)
+    {
+      /* no such user; anything else (EMFILE, EIO...) must not send the mail to the alias user */
+      if (!errno || errno == ENOENT || errno == ESRCH || errno == EBADF || errno == EPERM) continue ;
+      *err = "Unable to look up the user in the password file. (#4.3.0)" ;
+      return -1 ;
+    }
+    if (!pw->pw_uid) continue ;
+    if (stat(pw->pw_dir, &st) < 0)
+    {
+      if (errno == ENOENT || errno == ENOTDIR) continue ;
+      *err = "Unable to stat the home directory. (#4.3.0)" ;
+      return -1 ;
+    }
+    if (st.st_uid != pw->pw_uid) continue ;
+    if (!set(w, name, pw->pw_dir, i < len ? "-" : "", i < len ? local + i + 1 : "",
+                 i < len ? len - i - 1 : 0, pw->pw_uid, pw->pw_gid))
+    { *err = "Out of memory. (#4.3.0)" ; return -1 ; }
+    return 1 ;
+  }
+  return 0 ;
+}
+
+static int find_alias (localuser *w, char const *aliashome, char const *local, size_t len, char const **err)
+{
+  struct passwd *pw = getpwnam(auto_usera) ;
+  if (!pw || !pw->pw_uid)
+  {
+    *err = "Unable to find the alias user. (#4.3.0)" ;
+    return -1 ;
+  }
+  if (!set(w, auto_usera, aliashome, "-", local, len, pw->pw_uid, pw->pw_gid))
+  { *err = "Out of memory. (#4.3.0)" ; return -1 ; }
+  return 1 ;
+}
+
+int localuser_find (localuser *u, char const *cdbpath, char const *aliashome,
+                    char const *local, size_t len, char const **err)
+{
+  int r = find_assign(u, cdbpath, local, len, err) ;
+  if (!r) r = find_passwd(u, local, len, err) ;
+  if (!r) r = find_alias(u, aliashome, local, len, err) ;
+  return r ;
+}
+
+/* 1 if home/name exists or cannot be checked, 0 if it surely does not. */
+static int exists_in (char const *home, stralloc const *name)
+{
+  size_t h = strlen(home) ;
+  struct stat st ;
+  char path[h + name->len + 2] ;
+  memcpy(path, home, h) ;
+  path[h] = '/' ;
+  memcpy(path + h + 1, name->s, name->len + 1) ;
+  if (!stat(path, &st)) return 1 ;
+  return errno != ENOENT && errno != ENOTDIR ;
+}
+
+int localuser_deliverable (localuser const *u)
+{
+  stralloc name = STRALLOC_ZERO ;
+  char const *home = u->sa.s + u->home, *dash = u->sa.s + u->dash, *ext = u->sa.s + u->ext ;
+  size_t i, elen = strlen(ext) ;
+  int r = 1 ;
+  if (!*dash) return 1 ;
+  if (!dotqmail_ext_ok(ext)) return 0 ;
+  if (!dotqmail_name(&name, dash, ext, elen, "")) return 1 ;
+  if (exists_in(home, &name)) goto done ;
+  for (i = elen ; ; i--)
+  {
+    if (!i || ext[i - 1] == '-')
+    {
+      if (!dotqmail_name(&name, dash, ext, i, "default")) goto done ;
+      if (exists_in(home, &name)) goto done ;
+    }
+    if (!i) break ;
+  }
+  r = 0 ;
+ done:
+  stralloc_free(&name) ;
+  return r ;
+}

@@ -1,0 +1,56 @@
+/* received.c: Received header lines. */
+
+#include <string.h>
+#include <skalibs/types.h>
+#include "mail/date822.h"
+#include "mail/received.h"
+
+int received_safe (stralloc *sa, char const *s)
+{
+  size_t i ;
+  for (i = 0 ; s[i] && i < 255 ; i++)
+  {
+    unsigned char c = (unsigned char)s[i] ;
+    /* [ ] stay: HELO [192.0.2.1] is an address literal, harmless in a Received line */
+    char o = (c < 0x21 || c > 0x7e || c == '(' || c == ')' || c == '\\' || c == '"') ? '?' : (char)c ;
+    if (!stralloc_catb(sa, &o, 1)) return 0 ;
+  }
+  return 1 ;
+}
+
+static int date (stralloc *sa, time_t when)
+{
+  char d[DATE822_FMT] ;
+  size_t n = date822_fmt_utc(d, when) ;
+  return stralloc_catb(sa, d, n) ;
+}
+
+int received_smtp (stralloc *sa, char const *protocol, char const *local,
+                   char const *remoteip, char const *remotehost,
+                   char const *helo, time_t when)
+{
+  if (!stralloc_cats(sa, "Received: from ")) return 0 ;
+  if (!received_safe(sa, helo && *helo ? helo : "unknown")) return 0 ;
+  if (!stralloc_cats(sa, " (")) return 0 ;
+  if (remotehost && *remotehost)
+  {
+    if (!received_safe(sa, remotehost) || !stralloc_cats(sa, " ")) return 0 ;
+  }
+  if (!stralloc_cats(sa, "[") || !received_safe(sa, remoteip ? remoteip : "unknown")
+   || !stralloc_cats(sa, "])\n  by ") || !received_safe(sa, local && *local ? local : "unknown")
+   || !stralloc_cats(sa, " with ") || !received_safe(sa, protocol)
+   || !stralloc_cats(sa, "; ") || !date(sa, when) || !stralloc_cats(sa, "\n")) return 0 ;
+  return 1 ;
+}
+
+int received_qq (stralloc *sa, unsigned long pid, char const *who, time_t when)
+{
+  char fmt[ULONG_FMT] ;
+  return stralloc_cats(sa, "Received: (qmail ")
+    && stralloc_catb(sa, fmt, ulong_fmt(fmt, pid))
+    && stralloc_cats(sa, " invoked ")
+    && stralloc_cats(sa, who)
+    && stralloc_cats(sa, "); ")
+    && date(sa, when)
+    && stralloc_cats(sa, "\n") ;
+}

@@ -1,0 +1,142 @@
+/* qq.c: the qmail-queue client. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/djbunix.h>
+#include "util/auto.h"
+#include "queue/qq.h"
+
+extern char **environ ;
+
+int qq_open (qq *q)
+{
+  int pm[2], pe[2] ;
+  char const *prog = getenv("QMAILQUEUE") ;
+  size_t n = strlen(auto_home) ;
+  char path[n + 17] ;
+  char *argv[2] ;
+  posix_spawn_file_actions_t fa ;
+  posix_spawnattr_t attr ;
+  sigset_t sigs ;
+  int e ;
+  if (!prog || !*prog)
+  {
+    memcpy(path, auto_home, n) ;
+    memcpy(path + n, "/bin/qmail-queue", 17) ;
+    prog = path ;
+  }
+  if (pipe2(pm, O_CLOEXEC) < 0) return -1 ;
+  if (pipe2(pe, O_CLOEXEC) < 0) { e = errno ; close(pm[0]) ; close(pm[1]) ; errno = e ; return -1 ; }
+  argv[0] = (char *)prog ; argv[1] = 0 ;
+  /* a qmail-queue that exits early must give us its exit code, not a SIGPIPE;
+     the child itself gets SIGPIPE back at its default */
+  signal(SIGPIPE, SIG_IGN) ;
+  sigemptyset(&sigs) ;
+  sigaddset(&sigs, SIGPIPE) ;
+  posix_spawnattr_init(&attr) ;
+  posix_spawnattr_setsigdefault(&attr, &sigs) ;
+  /* nor does it inherit signals we block (qmail-send's selfpipe): its alarm must work */
+  sigemptyset(&sigs) ;
+  posix_spawnattr_setsigmask(&attr, &sigs) ;
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) ;
+  posix_spawn_file_actions_init(&fa) ;
+  posix_spawn_file_actions_adddup2(&fa, pm[0], 0) ;
+  posix_spawn_file_actions_adddup2(&fa, pe[0], 1) ;
+  e = posix_spawn(&q->pid, prog, &fa, &attr, argv, environ) ;
+  posix_spawn_file_actions_destroy(&fa) ;
+  posix_spawnattr_destroy(&attr) ;
+  close(pm[0]) ; close(pe[0]) ;
+  if (e) { close(pm[1]) ; close(pe[1]) ; errno = e ; return -1 ; }
+  q->fdm = pm[1] ; q->fde = pe[1] ;
+  q->flagerr = 0 ; q->bytes = 0 ;
+  buffer_init(&q->b, &buffer_write, q->fdm, q->buf, sizeof q->buf) ;
+  return 0 ;
+}
+
+void qq_put (qq *q, char const *s, size_t len)
+{
+  if (q->flagerr) return ;
+  if (buffer_put(&q->b, s, len) < 0) q->flagerr = 1 ;
+  else q->bytes += len ;
+}
+
+void qq_puts (qq *q, char const *s)
+{
+  qq_put(q, s, strlen(s)) ;
+}
+
+static void env_put (qq *q, char const *s, size_t len)
+{
+  if (q->flagerr) return ;
+  if (allwrite(q->fde, s, len) < len) q->flagerr = 1 ;
+}
+
+void qq_from (qq *q, char const *sender)
+{
+  if (!buffer_flush(&q->b)) q->flagerr = 1 ;
+  close(q->fdm) ; q->fdm = -1 ;
+  env_put(q, "F", 1) ;
+  env_put(q, sender, strlen(sender) + 1) ;
+}
+
+void qq_to (qq *q, char const *rcpt)
+{
+  env_put(q, "T", 1) ;
+  env_put(q, rcpt, strlen(rcpt) + 1) ;
+}
+
+char const *qq_status (int code)
+{
+  switch (code)
+  {
+    case 0 : return "" ;
+    case 11 : return "Denvelope address too long for qq (#5.1.3)" ;
+    case 31 : return "Dmail server permanently rejected message (#5.3.0)" ;
+    case 51 : return "Zqq out of memory (#4.3.0)" ;
+    case 52 : return "Zqq timeout (#4.3.0)" ;
+    case 53 : return "Zqq write error or disk full (#4.3.0)" ;
+    case 54 : return "Zqq read error (#4.3.0)" ;
+    case 55 : return "Zqq unable to read configuration (#4.3.0)" ;
+    case 56 : return "Zqq trouble making network connection (#4.3.0)" ;
+    case 61 : return "Zqq trouble in home directory (#4.3.0)" ;
+    case 62 : case 63 : case 64 : case 65 : case 66 :
+      return "Zqq trouble creating files in queue (#4.3.0)" ;
+    case 71 : return "Zmail server temporarily rejected message (#4.3.0)" ;
+    case 72 : return "Zconnection to mail server timed out (#4.4.1)" ;
+    case 73 : return "Zconnection to mail server rejected (#4.4.1)" ;
+    case 74 : return "Zcommunication with mail server failed (#4.4.2)" ;
+    case 81 : case 91 : return "Zqq internal bug (#4.3.0)" ;
+    default :
+      if (code >= 11 && code <= 40) return "Dqq permanent problem (#5.3.0)" ;
+      return "Zqq temporary problem (#4.3.0)" ;
+  }
+}
+
+char const *qq_close (qq *q)
+{
+  int wstat ;
+  if (q->fdm >= 0) { if (!buffer_flush(&q->b)) q->flagerr = 1 ; close(q->fdm) ; q->fdm = -1 ; }
+  env_put(q, "", 1) ;
+  close(q->fde) ; q->fde = -1 ;
+  if (waitpid_nointr(q->pid, &wstat, 0) != q->pid) return "Zqq waitpid surprise (#4.3.0)" ;
+  if (WIFSIGNALED(wstat)) return "Zqq crashed (#4.3.0)" ;
+  if (!WEXITSTATUS(wstat) && q->flagerr) return "Zqq read error (#4.3.0)" ;
+  return qq_status(WEXITSTATUS(wstat)) ;
+}
+
+void qq_abort (qq *q)
+{
+  /* No end record: qmail-queue refuses the envelope and removes its own files. */
+  int wstat ;
+  if (q->fdm >= 0) close(q->fdm) ;
+  if (q->fde >= 0) close(q->fde) ;
+  q->fdm = q->fde = -1 ;
+  waitpid_nointr(q->pid, &wstat, 0) ;
+}

@@ -1,0 +1,33 @@
+/* queuescan.c: walk a split queue directory. Names that are not ids of their
+   bucket (editor droppings, half-made files) are skipped, not trusted. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include "util/auto.h"
+#include "queue/queue.h"
+#include "queue/spawnproto.h"
+#include "queue/queuescan.h"
+
+int queuescan (char const *dir, queuescan_func *f, void *ctx, queuescan_warn *warn)
+{
+  unsigned int b ;
+  int ok = 1 ;
+  for (b = 0 ; b < auto_split ; b++)
+  {
+    char bucket[QUEUE_PATH_MAX] ;
+    struct dirent *de ;
+    DIR *d ;
+    queue_bucket(bucket, dir, b) ;
+    d = opendir(bucket) ;
+    if (!d) { if (warn) (*warn)(bucket) ; ok = 0 ; continue ; }
+    while ((de = readdir(d)))
+    {
+      unsigned long id ;
+      if (!spawnproto_number(de->d_name, strlen(de->d_name), &id) || id % auto_split != b) continue ;
+      if (!(*f)(id, ctx)) { closedir(d) ; return 0 ; }
+    }
+    closedir(d) ;
+  }
+  return ok ;
+}

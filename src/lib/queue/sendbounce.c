@@ -1,0 +1,220 @@
+/* sendbounce.c: crash-safe failure records and the bounce message. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/buffer.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/types.h>
+#include "mail/date822.h"
+#include "util/dirsync.h"
+#include "util/logline.h"
+#include "queue/qfile.h"
+#include "queue/qq.h"
+#include "queue/queue.h"
+#include "queue/sendbounce.h"
+
+int sendbounce_record (unsigned long id, char const *rcpt, char const *reason, size_t reasonlen)
+{
+  char fn[QUEUE_PATH_MAX] ;
+  stralloc old = STRALLOC_ZERO, rec = STRALLOC_ZERO ;
+  size_t valid ;
+  int fd, created = 0, e ;
+  queue_flat(fn, "bounce", id) ;
+  if (qfile_read(&old, fn, QFILE_MAX) < 0) goto err ;
+  valid = qfile_bounce_valid(old.s, old.len) ;
+  fd = open(fn, O_RDWR | O_CLOEXEC) ;
+  if (fd < 0)
+  {
+    if (errno != ENOENT) goto err ;
+    fd = open(fn, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600) ;
+    if (fd < 0) goto err ;
+    created = 1 ;
+    valid = 0 ;
+  }
+  if (!qfile_bounce_put(&rec, rcpt, reason, reasonlen)) goto errfd ;
+  if (ftruncate(fd, (off_t)valid) < 0) goto errfd ;
+  {
+    size_t w = 0 ;
+    while (w < rec.len)
+    {
+      ssize_t r = pwrite(fd, rec.s + w, rec.len - w, (off_t)(valid + w)) ;
+      if (r < 0) { if (errno == EINTR) continue ; goto errfd ; }
+      w += (size_t)r ;
+    }
+  }
+  if (fsync(fd) < 0) goto errfd ;
+  if (close(fd) < 0) goto err ;
+  if (created && dir_sync("bounce") < 0) goto err ;
+  stralloc_free(&old) ; stralloc_free(&rec) ;
+  return 1 ;
+ errfd:
+  e = errno ; close(fd) ; errno = e ;
+ err:
+  e = errno ;
+  stralloc_free(&old) ; stralloc_free(&rec) ;
+  errno = e ;
+  return 0 ;
+}
+
+/* Copy the message: all of its header, then at most maxbytes of its body. */
+static void copy_message (qq *q, int fd, uint64_t maxbytes)
+{
+  char buf[8192] ;
+  int inbody = 0, atbol = 1 ;
+  uint64_t body = 0 ;
+  for (;;)
+  {
+    ssize_t r = read(fd, buf, sizeof buf) ;
+    size_t i, start = 0 ;
+    if (r < 0) { if (errno == EINTR) continue ; q->flagerr = 1 ; return ; }
+    if (!r) return ;
+    if (inbody)
+    {
+      size_t n = (uint64_t)r > maxbytes - body ? (size_t)(maxbytes - body) : (size_t)r ;
+      qq_put(q, buf, n) ;
+      body += n ;
+      if (body >= maxbytes) return ;
+      continue ;
+    }
+    for (i = 0 ; i < (size_t)r ; i++)
+    {
+      if (buf[i] != '\n') { atbol = 0 ; continue ; }
+      if (atbol) { inbody = 1 ; i++ ; break ; }
+      atbol = 1 ;
+    }
+    qq_put(q, buf + start, i) ;
+    if (inbody)
+    {
+      size_t n = (size_t)r - i ;
+      if ((uint64_t)n > maxbytes) n = (size_t)maxbytes ;
+      qq_put(q, buf + i, n) ;
+      body = n ;
+      if (body >= maxbytes) return ;
+    }
+  }
+}
+
+static void put_reasons (qq *q, char const *s, size_t len)
+{
+  size_t i = 0, count = 0 ;
+  while (i < len)
+  {
+    char const *rcpt = s + i ;
+    size_t rl = strlen(rcpt), j, k ;
+    char const *reason = rcpt + rl + 1 ;
+    size_t next = i + rl + 1 + strlen(reason) + 1 ;
+    int dup = 0 ;
+    /* a crash between record and done mark can record a recipient twice */
+    for (j = 0, k = 0 ; j < i && count < 1000 ; k++)
+    {
+      if (!(k & 1) && !strcmp(s + j, rcpt)) { dup = 1 ; break ; }
+      j += strlen(s + j) + 1 ;
+    }
+    if (!dup)
+    {
+      qq_puts(q, "<") ; qq_puts(q, rcpt) ; qq_puts(q, ">:\n") ;
+      qq_puts(q, reason) ; qq_puts(q, "\n\n") ;
+    }
+    count++ ;
+    i = next ;
+  }
+}
+
+int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sender)
+{
+  char fn[QUEUE_PATH_MAX], messfn[QUEUE_PATH_MAX], fid[ULONG_FMT], fqp[ULONG_FMT] ;
+  char date[DATE822_FMT] ;
+  stralloc rec = STRALLOC_ZERO, to = STRALLOC_ZERO ;
+  char const *from ;
+  char const *err ;
+  int isdouble = !*sender ;
+  int fd, r ;
+  qq q ;
+  fid[ulong_fmt(fid, id)] = 0 ;
+  queue_flat(fn, "bounce", id) ;
+  r = qfile_read(&rec, fn, QFILE_MAX) ;
+  if (!r) return 1 ;
+  if (r < 0) { logline("qmail-send: warning: unable to read ", fn, ": ", strerror(errno), (char *)0) ; return 0 ; }
+  rec.len = qfile_bounce_valid(rec.s, rec.len) ;
+  if (!strcmp(sender, SENDBOUNCE_DOUBLE) || (isdouble && !c->doublebounceto.s[0]) || !rec.len)
+  {
+    if (rec.len) logline("triple bounce: discarding ", fn, (char *)0) ;
+    goto remove ;
+  }
+  if (isdouble)
+  {
+    if (!stralloc_copys(&to, c->doublebounceto.s)) goto nomem ;
+    if (!strchr(c->doublebounceto.s, '@'))
+      if (!stralloc_cats(&to, "@") || !stralloc_cats(&to, c->doublebouncehost.s)) goto nomem ;
+    from = SENDBOUNCE_DOUBLE ;
+  }
+  else
+  {
+    if (!stralloc_copys(&to, sender)) goto nomem ;
+    from = "" ;
+  }
+  if (!stralloc_0(&to)) goto nomem ;
+  queue_path(messfn, "mess", id) ;
+  /* only the queue's own regular file: a symlink or a FIFO in mess/ is not copied (nor waited for) */
+  fd = open(messfn, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
+  if (fd < 0) { logline("qmail-send: warning: unable to open ", messfn, ": ", strerror(errno), (char *)0) ; goto temp ; }
+  {
+    struct stat st ;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || ndelay_off(fd) < 0)
+    {
+      logline("qmail-send: warning: ", messfn, " is not a regular file", (char *)0) ;
+      close(fd) ;
+      goto temp ;
+    }
+  }
+  if (qq_open(&q) < 0)
+  {
+    logline("qmail-send: warning: unable to start qmail-queue: ", strerror(errno), (char *)0) ;
+    close(fd) ;
+    goto temp ;
+  }
+  date822_fmt(date, time(0)) ;
+  qq_puts(&q, "Date: ") ; qq_puts(&q, date) ; qq_puts(&q, "\n") ;
+  qq_puts(&q, "From: ") ; qq_puts(&q, c->bouncefrom.s) ; qq_puts(&q, "@") ; qq_puts(&q, c->bouncehost.s) ; qq_puts(&q, "\n") ;
+  qq_puts(&q, "To: ") ; qq_puts(&q, to.s) ; qq_puts(&q, "\n") ;
+  qq_puts(&q, isdouble ? "Subject: failure notice (the bounce could not be delivered)\n" : "Subject: failure notice\n") ;
+  qq_puts(&q, "Auto-Submitted: auto-replied\n\n") ;
+  qq_puts(&q, "Hi. This is the qmail-send program at ") ; qq_puts(&q, c->me.s) ; qq_puts(&q, ".\n") ;
+  if (isdouble)
+    qq_puts(&q, "A bounce message could not be returned to its sender, so it comes\nto you, the postmaster. The addresses below failed.\n\n") ;
+  else
+    qq_puts(&q, "Your message could not be delivered to the addresses below.\nThese failures are permanent: no further attempt will be made.\n\n") ;
+  put_reasons(&q, rec.s, rec.len) ;
+  qq_puts(&q, isdouble ? "--- Below this line is the bounce that could not be delivered.\n\n" : "--- Below this line is a copy of the message.\n\n") ;
+  copy_message(&q, fd, c->maxbytes) ;
+  close(fd) ;
+  qq_from(&q, from) ;
+  qq_to(&q, to.s) ;
+  fqp[ulong_fmt(fqp, (unsigned long)q.pid)] = 0 ;
+  err = qq_close(&q) ;
+  if (*err)
+  {
+    logline("qmail-send: warning: unable to queue the bounce of msg ", fid, ": ", err + 1, (char *)0) ;
+    if (*err == 'Z') goto temp ;
+    logline("qmail-send: warning: bounce of msg ", fid, " dropped", (char *)0) ;
+  }
+  else logline("bounce msg ", fid, " qp ", fqp, (char *)0) ;
+ remove:
+  stralloc_free(&rec) ; stralloc_free(&to) ;
+  if (unlink(fn) < 0 && errno != ENOENT)
+  {
+    logline("qmail-send: warning: unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
+    return 0 ;
+  }
+  return 1 ;
+ nomem:
+  logline("qmail-send: warning: out of memory", (char *)0) ;
+ temp:
+  stralloc_free(&rec) ; stralloc_free(&to) ;
+  return 0 ;
+}
