@@ -6,7 +6,7 @@ qmail-queue when it is installed."""
 import os
 import re
 
-from nqtest import eq, TestFailure, TEST_ME
+from nqtest import eq, TestFailure, TEST_ME, envelope
 
 FAKE = '''#!/bin/sh
 cat > "$QQDIR/msg" || exit 54
@@ -33,10 +33,6 @@ def saved(d):
     with open(os.path.join(d, 'env'), 'rb') as f:
         env = f.read()
     return msg, env
-
-
-def envelope(sender, rcpts):
-    return b'F' + sender + b'\0' + b''.join(b'T' + r + b'\0' for r in rcpts) + b'\0'
 
 
 def inject(h, args, msg, env=None, user=None):

@@ -5,13 +5,9 @@ import os
 import re
 import subprocess
 
-from nqtest import eq, TestFailure, SPLIT, envelope, run_queue
+from nqtest import eq, TestFailure, SPLIT, envelope, start_queue, run_queue as qq
 
 MSG = b'Subject: test\n\nhello\n'
-
-
-def qq(h, msg, env, user=None, extra_env=None, wrap=()):
-    return run_queue(h, msg, env, user=user, extra_env=extra_env, wrap=wrap)
 
 
 def all_queue(h):
@@ -190,9 +186,7 @@ def test_sigkill_at_every_syscall(h):
 
 
 def test_sigterm_mid_message_leaves_nothing(h):
-    r, w = os.pipe()
-    p = subprocess.Popen([h.bin('qmail-queue')], stdin=subprocess.PIPE, stdout=r, cwd=h.path)
-    os.close(r)
+    p, w = start_queue(h)
     p.stdin.write(MSG * 1000)
     p.stdin.flush()
     from nqtest import wait_for
@@ -244,11 +238,8 @@ def test_signals_blocked_by_the_caller_are_unblocked(h):
     spawned qmail-queue inherits the mask: its lifetime alarm and SIGTERM cleanup
     must work all the same."""
     import signal
-    r, w = os.pipe()
-    p = subprocess.Popen([h.bin('qmail-queue')], stdin=subprocess.PIPE, stdout=r, cwd=h.path,
-                         preexec_fn=lambda: signal.pthread_sigmask(
-                             signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGALRM, signal.SIGHUP}))
-    os.close(r)
+    p, w = start_queue(h, preexec_fn=lambda: signal.pthread_sigmask(
+        signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGALRM, signal.SIGHUP}))
     try:
         p.stdin.write(MSG * 1000)
         p.stdin.flush()

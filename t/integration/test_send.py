@@ -7,17 +7,9 @@ import signal
 import subprocess
 import time
 
-from nqtest import eq, wait_for, TestFailure, TEST_ME, SPLIT, uid_of, gid_of, envelope, run_queue
+from nqtest import eq, wait_for, TestFailure, TEST_ME, SPLIT, uid_of, gid_of, queue
 
 QUEUE_DIRS = ('mess', 'intd', 'todo', 'info', 'local', 'remote', 'bounce', 'pid')
-
-
-def queue(h, sender, rcpts, body):
-    """qmail-queue with body on fd 0 and the envelope on fd 1; returns its exit code."""
-    code, err = run_queue(h, body, envelope(sender, rcpts))
-    if code:
-        raise TestFailure('qmail-queue exit %d: %r' % (code, err))
-    return code
 
 
 def msg(tag, extra=b''):

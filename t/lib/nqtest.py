@@ -324,21 +324,37 @@ class Home:
 
 
 def envelope(sender, rcpts):
-    """qmail-queue's envelope for sender and recipients (bytes or str)."""
+    """qmail-queue's envelope for sender and recipients (bytes or str): the one
+    envelope builder of the tests."""
     b = lambda x: x.encode() if isinstance(x, str) else x
     return b'F' + b(sender) + b'\0' + b''.join(b'T' + b(r) + b'\0' for r in rcpts) + b'\0'
 
 
-def run_queue(h, msg, env, user=None, extra_env=None, wrap=()):
-    """Run qmail-queue (possibly under a wrapper such as strace) with msg on fd 0 and
-    the envelope bytes env on fd 1. Returns (exit code, stderr)."""
+def start_queue(h, argv=None, user=None, extra_env=None, **kw):
+    """Start qmail-queue (or argv, e.g. a wrapper around it) with a pipe on fd 0
+    (p.stdin) and one on fd 1; returns (p, w), w the write end of the envelope pipe.
+    For tests that feed it by hand (partly, or killing it midway)."""
     r, w = os.pipe()
-    argv = list(wrap) + [h.bin('qmail-queue')]
+    argv = list(argv or [h.bin('qmail-queue')])
     if user is not None:
         argv = h._argv(argv, user)
-    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=r, stderr=subprocess.PIPE,
-                         cwd=h.path, env=h.env(extra_env))
-    os.close(r)
+    try:
+        p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=r, cwd=h.path,
+                             env=h.env(extra_env), **kw)
+    except BaseException:
+        os.close(w)
+        raise
+    finally:
+        os.close(r)
+    return p, w
+
+
+def run_queue(h, msg, env, user=None, extra_env=None, wrap=()):
+    """Run qmail-queue (possibly under a wrapper such as strace) with msg on fd 0 and
+    the envelope bytes env on fd 1. Both are written while qmail-queue runs, so
+    neither size can fill a pipe and deadlock. Returns (exit code, stderr)."""
+    p, w = start_queue(h, list(wrap) + [h.bin('qmail-queue')], user=user, extra_env=extra_env,
+                       stderr=subprocess.PIPE)
     err = []
     t = threading.Thread(target=lambda: err.append(p.stderr.read()))
     t.start()
@@ -348,13 +364,27 @@ def run_queue(h, msg, env, user=None, extra_env=None, wrap=()):
     except BrokenPipeError:
         pass
     try:
-        os.write(w, env)
+        _write_all(w, env)
     except BrokenPipeError:
         pass
     os.close(w)
     code = p.wait(60)
     t.join()
     return code, err[0] if err else b''
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def queue(h, sender, rcpts, body, **kw):
+    """Queue body for sender and rcpts with the real qmail-queue; a non-zero exit
+    fails the test. The usual way for a test to put mail in the queue."""
+    code, err = run_queue(h, body, envelope(sender, rcpts), **kw)
+    if code:
+        raise TestFailure('qmail-queue exit %d: %r' % (code, err))
 
 
 def smtp_send(port, sender, rcpts, body, helo='client.test'):
