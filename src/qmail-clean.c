@@ -1,6 +1,7 @@
 /* qmail-clean: remove finished queue files on request, and sweep what crashes left behind. */
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <dirent.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
 #include "util/auto.h"
+#include "util/num.h"
 #include "util/logline.h"
 #include "queue/queue.h"
 #include "queue/spawnproto.h"
@@ -97,7 +99,7 @@ static void sweep_dir (char const *dir, time_t now)
       unsigned long id ;
       struct stat st ;
       char fn[QUEUE_PATH_MAX] ;
-      if (!spawnproto_number(de->d_name, strlen(de->d_name), &id)) continue ;
+      if (num_scans(de->d_name, ULONG_MAX, &id) < 0) continue ;
       if (id % auto_split != b) continue ;
       queue_path(fn, dir, id) ;
       if (lstat(fn, &st) < 0 || !S_ISREG(st.st_mode)) continue ;

@@ -21,6 +21,7 @@
 #include "util/auto.h"
 #include "util/cdbr.h"
 #include "util/control.h"
+#include "util/num.h"
 #include "queue/envelope.h"
 #include "util/memcap.h"
 #include "queue/qq.h"
@@ -31,6 +32,7 @@
 #include "smtp/smtpd_param.h"
 
 #define DATABYTES_DEFAULT 33554432UL
+#define DATABYTES_MAX 999999999999999999UL   /* 18 digits: sizes add up without overflow */
 #define MAXRCPT_DEFAULT 1000UL
 #define TIMEOUT_DEFAULT 1200UL
 #define TIMEOUT_MAX 2000000UL     /* seconds; keeps poll's millisecond int in range */
@@ -319,8 +321,7 @@ static int setup (void)
   x = getenv("DATABYTES") ;   /* a tcprules override for some clients */
   if (x)
   {
-    size_t n = ulong_scan(x, &databytes) ;
-    if (!n || x[n] || n > 18) { strerr_warnw1x("bad DATABYTES in the environment") ; return 0 ; }
+    if (num_scans(x, DATABYTES_MAX, &databytes) < 0) { strerr_warnw1x("bad DATABYTES in the environment") ; return 0 ; }
     if (!databytes) databytes = DATABYTES_DEFAULT ;
   }
   if (!read_number(&maxrcpt, "control/maxrcpt", MAXRCPT_DEFAULT)) return 0 ;

@@ -5,13 +5,13 @@
 #include <string.h>
 #include <skalibs/bytestr.h>
 #include <skalibs/types.h>
+#include "util/num.h"
 #include "local/assign.h"
 
 /* A decimal uid/gid: digits only, no overflow of 32 bits. */
 static int number_ok (char const *s, unsigned long *u)
 {
-  size_t n = ulong_scan(s, u) ;
-  return n && !s[n] && n <= 10 && *u <= 0xffffffffUL ;
+  return num_scans(s, 0xffffffffUL, u) == 0 ;
 }
 
 static int bytes_ok (char const *s)

@@ -1,7 +1,8 @@
 /* envelope.c: strict parsing of envelopes; every address is checked as at the door. */
 
+#include <limits.h>
 #include <skalibs/bytestr.h>
-#include <skalibs/types.h>
+#include "util/num.h"
 #include "mail/addr.h"
 #include "queue/envelope.h"
 
@@ -10,12 +11,6 @@ void envelope_free (envelope *e)
   stralloc_free(&e->sender) ;
   stralloc_free(&e->rcpts) ;
   e->nrcpts = 0 ;
-}
-
-static int number (char const *s, size_t n, unsigned long *u)
-{
-  size_t k = ulong_scan(s, u) ;
-  return k == n && n && n < 20 ;
 }
 
 /* Walk NUL-terminated records. flagqq: qmail-queue form, else todo form. */
@@ -40,10 +35,10 @@ static int parse (envelope *e, char const *s, size_t len, int flagqq)
     switch (state)
     {
       case 0 :
-        if (r[0] != 'u' || !number(r + 1, n - 1, &e->uid)) return 0 ;
+        if (r[0] != 'u' || num_scan(r + 1, n - 1, ULONG_MAX, &e->uid) < 0) return 0 ;
         state = 1 ; break ;
       case 1 :
-        if (r[0] != 'p' || !number(r + 1, n - 1, &e->pid)) return 0 ;
+        if (r[0] != 'p' || num_scan(r + 1, n - 1, ULONG_MAX, &e->pid) < 0) return 0 ;
         state = 2 ; break ;
       case 2 :
         if (r[0] != 'F' || !addr_is_safe(r + 1, n - 1)) return 0 ;

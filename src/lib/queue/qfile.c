@@ -1,12 +1,14 @@
 /* qfile.c: queue file records. */
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <skalibs/bytestr.h>
 #include <skalibs/types.h>
+#include "util/num.h"
 #include "mail/addr.h"
 #include "queue/qfile.h"
 #include "queue/spawnproto.h"
@@ -23,7 +25,7 @@ int qfile_info_parse (char const *s, size_t len, char const **sender, unsigned l
   if (i == len) return 1 ;
   n = byte_chr(s + i, len - i, 0) ;
   if (n == len - i || s[i] != 'b') return 0 ;
-  if (!spawnproto_number(s + i + 1, n - 1, birth)) return 0 ;
+  if (num_scan(s + i + 1, n - 1, ULONG_MAX, birth) < 0) return 0 ;
   return i + n + 1 == len ;
 }
 

@@ -3,8 +3,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include "util/auto.h"
+#include "util/num.h"
 #include "queue/queue.h"
 #include "queue/spawnproto.h"
 #include "queue/queuescan.h"
@@ -24,7 +26,7 @@ int queuescan (char const *dir, queuescan_func *f, void *ctx, queuescan_warn *wa
     while ((de = readdir(d)))
     {
       unsigned long id ;
-      if (!spawnproto_number(de->d_name, strlen(de->d_name), &id) || id % auto_split != b) continue ;
+      if (num_scans(de->d_name, ULONG_MAX, &id) < 0 || id % auto_split != b) continue ;
       if (!(*f)(id, ctx)) { closedir(d) ; return 0 ; }
     }
     closedir(d) ;

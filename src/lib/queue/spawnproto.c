@@ -1,8 +1,10 @@
 /* spawnproto.c: strict readers and writers of the inter-daemon records. */
 
+#include <limits.h>
 #include <string.h>
 #include <skalibs/bytestr.h>
 #include <skalibs/types.h>
+#include "util/num.h"
 #include "mail/addr.h"
 #include "queue/spawnproto.h"
 
@@ -21,16 +23,7 @@ ssize_t spawnproto_fields (char const *s, size_t len, unsigned int nfields)
 
 int spawnproto_number (char const *s, size_t len, unsigned long *u)
 {
-  size_t i ;
-  unsigned long v = 0 ;
-  if (!len || len > 19) return 0 ;
-  for (i = 0 ; i < len ; i++)
-  {
-    if (s[i] < '0' || s[i] > '9') return 0 ;
-    v = v * 10 + (unsigned long)(s[i] - '0') ;
-  }
-  *u = v ;
-  return 1 ;
+  return num_scan(s, len, ULONG_MAX, u) == 0 ;
 }
 
 /* Split exactly nf fields of s[0..len) into f[] and their lengths into n[]. */

@@ -15,7 +15,7 @@
    > 0 all there, 0 more input needed, -1 a field longer than SPAWNPROTO_FIELD_MAX. */
 extern ssize_t spawnproto_fields (char const *s, size_t len, unsigned int nfields) ;
 
-/* Strict decimal s[0..len): no sign, no blank, at most 19 digits. 1 ok, 0 not. */
+/* num_scan (util/num.h) up to ULONG_MAX, kept for the record parsers: 1 ok, 0 not. */
 extern int spawnproto_number (char const *s, size_t len, unsigned long *u) ;
 
 /* qmail-send -> spawner: <slot>\0<msgid>\0<sender>\0<recipient>\0 */

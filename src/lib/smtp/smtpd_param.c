@@ -1,23 +1,19 @@
 /* smtpd_param.c: MAIL FROM parameters, strictly: digits only, overflow-checked. */
 
+#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <strings.h>
+#include "util/num.h"
 #include "smtp/smtpd_param.h"
 
 /* Decimal s[0..n) into *u, saturating at UINT64_MAX. 1 ok, 0 not a number. */
 static int scan_size (char const *s, size_t n, uint64_t *u)
 {
-  uint64_t v = 0 ;
-  size_t i ;
-  if (!n || n > 1000) return 0 ;
-  for (i = 0 ; i < n ; i++)
-  {
-    unsigned d = (unsigned char)s[i] - '0' ;
-    if (d > 9) return 0 ;
-    if (v > (UINT64_MAX - d) / 10) v = UINT64_MAX ;
-    else v = v * 10 + d ;
-  }
-  *u = v ;
+  unsigned long v ;
+  if (num_scan(s, n, ULONG_MAX, &v) == 0) { *u = v ; return 1 ; }
+  if (errno != ERANGE) return 0 ;
+  *u = UINT64_MAX ;
   return 1 ;
 }
 

@@ -3,8 +3,9 @@
 #include <errno.h>
 #include <skalibs/bytestr.h>
 #include <skalibs/djbunix.h>
-#include <skalibs/types.h>
+#include <limits.h>
 #include "util/control.h"
+#include "util/num.h"
 
 unsigned long control_badline = 0 ;
 
@@ -71,15 +72,11 @@ int control_rldef (stralloc *sa, char const *fn, int flagme, char const *def)
 int control_readulong (unsigned long *u, char const *fn)
 {
   stralloc sa = STRALLOC_ZERO ;
-  unsigned long v ;
-  size_t n ;
   int r = control_readline(&sa, fn) ;
   if (r <= 0) { stralloc_free(&sa) ; return r ; }
-  if (!stralloc_0(&sa)) { stralloc_free(&sa) ; return -1 ; }
-  n = ulong_scan(sa.s, &v) ;
-  if (!n || sa.s[n] || n > 19) { stralloc_free(&sa) ; control_badline = 1 ; errno = EINVAL ; return -1 ; }
+  r = num_scan(sa.s, sa.len, ULONG_MAX, u) ;
   stralloc_free(&sa) ;
-  *u = v ;
+  if (r < 0) { control_badline = 1 ; errno = EINVAL ; return -1 ; }
   return 1 ;
 }
 
