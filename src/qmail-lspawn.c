@@ -20,6 +20,7 @@
 #include <skalibs/types.h>
 #include "mail/addr.h"
 #include "util/auto.h"
+#include "util/fds.h"
 #include "local/localuser.h"
 #include "queue/queue.h"
 #include "queue/spawnproto.h"
@@ -216,16 +217,6 @@ static void requests (stralloc *in)
   {
     memmove(in->s, in->s + used, in->len - used) ;
     in->len -= used ;
-  }
-}
-
-/* We run as root: an fd we inherited must not reach qmail-local and the user's programs. */
-static void close_inherited (void)
-{
-  if (close_range(3, ~0U, 0) < 0)
-  {
-    int fd ;
-    for (fd = 3 ; fd < 65536 ; fd++) close(fd) ;
   }
 }
 

@@ -16,6 +16,7 @@
 #include <skalibs/types.h>
 #include "mail/addr.h"
 #include "util/auto.h"
+#include "util/dirsync.h"
 #include "queue/envelope.h"
 #include "util/memcap.h"
 #include "queue/queue.h"
@@ -198,14 +199,12 @@ static void write_intd (unsigned long uid, unsigned long pid, stralloc const *en
   if (close(fd) < 0) die(QQ_WRITE) ;
 }
 
-static void sync_dir (char const *dir, unsigned long id)
+/* The bucket of dir that holds message id gets its new name durable. */
+static void sync_bucket (char const *dir, unsigned long id)
 {
   char d[QUEUE_PATH_MAX] ;
-  int fd ;
   queue_bucket(d, dir, id) ;
-  fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
-  if (fd < 0 || fsync(fd) < 0) die(QQ_WRITE) ;
-  close(fd) ;
+  if (dir_sync(d) < 0) die(QQ_WRITE) ;
 }
 
 int main (void)
@@ -253,8 +252,8 @@ int main (void)
   if (fsync(fd) < 0) die(QQ_WRITE) ;
   if (close(fd) < 0) die(QQ_WRITE) ;
   write_intd(uid, pid, &env) ;
-  sync_dir("mess", id) ;
-  sync_dir("intd", id) ;
+  sync_bucket("mess", id) ;
+  sync_bucket("intd", id) ;
 
   /* a handler run between the link and clearing the flags would remove the
      files of a committed message: no catchable signal from here to exit */
@@ -266,7 +265,7 @@ int main (void)
   if (link(intdfn, todofn) < 0) die(QQ_TODO) ;
   /* committed: from here on nothing may be removed */
   flagmademess = flagmadeintd = 0 ;
-  sync_dir("todo", id) ;
+  sync_bucket("todo", id) ;
   trigger_pull() ;
   return 0 ;
 }

@@ -69,7 +69,7 @@ static int seenmail = 0 ;
 static stralloc sender = STRALLOC_ZERO ;      /* NUL-terminated */
 static stralloc rcpts = STRALLOC_ZERO ;       /* each NUL-terminated */
 static unsigned long nrcpts = 0 ;
-static qq *qqrunning = 0 ;                    /* a qmail-queue to kill if we die */
+static qq *qqrunning = 0 ;                    /* a qmail-queue to abort (qq_abort) if we leave */
 
 /* Logging: one line on stderr; foreign strings are cleaned by received_safe. */
 
@@ -152,22 +152,10 @@ static void log_accepted (uint64_t bytes, pid_t qp)
   log_flush(&sa) ;
 }
 
-/* Give up a started qmail-queue. Its pipes are closed with no envelope end record:
-   qmail-queue then refuses the envelope and removes its own files (a kill, as
-   qq_abort does, would leave its mess/ file behind for qmail-clean). */
-static void queue_cancel (qq *q)
-{
-  int wstat ;
-  if (q->fdm >= 0) { close(q->fdm) ; q->fdm = -1 ; }
-  if (q->fde >= 0) { close(q->fde) ; q->fde = -1 ; }
-  waitpid_nointr(q->pid, &wstat, 0) ;
-  qqrunning = 0 ;
-}
-
 /* Leaving. A started qmail-queue is cancelled first, so nothing half-read is queued. */
 static void leave (int e)
 {
-  if (qqrunning) queue_cancel(qqrunning) ;
+  if (qqrunning) qq_abort(qqrunning) ;
   _exit(e) ;
 }
 
@@ -535,13 +523,13 @@ static void smtp_data (char const *arg, size_t len)
   read_message(&q, &d) ;
   if (d.bytes > databytes)
   {
-    queue_cancel(&q) ;
+    qq_abort(&q) ; qqrunning = 0 ;
     log_refused("message too big") ;
     reply("552 5.3.4 sorry, that message size exceeds my databytes limit") ;
   }
   else if (d.hops > HOPS_MAX)
   {
-    queue_cancel(&q) ;
+    qq_abort(&q) ; qqrunning = 0 ;
     log_refused("too many hops") ;
     reply("554 5.4.6 too many hops, this message is looping") ;
   }

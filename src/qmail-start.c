@@ -15,6 +15,7 @@
 #include <skalibs/selfpipe.h>
 #include <skalibs/sig.h>
 #include "util/auto.h"
+#include "util/fds.h"
 
 #define USAGE "qmail-start defaultdelivery [ logger args... ]"
 #define HIGHFD 64
@@ -39,17 +40,6 @@ static void lookup_user (who *w, char const *name, gid_t gid)
   if (!pw) strerr_dief2x(111, "unknown user ", name) ;
   w->uid = pw->pw_uid ;
   w->gid = gid ;
-}
-
-/* An fd inherited from whoever started us (opened as root, perhaps) must not
-   reach the daemons, and through qmail-lspawn the users' programs. */
-static void close_inherited (void)
-{
-  if (close_range(3, ~0U, 0) < 0)
-  {
-    int fd ;
-    for (fd = 3 ; fd < 65536 ; fd++) close(fd) ;
-  }
 }
 
 static void mkpipe (int p[2])

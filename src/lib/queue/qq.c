@@ -133,7 +133,8 @@ char const *qq_close (qq *q)
 
 void qq_abort (qq *q)
 {
-  /* No end record: qmail-queue refuses the envelope and removes its own files. */
+  /* No end record: qmail-queue refuses the envelope (91) and removes its own files;
+     no kill, which would leave its mess/ file behind for the sweep. */
   int wstat ;
   if (q->fdm >= 0) close(q->fdm) ;
   if (q->fde >= 0) close(q->fde) ;
