@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 #include <skalibs/strerr.h>
+#include "util/exitcode.h"
 #include "local/maildir.h"
 
 #define USAGE "maildirmake dir"
@@ -10,8 +11,8 @@ int main (int argc, char const *const *argv)
 {
   char const *step ;
   PROG = "maildirmake" ;
-  if (argc != 2 || !argv[1][0]) strerr_dieusage(100, USAGE) ;
+  if (argc != 2 || !argv[1][0]) strerr_dieusage(EXIT_PERM, USAGE) ;
   umask(077) ;
-  if (maildir_make(argv[1], &step) < 0) strerr_diefu4sys(111, step, " for ", argv[1], "") ;
-  return 0 ;
+  if (maildir_make(argv[1], &step) < 0) strerr_diefu4sys(EXIT_TEMP, step, " for ", argv[1], "") ;
+  return EXIT_OK ;
 }

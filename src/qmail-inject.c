@@ -15,6 +15,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "mail/addr.h"
 #include "util/auto.h"
 #include "util/control.h"
@@ -44,7 +45,7 @@ static genalloc fields = GENALLOC_ZERO ;      /* field */
 static stralloc rcpts = STRALLOC_ZERO ;       /* NUL-terminated */
 static size_t nrcpts = 0 ;
 
-static void nomem (void) { strerr_diefu1x(111, "allocate memory") ; }
+static void nomem (void) { strerr_diefu1x(EXIT_TEMP, "allocate memory") ; }
 
 /* ---- input: one read buffer shared by the header and the body ---- */
 
@@ -59,7 +60,7 @@ static int fill (void)
   if (r < 0)
   {
     if (qqstarted) qq_abort(&qq_) ;
-    strerr_diefu1sys(111, "read message") ;
+    strerr_diefu1sys(EXIT_TEMP, "read message") ;
   }
   inpos = 0 ; inlen = (size_t)r ;
   return r > 0 ;
@@ -76,7 +77,7 @@ static int getline_h (stralloc *sa)
     if (!fill()) return sa->len ? 2 : 0 ;
     n = byte_chr(inbuf + inpos, inlen - inpos, '\n') ;
     if (sa->len + n > HLINE_MAX)
-      strerr_dief1x(100, "header line longer than 65536 bytes: message refused") ;
+      strerr_dief1x(EXIT_PERM, "header line longer than 65536 bytes: message refused") ;
     if (!stralloc_catb(sa, inbuf + inpos, n)) nomem() ;
     if (n < inlen - inpos)
     {
@@ -93,7 +94,7 @@ static int getline_h (stralloc *sa)
 static void out (char const *s, size_t len)
 {
   if (flagqueue) qq_put(&qq_, s, len) ;
-  else if (buffer_put(buffer_1, s, len) < 0) strerr_diefu1sys(111, "write to stdout") ;
+  else if (buffer_put(buffer_1, s, len) < 0) strerr_diefu1sys(EXIT_TEMP, "write to stdout") ;
 }
 
 
@@ -138,11 +139,11 @@ static char *setting (char const *env, char const *fn)
   if (e && *e) { if (!stralloc_copys(&sa, e)) nomem() ; }
   else if (control_rldef(&sa, fn, 1, 0) < 0)
   {
-    if (errno == EINVAL) strerr_dief3x(111, "bad line in ", fn, ": NUL byte or line too long") ;
-    strerr_diefu2sys(111, "read ", fn) ;
+    if (errno == EINVAL) strerr_dief3x(EXIT_TEMP, "bad line in ", fn, ": NUL byte or line too long") ;
+    strerr_diefu2sys(EXIT_TEMP, "read ", fn) ;
   }
-  if (!sa.len && control_readline(&sa, "control/me") < 0) strerr_diefu1sys(111, "read control/me") ;
-  if (!addr_is_safe(sa.s, sa.len)) strerr_dief2x(111, "control bytes in ", fn) ;
+  if (!sa.len && control_readline(&sa, "control/me") < 0) strerr_diefu1sys(EXIT_TEMP, "read control/me") ;
+  if (!addr_is_safe(sa.s, sa.len)) strerr_dief2x(EXIT_TEMP, "control bytes in ", fn) ;
   if (!stralloc_0(&sa)) nomem() ;
   return sa.s ;
 }
@@ -155,8 +156,8 @@ static void add_rcpt (char const *a, size_t len)
   if (!len) return ;       /* "<>" names nobody */
   if (!qualify_addr(&sa, a, len, &q)) nomem() ;
   if (!addr_is_safe(sa.s, sa.len))
-    strerr_dief1x(100, "recipient address with control bytes or too long: message refused") ;
-  if (++nrcpts > ENVELOPE_RCPTS_MAX) strerr_dief1x(100, "too many recipients: message refused") ;
+    strerr_dief1x(EXIT_PERM, "recipient address with control bytes or too long: message refused") ;
+  if (++nrcpts > ENVELOPE_RCPTS_MAX) strerr_dief1x(EXIT_PERM, "too many recipients: message refused") ;
   if (!stralloc_catb(&rcpts, sa.s, sa.len) || !stralloc_0(&rcpts)) nomem() ;
   stralloc_free(&sa) ;
 }
@@ -169,7 +170,7 @@ static void rcpts_of_list (char const *s, size_t len, int flagadd, char const *w
   header_addr const *h ;
   int r = header_addrlist(s, len, &a, &addrs) ;
   if (r < 0) nomem() ;
-  if (!r) strerr_dief3x(100, "unable to parse the addresses in ", what, ": message refused") ;
+  if (!r) strerr_dief3x(EXIT_PERM, "unable to parse the addresses in ", what, ": message refused") ;
   n = genalloc_len(header_addr, &addrs) ;
   h = genalloc_s(header_addr, &addrs) ;
   if (flagadd) for (i = 0 ; i < n ; i++) add_rcpt(a.s + h[i].off, h[i].len) ;
@@ -273,10 +274,10 @@ static int read_header (stralloc *first)
       ret = r ;
       break ;
     }
-    if (hdr.len > HEADER_MAX) strerr_dief1x(100, "header section larger than 1 MB: message refused") ;
+    if (hdr.len > HEADER_MAX) strerr_dief1x(EXIT_PERM, "header section larger than 1 MB: message refused") ;
     if (r == 2) break ;
   }
-  if (hdr.len > HEADER_MAX) strerr_dief1x(100, "header section larger than 1 MB: message refused") ;
+  if (hdr.len > HEADER_MAX) strerr_dief1x(EXIT_PERM, "header section larger than 1 MB: message refused") ;
   stralloc_free(&line) ;
   return ret ;
 }
@@ -316,7 +317,7 @@ static char const *login_name (void)
   if (!u) u = env3("LOGNAME", 0, 0) ;
   if (u) return u ;
   pw = getpwuid(getuid()) ;
-  if (!pw) strerr_dief1x(111, "unable to find the name of the current user: set QMAILUSER") ;
+  if (!pw) strerr_dief1x(EXIT_TEMP, "unable to find the name of the current user: set QMAILUSER") ;
   return pw->pw_name ;
 }
 
@@ -329,7 +330,7 @@ static void make_addr (stralloc *sa, char const *user, char const *host)
   if (byte_chr(user, str_len(user), '@') == str_len(user))
     if (!stralloc_catb(&raw, "@", 1) || !stralloc_cats(&raw, host)) nomem() ;
   if (!qualify_addr(sa, raw.s, raw.len, &q)) nomem() ;
-  if (!addr_is_safe(sa->s, sa->len)) strerr_dief1x(100, "sender address with control bytes or too long") ;
+  if (!addr_is_safe(sa->s, sa->len)) strerr_dief1x(EXIT_PERM, "sender address with control bytes or too long") ;
   stralloc_free(&raw) ;
 }
 
@@ -341,7 +342,7 @@ static void sender_arg (stralloc *sa, char const *f)
   if (n >= 2 && f[0] == '<' && f[n - 1] == '>') { f++ ; n -= 2 ; }
   if (!n) return ;
   if (!qualify_addr(sa, f, n, &q)) nomem() ;
-  if (!addr_is_safe(sa->s, sa->len)) strerr_dief1x(100, "sender address with control bytes or too long") ;
+  if (!addr_is_safe(sa->s, sa->len)) strerr_dief1x(EXIT_PERM, "sender address with control bytes or too long") ;
 }
 
 int main (int argc, char const *const *argv)
@@ -368,17 +369,17 @@ int main (int argc, char const *const *argv)
       case 'a' : case 'A' : case 'h' : case 'H' : mode = (char)opt ; break ;
       case 't' : mode = 'H' ; break ;
       case 'f' : fsender = l.arg ; break ;
-      default : strerr_dieusage(100, USAGE) ;
+      default : strerr_dieusage(EXIT_PERM, USAGE) ;
     }
   }
   argc -= l.ind ; argv += l.ind ;
 
-  if (chdir(auto_home) < 0) strerr_diefu2sys(111, "chdir to ", auto_home) ;
+  if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;
   q.defaulthost = setting("QMAILDEFAULTHOST", "control/defaulthost") ;
   q.defaultdomain = setting("QMAILDEFAULTDOMAIN", "control/defaultdomain") ;
   q.plusdomain = setting("QMAILPLUSDOMAIN", "control/plusdomain") ;
   idhost = setting("QMAILIDHOST", "control/idhost") ;
-  if (!*q.defaulthost) strerr_dief1x(111, "no host name: control/me and control/defaulthost are both missing") ;
+  if (!*q.defaulthost) strerr_dief1x(EXIT_TEMP, "no host name: control/me and control/defaulthost are both missing") ;
   if (!*idhost) idhost = (char *)q.defaulthost ;
 
   user = login_name() ;
@@ -406,7 +407,7 @@ int main (int argc, char const *const *argv)
       /* in an argument, a line end is not folding: refuse every control byte */
       for (j = 0 ; j < n ; j++)
         if ((unsigned char)argv[i][j] < 0x20 || argv[i][j] == 0x7f)
-          strerr_dief1x(100, "recipient argument with control bytes: message refused") ;
+          strerr_dief1x(EXIT_PERM, "recipient argument with control bytes: message refused") ;
       rcpts_of_list(argv[i], n, 1, "a recipient argument") ;
     }
   for (i = 0 ; i < nf ; i++)
@@ -426,7 +427,7 @@ int main (int argc, char const *const *argv)
     if (named(&f[i], resent ? "Resent-Message-ID" : "Message-ID")) hasmsgid = 1 ;
     if (named(&f[i], resent ? "Resent-From" : "From")) hasfrom = 1 ;
   }
-  if (!nrcpts) strerr_dief1x(100, "no recipients") ;
+  if (!nrcpts) strerr_dief1x(EXIT_PERM, "no recipients") ;
 
   {
     char const *prefix = resent ? "Resent-" : "" ;
@@ -435,7 +436,7 @@ int main (int argc, char const *const *argv)
     {
       char d[DATE822_FMT] ;
       size_t n = date822_fmt(d, now) ;
-      if (!n) strerr_dief1x(111, "unable to format the date") ;
+      if (!n) strerr_dief1x(EXIT_TEMP, "unable to format the date") ;
       add_field(&added, prefix, "Date", d, n) ;
     }
     if (!hasmsgid)
@@ -476,7 +477,7 @@ int main (int argc, char const *const *argv)
 
   if (flagqueue)
   {
-    if (qq_open(&qq_) < 0) strerr_diefu1sys(111, "run qmail-queue") ;
+    if (qq_open(&qq_) < 0) strerr_diefu1sys(EXIT_TEMP, "run qmail-queue") ;
     qqstarted = 1 ;
   }
   for (i = 0 ; i < nf ; i++)
@@ -496,8 +497,8 @@ int main (int argc, char const *const *argv)
 
   if (!flagqueue)
   {
-    if (!buffer_flush(buffer_1)) strerr_diefu1sys(111, "write to stdout") ;
-    return 0 ;
+    if (!buffer_flush(buffer_1)) strerr_diefu1sys(EXIT_TEMP, "write to stdout") ;
+    return EXIT_OK ;
   }
   if (!stralloc_0(&sender)) nomem() ;
   qq_from(&qq_, sender.s) ;
@@ -505,6 +506,6 @@ int main (int argc, char const *const *argv)
   {
     char const *r = qq_close(&qq_) ;
     if (!*r) return 0 ;
-    strerr_dief2x(*r == 'D' ? 100 : 111, "qmail-queue: ", r + 1) ;
+    strerr_dief2x(*r == 'D' ? EXIT_PERM : EXIT_TEMP, "qmail-queue: ", r + 1) ;
   }
 }

@@ -7,6 +7,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "util/auto.h"
 #include "util/cdbw.h"
 #include "util/control.h"
@@ -19,7 +20,7 @@ static void die_line (unsigned long lineno, char const *why)
 {
   char fmt[ULONG_FMT] ;
   fmt[ulong_fmt(fmt, lineno)] = 0 ;
-  strerr_dief5x(111, SRC, " line ", fmt, ": ", why) ;
+  strerr_dief5x(EXIT_TEMP, SRC, " line ", fmt, ": ", why) ;
 }
 
 static int isspc (char c)
@@ -47,12 +48,12 @@ int main (int argc, char const *const *argv)
   size_t i = 0 ;
   cdbw *w ;
   PROG = "qmail-newmrh" ;
-  if (argc > 1) strerr_dieusage(100, "qmail-newmrh") ;
-  if (chdir(auto_home) < 0) strerr_diefu2sys(111, "chdir to ", auto_home) ;
-  if (!openslurpclose(&sa, SRC)) strerr_diefu2sys(111, "read ", SRC) ;
-  if (sa.len > CONTROL_FILE_MAX) strerr_dief2x(111, SRC, " is too big") ;
+  if (argc > 1) strerr_dieusage(EXIT_PERM, "qmail-newmrh") ;
+  if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;
+  if (!openslurpclose(&sa, SRC)) strerr_diefu2sys(EXIT_TEMP, "read ", SRC) ;
+  if (sa.len > CONTROL_FILE_MAX) strerr_dief2x(EXIT_TEMP, SRC, " is too big") ;
   w = cdbw_start(DST) ;
-  if (!w) strerr_diefu2sys(111, "create ", DST ".tmp") ;
+  if (!w) strerr_diefu2sys(EXIT_TEMP, "create ", DST ".tmp") ;
   while (i < sa.len)
   {
     size_t n = byte_chr(sa.s + i, sa.len - i, '\n') ;
@@ -69,12 +70,12 @@ int main (int argc, char const *const *argv)
     switch (cdbw_exists(w, sa.s + a, b - a))
     {
       case 0 :
-        if (!cdbw_add(w, sa.s + a, b - a, "", 0)) { cdbw_abort(w) ; strerr_diefu2sys(111, "write ", DST ".tmp") ; }
+        if (!cdbw_add(w, sa.s + a, b - a, "", 0)) { cdbw_abort(w) ; strerr_diefu2sys(EXIT_TEMP, "write ", DST ".tmp") ; }
         break ;
       case 1 : break ;
-      default : cdbw_abort(w) ; strerr_diefu2sys(111, "write ", DST ".tmp") ;
+      default : cdbw_abort(w) ; strerr_diefu2sys(EXIT_TEMP, "write ", DST ".tmp") ;
     }
   }
-  if (!cdbw_finish(w)) strerr_diefu2sys(111, "finish ", DST) ;
-  return 0 ;
+  if (!cdbw_finish(w)) strerr_diefu2sys(EXIT_TEMP, "finish ", DST) ;
+  return EXIT_OK ;
 }

@@ -19,23 +19,10 @@
 #include "util/dirsync.h"
 #include "queue/envelope.h"
 #include "util/memcap.h"
+#include "queue/qqcode.h"
 #include "queue/queue.h"
 #include "mail/received.h"
 #include "queue/trigger.h"
-
-/* qmail-queue(8) exit codes */
-#define QQ_ADDR_TOO_LONG 11
-#define QQ_NOMEM 51
-#define QQ_TIMEOUT 52
-#define QQ_WRITE 53
-#define QQ_READ 54
-#define QQ_HOME 61
-#define QQ_QUEUEDIR 62
-#define QQ_PID 63
-#define QQ_MESS 64
-#define QQ_INTD 65
-#define QQ_TODO 66
-#define QQ_ENVELOPE 91
 
 #define QQ_LIFETIME 86400       /* seconds before a stuck client is given up */
 #define QQ_MEMORY (256UL << 20) /* data cap: envelopes are bounded well below */
@@ -77,7 +64,7 @@ static void sigterm (int sig)
 static void sigbug (int sig)
 {
   (void)sig ;
-  die(81) ;
+  die(QQ_BUG) ;
 }
 
 static void setup_signals (void)
@@ -267,5 +254,5 @@ int main (void)
   flagmademess = flagmadeintd = 0 ;
   sync_bucket("todo", id) ;
   trigger_pull() ;
-  return 0 ;
+  return QQ_OK ;
 }

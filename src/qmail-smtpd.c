@@ -17,6 +17,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "mail/addr.h"
 #include "util/auto.h"
 #include "util/cdbr.h"
@@ -165,13 +166,13 @@ static void die_timeout (void)
   /* best effort: the client may not be reading at all */
   send(1, msg, sizeof msg - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ;
   log_session("timeout:", "no input or output for timeoutsmtpd seconds") ;
-  leave(111) ;
+  leave(EXIT_TEMP) ;
 }
 
 static void die_io (void)
 {
   if (errno == ETIMEDOUT) die_timeout() ;
-  leave(111) ;
+  leave(EXIT_TEMP) ;
 }
 
 static void die_nomem (void)
@@ -179,7 +180,7 @@ static void die_nomem (void)
   static char const msg[] = "421 4.3.0 out of memory, closing connection\r\n" ;
   send(1, msg, sizeof msg - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ;
   strerr_warnwu1x("allocate memory") ;
-  leave(111) ;
+  leave(EXIT_TEMP) ;
 }
 
 /* I/O on fd 0/1 with a deadline on every read and write. */
@@ -237,14 +238,14 @@ static void fill (int indata)
   if (!r)
   {
     if (indata) log_refused("connection lost in DATA") ;
-    leave(0) ;
+    leave(EXIT_OK) ;
   }
 }
 
 static void die_bare (void)
 {
   log_refused("bare LF or CR") ;
-  reply_close("554 5.5.2 bare LF or CR not allowed", 100) ;
+  reply_close("554 5.5.2 bare LF or CR not allowed", EXIT_PERM) ;
 }
 
 /* The next command line into cmd. */
@@ -336,7 +337,7 @@ static void badcmd (char const *s)
   if (++badcmds >= BADCMDS_MAX)
   {
     log_session("closed:", "too many bad commands") ;
-    reply_close("421 4.7.0 too many bad commands, closing connection", 100) ;
+    reply_close("421 4.7.0 too many bad commands, closing connection", EXIT_PERM) ;
   }
   reply(s) ;
 }
@@ -568,7 +569,7 @@ static void smtp_help (char const *arg, size_t len)
 static void smtp_quit (char const *arg, size_t len)
 {
   out("221 2.0.0 ") ; out(me.s) ;
-  reply_close(" closing connection", 0) ;
+  reply_close(" closing connection", EXIT_OK) ;
 }
 
 struct command_s
@@ -617,7 +618,7 @@ int main (void)
   signal(SIGPIPE, SIG_IGN) ;   /* a dead qmail-queue or client is an error code, not a death */
   buffer_init(&bin, &timed_readv, 0, inbuf, sizeof inbuf) ;
   buffer_init(&bout, &timed_writev, 1, outbuf, sizeof outbuf) ;
-  if (!setup()) reply_close("421 4.3.0 unable to read controls", 111) ;
+  if (!setup()) reply_close("421 4.3.0 unable to read controls", EXIT_TEMP) ;
   out("220 ") ; out(greeting.s) ; reply(" ESMTP") ;
   for (;;)
   {

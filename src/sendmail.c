@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <skalibs/strerr.h>
+#include "util/exitcode.h"
 #include "util/auto.h"
 
 #define USAGE "sendmail [ -t ] [ -i ] [ -f sender ] [ -F name ] [ -bm | -bs | -bp | -bi ] [ -oX ] [ -v ] [ recipient ... ]"
@@ -18,8 +19,8 @@ static void run (char const *prog, char const *const *args)
   memcpy(path + n, "/bin/", 5) ;
   memcpy(path + n + 5, prog, strlen(prog) + 1) ;
   execv(path, (char *const *)args) ;
-  if (errno == ENOENT) strerr_dief3x(111, path, " is not installed: ", "this mode is not available") ;
-  strerr_diefu2sys(111, "run ", path) ;
+  if (errno == ENOENT) strerr_dief3x(EXIT_TEMP, path, " is not installed: ", "this mode is not available") ;
+  strerr_diefu2sys(EXIT_TEMP, "run ", path) ;
 }
 
 static void run0 (char const *prog)
@@ -34,7 +35,7 @@ static void smtp (void)
   if (setenv("PROTO", "TCP", 1) < 0 || setenv("TCPREMOTEIP", "127.0.0.1", 1) < 0
    || setenv("TCPLOCALIP", "127.0.0.1", 1) < 0 || setenv("TCPREMOTEHOST", "localhost", 1) < 0
    || setenv("RELAYCLIENT", "", 1) < 0)
-    strerr_diefu1x(111, "allocate memory") ;
+    strerr_diefu1x(EXIT_TEMP, "allocate memory") ;
   unsetenv("TCPREMOTEINFO") ;
   run0("qmail-smtpd") ;
 }
@@ -74,25 +75,25 @@ int main (int argc, char const *const *argv)
         case 'I' : mode = 'i' ; continue ;
         case 'o' : case 'e' : a = "" ; continue ;     /* -oi, -oem, -oQ... ignored */
         case 'q' :
-          strerr_dief1x(111, "-q (run the queue) is not yet supported: qmail-send delivers by itself") ;
+          strerr_dief1x(EXIT_TEMP, "-q (run the queue) is not yet supported: qmail-send delivers by itself") ;
         case 'b' :
-          if (!*a) strerr_dieusage(100, USAGE) ;
+          if (!*a) strerr_dieusage(EXIT_PERM, USAGE) ;
           if (*a == 'm' || *a == 's' || *a == 'p' || *a == 'i') mode = *a ;
-          else if (*a == 'd' || *a == 'D') strerr_dief1x(100, "-bd: run the SMTP server under tcpserver instead") ;
-          else strerr_dief3x(100, "option -b", a, " is not supported") ;
+          else if (*a == 'd' || *a == 'D') strerr_dief1x(EXIT_PERM, "-bd: run the SMTP server under tcpserver instead") ;
+          else strerr_dief3x(EXIT_PERM, "option -b", a, " is not supported") ;
           a = "" ;
           continue ;
         case 'f' : case 'r' : case 'F' :
         case 'N' : case 'R' : case 'V' : case 'B' : case 'h' : case 'L' : case 'O' : case 'X' : case 'C' :
           if (*a) val = a ;
           else if (i + 1 < argc) val = argv[++i] ;
-          else strerr_dieusage(100, USAGE) ;
+          else strerr_dieusage(EXIT_PERM, USAGE) ;
           a = "" ;
           if (c == 'f' || c == 'r') sender = val ;
           else if (c == 'F') name = val ;
           continue ;
         default :
-          strerr_dieusage(100, USAGE) ;
+          strerr_dieusage(EXIT_PERM, USAGE) ;
       }
     }
   }
@@ -105,7 +106,7 @@ int main (int argc, char const *const *argv)
     default : break ;
   }
 
-  if (name && setenv("QMAILNAME", name, 1) < 0) strerr_diefu1x(111, "allocate memory") ;
+  if (name && setenv("QMAILNAME", name, 1) < 0) strerr_diefu1x(EXIT_TEMP, "allocate memory") ;
   {
     char const *args[argc - i + 6] ;
     unsigned int n = 0 ;
@@ -117,5 +118,5 @@ int main (int argc, char const *const *argv)
     args[n] = 0 ;
     run("qmail-inject", args) ;
   }
-  return 111 ;
+  return EXIT_TEMP ;
 }

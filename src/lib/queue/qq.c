@@ -12,6 +12,7 @@
 #include <skalibs/djbunix.h>
 #include "util/auto.h"
 #include "queue/qq.h"
+#include "queue/qqcode.h"
 
 extern char **environ ;
 
@@ -96,25 +97,25 @@ char const *qq_status (int code)
 {
   switch (code)
   {
-    case 0 : return "" ;
-    case 11 : return "Denvelope address too long for qq (#5.1.3)" ;
-    case 31 : return "Dmail server permanently rejected message (#5.3.0)" ;
-    case 51 : return "Zqq out of memory (#4.3.0)" ;
-    case 52 : return "Zqq timeout (#4.3.0)" ;
-    case 53 : return "Zqq write error or disk full (#4.3.0)" ;
-    case 54 : return "Zqq read error (#4.3.0)" ;
-    case 55 : return "Zqq unable to read configuration (#4.3.0)" ;
-    case 56 : return "Zqq trouble making network connection (#4.3.0)" ;
-    case 61 : return "Zqq trouble in home directory (#4.3.0)" ;
-    case 62 : case 63 : case 64 : case 65 : case 66 :
+    case QQ_OK : return "" ;
+    case QQ_ADDR_TOO_LONG : return "Denvelope address too long for qq (#5.1.3)" ;
+    case QQ_PERM_REJECT : return "Dmail server permanently rejected message (#5.3.0)" ;
+    case QQ_NOMEM : return "Zqq out of memory (#4.3.0)" ;
+    case QQ_TIMEOUT : return "Zqq timeout (#4.3.0)" ;
+    case QQ_WRITE : return "Zqq write error or disk full (#4.3.0)" ;
+    case QQ_READ : return "Zqq read error (#4.3.0)" ;
+    case QQ_CONFIG : return "Zqq unable to read configuration (#4.3.0)" ;
+    case QQ_NETWORK : return "Zqq trouble making network connection (#4.3.0)" ;
+    case QQ_HOME : return "Zqq trouble in home directory (#4.3.0)" ;
+    case QQ_QUEUEDIR : case QQ_PID : case QQ_MESS : case QQ_INTD : case QQ_TODO :
       return "Zqq trouble creating files in queue (#4.3.0)" ;
-    case 71 : return "Zmail server temporarily rejected message (#4.3.0)" ;
-    case 72 : return "Zconnection to mail server timed out (#4.4.1)" ;
-    case 73 : return "Zconnection to mail server rejected (#4.4.1)" ;
-    case 74 : return "Zcommunication with mail server failed (#4.4.2)" ;
-    case 81 : case 91 : return "Zqq internal bug (#4.3.0)" ;
+    case QQ_TEMP_REJECT : return "Zmail server temporarily rejected message (#4.3.0)" ;
+    case QQ_SERVER_TIMEOUT : return "Zconnection to mail server timed out (#4.4.1)" ;
+    case QQ_SERVER_REFUSED : return "Zconnection to mail server rejected (#4.4.1)" ;
+    case QQ_SERVER_FAILED : return "Zcommunication with mail server failed (#4.4.2)" ;
+    case QQ_BUG : case QQ_ENVELOPE : return "Zqq internal bug (#4.3.0)" ;
     default :
-      if (code >= 11 && code <= 40) return "Dqq permanent problem (#5.3.0)" ;
+      if (QQ_IS_PERM(code)) return "Dqq permanent problem (#5.3.0)" ;
       return "Zqq temporary problem (#4.3.0)" ;
   }
 }
