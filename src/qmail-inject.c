@@ -154,7 +154,7 @@ static void add_rcpt (char const *a, size_t len)
 {
   stralloc sa = STRALLOC_ZERO ;
   if (!len) return ;       /* "<>" names nobody */
-  if (!qualify_addr(&sa, a, len, &q)) nomem() ;
+  if (qualify_addr(&sa, a, len, &q) < 0) nomem() ;
   if (!addr_is_safe(sa.s, sa.len))
     strerr_dief1x(EXIT_PERM, "recipient address with control bytes or too long: message refused") ;
   if (++nrcpts > ENVELOPE_RCPTS_MAX) strerr_dief1x(EXIT_PERM, "too many recipients: message refused") ;
@@ -169,8 +169,8 @@ static void rcpts_of_list (char const *s, size_t len, int flagadd, char const *w
   size_t i, n ;
   header_addr const *h ;
   int r = header_addrlist(s, len, &a, &addrs) ;
-  if (r < 0) nomem() ;
-  if (!r) strerr_dief3x(EXIT_PERM, "unable to parse the addresses in ", what, ": message refused") ;
+  if (r < 0 && errno != EINVAL) nomem() ;
+  if (r < 0) strerr_dief3x(EXIT_PERM, "unable to parse the addresses in ", what, ": message refused") ;
   n = genalloc_len(header_addr, &addrs) ;
   h = genalloc_s(header_addr, &addrs) ;
   if (flagadd) for (i = 0 ; i < n ; i++) add_rcpt(a.s + h[i].off, h[i].len) ;
@@ -210,9 +210,9 @@ static void put_rewritten (field const *f)
   genalloc addrs = GENALLOC_ZERO ;
   header_addr const *h ;
   int r = header_addrlist(s + colon, f->len - colon, &a, &addrs) ;
-  if (r < 0) nomem() ;
-  if (!r) { out(s, f->len) ; out("\n", 1) ; goto end ; }    /* not ours to fix */
-  if (!qualify_host(&dh, q.defaulthost, str_len(q.defaulthost), &q)) nomem() ;
+  if (r < 0 && errno != EINVAL) nomem() ;
+  if (r < 0) { out(s, f->len) ; out("\n", 1) ; goto end ; }    /* not ours to fix */
+  if (qualify_host(&dh, q.defaulthost, str_len(q.defaulthost), &q) < 0) nomem() ;
   out(s, colon) ;
   n = genalloc_len(header_addr, &addrs) ;
   h = genalloc_s(header_addr, &addrs) ;
@@ -229,7 +229,7 @@ static void put_rewritten (field const *f)
       pos = colon + h[i].lpend ;
       continue ;
     }
-    if (!qualify_host_suffix(&suf, &cut, e + at + 1, h[i].len - at - 1, &q)) nomem() ;
+    if (qualify_host_suffix(&suf, &cut, e + at + 1, h[i].len - at - 1, &q) < 0) nomem() ;
     if (!suf.len) continue ;
     if (cut && s[colon + h[i].domend - 1] != '+') continue ;   /* '+' in a comment: leave */
     out(s + pos, colon + h[i].domend - (size_t)cut - pos) ;
@@ -329,7 +329,7 @@ static void make_addr (stralloc *sa, char const *user, char const *host)
   if (!stralloc_cats(&raw, user)) nomem() ;
   if (byte_chr(user, str_len(user), '@') == str_len(user))
     if (!stralloc_catb(&raw, "@", 1) || !stralloc_cats(&raw, host)) nomem() ;
-  if (!qualify_addr(sa, raw.s, raw.len, &q)) nomem() ;
+  if (qualify_addr(sa, raw.s, raw.len, &q) < 0) nomem() ;
   if (!addr_is_safe(sa->s, sa->len)) strerr_dief1x(EXIT_PERM, "sender address with control bytes or too long") ;
   stralloc_free(&raw) ;
 }
@@ -341,7 +341,7 @@ static void sender_arg (stralloc *sa, char const *f)
   sa->len = 0 ;
   if (n >= 2 && f[0] == '<' && f[n - 1] == '>') { f++ ; n -= 2 ; }
   if (!n) return ;
-  if (!qualify_addr(sa, f, n, &q)) nomem() ;
+  if (qualify_addr(sa, f, n, &q) < 0) nomem() ;
   if (!addr_is_safe(sa->s, sa->len)) strerr_dief1x(EXIT_PERM, "sender address with control bytes or too long") ;
 }
 

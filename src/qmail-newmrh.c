@@ -70,12 +70,12 @@ int main (int argc, char const *const *argv)
     switch (cdbw_exists(w, sa.s + a, b - a))
     {
       case 0 :
-        if (!cdbw_add(w, sa.s + a, b - a, "", 0)) { cdbw_abort(w) ; strerr_diefu2sys(EXIT_TEMP, "write ", DST ".tmp") ; }
+        if (cdbw_add(w, sa.s + a, b - a, "", 0) < 0) { cdbw_abort(w) ; strerr_diefu2sys(EXIT_TEMP, "write ", DST ".tmp") ; }
         break ;
       case 1 : break ;
       default : cdbw_abort(w) ; strerr_diefu2sys(EXIT_TEMP, "write ", DST ".tmp") ;
     }
   }
-  if (!cdbw_finish(w)) strerr_diefu2sys(EXIT_TEMP, "finish ", DST) ;
+  if (cdbw_finish(w) < 0) strerr_diefu2sys(EXIT_TEMP, "finish ", DST) ;
   return EXIT_OK ;
 }

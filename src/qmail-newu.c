@@ -78,10 +78,10 @@ int main (int argc, char const *const *argv)
     r = cdbw_exists(w, key.s, key.len) ;
     if (r < 0) { cdbw_abort(w) ; strerr_diefu1sys(111, "write users/cdb.tmp") ; }
     if (r) die_line(lineno, e.type == '=' ? "duplicate =local entry" : "duplicate +prefix entry") ;
-    if (!cdbw_add(w, key.s, key.len, data.s, data.len)) { cdbw_abort(w) ; strerr_diefu1sys(111, "write users/cdb.tmp") ; }
+    if (cdbw_add(w, key.s, key.len, data.s, data.len) < 0) { cdbw_abort(w) ; strerr_diefu1sys(111, "write users/cdb.tmp") ; }
     if (e.type == '+' && !wild_add(&wild, e.local)) { cdbw_abort(w) ; strerr_diefu1sys(111, "allocate memory") ; }
   }
-  if (!cdbw_add(w, "", 0, wild.s ? wild.s : "", wild.len)) { cdbw_abort(w) ; strerr_diefu1sys(111, "write users/cdb.tmp") ; }
-  if (!cdbw_finish(w)) strerr_diefu1sys(111, "finish users/cdb") ;
+  if (cdbw_add(w, "", 0, wild.s ? wild.s : "", wild.len) < 0) { cdbw_abort(w) ; strerr_diefu1sys(111, "write users/cdb.tmp") ; }
+  if (cdbw_finish(w) < 0) strerr_diefu1sys(111, "finish users/cdb") ;
   return 0 ;
 }

@@ -222,18 +222,13 @@ int main (void)
   {
     char who[8 + ULONG_FMT] = "by uid " ;
     who[7 + ulong_fmt(who + 7, uid)] = 0 ;
-    if (!received_qq(&recv, pid, who, now)) die(QQ_NOMEM) ;
+    if (received_qq(&recv, pid, who, now) < 0) die(QQ_NOMEM) ;
   }
   copy_message(fd, &recv) ;
 
   read_envelope(&env) ;
   check_lengths(&env) ;
-  switch (envelope_parse_qq(&e, env.s, env.len))
-  {
-    case 1 : break ;
-    case 0 : die(QQ_ENVELOPE) ;
-    default : die(QQ_NOMEM) ;
-  }
+  if (envelope_parse_qq(&e, env.s, env.len) < 0) die(errno == ENOMEM ? QQ_NOMEM : QQ_ENVELOPE) ;
   if (!e.nrcpts) die(QQ_ENVELOPE) ;
 
   if (fsync(fd) < 0) die(QQ_WRITE) ;

@@ -143,7 +143,7 @@ static void nomem (void)
 static void schedule (unsigned long id, unsigned int tag, uint64_t when)
 {
   prioq_elt e = { .when = when, .id = id, .tag = tag } ;
-  if (!prioq_insert(&pq, &e)) nomem() ;
+  if (prioq_insert(&pq, &e) < 0) nomem() ;
 }
 
 /* ---- the message table ---- */

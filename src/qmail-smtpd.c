@@ -261,8 +261,8 @@ static void getcmd (void)
     buffer_rpeek(&bin, v) ;
     r = smtpd_line_feed(&cmd, v[0].iov_base, v[0].iov_len, &used) ;
     buffer_rseek(&bin, used) ;
-    if (r > 0) return ;
-    if (r < 0) die_bare() ;
+    if (r == SMTPD_LINE_DONE) return ;
+    if (r == SMTPD_LINE_BARE) die_bare() ;
   }
 }
 
@@ -492,11 +492,11 @@ static void read_message (qq *q, smtpd_data *d)
     buffer_rpeek(&bin, v) ;
     r = smtpd_data_feed(d, v[0].iov_base, v[0].iov_len, &used, databuf, &olen) ;
     buffer_rseek(&bin, used) ;
-    if (r < 0) die_bare() ;
+    if (r == SMTPD_DATA_BARE) die_bare() ;
     /* past a limit the rest is read and dropped, not written to the queue */
     if (d->bytes > databytes || d->hops > HOPS_MAX) discard = 1 ;
     if (!discard) qq_put(q, databuf, olen) ;
-    if (r > 0) return ;
+    if (r == SMTPD_DATA_END) return ;
   }
 }
 
@@ -518,7 +518,7 @@ static void smtp_data (char const *arg, size_t len)
   }
   qqrunning = &q ;
   hdr.len = 0 ;
-  if (!received_smtp(&hdr, protocol, me.s, remoteip, remotehost, helo.len ? helo.s : 0, time(0))) die_nomem() ;
+  if (received_smtp(&hdr, protocol, me.s, remoteip, remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
   qq_put(&q, hdr.s, hdr.len) ;
   reply("354 go ahead, end with <CRLF>.<CRLF>") ;
   read_message(&q, &d) ;

@@ -129,7 +129,7 @@ static int preprocess (unsigned long id, done *d)
   int r ;
   queue_path(fn, "todo", id) ;
   if (readfile(&raw, fn, ENVELOPE_BYTES_MAX + 64) <= 0) return 0 ;
-  r = envelope_parse_todo(&env, raw.s, raw.len) ;
+  r = envelope_parse_todo(&env, raw.s, raw.len) < 0 ? (errno == EINVAL ? 0 : -1) : 1 ;
   if (r <= 0)
   {
     if (!r && !isbad(id))

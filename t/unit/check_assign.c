@@ -85,7 +85,7 @@ static void add (cdbw *w, char const *line)
   stralloc k = STRALLOC_ZERO, d = STRALLOC_ZERO ;
   ck_assert_int_eq(parse(line, &e, &why), 1) ;
   ck_assert(assign_record(&e, &k, &d)) ;
-  ck_assert(cdbw_add(w, k.s, k.len, d.s, d.len)) ;
+  ck_assert_int_eq(cdbw_add(w, k.s, k.len, d.s, d.len), 0) ;
   stralloc_free(&k) ; stralloc_free(&d) ;
 }
 
@@ -97,8 +97,8 @@ static void build (char const *wild)
   add(w, "+joe-:joe:1000:100:/home/joe:-::") ;
   add(w, "+joe-list-:ml:2000:200:/var/ml:-:l-:") ;
   add(w, "+:catch:3000:300:/var/c:-:all-:") ;
-  ck_assert(cdbw_add(w, "", 0, wild, strlen(wild))) ;
-  ck_assert(cdbw_finish(w)) ;
+  ck_assert_int_eq(cdbw_add(w, "", 0, wild, strlen(wild)), 0) ;
+  ck_assert_int_eq(cdbw_finish(w), 0) ;
 }
 
 static void expect (cdbr *c, char const *local, char const *user, unsigned int uid,
@@ -138,8 +138,8 @@ START_TEST(test_lookup_not_found)
   assign_user u = ASSIGN_USER_ZERO ;
   ck_assert_ptr_nonnull(w) ;
   add(w, "=joe:joe:1000:100:/home/joe:::") ;
-  ck_assert(cdbw_add(w, "", 0, "", 0)) ;
-  ck_assert(cdbw_finish(w)) ;
+  ck_assert_int_eq(cdbw_add(w, "", 0, "", 0), 0) ;
+  ck_assert_int_eq(cdbw_finish(w), 0) ;
   c = cdbr_open("cdb") ;
   ck_assert_int_eq(assign_lookup(c, "joey", 4, &u), 0) ;
   ck_assert_int_eq(assign_lookup(c, "jo", 2, &u), 0) ;
@@ -155,9 +155,9 @@ START_TEST(test_lookup_bad_record)
   cdbr *c ;
   assign_user u = ASSIGN_USER_ZERO ;
   ck_assert_ptr_nonnull(w) ;
-  ck_assert(cdbw_add(w, "!joe\0", 5, "joe\0x\0", 6)) ;
-  ck_assert(cdbw_add(w, "!bob\0", 5, bob, sizeof bob - 1)) ;
-  ck_assert(cdbw_finish(w)) ;
+  ck_assert_int_eq(cdbw_add(w, "!joe\0", 5, "joe\0x\0", 6), 0) ;
+  ck_assert_int_eq(cdbw_add(w, "!bob\0", 5, bob, sizeof bob - 1), 0) ;
+  ck_assert_int_eq(cdbw_finish(w), 0) ;
   c = cdbr_open("cdb") ;
   ck_assert_int_eq(assign_lookup(c, "joe", 3, &u), -1) ;
   ck_assert_int_eq(errno, EPROTO) ;

@@ -1,5 +1,6 @@
 /* check_header.c: header field names and RFC 5322 address lists. */
 
+#include <errno.h>
 #include <check.h>
 #include <string.h>
 #include "mail/header.h"
@@ -13,7 +14,7 @@ static char const *list (char const *s)
   genalloc addrs = GENALLOC_ZERO ;
   int r = header_addrlist(s, strlen(s), &out, &addrs) ;
   res[0] = 0 ;
-  if (r <= 0) strcpy(res, r ? "NOMEM" : "ERR") ;
+  if (r < 0) strcpy(res, errno == EINVAL ? "ERR" : "NOMEM") ;
   else
   {
     size_t i, n = genalloc_len(header_addr, &addrs) ;
@@ -126,7 +127,7 @@ START_TEST(test_offsets)
   stralloc out = STRALLOC_ZERO ;
   genalloc addrs = GENALLOC_ZERO ;
   header_addr const *h ;
-  ck_assert_int_eq(header_addrlist(s, strlen(s), &out, &addrs), 1) ;
+  ck_assert_int_eq(header_addrlist(s, strlen(s), &out, &addrs), 0) ;
   ck_assert_uint_eq(genalloc_len(header_addr, &addrs), 3) ;
   h = genalloc_s(header_addr, &addrs) ;
   ck_assert_uint_eq(h[0].lpend, 9) ;                 /* after "joe" */

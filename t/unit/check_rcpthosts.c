@@ -47,9 +47,9 @@ START_TEST(test_cdb)
   cktmp_setup() ;
   w = cdbw_start("m.cdb") ;
   ck_assert_ptr_nonnull(w) ;
-  ck_assert(cdbw_add(w, "more.test", 9, "", 0)) ;
-  ck_assert(cdbw_add(w, ".wild.test", 10, "", 0)) ;
-  ck_assert(cdbw_finish(w)) ;
+  ck_assert_int_eq(cdbw_add(w, "more.test", 9, "", 0), 0) ;
+  ck_assert_int_eq(cdbw_add(w, ".wild.test", 10, "", 0), 0) ;
+  ck_assert_int_eq(cdbw_finish(w), 0) ;
   c = cdbr_open("m.cdb") ;
   ck_assert_ptr_nonnull(c) ;
   ck_assert_int_eq(m("more.test", c), 1) ;

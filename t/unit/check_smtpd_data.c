@@ -67,7 +67,7 @@ START_TEST(test_stops_at_end)
   size_t used, olen ;
   smtpd_data d ;
   smtpd_data_init(&d) ;
-  ck_assert_int_eq(smtpd_data_feed(&d, "x\r\n.\r\nQUIT\r\n", 12, &used, out, &olen), 1) ;
+  ck_assert_int_eq(smtpd_data_feed(&d, "x\r\n.\r\nQUIT\r\n", 12, &used, out, &olen), SMTPD_DATA_END) ;
   ck_assert_uint_eq(used, 6) ;
   ck_assert_uint_eq(olen, 2) ;
 }

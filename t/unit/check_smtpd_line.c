@@ -17,7 +17,7 @@ START_TEST(test_simple)
 {
   size_t used ;
   smtpd_line_reset(&l) ;
-  ck_assert_int_eq(feed("HELO x\r\nNOOP\r\n", 14, &used), 1) ;
+  ck_assert_int_eq(feed("HELO x\r\nNOOP\r\n", 14, &used), SMTPD_LINE_DONE) ;
   ck_assert_uint_eq(used, 8) ;
   ck_assert_str_eq(l.s, "HELO x") ;
   ck_assert_uint_eq(l.len, 6) ;
@@ -29,9 +29,9 @@ START_TEST(test_split_crlf)
 {
   size_t used ;
   smtpd_line_reset(&l) ;
-  ck_assert_int_eq(feed("QUIT\r", 5, &used), 0) ;
+  ck_assert_int_eq(feed("QUIT\r", 5, &used), SMTPD_LINE_MORE) ;
   ck_assert_uint_eq(used, 5) ;
-  ck_assert_int_eq(feed("\n", 1, &used), 1) ;
+  ck_assert_int_eq(feed("\n", 1, &used), SMTPD_LINE_DONE) ;
   ck_assert_str_eq(l.s, "QUIT") ;
 }
 END_TEST
@@ -40,7 +40,7 @@ START_TEST(test_bare_lf)
 {
   size_t used ;
   smtpd_line_reset(&l) ;
-  ck_assert_int_eq(feed("QUIT\n", 5, &used), -1) ;
+  ck_assert_int_eq(feed("QUIT\n", 5, &used), SMTPD_LINE_BARE) ;
 }
 END_TEST
 
@@ -48,9 +48,9 @@ START_TEST(test_bare_cr)
 {
   size_t used ;
   smtpd_line_reset(&l) ;
-  ck_assert_int_eq(feed("MAIL\rFROM:<a>\r\n", 15, &used), -1) ;
+  ck_assert_int_eq(feed("MAIL\rFROM:<a>\r\n", 15, &used), SMTPD_LINE_BARE) ;
   smtpd_line_reset(&l) ;
-  ck_assert_int_eq(feed("A\r\r\n", 4, &used), -1) ;
+  ck_assert_int_eq(feed("A\r\r\n", 4, &used), SMTPD_LINE_BARE) ;
 }
 END_TEST
 
@@ -58,7 +58,7 @@ START_TEST(test_nul)
 {
   size_t used ;
   smtpd_line_reset(&l) ;
-  ck_assert_int_eq(feed("HE\0LO\r\n", 7, &used), 1) ;
+  ck_assert_int_eq(feed("HE\0LO\r\n", 7, &used), SMTPD_LINE_DONE) ;
   ck_assert(l.nul) ;
 }
 END_TEST
@@ -71,11 +71,11 @@ START_TEST(test_too_long)
   memset(big, 'a', n) ;
   big[n] = '\r' ; big[n + 1] = '\n' ;
   smtpd_line_reset(&l) ;
-  ck_assert_int_eq(feed(big, n, &used), 0) ;
+  ck_assert_int_eq(feed(big, n, &used), SMTPD_LINE_MORE) ;
   ck_assert_uint_eq(used, n) ;
   ck_assert(l.toolong) ;
   ck_assert_uint_eq(l.len, SMTPD_LINE_MAX) ;
-  ck_assert_int_eq(feed(big + n, 2, &used), 1) ;
+  ck_assert_int_eq(feed(big + n, 2, &used), SMTPD_LINE_DONE) ;
   ck_assert(l.toolong) ;
   free(big) ;
 }
@@ -88,7 +88,7 @@ START_TEST(test_exact_max)
   memset(buf, 'b', SMTPD_LINE_MAX) ;
   buf[SMTPD_LINE_MAX] = '\r' ; buf[SMTPD_LINE_MAX + 1] = '\n' ;
   smtpd_line_reset(&l) ;
-  ck_assert_int_eq(feed(buf, sizeof buf, &used), 1) ;
+  ck_assert_int_eq(feed(buf, sizeof buf, &used), SMTPD_LINE_DONE) ;
   ck_assert(!l.toolong) ;
   ck_assert_uint_eq(l.len, SMTPD_LINE_MAX) ;
 }
@@ -98,7 +98,7 @@ START_TEST(test_empty_line)
 {
   size_t used ;
   smtpd_line_reset(&l) ;
-  ck_assert_int_eq(feed("\r\n", 2, &used), 1) ;
+  ck_assert_int_eq(feed("\r\n", 2, &used), SMTPD_LINE_DONE) ;
   ck_assert_uint_eq(l.len, 0) ;
   ck_assert_str_eq(l.s, "") ;
 }

@@ -1,6 +1,7 @@
 /* header.c: header field names and RFC 5322 address lists, tokenized first so
    that comments, quotes and literals can never be mistaken for structure. */
 
+#include <errno.h>
 #include <skalibs/bytestr.h>
 #include "mail/header.h"
 
@@ -213,5 +214,7 @@ int header_addrlist (char const *s, size_t len, stralloc *out, genalloc *addrs)
  end:
   genalloc_free(tok, &toks) ;
   stralloc_free(&v) ;
-  return r ;
+  if (r > 0) return 0 ;
+  if (!r) errno = EINVAL ;    /* else errno is the allocator's ENOMEM */
+  return -1 ;
 }

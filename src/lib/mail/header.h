@@ -30,8 +30,9 @@ extern int header_is (char const *s, size_t len, char const *name) ;
 /* Parse the address list s[0..len) (a field's value, continuation lines and
    all). Appends each address to out (NUL-terminated) and a header_addr to addrs.
    Group names and display names are skipped; empty groups and empty list
-   elements are fine. 1 ok, 0 syntax error (unbalanced <, quote, comment or
-   [, a missing route colon, text after '>', an empty domain), -1 no memory. */
+   elements are fine. A syntax error is an unbalanced <, quote, comment or
+   [, a missing route colon, text after '>', an empty domain): 0 ok, -1 with
+   errno EINVAL for a syntax error or ENOMEM. */
 extern int header_addrlist (char const *s, size_t len, stralloc *out, genalloc *addrs) ;
 
 #endif

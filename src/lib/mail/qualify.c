@@ -4,7 +4,7 @@
 #include "mail/addr.h"
 #include "mail/qualify.h"
 
-int qualify_host_suffix (stralloc *suffix, int *cut, char const *h, size_t n, qualify const *q)
+static int host_suffix (stralloc *suffix, int *cut, char const *h, size_t n, qualify const *q)
 {
   suffix->len = 0 ;
   *cut = 0 ;
@@ -20,21 +20,37 @@ int qualify_host_suffix (stralloc *suffix, int *cut, char const *h, size_t n, qu
   return stralloc_cats(suffix, ".") && stralloc_cats(suffix, q->defaultdomain) ;
 }
 
-int qualify_host (stralloc *out, char const *h, size_t n, qualify const *q)
+static int host (stralloc *out, char const *h, size_t n, qualify const *q)
 {
   stralloc suf = STRALLOC_ZERO ;
-  int cut, ok = qualify_host_suffix(&suf, &cut, h, n, q)
+  int cut, ok = host_suffix(&suf, &cut, h, n, q)
     && stralloc_catb(out, h, n - (size_t)cut) && stralloc_catb(out, suf.s, suf.len) ;
   stralloc_free(&suf) ;
   return ok ;
 }
 
-int qualify_addr (stralloc *out, char const *a, size_t n, qualify const *q)
+static int addr (stralloc *out, char const *a, size_t n, qualify const *q)
 {
   size_t at = addr_at(a, n) ;
   if (!n) return 1 ;
   if (at == n)
     return stralloc_catb(out, a, n) && stralloc_catb(out, "@", 1)
-      && qualify_host(out, q->defaulthost, str_len(q->defaulthost), q) ;
-  return stralloc_catb(out, a, at + 1) && qualify_host(out, a + at + 1, n - at - 1, q) ;
+      && host(out, q->defaulthost, str_len(q->defaulthost), q) ;
+  return stralloc_catb(out, a, at + 1) && host(out, a + at + 1, n - at - 1, q) ;
+}
+
+/* The public forms follow the library convention: 0 ok, -1 no memory. */
+int qualify_host_suffix (stralloc *suffix, int *cut, char const *h, size_t n, qualify const *q)
+{
+  return host_suffix(suffix, cut, h, n, q) ? 0 : -1 ;
+}
+
+int qualify_host (stralloc *out, char const *h, size_t n, qualify const *q)
+{
+  return host(out, h, n, q) ? 0 : -1 ;
+}
+
+int qualify_addr (stralloc *out, char const *a, size_t n, qualify const *q)
+{
+  return addr(out, a, n, q) ? 0 : -1 ;
 }

@@ -16,15 +16,15 @@ struct qualify_s
 /* What to append to host h[0..n) (h is not changed): nothing, ".defaultdomain"
    (not to a host that is the default domain itself: a dotless me),
    or, for a host ending in '+', that '+' gives way to ".plusdomain" (*cut = 1).
-   Domain literals ([...]) are left alone. 1 ok, 0 no memory. */
+   Domain literals ([...]) are left alone. 0 ok, -1 no memory. */
 extern int qualify_host_suffix (stralloc *suffix, int *cut, char const *h, size_t n, qualify const *) ;
 
-/* Append the complete form of host h[0..n) to out. 1 ok, 0 no memory. */
+/* Append the complete form of host h[0..n) to out. 0 ok, -1 no memory. */
 extern int qualify_host (stralloc *out, char const *h, size_t n, qualify const *) ;
 
 /* Append the complete form of address a[0..n) to out: "joe" becomes
    joe@defaulthost (itself completed), "joe@host" gets host completed.
-   The empty address stays empty. 1 ok, 0 no memory. */
+   The empty address stays empty. 0 ok, -1 no memory. */
 extern int qualify_addr (stralloc *out, char const *a, size_t n, qualify const *) ;
 
 #endif

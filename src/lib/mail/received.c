@@ -5,7 +5,8 @@
 #include "mail/date822.h"
 #include "mail/received.h"
 
-int received_safe (stralloc *sa, char const *s)
+/* s made safe, appended: 1 ok, 0 no memory (the boolean form used inside). */
+static int safe (stralloc *sa, char const *s)
 {
   size_t i ;
   for (i = 0 ; s[i] && i < 255 ; i++)
@@ -25,20 +26,20 @@ static int date (stralloc *sa, time_t when)
   return stralloc_catb(sa, d, n) ;
 }
 
-int received_smtp (stralloc *sa, char const *protocol, char const *local,
-                   char const *remoteip, char const *remotehost,
-                   char const *helo, time_t when)
+static int smtp (stralloc *sa, char const *protocol, char const *local,
+                 char const *remoteip, char const *remotehost,
+                 char const *helo, time_t when)
 {
   if (!stralloc_cats(sa, "Received: from ")) return 0 ;
-  if (!received_safe(sa, helo && *helo ? helo : "unknown")) return 0 ;
+  if (!safe(sa, helo && *helo ? helo : "unknown")) return 0 ;
   if (!stralloc_cats(sa, " (")) return 0 ;
   if (remotehost && *remotehost)
   {
-    if (!received_safe(sa, remotehost) || !stralloc_cats(sa, " ")) return 0 ;
+    if (!safe(sa, remotehost) || !stralloc_cats(sa, " ")) return 0 ;
   }
-  if (!stralloc_cats(sa, "[") || !received_safe(sa, remoteip ? remoteip : "unknown")
-   || !stralloc_cats(sa, "])\n  by ") || !received_safe(sa, local && *local ? local : "unknown")
-   || !stralloc_cats(sa, " with ") || !received_safe(sa, protocol)
+  if (!stralloc_cats(sa, "[") || !safe(sa, remoteip ? remoteip : "unknown")
+   || !stralloc_cats(sa, "])\n  by ") || !safe(sa, local && *local ? local : "unknown")
+   || !stralloc_cats(sa, " with ") || !safe(sa, protocol)
    || !stralloc_cats(sa, "; ") || !date(sa, when) || !stralloc_cats(sa, "\n")) return 0 ;
   return 1 ;
 }
@@ -46,11 +47,23 @@ int received_smtp (stralloc *sa, char const *protocol, char const *local,
 int received_qq (stralloc *sa, unsigned long pid, char const *who, time_t when)
 {
   char fmt[ULONG_FMT] ;
-  return stralloc_cats(sa, "Received: (qmail ")
+  return !(stralloc_cats(sa, "Received: (qmail ")
     && stralloc_catb(sa, fmt, ulong_fmt(fmt, pid))
     && stralloc_cats(sa, " invoked ")
     && stralloc_cats(sa, who)
     && stralloc_cats(sa, "); ")
     && date(sa, when)
-    && stralloc_cats(sa, "\n") ;
+    && stralloc_cats(sa, "\n")) ? -1 : 0 ;
+}
+
+int received_safe (stralloc *sa, char const *s)
+{
+  return safe(sa, s) ? 0 : -1 ;
+}
+
+int received_smtp (stralloc *sa, char const *protocol, char const *local,
+                   char const *remoteip, char const *remotehost,
+                   char const *helo, time_t when)
+{
+  return smtp(sa, protocol, local, remoteip, remotehost, helo, when) ? 0 : -1 ;
 }

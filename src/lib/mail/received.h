@@ -8,15 +8,16 @@
 /* Append "Received: from HELO (REMOTEHOST [REMOTEIP])\n  by LOCAL with PROTO; DATE\n"
    to sa. helo, remotehost and local may be 0. Control bytes, quotes, backslashes,
    parentheses and non-ASCII in foreign strings become '?', each string is cut to 255 bytes.
-   1 ok, 0 no memory. */
+   0 ok, -1 no memory. */
 extern int received_smtp (stralloc *sa, char const *protocol, char const *local,
                           char const *remoteip, char const *remotehost,
                           char const *helo, time_t when) ;
 
-/* Append "Received: (qmail PID invoked WHO); DATE\n" as qmail-queue writes it. */
+/* Append "Received: (qmail PID invoked WHO); DATE\n" as qmail-queue writes it.
+   0 ok, -1 no memory. */
 extern int received_qq (stralloc *sa, unsigned long pid, char const *who, time_t when) ;
 
-/* Append s[0..] made safe as above, cut to 255 bytes. */
+/* Append s[0..] made safe as above, cut to 255 bytes. 0 ok, -1 no memory. */
 extern int received_safe (stralloc *sa, char const *s) ;
 
 #endif

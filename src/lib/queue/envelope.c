@@ -1,5 +1,6 @@
 /* envelope.c: strict parsing of envelopes; every address is checked as at the door. */
 
+#include <errno.h>
 #include <limits.h>
 #include <skalibs/bytestr.h>
 #include "util/num.h"
@@ -14,7 +15,7 @@ void envelope_free (envelope *e)
 }
 
 /* Walk NUL-terminated records. flagqq: qmail-queue form, else todo form. */
-static int parse (envelope *e, char const *s, size_t len, int flagqq)
+static int walk (envelope *e, char const *s, size_t len, int flagqq)
 {
   size_t i = 0 ;
   int state = 0 ;   /* 0: want u (todo) / F; 1: want p; 2: want F; 3: T records */
@@ -54,6 +55,15 @@ static int parse (envelope *e, char const *s, size_t len, int flagqq)
   }
   if (flagqq) return 0 ;                       /* qq form needs its end record */
   return state == 3 && e->nrcpts > 0 ;
+}
+
+/* The walk's 1/0/-1 in the library's form: 0 ok, -1 with errno EINVAL or ENOMEM. */
+static int parse (envelope *e, char const *s, size_t len, int flagqq)
+{
+  int r = walk(e, s, len, flagqq) ;
+  if (r > 0) return 0 ;
+  if (!r) errno = EINVAL ;
+  return -1 ;
 }
 
 int envelope_parse_qq (envelope *e, char const *s, size_t len)

@@ -21,8 +21,8 @@ struct envelope_s
 } ;
 #define ENVELOPE_ZERO { .sender = STRALLOC_ZERO, .rcpts = STRALLOC_ZERO, .nrcpts = 0, .uid = 0, .pid = 0 }
 
-/* 1 ok, 0 malformed (bad record, missing end, unsafe address, no recipient, too many),
-   -1 no memory. */
+/* 0 ok; -1 with errno EINVAL when malformed (bad record, missing end, unsafe
+   address, no recipient, too many) or ENOMEM. */
 extern int envelope_parse_qq (envelope *, char const *s, size_t len) ;
 extern int envelope_parse_todo (envelope *, char const *s, size_t len) ;
 extern void envelope_free (envelope *) ;

@@ -35,7 +35,7 @@ int smtpd_data_feed (smtpd_data *d, char const *s, size_t n, size_t *used,
                      char *out, size_t *outlen)
 {
   size_t i = 0, o = 0 ;
-  int r = 0 ;
+  int r = SMTPD_DATA_MORE ;
   while (i < n)
   {
     char c = s[i++] ;
@@ -48,10 +48,10 @@ int smtpd_data_feed (smtpd_data *d, char const *s, size_t n, size_t *used,
         if (c == '\r') { d->state = DOTCR ; continue ; }
         break ;   /* the leading dot is dropped (RFC 5321 4.5.2) */
       case DOTCR :
-        if (c == '\n') { r = 1 ; goto done ; }
-        r = -1 ; goto done ;
+        if (c == '\n') { r = SMTPD_DATA_END ; goto done ; }
+        r = SMTPD_DATA_BARE ; goto done ;
       case CR :
-        if (c != '\n') { r = -1 ; goto done ; }
+        if (c != '\n') { r = SMTPD_DATA_BARE ; goto done ; }
         emit(d, '\n', out, &o) ;
         end_line(d) ;
         d->state = BOL ;
@@ -60,7 +60,7 @@ int smtpd_data_feed (smtpd_data *d, char const *s, size_t n, size_t *used,
     }
     /* BOL, DOT or MID with an ordinary byte */
     if (c == '\r') { d->state = CR ; continue ; }
-    if (c == '\n') { r = -1 ; goto done ; }
+    if (c == '\n') { r = SMTPD_DATA_BARE ; goto done ; }
     emit(d, c, out, &o) ;
     d->state = MID ;
   }

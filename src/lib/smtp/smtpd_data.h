@@ -21,8 +21,12 @@ extern void smtpd_data_init (smtpd_data *) ;
 
 /* Feed s[0..n). Message bytes go to out (room for n bytes), *outlen gets their
    number; *used gets the input bytes consumed.
-   Returns 0: all consumed, more to come; 1: end of data seen (the final
-   CRLF.CRLF consumed, nothing after it); -1: a bare CR or bare LF. */
+   Returns SMTPD_DATA_MORE: all consumed, more to come; SMTPD_DATA_END: end of
+   data seen (the final CRLF.CRLF consumed, nothing after it); SMTPD_DATA_BARE:
+   a bare CR or bare LF. */
+#define SMTPD_DATA_MORE 0
+#define SMTPD_DATA_END 1
+#define SMTPD_DATA_BARE (-1)
 extern int smtpd_data_feed (smtpd_data *, char const *s, size_t n, size_t *used,
                             char *out, size_t *outlen) ;
 

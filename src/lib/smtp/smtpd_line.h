@@ -21,9 +21,13 @@ struct smtpd_line_s
 extern void smtpd_line_reset (smtpd_line *) ;
 
 /* Feed s[0..n). *used gets the bytes consumed.
-   Returns 0: all consumed, the line is not complete yet;
-   1: a line ended with CRLF (l->s, l->len, l->toolong, l->nul tell what it was);
-   -1: a bare CR or bare LF was seen (SMTP smuggling): the caller closes. */
+   Returns SMTPD_LINE_MORE: all consumed, the line is not complete yet;
+   SMTPD_LINE_DONE: a line ended with CRLF (l->s, l->len, l->toolong, l->nul tell
+   what it was); SMTPD_LINE_BARE: a bare CR or bare LF was seen (SMTP smuggling):
+   the caller closes. */
+#define SMTPD_LINE_MORE 0
+#define SMTPD_LINE_DONE 1
+#define SMTPD_LINE_BARE (-1)
 extern int smtpd_line_feed (smtpd_line *, char const *s, size_t n, size_t *used) ;
 
 #endif

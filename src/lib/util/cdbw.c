@@ -43,8 +43,8 @@ cdbw *cdbw_start (char const *path)
 
 int cdbw_add (cdbw *w, char const *key, size_t klen, char const *data, size_t dlen)
 {
-  if (klen > 0x7fffffffU || dlen > 0x7fffffffU) { errno = EOVERFLOW ; return 0 ; }
-  return cdb_make_add(&w->m, key, (unsigned int)klen, data, (unsigned int)dlen) >= 0 ;
+  if (klen > 0x7fffffffU || dlen > 0x7fffffffU) { errno = EOVERFLOW ; return -1 ; }
+  return cdb_make_add(&w->m, key, (unsigned int)klen, data, (unsigned int)dlen) < 0 ? -1 : 0 ;
 }
 
 int cdbw_exists (cdbw *w, char const *key, size_t klen)
@@ -78,9 +78,9 @@ int cdbw_finish (cdbw *w)
   if (close(w->fd) < 0) { w->fd = -1 ; goto err ; }
   w->fd = -1 ;
   if (rename(w->tmp, w->path) < 0) goto err ;
-  if (dir_sync_parent(w->path) < 0) { cdbw_free(w) ; return 0 ; }
+  if (dir_sync_parent(w->path) < 0) { cdbw_free(w) ; return -1 ; }
   cdbw_free(w) ;
-  return 1 ;
+  return 0 ;
  err:
   {
     int e = errno ;
@@ -89,5 +89,5 @@ int cdbw_finish (cdbw *w)
     cdbw_free(w) ;
     errno = e ;
   }
-  return 0 ;
+  return -1 ;
 }

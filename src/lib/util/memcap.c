@@ -13,13 +13,13 @@ int memcap_set (size_t max)
   return 0 ;
 #else
   struct rlimit rl ;
-  if (getrlimit(RLIMIT_DATA, &rl) < 0) return 0 ;
+  if (getrlimit(RLIMIT_DATA, &rl) < 0) return -1 ;
   if (!capped) before = rl ;
   if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= max) return 0 ;
   rl.rlim_cur = max ;
-  if (setrlimit(RLIMIT_DATA, &rl) < 0) return 0 ;
+  if (setrlimit(RLIMIT_DATA, &rl) < 0) return -1 ;
   capped = 1 ;
-  return 1 ;
+  return 0 ;
 #endif
 }
 

@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 /* Lower RLIMIT_DATA to max bytes unless it is lower already. Not under the
-   sanitizers, which need huge mappings. 1 if the cap was set, 0 if not needed
-   or not possible. */
+   sanitizers, which need huge mappings. 0 ok (the cap, or a lower limit, is in
+   force; or a sanitizer build), -1 error (errno): running uncapped. */
 extern int memcap_set (size_t max) ;
 /* Put back the limit that was in force before memcap_set (for children that
    must get what we were given). */

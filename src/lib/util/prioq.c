@@ -11,7 +11,7 @@ int prioq_insert (prioq *q, prioq_elt const *e)
 {
   prioq_elt *h ;
   size_t i ;
-  if (!genalloc_readyplus(prioq_elt, &q->heap, 1)) return 0 ;
+  if (!genalloc_readyplus(prioq_elt, &q->heap, 1)) return -1 ;
   h = genalloc_s(prioq_elt, &q->heap) ;
   i = genalloc_len(prioq_elt, &q->heap) ;
   genalloc_setlen(prioq_elt, &q->heap, i + 1) ;
@@ -23,7 +23,7 @@ int prioq_insert (prioq *q, prioq_elt const *e)
     i = p ;
   }
   h[i] = *e ;
-  return 1 ;
+  return 0 ;
 }
 
 int prioq_min (prioq const *q, prioq_elt *e)

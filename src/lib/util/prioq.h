@@ -21,7 +21,7 @@ struct prioq_s
 } ;
 #define PRIOQ_ZERO { .heap = GENALLOC_ZERO }
 
-/* 1 ok, 0 no memory. */
+/* 0 ok, -1 no memory. */
 extern int prioq_insert (prioq *, prioq_elt const *) ;
 /* Earliest element into *e without removing it: 1, or 0 if empty. */
 extern int prioq_min (prioq const *, prioq_elt *) ;
