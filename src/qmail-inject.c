@@ -345,19 +345,10 @@ static void sender_arg (stralloc *sa, char const *f)
   if (!addr_is_safe(sa->s, sa->len)) strerr_dief1x(EXIT_PERM, "sender address with control bytes or too long") ;
 }
 
-int main (int argc, char const *const *argv)
+/* The options; returns how many arguments they took. */
+static int parse_options (int argc, char const *const *argv, char const **fsender)
 {
   subgetopt l = SUBGETOPT_ZERO ;
-  char const *fsender = 0 ;
-  char const *user, *host, *name ;
-  static stralloc sender = STRALLOC_ZERO, from = STRALLOC_ZERO, added = STRALLOC_ZERO, first = STRALLOC_ZERO ;
-  static char *idhost ;
-  int firststate, resent = 0, hasdate = 0, hasmsgid = 0, hasfrom = 0, fromheaders ;
-  size_t i, nf ;
-  field const *f ;
-
-  PROG = "qmail-inject" ;
-  memcap_set(MEMORY_MAX) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "nNaAhHtf:", &l) ;
@@ -368,38 +359,53 @@ int main (int argc, char const *const *argv)
       case 'N' : flagqueue = 1 ; break ;
       case 'a' : case 'A' : case 'h' : case 'H' : mode = (char)opt ; break ;
       case 't' : mode = 'H' ; break ;
-      case 'f' : fsender = l.arg ; break ;
+      case 'f' : *fsender = l.arg ; break ;
       default : strerr_dieusage(EXIT_PERM, USAGE) ;
     }
   }
-  argc -= l.ind ; argv += l.ind ;
+  return l.ind ;
+}
 
+/* defaulthost, defaultdomain, plusdomain and idhost, from the environment or control/. */
+static char const *read_settings (void)
+{
+  char const *idhost ;
   if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;
   q.defaulthost = setting("QMAILDEFAULTHOST", "control/defaulthost") ;
   q.defaultdomain = setting("QMAILDEFAULTDOMAIN", "control/defaultdomain") ;
   q.plusdomain = setting("QMAILPLUSDOMAIN", "control/plusdomain") ;
   idhost = setting("QMAILIDHOST", "control/idhost") ;
   if (!*q.defaulthost) strerr_dief1x(EXIT_TEMP, "no host name: control/me and control/defaulthost are both missing") ;
-  if (!*idhost) idhost = (char *)q.defaulthost ;
+  return *idhost ? idhost : q.defaulthost ;
+}
 
-  user = login_name() ;
-  host = env3("QMAILHOST", "MAILHOST", 0) ;
+/* The From: address and the envelope sender (-f, else QMAILSUSER@QMAILSHOST, else from). */
+static void make_addresses (char const *fsender, stralloc *from, stralloc *sender)
+{
+  char const *user = login_name() ;
+  char const *host = env3("QMAILHOST", "MAILHOST", 0) ;
   if (!host) host = q.defaulthost ;
-  name = env3("QMAILNAME", "MAILNAME", "NAME") ;
-  make_addr(&from, user, host) ;
-  if (fsender) sender_arg(&sender, fsender) ;
+  make_addr(from, user, host) ;
+  if (fsender) sender_arg(sender, fsender) ;
   else
   {
     char const *su = env3("QMAILSUSER", 0, 0), *sh = env3("QMAILSHOST", 0, 0) ;
-    make_addr(&sender, su ? su : user, sh ? sh : host) ;
+    make_addr(sender, su ? su : user, sh ? sh : host) ;
   }
+}
 
-  firststate = read_header(&first) ;
-  nf = genalloc_len(field, &fields) ;
-  f = genalloc_s(field, &fields) ;
-  for (i = 0 ; i < nf ; i++) if (f[i].len > 7 && !case_diffb(hdr.s + f[i].start, 7, "Resent-")) resent = 1 ;
+/* What the header already has, for the fields we add when missing. */
+typedef struct seen_s seen ;
+struct seen_s { int resent ; int date ; int msgid ; int from ; } ;
 
-  fromheaders = mode == 'h' || mode == 'H' || (mode == 'A' && !argc) ;
+/* Recipients from the arguments (unless -h) and the header's To/Cc/Bcc (-t, -h,
+   or -A without arguments); note which of Date, Message-ID, From are there. */
+static void collect_recipients (int argc, char const *const *argv, seen *s)
+{
+  field const *f = genalloc_s(field, &fields) ;
+  size_t i, nf = genalloc_len(field, &fields) ;
+  int fromheaders = mode == 'h' || mode == 'H' || (mode == 'A' && !argc) ;
+  for (i = 0 ; i < nf ; i++) if (f[i].len > 7 && !case_diffb(hdr.s + f[i].start, 7, "Resent-")) s->resent = 1 ;
   if (mode != 'h')
     for (i = 0 ; i < (size_t)argc ; i++)
     {
@@ -414,7 +420,7 @@ int main (int argc, char const *const *argv)
   {
     char const *fs = hdr.s + f[i].start ;
     size_t colon = byte_chr(fs, f[i].len, ':') + 1 ;
-    if (named_any(&f[i], resent ? resentrcptfields : rcptfields) && fromheaders)
+    if (named_any(&f[i], s->resent ? resentrcptfields : rcptfields) && fromheaders)
     {
       char what[80] ;
       size_t n = header_name(fs, f[i].len) ;
@@ -423,58 +429,73 @@ int main (int argc, char const *const *argv)
       byte_copy(what + n, 7, " field") ;
       rcpts_of_list(fs + colon, f[i].len - colon, 1, what) ;
     }
-    if (named(&f[i], resent ? "Resent-Date" : "Date")) hasdate = 1 ;
-    if (named(&f[i], resent ? "Resent-Message-ID" : "Message-ID")) hasmsgid = 1 ;
-    if (named(&f[i], resent ? "Resent-From" : "From")) hasfrom = 1 ;
+    if (named(&f[i], s->resent ? "Resent-Date" : "Date")) s->date = 1 ;
+    if (named(&f[i], s->resent ? "Resent-Message-ID" : "Message-ID")) s->msgid = 1 ;
+    if (named(&f[i], s->resent ? "Resent-From" : "From")) s->from = 1 ;
   }
   if (!nrcpts) strerr_dief1x(EXIT_PERM, "no recipients") ;
+}
 
+/* <time.pid.random@idhost> */
+static void make_msgid (stralloc *id, time_t now, char const *idhost)
+{
+  char fmt[ULONG_FMT] ;
+  unsigned char rnd[4] ;
+  char hex[9] ;
+  unsigned int k ;
+  if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
   {
-    char const *prefix = resent ? "Resent-" : "" ;
-    time_t now = time(0) ;
-    if (!hasdate)
-    {
-      char d[DATE822_FMT] ;
-      size_t n = date822_fmt(d, now) ;
-      if (!n) strerr_dief1x(EXIT_TEMP, "unable to format the date") ;
-      add_field(&added, prefix, "Date", d, n) ;
-    }
-    if (!hasmsgid)
-    {
-      stralloc id = STRALLOC_ZERO ;
-      char fmt[ULONG_FMT] ;
-      unsigned char rnd[4] ;
-      char hex[9] ;
-      unsigned int k ;
-      if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
-      {
-        unsigned long x = (unsigned long)now ^ ((unsigned long)getpid() << 16) ^ (unsigned long)clock() ;
-        for (k = 0 ; k < 4 ; k++) rnd[k] = (unsigned char)(x >> (8 * k)) ;
-      }
-      for (k = 0 ; k < 4 ; k++) { hex[2*k] = "0123456789abcdef"[rnd[k] >> 4] ; hex[2*k+1] = "0123456789abcdef"[rnd[k] & 15] ; }
-      hex[8] = 0 ;
-      if (!stralloc_catb(&id, "<", 1)
-       || !stralloc_catb(&id, fmt, ulong_fmt(fmt, (unsigned long)now)) || !stralloc_catb(&id, ".", 1)
-       || !stralloc_catb(&id, fmt, ulong_fmt(fmt, (unsigned long)getpid())) || !stralloc_catb(&id, ".", 1)
-       || !stralloc_cats(&id, hex) || !stralloc_catb(&id, "@", 1)
-       || !stralloc_cats(&id, idhost) || !stralloc_catb(&id, ">", 1)) nomem() ;
-      add_field(&added, prefix, "Message-ID", id.s, id.len) ;
-      stralloc_free(&id) ;
-    }
-    if (!hasfrom)
-    {
-      stralloc v = STRALLOC_ZERO ;
-      if (name)
-      {
-        put_phrase(&v, name) ;
-        if (!stralloc_cats(&v, " <") || !stralloc_catb(&v, from.s, from.len) || !stralloc_catb(&v, ">", 1)) nomem() ;
-      }
-      else if (!stralloc_catb(&v, from.s, from.len)) nomem() ;
-      add_field(&added, prefix, "From", v.s, v.len) ;
-      stralloc_free(&v) ;
-    }
+    unsigned long x = (unsigned long)now ^ ((unsigned long)getpid() << 16) ^ (unsigned long)clock() ;
+    for (k = 0 ; k < 4 ; k++) rnd[k] = (unsigned char)(x >> (8 * k)) ;
   }
+  for (k = 0 ; k < 4 ; k++) { hex[2*k] = "0123456789abcdef"[rnd[k] >> 4] ; hex[2*k+1] = "0123456789abcdef"[rnd[k] & 15] ; }
+  hex[8] = 0 ;
+  if (!stralloc_catb(id, "<", 1)
+   || !stralloc_catb(id, fmt, ulong_fmt(fmt, (unsigned long)now)) || !stralloc_catb(id, ".", 1)
+   || !stralloc_catb(id, fmt, ulong_fmt(fmt, (unsigned long)getpid())) || !stralloc_catb(id, ".", 1)
+   || !stralloc_cats(id, hex) || !stralloc_catb(id, "@", 1)
+   || !stralloc_cats(id, idhost) || !stralloc_catb(id, ">", 1)) nomem() ;
+}
 
+/* Date, Message-ID and From (Resent- ones for a resent message) where missing. */
+static void add_missing_fields (stralloc *added, seen const *s, char const *idhost, stralloc const *from)
+{
+  char const *prefix = s->resent ? "Resent-" : "" ;
+  time_t now = time(0) ;
+  if (!s->date)
+  {
+    char d[DATE822_FMT] ;
+    size_t n = date822_fmt(d, now) ;
+    if (!n) strerr_dief1x(EXIT_TEMP, "unable to format the date") ;
+    add_field(added, prefix, "Date", d, n) ;
+  }
+  if (!s->msgid)
+  {
+    stralloc id = STRALLOC_ZERO ;
+    make_msgid(&id, now, idhost) ;
+    add_field(added, prefix, "Message-ID", id.s, id.len) ;
+    stralloc_free(&id) ;
+  }
+  if (!s->from)
+  {
+    stralloc v = STRALLOC_ZERO ;
+    char const *name = env3("QMAILNAME", "MAILNAME", "NAME") ;
+    if (name)
+    {
+      put_phrase(&v, name) ;
+      if (!stralloc_cats(&v, " <") || !stralloc_catb(&v, from->s, from->len) || !stralloc_catb(&v, ">", 1)) nomem() ;
+    }
+    else if (!stralloc_catb(&v, from->s, from->len)) nomem() ;
+    add_field(added, prefix, "From", v.s, v.len) ;
+    stralloc_free(&v) ;
+  }
+}
+
+/* The completed header, the added fields, then the body, to qmail-queue or stdout. */
+static void write_message (int firststate, stralloc const *first, stralloc const *added)
+{
+  field const *f = genalloc_s(field, &fields) ;
+  size_t i, nf = genalloc_len(field, &fields) ;
   if (flagqueue)
   {
     if (qq_open(&qq_) < 0) strerr_diefu1sys(EXIT_TEMP, "run qmail-queue") ;
@@ -486,26 +507,47 @@ int main (int argc, char const *const *argv)
     if (named_any(&f[i], addrfields)) put_rewritten(&f[i]) ;
     else { out(hdr.s + f[i].start, f[i].len) ; out("\n", 1) ; }
   }
-  out(added.s, added.len) ;
+  out(added->s, added->len) ;
   out("\n", 1) ;
   if (firststate == 1 || firststate == 2)
   {
-    out(first.s, first.len) ;
+    out(first->s, first->len) ;
     if (firststate == 1) out("\n", 1) ;
   }
   if (firststate == 1 || firststate == 3) copy_body() ;
+}
 
-  if (!flagqueue)
-  {
-    if (!buffer_flush(buffer_1)) strerr_diefu1sys(EXIT_TEMP, "write to stdout") ;
-    return EXIT_OK ;
-  }
-  if (!stralloc_0(&sender)) nomem() ;
-  qq_from(&qq_, sender.s) ;
+/* The envelope to qmail-queue; its verdict is our exit code. */
+static int queue_message (stralloc *sender)
+{
+  size_t i ;
+  char const *r ;
+  if (!stralloc_0(sender)) nomem() ;
+  qq_from(&qq_, sender->s) ;
   for (i = 0 ; i < rcpts.len ; i += str_len(rcpts.s + i) + 1) qq_to(&qq_, rcpts.s + i) ;
-  {
-    char const *r = qq_close(&qq_) ;
-    if (!*r) return 0 ;
-    strerr_dief2x(*r == 'D' ? EXIT_PERM : EXIT_TEMP, "qmail-queue: ", r + 1) ;
-  }
+  r = qq_close(&qq_) ;
+  if (!*r) return EXIT_OK ;
+  strerr_dief2x(*r == 'D' ? EXIT_PERM : EXIT_TEMP, "qmail-queue: ", r + 1) ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  static stralloc sender = STRALLOC_ZERO, from = STRALLOC_ZERO, added = STRALLOC_ZERO, first = STRALLOC_ZERO ;
+  char const *fsender = 0, *idhost ;
+  seen s = { 0, 0, 0, 0 } ;
+  int firststate, k ;
+
+  PROG = "qmail-inject" ;
+  memcap_set(MEMORY_MAX) ;
+  k = parse_options(argc, argv, &fsender) ;
+  argc -= k ; argv += k ;
+  idhost = read_settings() ;
+  make_addresses(fsender, &from, &sender) ;
+  firststate = read_header(&first) ;
+  collect_recipients(argc, argv, &s) ;
+  add_missing_fields(&added, &s, idhost, &from) ;
+  write_message(firststate, &first, &added) ;
+  if (flagqueue) return queue_message(&sender) ;
+  if (!buffer_flush(buffer_1)) strerr_diefu1sys(EXIT_TEMP, "write to stdout") ;
+  return EXIT_OK ;
 }
