@@ -28,6 +28,11 @@
 
 static pop3_drop drop = POP3_DROP_ZERO ;
 static unsigned int badcmds = 0 ;
+static int started = 0 ;   /* "+OK" was sent: the session is ours */
+
+/* exit codes: the checkpassword program execs us, so our status is the login's for
+   qmail-popup: 0 once the session started (however it ended), 111 before that */
+#define EXIT_SESSION 0
 
 static void log2x (char const *a, char const *b)
 {
@@ -43,7 +48,7 @@ static void log2x (char const *a, char const *b)
 static void __attribute__((noreturn)) die_io (void)
 {
   log2x(errno == ETIMEDOUT ? "timeout" : "connection lost", ", nothing deleted") ;
-  _exit(errno == ETIMEDOUT ? 111 : 0) ;
+  _exit(EXIT_SESSION) ;
 }
 
 static void out (char const *s) { if (pop3_io_puts(s) < 0) die_io() ; }
@@ -53,10 +58,10 @@ static void reply (char const *s) { out(s) ; out("\r\n") ; }
 
 static void __attribute__((noreturn)) die_temp (char const *what)
 {
-  reply("-ERR [SYS/TEMP] temporary failure, try again later") ;
-  pop3_io_flush() ;
-  log2x(what, strerror(errno)) ;
-  _exit(111) ;
+  int e = errno ;
+  if (started) { reply("-ERR [SYS/TEMP] temporary failure, try again later") ; pop3_io_flush() ; }
+  log2x(what, strerror(e)) ;
+  _exit(started ? EXIT_SESSION : 111) ;
 }
 
 static void bad (char const *why)
@@ -67,7 +72,7 @@ static void bad (char const *why)
     reply("-ERR too many bad commands, closing") ;
     pop3_io_flush() ;
     log2x("too many bad commands", ", nothing deleted") ;
-    _exit(100) ;
+    _exit(EXIT_SESSION) ;
   }
 }
 
@@ -167,7 +172,7 @@ static void __attribute__((noreturn)) do_quit (void)
   pop3_io_flush() ;
   fmt[size_fmt(fmt, gone)] = 0 ;
   log2x("quit, deleted ", fmt) ;
-  _exit(0) ;
+  _exit(EXIT_SESSION) ;
 }
 
 static void dispatch (pop3_cmd *c)
@@ -214,11 +219,12 @@ int main (int argc, char const *const *argv)
   if (pop3_maildir_new2cur() < 0) die_temp("move new/ to cur/: ") ;
   if (pop3_maildir_scan(&drop, POP3_MSGS_MAX) < 0) die_temp("list cur/: ") ;
   reply("+OK ") ;
+  started = 1 ;
   for (;;)
   {
     int r = pop3_io_getline(&line) ;
     if (r < 0) die_io() ;
-    if (!r) { errno = 0 ; log2x("connection lost", ", nothing deleted") ; _exit(0) ; }
+    if (!r) { log2x("connection lost", ", nothing deleted") ; _exit(EXIT_SESSION) ; }
     if (!pop3_line_ok(&line)) { bad(line.toolong ? "-ERR line too long" : "-ERR NUL or bare CR in command") ; continue ; }
     if (!pop3_cmd_parse(&c, line.s)) { bad("-ERR unknown command") ; continue ; }
     dispatch(&c) ;
