@@ -9,6 +9,7 @@ CC      ?= gcc
 CFLAGS  ?= -O2 -g
 SMTP_ADDR ?= 127.0.0.1
 SMTP_PORT ?= 25
+POP3_PORT ?= 110
 
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 DEFS    := -D_GNU_SOURCE
@@ -106,7 +107,7 @@ check:
 run:
 	@sh scripts/deps.sh conf-packages
 	$(MAKE) --no-print-directory setup
-	sh scripts/run.sh '$(QHOME)' '$(SMTP_ADDR)' '$(SMTP_PORT)'
+	sh scripts/run.sh '$(QHOME)' '$(SMTP_ADDR)' '$(SMTP_PORT)' '$(POP3_PORT)'
 
 stop:
 	sh scripts/stop.sh '$(QHOME)'

@@ -1,25 +1,29 @@
 #!/bin/sh
-# run.sh HOME ADDR PORT: start the installed nqmail in HOME under s6 (qmail-send, and
-# qmail-smtpd on ADDR:PORT) and wait until both are up. Run as root by `make run`,
+# run.sh HOME ADDR PORT [POP3PORT]: start the installed nqmail in HOME under s6 (qmail-send,
+# qmail-smtpd on ADDR:PORT, qmail-pop3d on ADDR:POP3PORT) and wait until all are up.
+# Without POP3PORT, control/pop3port (or 110) stays. Run as root by `make run`,
 # after install and setup-home. Running it again when all is up changes nothing.
 set -e
-home=$1 addr=$2 port=$3
+home=$1 addr=$2 port=$3 pop3port=${4:-}
 scan=$home/service-scan
 pidfile=$scan/.s6-svscan.pid
-services="qmail-send qmail-smtpd"
+services="qmail-send qmail-smtpd qmail-pop3d"
 PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 export PATH
 
 die () { echo "run: fatal: $*" >&2 ; exit 111 ; }
-usage () { echo "run: usage: run.sh HOME ADDR PORT ($*)" >&2 ; exit 100 ; }
+usage () { echo "run: usage: run.sh HOME ADDR PORT [POP3PORT] ($*)" >&2 ; exit 100 ; }
 
-[ $# -eq 3 ] || usage "3 arguments"
+[ $# -eq 3 ] || [ $# -eq 4 ] || usage "3 or 4 arguments"
 case $home in /*) ;; *) usage "HOME must be an absolute path" ;; esac
 case $port in ''|*[!0-9]*) usage "PORT must be a number" ;; esac
 [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || usage "PORT must be 1 to 65535"
 case $addr in ''|*[!0-9.]*) usage "ADDR must be an IPv4 address (tcpserver is IPv4 only)" ;; esac
+if [ -z "$pop3port" ] ; then pop3port=$(head -n 1 "$home/control/pop3port" 2>/dev/null || echo 110) ; fi
+case $pop3port in ''|*[!0-9]*) usage "POP3PORT must be a number" ;; esac
+[ "$pop3port" -ge 1 ] && [ "$pop3port" -le 65535 ] && [ "$pop3port" != "$port" ] || usage "POP3PORT must be 1 to 65535 and not PORT"
 [ "$(id -u)" = 0 ] || die "must run as root (s6-setuidgid, tcpserver -U)"
-for f in bin/qmail-start bin/qmail-smtpd boot/maildir services/qmail-send/run services/qmail-smtpd/run ; do
+for f in bin/qmail-start bin/qmail-smtpd bin/qmail-popup boot/maildir services/qmail-send/run services/qmail-smtpd/run services/qmail-pop3d/run ; do
   [ -e "$home/$f" ] || die "$home/$f is missing: install first (make setup QHOME=$home)"
 done
 [ -s "$home/control/me" ] || die "$home/control/me is missing: run make setup-home QHOME=$home"
@@ -44,6 +48,18 @@ for p in $holders ; do
   die "port $port is taken by $name (pid $p); ss -ltnp 'sport = :$port' shows it. Stop it, or choose another port: make run SMTP_PORT=2525"
 done
 
+# The POP3 port likewise, unless the listener is our own qmail-pop3d.
+ours=$(supervised qmail-pop3d)
+holders=$(ss -Hltnp "sport = :$pop3port" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
+if [ -z "$holders" ] && ss -Hltn "sport = :$pop3port" 2>/dev/null | grep -q . ; then
+  die "port $pop3port is already taken (ss -ltn shows a listener, not its program): choose another, e.g. make run POP3_PORT=1110"
+fi
+for p in $holders ; do
+  [ "$p" = "$ours" ] && continue
+  name=$(cat "/proc/$p/comm" 2>/dev/null || echo unknown)
+  die "port $pop3port is taken by $name (pid $p); ss -ltnp 'sport = :$pop3port' shows it. Stop it, or choose another port: make run POP3_PORT=1110"
+done
+
 # control files for the qmail-smtpd service; changing them restarts it below
 c=$home/control
 put () { # put FILE VALUE: write control/FILE if its content differs; 0 if written
@@ -60,6 +76,16 @@ fi
 tcprules "$c/tcp.smtp.cdb" "$c/.tcp.smtp.tmp" < "$c/tcp.smtp" \
   || die "tcprules failed on $c/tcp.smtp (see its message above)"
 chmod 644 "$c/tcp.smtp.cdb"
+pop3changed=
+if put pop3addr "$addr" ; then pop3changed=1 ; fi
+if put pop3port "$pop3port" ; then pop3changed=1 ; fi
+if [ ! -e "$c/tcp.pop3" ] ; then
+  printf ':allow\n' > "$c/tcp.pop3"
+  chmod 644 "$c/tcp.pop3"
+fi
+tcprules "$c/tcp.pop3.cdb" "$c/.tcp.pop3.tmp" < "$c/tcp.pop3" \
+  || die "tcprules failed on $c/tcp.pop3 (see its message above)"
+chmod 644 "$c/tcp.pop3.cdb"
 
 # log directories, written by s6-log as qmaill
 mkdir -p "$home/log"
@@ -84,6 +110,10 @@ if s6-svscanctl -a "$scan" 2>/dev/null ; then
   if [ -n "$changed" ] && s6-svok "$scan/qmail-smtpd" 2>/dev/null ; then
     echo "run: control/smtpaddr or smtpport changed: restarting qmail-smtpd"
     s6-svc -r "$scan/qmail-smtpd"
+  fi
+  if [ -n "$pop3changed" ] && s6-svok "$scan/qmail-pop3d" 2>/dev/null ; then
+    echo "run: control/pop3addr or pop3port changed: restarting qmail-pop3d"
+    s6-svc -r "$scan/qmail-pop3d"
   fi
 else
   echo "run: starting s6-svscan on $scan (its own messages go to $home/log/s6-svscan.log)"
@@ -110,7 +140,7 @@ for s in $services ; do
     sleep 0.1
   done
 done
-s6-svwait -u -t 20000 "$scan/qmail-send" "$scan/qmail-smtpd" || report "services not up in 20 seconds"
+s6-svwait -u -t 20000 "$scan/qmail-send" "$scan/qmail-smtpd" "$scan/qmail-pop3d" || report "services not up in 20 seconds"
 until [ "$(s6-svstat -o up,updownfor "$scan/qmail-send" | awk '{ print ($1 == "true" && $2 >= 1) }')" = 1 ] ; do
   late && report "qmail-send does not stay up"
   sleep 0.1
@@ -120,9 +150,14 @@ until [ -n "$(supervised qmail-smtpd)" ] && ss -Hltnp "sport = :$port" | grep -q
   sleep 0.1
 done
 
+until [ -n "$(supervised qmail-pop3d)" ] && ss -Hltnp "sport = :$pop3port" | grep -q "pid=$(supervised qmail-pop3d)," ; do
+  late && report "qmail-pop3d does not listen on $addr:$pop3port"
+  sleep 0.1
+done
+
 me=$(head -n 1 "$c/me")
 cat <<EOF
-run: nqmail is up in $home: qmail-send, and qmail-smtpd on $addr:$port.
+run: nqmail is up in $home: qmail-send, qmail-smtpd on $addr:$port, qmail-pop3d on $addr:$pop3port.
 
 Send a first message, by SMTP:
   swaks --server $addr --port $port --to root@$me --from you@example.com
@@ -131,5 +166,6 @@ or with the sendmail program:
 It lands in $home/alias/Maildir/new/ (root's mail goes to the alias user).
 Logs: $home/log/qmail-send/current and $home/log/qmail-smtpd/current
 Status: s6-svstat $scan/qmail-send; s6-svstat $scan/qmail-smtpd
+POP3: a system user with a password reads ~/Maildir: nc $addr $pop3port, then USER name, PASS secret
 Stop:   make stop QHOME=$home
 EOF

@@ -18,7 +18,7 @@ def make(h, target, port=None, timeout=170):
     args = ['make', '-s', '--no-print-directory', '-j%d' % (os.cpu_count() or 2),
             'O=' + build_dir(h), 'QHOME=' + h.path, target]
     if port is not None:
-        args += ['SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % port]
+        args += ['SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % port, 'POP3_PORT=%d' % nqtest.free_port()]
     env = dict(os.environ)
     for k in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL'):
         env.pop(k, None)

@@ -1,0 +1,86 @@
+/* pop3_io.c: timed, buffered fd 0/1 for the POP3 programs. */
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/uio.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/buffer.h>
+#include <skalibs/djbunix.h>
+#include "pop3/pop3_io.h"
+
+static int timeout = 600000 ;
+static char inbuf[BUFFER_INSIZE] ;
+static char outbuf[BUFFER_OUTSIZE] ;
+
+static int waitfd (int fd, short ev)
+{
+  struct pollfd p = { .fd = fd, .events = ev, .revents = 0 } ;
+  int r ;
+  do r = poll(&p, 1, timeout) ; while (r < 0 && errno == EINTR) ;
+  if (!r) { errno = ETIMEDOUT ; return -1 ; }
+  return r < 0 ? -1 : 0 ;
+}
+
+static ssize_t timed_readv (int fd, struct iovec const *v, unsigned int n)
+{
+  if (waitfd(fd, POLLIN) < 0) return -1 ;
+  return fd_readv(fd, v, n) ;
+}
+
+static ssize_t timed_writev (int fd, struct iovec const *v, unsigned int n)
+{
+  if (waitfd(fd, POLLOUT) < 0) return -1 ;
+  return fd_writev(fd, v, n) ;
+}
+
+static buffer bin = BUFFER_INIT(&timed_readv, 0, inbuf, sizeof inbuf) ;
+static buffer bout = BUFFER_INIT(&timed_writev, 1, outbuf, sizeof outbuf) ;
+
+void pop3_io_init (int timeout_ms)
+{
+  timeout = timeout_ms ;
+}
+
+int pop3_io_flush (void)
+{
+  return buffer_flush(&bout) ? 0 : -1 ;
+}
+
+int pop3_io_put (void *ctx, char const *s, size_t n)
+{
+  (void)ctx ;
+  return buffer_put(&bout, s, n) < 0 ? -1 : 0 ;
+}
+
+int pop3_io_puts (char const *s)
+{
+  return pop3_io_put(0, s, strlen(s)) ;
+}
+
+size_t pop3_io_pending (void)
+{
+  return buffer_len(&bin) ;
+}
+
+int pop3_io_getline (pop3_line *l)
+{
+  pop3_line_reset(l) ;
+  for (;;)
+  {
+    struct iovec v[2] ;
+    size_t used ;
+    if (buffer_isempty(&bin))
+    {
+      ssize_t r ;
+      if (pop3_io_flush() < 0) return -1 ;
+      r = buffer_fill(&bin) ;
+      if (r < 0) return -1 ;
+      if (!r) return 0 ;
+    }
+    buffer_rpeek(&bin, v) ;
+    if (pop3_line_feed(l, v[0].iov_base, v[0].iov_len, &used)) { buffer_rseek(&bin, used) ; return 1 ; }
+    buffer_rseek(&bin, used) ;
+  }
+}

@@ -1,0 +1,61 @@
+/* vpasswd.c: strict parsing of virtual POP3 user records. */
+
+#include <string.h>
+#include "pop3/pop3_cmd.h"
+#include "pop3/vpasswd.h"
+
+int vpasswd_user_ok (char const *s)
+{
+  size_t n = strlen(s) ;
+  if (!n || n > VPASSWD_USER_MAX || *s == '-' || *s == '.') return 0 ;
+  for (; *s ; s++)
+  {
+    char c = *s ;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+       || c == '.' || c == '_' || c == '@' || c == '+' || c == '-')) return 0 ;
+  }
+  return 1 ;
+}
+
+int vpasswd_home_ok (char const *s)
+{
+  if (*s != '/') return 0 ;
+  for (; *s ; s++) if (*s == ':' || (unsigned char)*s < 0x20 || *s == 0x7f) return 0 ;
+  return 1 ;
+}
+
+/* Cut buf at the next ':' and return what follows, or 0. */
+static char *field (char *p)
+{
+  char *q = strchr(p, ':') ;
+  if (!q) return 0 ;
+  *q = 0 ;
+  return q + 1 ;
+}
+
+int vpasswd_parse (vpasswd *v, char const *s, size_t len, int with_user, char const **why)
+{
+  char *p = v->buf, *uid, *gid, *home ;
+  unsigned long u, g ;
+  if (len > VPASSWD_LINE_MAX) { *why = "record too long" ; return 0 ; }
+  if (memchr(s, 0, len)) { *why = "NUL in record" ; return 0 ; }
+  memcpy(v->buf, s, len) ;
+  v->buf[len] = 0 ;
+  v->user = "" ;
+  if (with_user)
+  {
+    v->user = p ;
+    p = field(p) ;
+    if (!p || !vpasswd_user_ok(v->user)) { *why = "bad user name" ; return 0 ; }
+  }
+  v->hash = p ;
+  uid = field(p) ; if (!uid) { *why = "missing uid" ; return 0 ; }
+  gid = field(uid) ; if (!gid) { *why = "missing gid" ; return 0 ; }
+  home = field(gid) ; if (!home) { *why = "missing home" ; return 0 ; }
+  if (!*v->hash) { *why = "empty password hash" ; return 0 ; }
+  if (!pop3_number(uid, 0x7fffffffUL, &u) || !u) { *why = "uid must be a number above 0" ; return 0 ; }
+  if (!pop3_number(gid, 0x7fffffffUL, &g)) { *why = "bad gid" ; return 0 ; }
+  if (!vpasswd_home_ok(home)) { *why = "home must be an absolute path without ':'" ; return 0 ; }
+  v->uid = (uid_t)u ; v->gid = (gid_t)g ; v->home = home ;
+  return 1 ;
+}

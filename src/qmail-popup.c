@@ -1,0 +1,260 @@
+/* qmail-popup: the POP3 authorization state (RFC 1939, CAPA of RFC 2449). It reads
+   USER/PASS or APOP as qmaild and hands user\0password\0timestamp\0 on fd 3 to a
+   checkpassword program, which runs qmail-pop3d as the user on success. */
+
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <grp.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/strerr.h>
+#include <skalibs/types.h>
+#include "mail/received.h"
+#include "pop3/pop3_cmd.h"
+#include "pop3/pop3_io.h"
+#include "pop3/pop3_line.h"
+#include "util/auto.h"
+#include "util/control.h"
+
+#define USAGE "qmail-popup hostname checkpassword subprogram..."
+#define BADCMDS_MAX 20
+#define AUTHFAILS_MAX 5
+#define TIMEOUT_DEFAULT 1200UL
+#define TIMEOUT_MAX 2000000UL
+#define FAILDELAY_DEFAULT 2000UL   /* milliseconds before a failed login is answered */
+#define FAILDELAY_MAX 60000UL
+#define RECORD_MAX 1024            /* user\0password\0timestamp\0 */
+
+/* what the checker says: the session ran, the login failed, or trouble */
+#define AUTH_DONE 0
+#define AUTH_BAD 1
+#define AUTH_TEMP 2
+
+static char const *const *checker ;   /* argv of the checkpassword program */
+static int monitor = -1 ;            /* socket to the root side, in the qmaild process */
+static stralloc stamp = STRALLOC_ZERO ;
+static stralloc user = STRALLOC_ZERO ;
+static unsigned long faildelay = FAILDELAY_DEFAULT ;
+static unsigned int badcmds = 0, authfails = 0 ;
+
+static void logline (char const *what, char const *who)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  char const *ip = getenv("TCPREMOTEIP") ;
+  if (stralloc_cats(&sa, "qmail-popup: ") && stralloc_cats(&sa, what))
+  {
+    if (who) { stralloc_cats(&sa, " user ") ; received_safe(&sa, who) ; }
+    stralloc_cats(&sa, " ip ") ;
+    received_safe(&sa, ip ? ip : "unknown") ;
+    if (stralloc_catb(&sa, "\n", 1)) allwrite(2, sa.s, sa.len) ;
+  }
+  stralloc_free(&sa) ;
+}
+
+static void __attribute__((noreturn)) die_io (void)
+{
+  if (errno == ETIMEDOUT) { logline("timeout", 0) ; _exit(111) ; }
+  _exit(0) ;
+}
+
+static void out (char const *s) { if (pop3_io_puts(s) < 0) die_io() ; }
+static void reply (char const *s) { out(s) ; out("\r\n") ; }
+static void flush (void) { if (pop3_io_flush() < 0) die_io() ; }
+
+static void bad (char const *why)
+{
+  reply(why) ;
+  if (++badcmds >= BADCMDS_MAX)
+  {
+    reply("-ERR too many bad commands, closing") ;
+    flush() ;
+    logline("too many bad commands", 0) ;
+    _exit(100) ;
+  }
+}
+
+/* Run the checkpassword program with rec on fd 3 and fds 0/1 as they are; its exit
+   status is the session's (it execs qmail-pop3d) or the login's. */
+static int run_check (char const *rec, size_t len)
+{
+  int p[2], wstat ;
+  pid_t pid ;
+  if (pipe(p) < 0) return AUTH_TEMP ;
+  pid = fork() ;
+  if (pid < 0) { close(p[0]) ; close(p[1]) ; return AUTH_TEMP ; }
+  if (!pid)
+  {
+    close(p[1]) ;
+    if (p[0] != 3) { if (dup2(p[0], 3) < 0) _exit(111) ; close(p[0]) ; }
+    signal(SIGPIPE, SIG_DFL) ;
+    execv(checker[0], (char *const *)checker) ;
+    strerr_warnwu2sys("run ", checker[0]) ;
+    _exit(111) ;
+  }
+  close(p[0]) ;
+  if (allwrite(p[1], rec, len) < len) { /* the checker closed fd 3 early: its status says */ }
+  close(p[1]) ;
+  while (waitpid(pid, &wstat, 0) < 0) if (errno != EINTR) return AUTH_TEMP ;
+  if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) return AUTH_DONE ;
+  if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == 1) return AUTH_BAD ;
+  return AUTH_TEMP ;
+}
+
+/* Root side: read one record at a time from the qmaild side, run the checker, answer
+   one byte. It never reads network input. */
+static void __attribute__((noreturn)) serve (int s, pid_t child)
+{
+  char rec[RECORD_MAX + 1] ;
+  for (;;)
+  {
+    ssize_t r = recv(s, rec, sizeof rec, 0) ;
+    unsigned int nuls = 0 ;
+    char st ;
+    if (r < 0 && errno == EINTR) continue ;
+    if (r <= 0) break ;
+    for (ssize_t i = 0 ; i < r ; i++) nuls += !rec[i] ;
+    if (r > RECORD_MAX || nuls != 3 || rec[r - 1]) break ;
+    st = (char)run_check(rec, (size_t)r) ;
+    memset(rec, 0, sizeof rec) ;
+    if (st == AUTH_DONE) break ;
+    if (send(s, &st, 1, MSG_NOSIGNAL) != 1) break ;
+  }
+  close(s) ;
+  kill(child, SIGTERM) ;
+  waitpid(child, 0, 0) ;
+  _exit(0) ;
+}
+
+static int authenticate (char const *rec, size_t len)
+{
+  char st ;
+  if (monitor < 0) return run_check(rec, len) ;
+  if (send(monitor, rec, len, MSG_NOSIGNAL) != (ssize_t)len) _exit(111) ;
+  if (recv(monitor, &st, 1, 0) != 1) _exit(0) ;   /* the session ran and is over */
+  return st ;
+}
+
+static void delay (void)
+{
+  struct timespec ts = { .tv_sec = (time_t)(faildelay / 1000), .tv_nsec = (long)(faildelay % 1000) * 1000000L } ;
+  while (nanosleep(&ts, &ts) < 0 && errno == EINTR) ;
+}
+
+static void login (char const *name, char const *secret)
+{
+  stralloc rec = STRALLOC_ZERO ;
+  int r ;
+  if (!stralloc_cats(&rec, name) || !stralloc_0(&rec) || !stralloc_cats(&rec, secret)
+   || !stralloc_0(&rec) || !stralloc_catb(&rec, stamp.s, stamp.len) || !stralloc_0(&rec))
+  { reply("-ERR [SYS/TEMP] out of memory") ; _exit(111) ; }
+  if (rec.len > RECORD_MAX) { stralloc_free(&rec) ; bad("-ERR user name or password too long") ; return ; }
+  flush() ;
+  r = authenticate(rec.s, rec.len) ;
+  memset(rec.s, 0, rec.len) ;
+  stralloc_free(&rec) ;
+  if (r == AUTH_DONE) _exit(0) ;
+  delay() ;
+  if (r == AUTH_BAD) { logline("login failed:", name) ; reply("-ERR [AUTH] authorization failed") ; }
+  else { logline("login trouble (checkpassword failed):", name) ; reply("-ERR [SYS/TEMP] temporary failure, try again later") ; }
+  if (++authfails >= AUTHFAILS_MAX) { reply("-ERR too many failed logins, closing") ; flush() ; _exit(100) ; }
+}
+
+static void dispatch (pop3_cmd *c)
+{
+  if (pop3_cmd_is(c, "QUIT")) { reply("+OK") ; flush() ; _exit(0) ; }
+  else if (pop3_cmd_is(c, "CAPA")) reply("+OK capability list follows\r\nUSER\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nIMPLEMENTATION nqmail\r\n.") ;
+  else if (pop3_cmd_is(c, "USER"))
+  {
+    if (c->nargs != 1) { bad("-ERR USER needs one name") ; return ; }
+    user.len = 0 ;
+    if (!stralloc_cats(&user, c->arg[0]) || !stralloc_0(&user)) { reply("-ERR [SYS/TEMP] out of memory") ; _exit(111) ; }
+    reply("+OK") ;
+  }
+  else if (pop3_cmd_is(c, "PASS"))
+  {
+    if (!user.len) { bad("-ERR USER first") ; return ; }
+    login(user.s, c->rest) ;
+    user.len = 0 ;
+  }
+  else if (pop3_cmd_is(c, "APOP"))
+  {
+    if (c->nargs != 2 || c->toomany) { bad("-ERR APOP needs a name and a digest") ; return ; }
+    login(c->arg[0], c->arg[1]) ;
+  }
+  else if (pop3_cmd_is(c, "NOOP") || pop3_cmd_is(c, "STAT") || pop3_cmd_is(c, "LIST") || pop3_cmd_is(c, "RETR")
+        || pop3_cmd_is(c, "DELE") || pop3_cmd_is(c, "RSET") || pop3_cmd_is(c, "TOP") || pop3_cmd_is(c, "UIDL"))
+    bad("-ERR authorization first") ;
+  else bad("-ERR unknown command") ;
+}
+
+static void __attribute__((noreturn)) dialogue (char const *host)
+{
+  pop3_line line = POP3_LINE_ZERO ;
+  pop3_cmd c ;
+  char fmt[ULONG_FMT] ;
+  if (!stralloc_cats(&stamp, "<") || !stralloc_catb(&stamp, fmt, ulong_fmt(fmt, (unsigned long)getpid()))
+   || !stralloc_cats(&stamp, ".") || !stralloc_catb(&stamp, fmt, ulong_fmt(fmt, (unsigned long)time(0)))
+   || !stralloc_cats(&stamp, "@") || !stralloc_cats(&stamp, host) || !stralloc_cats(&stamp, ">"))
+    strerr_diefu1sys(111, "allocate memory") ;
+  out("+OK ") ; if (pop3_io_put(0, stamp.s, stamp.len) < 0) die_io() ; out("\r\n") ;
+  for (;;)
+  {
+    int r = pop3_io_getline(&line) ;
+    if (r < 0) die_io() ;
+    if (!r) _exit(0) ;
+    if (!pop3_line_ok(&line)) { bad(line.toolong ? "-ERR line too long" : "-ERR NUL or bare CR in command") ; continue ; }
+    if (!pop3_cmd_parse(&c, line.s)) { bad("-ERR unknown command") ; continue ; }
+    dispatch(&c) ;
+  }
+}
+
+static unsigned long setting (char const *name, unsigned long def, unsigned long max)
+{
+  stralloc fn = STRALLOC_ZERO ;
+  unsigned long u = def ;
+  if (stralloc_cats(&fn, auto_home) && stralloc_cats(&fn, "/control/") && stralloc_cats(&fn, name) && stralloc_0(&fn))
+  {
+    int r = control_readulong(&u, fn.s) ;
+    if (r < 0) strerr_diefu2sys(111, "read ", fn.s) ;
+    if (!r) u = def ;
+  }
+  stralloc_free(&fn) ;
+  return u > max ? max : u ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  unsigned long t ;
+  PROG = "qmail-popup" ;
+  if (argc < 4 || !*argv[1]) strerr_dieusage(100, USAGE) ;
+  checker = argv + 2 ;
+  signal(SIGPIPE, SIG_IGN) ;
+  t = setting("timeoutpop3", TIMEOUT_DEFAULT, TIMEOUT_MAX) ;
+  if (!t) t = TIMEOUT_DEFAULT ;
+  faildelay = setting("pop3faildelay", FAILDELAY_DEFAULT, FAILDELAY_MAX) ;
+  pop3_io_init((int)(t * 1000)) ;
+  if (!getuid())
+  {
+    /* root keeps only the step that needs it: starting the checker */
+    int sv[2] ;
+    pid_t pid ;
+    struct passwd *pw = getpwnam(auto_userd) ;
+    if (!pw) strerr_diefu2x(111, "find user ", auto_userd) ;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) strerr_diefu1sys(111, "create a socket pair") ;
+    pid = fork() ;
+    if (pid < 0) strerr_diefu1sys(111, "fork") ;
+    if (pid) { close(sv[1]) ; serve(sv[0], pid) ; }
+    close(sv[0]) ;
+    if (setgroups(0, 0) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+      strerr_diefu2sys(111, "become ", auto_userd) ;
+    monitor = sv[1] ;
+  }
+  dialogue(argv[1]) ;
+}

@@ -1,0 +1,56 @@
+/* check_pop3_cmd.c: command words, arguments, and numbers that must not overflow. */
+
+#include <check.h>
+#include <limits.h>
+#include "pop3/pop3_cmd.h"
+#include "cktest.h"
+
+START_TEST(test_parse)
+{
+  pop3_cmd c ;
+  ck_assert_int_eq(pop3_cmd_parse(&c, "list 3"), 1) ;
+  ck_assert(pop3_cmd_is(&c, "LIST")) ;
+  ck_assert_uint_eq(c.nargs, 1) ;
+  ck_assert_str_eq(c.arg[0], "3") ;
+  ck_assert_int_eq(pop3_cmd_parse(&c, "TOP  1   5"), 1) ;
+  ck_assert_uint_eq(c.nargs, 2) ;
+  ck_assert_str_eq(c.arg[1], "5") ;
+  ck_assert_int_eq(pop3_cmd_parse(&c, "PASS a secret with spaces"), 1) ;
+  ck_assert_str_eq(c.rest, "a secret with spaces") ;
+  ck_assert(c.toomany) ;
+  ck_assert_int_eq(pop3_cmd_parse(&c, "QUIT"), 1) ;
+  ck_assert_uint_eq(c.nargs, 0) ;
+  ck_assert_str_eq(c.rest, "") ;
+  ck_assert_int_eq(pop3_cmd_parse(&c, "XY"), 0) ;
+  ck_assert_int_eq(pop3_cmd_parse(&c, "LISTS"), 0) ;
+  ck_assert_int_eq(pop3_cmd_parse(&c, "L1ST"), 0) ;
+  ck_assert_int_eq(pop3_cmd_parse(&c, ""), 0) ;
+}
+END_TEST
+
+START_TEST(test_number)
+{
+  unsigned long u = 7 ;
+  ck_assert(pop3_number("0", ULONG_MAX, &u) && u == 0) ;
+  ck_assert(pop3_number("123", ULONG_MAX, &u) && u == 123) ;
+  ck_assert(pop3_number("18446744073709551615", ULONG_MAX, &u) && u == ULONG_MAX) ;
+  ck_assert(!pop3_number("18446744073709551616", ULONG_MAX, &u)) ;
+  ck_assert(!pop3_number("99999999999999999999", ULONG_MAX, &u)) ;
+  ck_assert(!pop3_number("-1", ULONG_MAX, &u)) ;
+  ck_assert(!pop3_number("+1", ULONG_MAX, &u)) ;
+  ck_assert(!pop3_number("1x", ULONG_MAX, &u)) ;
+  ck_assert(!pop3_number("", ULONG_MAX, &u)) ;
+  ck_assert(!pop3_number("11", 10, &u)) ;
+  ck_assert(pop3_number("10", 10, &u) && u == 10) ;
+}
+END_TEST
+
+int main (void)
+{
+  Suite *s = suite_create("pop3_cmd") ;
+  TCase *tc = tcase_create("core") ;
+  tcase_add_test(tc, test_parse) ;
+  tcase_add_test(tc, test_number) ;
+  suite_add_tcase(s, tc) ;
+  return ck_run(s) ;
+}
