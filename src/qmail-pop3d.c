@@ -12,6 +12,7 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 #include "pop3/pop3_cmd.h"
+#include "util/num.h"
 #include "pop3/pop3_io.h"
 #include "pop3/pop3_line.h"
 #include "pop3/pop3_maildir.h"
@@ -81,7 +82,7 @@ static pop3_msg *msgarg (char const *arg)
 {
   unsigned long u ;
   if (!arg) { bad("-ERR a message number is needed") ; return 0 ; }
-  if (!pop3_number(arg, ULONG_MAX, &u)) { bad("-ERR bad message number") ; return 0 ; }
+  if (num_scans(arg, ULONG_MAX, &u) < 0) { bad("-ERR bad message number") ; return 0 ; }
   if (!u || u > drop.n) { reply("-ERR no such message") ; return 0 ; }
   if (drop.msg[u - 1].deleted) { reply("-ERR message is deleted") ; return 0 ; }
   return &drop.msg[u - 1] ;
@@ -150,7 +151,7 @@ static void do_top (pop3_cmd const *c)
   if (c->nargs != 2) { bad("-ERR TOP needs a message number and a line count") ; return ; }
   m = msgarg(c->arg[0]) ;
   if (!m) return ;
-  if (!pop3_number(c->arg[1], ULONG_MAX, &n)) { bad("-ERR bad line count") ; return ; }
+  if (num_scans(c->arg[1], ULONG_MAX, &n) < 0) { bad("-ERR bad line count") ; return ; }
   send_msg(m, 1, n) ;
 }
 

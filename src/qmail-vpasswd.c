@@ -17,6 +17,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include "pop3/pop3_cmd.h"
+#include "util/num.h"
 #include "pop3/vpasswd.h"
 #include "util/auto.h"
 #include "util/cdbw.h"
@@ -112,10 +113,10 @@ static void write_cdb (void)
     size_t ulen ;
     if (!vpasswd_parse(&v, next.s + i, end - i, 1, &why)) { cdbw_abort(w) ; strerr_dief3x(100, VPASSWD_FILE, ": bad line: ", why) ; }
     ulen = strlen(v.user) ;
-    if (!cdbw_add(w, next.s + i, ulen, next.s + i + ulen + 1, end - i - ulen - 1)) { cdbw_abort(w) ; strerr_diefu2sys(111, "write ", VPASSWD_CDB ".tmp") ; }
+    if (cdbw_add(w, next.s + i, ulen, next.s + i + ulen + 1, end - i - ulen - 1) < 0) { cdbw_abort(w) ; strerr_diefu2sys(111, "write ", VPASSWD_CDB ".tmp") ; }
     i = end + 1 ;
   }
-  if (!cdbw_finish(w)) strerr_diefu2sys(111, "finish ", VPASSWD_CDB) ;
+  if (cdbw_finish(w) < 0) strerr_diefu2sys(111, "finish ", VPASSWD_CDB) ;
 }
 
 static void add_line (char const *user, char const *hash, char const *uid, char const *gid, char const *home)
@@ -144,8 +145,8 @@ int main (int argc, char const *const *argv)
   {
     unsigned long u ;
     if (argc != 6) strerr_dieusage(100, USAGE) ;
-    if (!pop3_number(argv[3], 0x7fffffffUL, &u) || !u) strerr_dief1x(100, "uid must be a number above 0") ;
-    if (!pop3_number(argv[4], 0x7fffffffUL, &u)) strerr_dief1x(100, "gid must be a number") ;
+    if (num_scans(argv[3], 0x7fffffffUL, &u) < 0 || !u) strerr_dief1x(100, "uid must be a number above 0") ;
+    if (num_scans(argv[4], 0x7fffffffUL, &u) < 0) strerr_dief1x(100, "gid must be a number") ;
     if (!vpasswd_home_ok(argv[5])) strerr_dief1x(100, "home must be an absolute path without ':'") ;
     if (copy_others(user)) strerr_dief2x(100, "user exists already: ", user) ;
     read_password(&pw) ; hash_password(&pw, &hash) ;

@@ -28,29 +28,11 @@ START_TEST(test_parse)
 }
 END_TEST
 
-START_TEST(test_number)
-{
-  unsigned long u = 7 ;
-  ck_assert(pop3_number("0", ULONG_MAX, &u) && u == 0) ;
-  ck_assert(pop3_number("123", ULONG_MAX, &u) && u == 123) ;
-  ck_assert(pop3_number("18446744073709551615", ULONG_MAX, &u) && u == ULONG_MAX) ;
-  ck_assert(!pop3_number("18446744073709551616", ULONG_MAX, &u)) ;
-  ck_assert(!pop3_number("99999999999999999999", ULONG_MAX, &u)) ;
-  ck_assert(!pop3_number("-1", ULONG_MAX, &u)) ;
-  ck_assert(!pop3_number("+1", ULONG_MAX, &u)) ;
-  ck_assert(!pop3_number("1x", ULONG_MAX, &u)) ;
-  ck_assert(!pop3_number("", ULONG_MAX, &u)) ;
-  ck_assert(!pop3_number("11", 10, &u)) ;
-  ck_assert(pop3_number("10", 10, &u) && u == 10) ;
-}
-END_TEST
-
 int main (void)
 {
   Suite *s = suite_create("pop3_cmd") ;
   TCase *tc = tcase_create("core") ;
   tcase_add_test(tc, test_parse) ;
-  tcase_add_test(tc, test_number) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;
 }

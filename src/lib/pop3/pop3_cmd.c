@@ -47,19 +47,3 @@ int pop3_cmd_is (pop3_cmd const *c, char const *name)
   return !strcmp(c->verb, name) ;
 }
 
-int pop3_number (char const *s, unsigned long max, unsigned long *u)
-{
-  unsigned long r = 0 ;
-  if (!*s) return 0 ;
-  for (; *s ; s++)
-  {
-    unsigned long d ;
-    if (*s < '0' || *s > '9') return 0 ;
-    d = (unsigned long)(*s - '0') ;
-    if (r > (ULONG_MAX - d) / 10) return 0 ;
-    r = r * 10 + d ;
-  }
-  if (r > max) return 0 ;
-  *u = r ;
-  return 1 ;
-}

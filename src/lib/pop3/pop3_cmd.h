@@ -25,8 +25,5 @@ extern int pop3_cmd_parse (pop3_cmd *, char const *line) ;
 /* 1 if c's verb is name (upper case). */
 extern int pop3_cmd_is (pop3_cmd const *, char const *name) ;
 
-/* A decimal number of digits only (no sign, no spaces), at most max.
-   1 and *u set, or 0 (empty, not digits, overflow, or above max). */
-extern int pop3_number (char const *s, unsigned long max, unsigned long *u) ;
 
 #endif

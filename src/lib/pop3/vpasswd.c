@@ -1,7 +1,7 @@
 /* vpasswd.c: strict parsing of virtual POP3 user records. */
 
 #include <string.h>
-#include "pop3/pop3_cmd.h"
+#include "util/num.h"
 #include "pop3/vpasswd.h"
 
 int vpasswd_user_ok (char const *s)
@@ -53,8 +53,8 @@ int vpasswd_parse (vpasswd *v, char const *s, size_t len, int with_user, char co
   gid = field(uid) ; if (!gid) { *why = "missing gid" ; return 0 ; }
   home = field(gid) ; if (!home) { *why = "missing home" ; return 0 ; }
   if (!*v->hash) { *why = "empty password hash" ; return 0 ; }
-  if (!pop3_number(uid, 0x7fffffffUL, &u) || !u) { *why = "uid must be a number above 0" ; return 0 ; }
-  if (!pop3_number(gid, 0x7fffffffUL, &g)) { *why = "bad gid" ; return 0 ; }
+  if (num_scans(uid, 0x7fffffffUL, &u) < 0 || !u) { *why = "uid must be a number above 0" ; return 0 ; }
+  if (num_scans(gid, 0x7fffffffUL, &g) < 0) { *why = "bad gid" ; return 0 ; }
   if (!vpasswd_home_ok(home)) { *why = "home must be an absolute path without ':'" ; return 0 ; }
   v->uid = (uid_t)u ; v->gid = (gid_t)g ; v->home = home ;
   return 1 ;
