@@ -209,5 +209,115 @@ def test_starttls(h):
     rn.ns_run(h, __file__, '_tls')
 
 
+def put_message(h, msgid, body):
+    p = os.path.join(h.path, 'queue', 'mess', str(msgid % SPLIT), str(msgid))
+    with open(p, 'wb') as f:
+        f.write(body)
+    os.chown(p, uid_of('qmailq'), gid_of('qmail'))
+    os.chmod(p, 0o640)
+
+
+def rspawn(h, stdin):
+    """qmail-rspawn as qmailr, fed stdin (bytes); returns (exit code, stdout records)."""
+    r = h.run([h.bin('qmail-rspawn')], input=stdin, user='qmailr', timeout=120,
+              cwd=os.path.join(h.path, 'queue'))
+    return r.returncode, r.stdout.split(b'\0'), r.stderr
+
+
+def job(slot, msgid, sender, rcpts):
+    return b'%d\0%d\0' % (slot, msgid) + sender.encode() + b'\0%d\0' % len(rcpts) + \
+        b''.join(r.encode() + b'\0' for r in rcpts)
+
+
+def _rspawn(h):
+    setup(h)
+    rec, _ = rn.sink('127.0.0.2')
+    big = b''.join(b'line %08d .. some text to make it long enough\n' % i for i in range(400000))
+    big = b'Subject: big\n\n' + big[:20 * 1024 * 1024]
+    put_message(h, 101, MSG)
+    put_message(h, 102, big)
+    put_message(h, 103, MSG)
+    jobs = job(0, 101, 'f@x.test', ['a1@a.test', 'bad@a.test', 'later@a.test']) + \
+        job(1, 102, 'f@x.test', ['big@a.test']) + job(2, 103, 'f@x.test', ['u@null.test']) + \
+        job(3, 999, 'f@x.test', ['u@a.test'])
+    rc, out, err = rspawn(h, jobs)
+    eq(rc, 0, 'exit code (%r)' % err)
+    replies = {}
+    i = 0
+    while i < len(out) - 1:
+        slot, n = int(out[i]), int(out[i + 1])
+        replies[slot] = [x.decode(errors='replace') for x in out[i + 2:i + 2 + n]]
+        i += 2 + n
+    eq(sorted(replies), [0, 1, 2, 3])
+    eq([r[0] for r in replies[0]], ['K', 'D', 'Z'])
+    if '127.0.0.2' not in replies[0][0] or '250' not in replies[0][0] or '550 5.1.1' not in replies[0][1]:
+        raise TestFailure(replies[0])
+    eq([r[0] for r in replies[1]], ['K'])
+    eq([r[0] for r in replies[2]], ['D'])
+    eq([r[0] for r in replies[3]], ['Z'], 'no message file')
+    bigt = [t for t in rec.transactions if t['to'] == ['big@a.test']]
+    eq(len(bigt), 1)
+    eq(bigt[0]['data'] == rn.crlf(big), True, '20 MB body byte-exact')
+    # strict parsing: a bad record stops qmail-rspawn with 111
+    for bad in (b'0\0' + b'1\0f@x\0' + b'0\0', b'x\0' + b'1\0f@x\0' + b'1\0u@a.test\0',
+                job(0, 101, 'f@x.test', ['u@a.test', 'v@b.test']), job(5000, 101, 'f', ['u@a.test']),
+                b'0\0' + b'1\0f@x\0' + b'1\0u@a.test'):
+        rc, out, err = rspawn(h, bad)
+        eq(rc, 111, 'bad record %r' % bad)
+
+
+def test_rspawn_jobs(h):
+    rn.ns_run(h, __file__, '_rspawn')
+
+
+def _rspawn_crash(h):
+    """A child killed mid-delivery gives Z for every recipient of its job."""
+    setup(h, timeoutremote='20\n')
+    rn.raw('127.0.0.6', 'stall')
+    put_message(h, 201, MSG)
+    p = subprocess.Popen(h._argv([h.bin('qmail-rspawn')], 'qmailr'), stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, cwd=os.path.join(h.path, 'queue'), env=h.env())
+    h.procs.append(p)
+    p.stdin.write(job(7, 201, 'f@x.test', ['u@stall.test', 'v@stall.test']))
+    p.stdin.flush()
+
+    def child():   # setpriv execs qmail-rspawn: its children are the deliveries
+        return subprocess.run(['pgrep', '-P', str(p.pid)], capture_output=True).stdout.split()
+    kids = wait_for(child, 10, 'the delivery child')
+    os.kill(int(kids[0]), 9)
+    p.stdin.close()
+    out = p.stdout.read()
+    eq(p.wait(), 0)
+    recs = out.split(b'\0')
+    eq(recs[:2], [b'7', b'2'])
+    if not (recs[2].startswith(b'Z') and recs[3].startswith(b'Z') and b'crashed' in recs[2]):
+        raise TestFailure(recs)
+
+
+def test_rspawn_child_killed(h):
+    rn.ns_run(h, __file__, '_rspawn_crash')
+
+
+def _strace(h):
+    """qmail-remote killed at its Nth write/read/connect: never a K without the sink
+    having the message (so qmail-send retries and nothing is lost)."""
+    setup(h)
+    rec, _ = rn.sink('127.0.0.2')
+    for sc in ('connect', 'write', 'read', 'sendto', 'recvfrom', 'close'):
+        for n in range(1, 12):
+            before = len(rec.transactions)
+            r = h.run(['strace', '-f', '-o', '/dev/null', '-e', 'inject=%s:signal=SIGKILL:when=%d' % (sc, n),
+                       h.bin('qmail-remote'), 'a.test', 'f@x.test', 'u%d@a.test' % n], input=MSG,
+                      user='qmailr', timeout=60)
+            out = r.stdout.split(b'\0')
+            delivered = any(x.startswith(b'K') for x in out)
+            if delivered and len(rec.transactions) == before:
+                raise TestFailure('%s #%d: K reported, nothing received' % (sc, n))
+
+
+def test_strace_kill(h):
+    rn.ns_run(h, __file__, '_strace')
+
+
 if __name__ == '__main__':
     rn.ns_main(sys.modules[__name__])
