@@ -319,5 +319,43 @@ def test_strace_kill(h):
     rn.ns_run(h, __file__, '_strace')
 
 
+def _tcpto(h):
+    """Two connect timeouts: the host is skipped, qmail-tcpto lists it, qmail-tcpok clears it."""
+    import socket
+    setup(h, timeoutconnect='1\n')
+    h.control('smtproutes', 'to.test:[127.0.0.10]\n')
+    s = socket.socket()
+    s.bind(('127.0.0.10', 25))
+    s.listen(0)
+    fill = []
+    for _ in range(4):   # a full backlog: further SYNs are dropped, connects time out
+        c = socket.socket()
+        c.setblocking(False)
+        c.connect_ex(('127.0.0.10', 25))
+        fill.append(c)
+    for _ in range(2):
+        recs, took = rn.remote(h, 'to.test', 'f@x.test', ['u@to.test'], MSG)
+        if recs[0][0] != 'Z' or 'timed out' not in recs[0]:
+            raise TestFailure(recs)
+        # qmail counts one timeout per 2 minutes: age the record instead of waiting
+        with open(os.path.join(h.path, 'queue', 'lock', 'tcpto'), 'r+b') as f:
+            rec = bytearray(f.read(32))
+            rec[8:16] = int(time.time() - 200).to_bytes(8, 'big')
+            f.seek(0)
+            f.write(rec)
+    r = h.run([h.bin('qmail-tcpto')])
+    if b'127.0.0.10 timed out' not in r.stdout or b'# recent timeouts: 2' not in r.stdout:
+        raise TestFailure('qmail-tcpto: %r %r' % (r.stdout, r.stderr))
+    recs, took = rn.remote(h, 'to.test', 'f@x.test', ['u@to.test'], MSG)
+    if recs[0][0] != 'Z' or 'timed out recently' not in recs[0] or took > 0.9:
+        raise TestFailure('not skipped: %r after %.1fs' % (recs, took))
+    eq(h.run([h.bin('qmail-tcpok')]).returncode, 0)
+    eq(h.run([h.bin('qmail-tcpto')]).stdout, b'')
+
+
+def test_tcpto(h):
+    rn.ns_run(h, __file__, '_tcpto')
+
+
 if __name__ == '__main__':
     rn.ns_main(sys.modules[__name__])
