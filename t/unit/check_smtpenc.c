@@ -81,7 +81,7 @@ static void roundtrip (char const *s, size_t n, int chunked)
   normalise(&want, s, n) ;
   unstuff(&got, wire.s, wire.len) ;
   ck_assert_uint_eq(got.len, want.len) ;
-  ck_assert(!memcmp(got.s, want.s, got.len)) ;
+  ck_assert(!got.len || !memcmp(got.s, want.s, got.len)) ;
   stralloc_free(&wire) ; stralloc_free(&want) ; stralloc_free(&got) ;
 }
 
