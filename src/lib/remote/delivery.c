@@ -1,0 +1,266 @@
+/* delivery.c: control files, the host list of a domain, and the walk through it. */
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <skalibs/types.h>
+#include "util/control.h"
+#include "net/dns.h"
+#include "net/sock.h"
+#include "remote/delivery.h"
+#include "remote/routes.h"
+#include "remote/smtpsess.h"
+#include "remote/tcpto.h"
+
+#define TARGETS_MAX 64
+#define TCPTO_FILE "queue/lock/tcpto"
+
+typedef struct target_s target ;
+struct target_s
+{
+  char name[256] ;
+  sockip ip ;
+  uint16_t port ;
+} ;
+
+typedef struct conf_s conf ;
+struct conf_s
+{
+  stralloc helo, routes, tlsdest, dnsservers ;
+  unsigned long timeoutconnect, timeoutremote, timeoutdns ;
+} ;
+
+static target targets[TARGETS_MAX] ;
+static size_t ntargets ;
+
+static void result (stralloc *out, char code, char const *a, char const *b, char const *c)
+{
+  out->len = 0 ;
+  if (!stralloc_catb(out, &code, 1) || !stralloc_cats(out, a) || !stralloc_cats(out, b)
+   || !stralloc_cats(out, c) || !stralloc_0(out))
+  {
+    out->len = 0 ;
+    stralloc_catb(out, "ZOut of memory. (#4.3.0)\n", 26) ;
+  }
+}
+
+/* "Unable to read control/x line N: bad syntax" as a temporary failure; returns -1. */
+static int conffail (stralloc *out, char const *fn)
+{
+  char line[ULONG_FMT + 7] = "" ;
+  int bad = errno == EINVAL ;
+  if (bad && control_badline) { memcpy(line, " line ", 6) ; line[6 + ulong_fmt(line + 6, control_badline)] = 0 ; }
+  result(out, 'Z', "Unable to read ", fn, line) ;
+  out->len-- ;
+  if (!stralloc_cats(out, bad ? ": bad syntax. (#4.3.0)\n" : ". (#4.3.0)\n") || !stralloc_0(out)) out->len = 0 ;
+  return -1 ;
+}
+
+/* control/dnsservers: "address", "address:port" or "[v6address]:port" lines into c-ares' csv. */
+static int dnsservers (stralloc *csv, char const *lines, size_t len)
+{
+  size_t i = 0 ;
+  csv->len = 0 ;
+  while (i < len)
+  {
+    char const *l = lines + i ;
+    size_t n = strlen(l) ;
+    char a[64] ;
+    char const *port = 0 ;
+    sockip ip ;
+    if (n >= sizeof a) return -1 ;
+    memcpy(a, l, n + 1) ;
+    if (a[0] == '[')
+    {
+      char *e = strchr(a, ']') ;
+      if (!e || (e[1] && e[1] != ':')) return -1 ;
+      *e = 0 ; if (e[1]) port = e + 2 ;
+      if (!sockip_scan(&ip, a + 1) || !ip.v6) return -1 ;
+    }
+    else
+    {
+      char *c = strchr(a, ':') ;
+      if (c && !strchr(c + 1, ':')) { *c = 0 ; port = c + 1 ; }
+      if (!sockip_scan(&ip, a)) return -1 ;
+    }
+    if (port) { relay r ; char t[80] = "x:" ; memcpy(t + 2, port, strlen(port) + 1) ; if (routes_relay(&r, t) <= 0) return -1 ; }
+    if (csv->len && !stralloc_catb(csv, ",", 1)) return -1 ;
+    if (ip.v6 && !stralloc_catb(csv, "[", 1)) return -1 ;
+    if (!stralloc_cats(csv, a + (a[0] == '[')) || (ip.v6 && !stralloc_catb(csv, "]", 1))) return -1 ;
+    if (port && (!stralloc_catb(csv, ":", 1) || !stralloc_cats(csv, port))) return -1 ;
+    i += n + 1 ;
+  }
+  return stralloc_0(csv) ? 0 : -1 ;
+}
+
+static int number (stralloc *out, unsigned long *u, char const *fn, unsigned long def)
+{
+  *u = def ;
+  if (control_readulong(u, fn) < 0) return conffail(out, fn) ;
+  if (!*u) *u = def ;
+  return 0 ;
+}
+
+static int conf_load (conf *c, stralloc *out)
+{
+  stralloc tmp = STRALLOC_ZERO ;
+  int r ;
+  if (control_rldef(&c->helo, "control/helohost", 1, 0) < 0 || !stralloc_0(&c->helo)) return conffail(out, "control/helohost") ;
+  if (c->helo.len <= 1) { result(out, 'Z', "control/me is empty. (#4.3.0)\n", "", "") ; return -1 ; }
+  if (number(out, &c->timeoutconnect, "control/timeoutconnect", 60) < 0) return -1 ;
+  if (number(out, &c->timeoutremote, "control/timeoutremote", 1200) < 0) return -1 ;
+  if (number(out, &c->timeoutdns, "control/timeoutdns", 60) < 0) return -1 ;
+  if (control_readfile(&c->routes, "control/smtproutes") < 0) return conffail(out, "control/smtproutes") ;
+  if (control_readfile(&c->tlsdest, "control/tlsdestinations") < 0) return conffail(out, "control/tlsdestinations") ;
+  r = control_readfile(&tmp, "control/dnsservers") ;
+  if (r < 0) return conffail(out, "control/dnsservers") ;
+  if (dnsservers(&c->dnsservers, tmp.s, tmp.len) < 0) { errno = EINVAL ; control_badline = 0 ; stralloc_free(&tmp) ; return conffail(out, "control/dnsservers") ; }
+  stralloc_free(&tmp) ;
+  return 0 ;
+}
+
+static void add (char const *name, sockip const *ip, uint16_t port)
+{
+  size_t l = strlen(name) ;
+  if (ntargets >= TARGETS_MAX) return ;
+  if (l > 255) l = 255 ;
+  memcpy(targets[ntargets].name, name, l) ; targets[ntargets].name[l] = 0 ;
+  targets[ntargets].ip = *ip ; targets[ntargets].port = port ;
+  ntargets++ ;
+}
+
+/* Addresses of name into the targets. DNS_* code. */
+static int addhost (char const *name, uint16_t port)
+{
+  sockip ip[DNS_IP_MAX] ;
+  size_t n, i ;
+  int r = dns_ip(name, ip, DNS_IP_MAX, &n) ;
+  for (i = 0 ; i < n ; i++) add(name, ip + i, port) ;
+  return r ;
+}
+
+/* The hosts to try for domain, in order. 1 some, else a result is in out. */
+static int route (conf *c, stralloc *out, char const *domain, char const **tlsname)
+{
+  char const *v = routes_find(c->routes.s, c->routes.len, domain) ;
+  dnsmx mx[DNS_MX_MAX] ;
+  size_t n, i ;
+  int r, temp = 0 ;
+  char const *err ;
+  sockip lit ;
+  ntargets = 0 ;
+  *tlsname = 0 ;
+  if (v)
+  {
+    relay rl ;
+    r = routes_relay(&rl, v) ;
+    if (r < 0) { errno = EINVAL ; control_badline = 0 ; return conffail(out, "control/smtproutes") + 1 ; }
+    if (r > 0 && rl.literal) { add(rl.host, &rl.ip, rl.port) ; return 1 ; }
+    if (r > 0)
+    {
+      if (dns_init(c->dnsservers.s, (unsigned int)c->timeoutdns, &err) < 0) { result(out, 'Z', "DNS: ", err, ". (#4.3.0)\n") ; return 0 ; }
+      r = addhost(rl.host, rl.port) ;
+      if (ntargets) return 1 ;
+      result(out, r == DNS_TEMP ? 'Z' : 'D', "Unable to find the address of the relay ", rl.host, r == DNS_TEMP ? " in DNS (temporary). (#4.4.3)\n" : ". (#5.4.4)\n") ;
+      return 0 ;
+    }
+  }
+  if (routes_literal(&lit, domain, strlen(domain))) { add(domain, &lit, 25) ; return 1 ; }
+  if (dns_init(c->dnsservers.s, (unsigned int)c->timeoutdns, &err) < 0) { result(out, 'Z', "DNS: ", err, ". (#4.3.0)\n") ; return 0 ; }
+  r = dns_mx(domain, mx, DNS_MX_MAX, &n) ;
+  if (r == DNS_NULLMX) { result(out, 'D', "Sorry, ", domain, " accepts no mail (null MX). (#5.1.10)\n") ; return 0 ; }
+  if (r == DNS_NXDOMAIN) { result(out, 'D', "Sorry, I couldn't find any host named ", domain, ". (#5.1.2)\n") ; return 0 ; }
+  if (r == DNS_TEMP) { result(out, 'Z', "DNS lookup of the MX of ", domain, " failed temporarily. (#4.4.3)\n") ; return 0 ; }
+  if (r == DNS_NODATA)
+  {
+    r = addhost(domain, 25) ;   /* implicit MX */
+    if (ntargets) return 1 ;
+    result(out, r == DNS_TEMP ? 'Z' : 'D', "Sorry, I couldn't find any host named ", domain, r == DNS_TEMP ? " (DNS failed temporarily). (#4.4.3)\n" : ". (#5.1.2)\n") ;
+    return 0 ;
+  }
+  for (i = 0 ; i < n ; i++) if (addhost(mx[i].name, 25) == DNS_TEMP) temp = 1 ;
+  if (ntargets) return 1 ;
+  result(out, 'Z', "Unable to find an address of any MX host of ", domain, temp ? " (DNS failed temporarily). (#4.4.3)\n" : ". (#4.4.3)\n") ;
+  return 0 ;
+}
+
+static int eightbit (int fd, uint64_t *size)
+{
+  static char buf[65536] ;
+  struct stat st ;
+  off_t off = 0 ;
+  int e = 0 ;
+  *size = fstat(fd, &st) < 0 ? 0 : (uint64_t)st.st_size ;
+  for (;;)
+  {
+    ssize_t r = pread(fd, buf, sizeof buf, off), i ;
+    if (r < 0 && errno == EINTR) continue ;
+    if (r <= 0) return r < 0 ? -1 : e ;
+    for (i = 0 ; i < r && !e ; i++) if ((unsigned char)buf[i] >= 0x80) e = 1 ;
+    if (e) return 1 ;
+    off += r ;
+  }
+}
+
+/* Try the targets in order. */
+static void walk (conf *c, stralloc *out, smtpsess *s)
+{
+  stralloc why = STRALLOC_ZERO ;
+  size_t i ;
+  s->why = &why ;
+  for (i = 0 ; i < ntargets ; i++)
+  {
+    char desc[256 + SOCKIP_FMT + 4], ipfmt[SOCKIP_FMT] ;
+    uint64_t now = (uint64_t)time(0) ;
+    int fd ;
+    sockip_fmt(ipfmt, &targets[i].ip) ;
+    if (tcpto_skip(TCPTO_FILE, &targets[i].ip, now)) continue ;
+    fd = sock_connect(&targets[i].ip, targets[i].port, (unsigned int)c->timeoutconnect) ;
+    if (fd < 0)
+    {
+      int e = errno ;
+      tcpto_note(TCPTO_FILE, &targets[i].ip, e == ETIMEDOUT, now) ;
+      why.len = 0 ;
+      if (!stralloc_cats(&why, "ZUnable to connect to ") || !stralloc_cats(&why, targets[i].name)
+       || !stralloc_cats(&why, " [") || !stralloc_cats(&why, ipfmt) || !stralloc_cats(&why, "]: ")
+       || !stralloc_cats(&why, strerror(e)) || !stralloc_cats(&why, ".\n") || !stralloc_0(&why)) why.len = 0 ;
+      continue ;
+    }
+    tcpto_note(TCPTO_FILE, &targets[i].ip, 0, now) ;
+    memcpy(desc, targets[i].name, strlen(targets[i].name)) ;
+    desc[strlen(targets[i].name)] = 0 ;
+    strcat(strcat(strcat(desc, " ["), ipfmt), "]") ;
+    s->desc = desc ;
+    s->tlsname = targets[i].name[0] == '[' ? ipfmt : targets[i].name ;
+    if (smtpsess_run(s, fd)) { stralloc_free(&why) ; return ; }
+  }
+  if (why.len)
+  {
+    why.len-- ;
+    result(out, 'Z', "Sorry, I wasn't able to deliver to any host. Last: ", "", "") ;
+    out->len-- ;
+    if (!stralloc_catb(out, why.s + 1, why.len - 1) || !stralloc_cats(out, " (#4.4.1)\n") || !stralloc_0(out)) out->len = 0 ;
+  }
+  else result(out, 'Z', "Sorry, I wasn't able to establish an SMTP connection (every host timed out recently). (#4.4.1)\n", "", "") ;
+  stralloc_free(&why) ;
+}
+
+void delivery_run (stralloc *out, char const *domain, char const *sender, char const *const *rcpts, size_t n, int fdmess)
+{
+  static conf c ;
+  smtpsess s ;
+  char const *tls, *tlsname ;
+  memset(&s, 0, sizeof s) ;
+  out->len = 0 ;
+  if (conf_load(&c, out) < 0) return ;
+  if (!route(&c, out, domain, &tlsname)) return ;
+  s.helo = c.helo.s ; s.sender = sender ; s.rcpts = rcpts ; s.n = n ; s.fdmess = fdmess ;
+  s.timeout = (unsigned int)c.timeoutremote ; s.out = out ;
+  s.eightbit = eightbit(fdmess, &s.size) ;
+  if (s.eightbit < 0) { result(out, 'Z', "Unable to read the message. (#4.3.0)\n", "", "") ; return ; }
+  tls = routes_find(c.tlsdest.s, c.tlsdest.len, domain) ;
+  if (tls) { s.tlsrequired = 1 ; s.cafile = *tls ? tls : 0 ; }
+  walk(&c, out, &s) ;
+}

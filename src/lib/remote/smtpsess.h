@@ -1,0 +1,35 @@
+/* smtpsess.h: one SMTP client session on a connected socket: greeting, EHLO/HELO,
+   STARTTLS, MAIL, RCPTs (pipelined when offered), DATA. Results in qmail-remote's
+   output format (qmail-remote(8)): per recipient r/h/s, then K/Z/D. */
+#ifndef NQ_SMTPSESS_H
+#define NQ_SMTPSESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <skalibs/stralloc.h>
+
+typedef struct smtpsess_s smtpsess ;
+struct smtpsess_s
+{
+  char const *helo ;
+  char const *sender ;
+  char const *const *rcpts ;
+  size_t n ;
+  int fdmess ;               /* the queue's message, read from offset 0 */
+  uint64_t size ;            /* its size in the queue */
+  int eightbit ;             /* it has bytes >= 0x80 */
+  int tlsrequired ;          /* control/tlsdestinations: verified TLS or nothing */
+  char const *cafile ;       /* 0: the system store */
+  char const *tlsname ;      /* name the certificate must carry */
+  char const *desc ;         /* "mx.example.org [192.0.2.1]" for the reports */
+  unsigned int timeout ;     /* control/timeoutremote */
+  stralloc *out ;            /* the result, when smtpsess_run returns 1 */
+  stralloc *why ;            /* the reason, when it returns 0 */
+} ;
+
+/* Run the session on fd (non-blocking, connected; closed on return).
+   1: finished, *out holds the result. 0: this host did not work out (connection
+   lost before MAIL, 4xx/5xx greeting, TLS failure): try the next host; *why says why. */
+extern int smtpsess_run (smtpsess *, int fd) ;
+
+#endif
