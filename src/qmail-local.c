@@ -18,6 +18,7 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 #include "mail/addr.h"
+#include "local/dotfind.h"
 #include "local/dotqmail.h"
 #include "local/maildir.h"
 #include "local/mbox.h"
@@ -157,83 +158,65 @@ static void loop_check (void)
   }
 }
 
-/* Open the .qmail file named by sa. 1 open (*fd), 0 does not exist. */
-static int qmail_open (stralloc const *sa, int *fd)
+/* A failed search: the reason, with the file and the system error when there is one. */
+static void __attribute__((noreturn)) die_find (dotfind const *f, int r)
 {
-  *fd = open(sa->s, O_RDONLY | O_NONBLOCK | O_CLOEXEC) ;
-  if (*fd >= 0) return 1 ;
-  if (errno == ENOENT) return 0 ;
-  die_temp("open", sa->s) ;
-}
-
-/* 1 if the file named by sa exists. */
-static int qmail_exists (stralloc const *sa)
-{
-  struct stat st ;
-  if (!stat(sa->s, &st)) return 1 ;
-  if (errno == ENOENT || errno == ENOTDIR) return 0 ;
-  die_temp("stat", sa->s) ;
+  if (r == DOTFIND_NONE) die(100, f->why, 0, 0, 0) ;
+  if (!f->err)
+  {
+    say("Unsafe .qmail file: ") ; say(f->name.s) ; say(" ") ; say(f->why) ;
+    die(111, ". (#4.7.0)", 0, 0, 0) ;
+  }
+  errno = f->err ;
+  die_temp(f->why, f->name.s) ;
 }
 
 /* Find the .qmail file as qmail does. Returns its fd, or -1 for the default delivery. */
 static int qmail_find (void)
 {
-  stralloc qme = STRALLOC_ZERO ;
-  size_t i, elen = strlen(ext) ;
+  dotfind f = DOTFIND_ZERO ;
+  struct stat st ;
   int fd ;
-  if (!dotqmail_name(&qme, dash, ext, elen, "")) die_nomem() ;
-  if (qmail_open(&qme, &fd)) goto found ;
-  if (!*dash) { stralloc_free(&qme) ; return -1 ; }
-  for (i = elen ; ; i--)
+  int r = dotfind_search(&f, AT_FDCWD, dash, ext) ;
+  if (r == DOTFIND_DEFAULT) { dotfind_free(&f) ; return -1 ; }
+  if (r != DOTFIND_FOUND) die_find(&f, r) ;
+  if (f.isdefault)
   {
-    if (!i || ext[i - 1] == '-')
-    {
-      if (!dotqmail_name(&qme, dash, ext, i, "default")) die_nomem() ;
-      if (qmail_open(&qme, &fd))
-      {
-        flagdefault = 1 ;
-        if (!stralloc_copys(&deflt, ext + i) || !stralloc_0(&deflt)) die_nomem() ;
-        goto found ;
-      }
-    }
-    if (!i) break ;
+    flagdefault = 1 ;
+    if (!stralloc_copys(&deflt, ext + f.deflt) || !stralloc_0(&deflt)) die_nomem() ;
   }
-  die(100, "Sorry, no mailbox here by that name. (#5.1.1)", 0, 0, 0) ;
- found:
-  {
-    struct stat st ;
-    if (fstat(fd, &st) < 0) die_temp("stat", qme.s) ;
-    if (!S_ISREG(st.st_mode)) { errno = EISDIR ; die_temp("read", qme.s) ; }
-    if (st.st_mode & 022)
-      die(111, "Unsafe .qmail file: ", qme.s, " is group or world writable. (#4.7.0)", 0) ;
-    if (!st.st_size) { close(fd) ; fd = -1 ; }   /* empty: the default delivery */
-  }
-  stralloc_free(&qme) ;
+  fd = f.fd ; f.fd = -1 ;
+  if (fstat(fd, &st) < 0) die_temp("stat", f.name.s) ;
+  if (!st.st_size) { close(fd) ; fd = -1 ; }   /* empty: the default delivery */
+  dotfind_free(&f) ;
   return fd ;
+}
+
+/* 1 if .qmail DASH EXT SUFFIX is there. */
+static int qmail_exists (char const *suffix)
+{
+  dotfind f = DOTFIND_ZERO ;
+  int r = dotfind_exists(&f, AT_FDCWD, dash, ext, suffix) ;
+  if (r < 0) die_find(&f, DOTFIND_ERROR) ;
+  dotfind_free(&f) ;
+  return r ;
 }
 
 /* The envelope sender for forwards: local-owner@host when .qmail-ext-owner exists. */
 static void make_newsender (void)
 {
-  stralloc qme = STRALLOC_ZERO ;
   if (!stralloc_copys(&newsender, sender)) die_nomem() ;
-  if (*sender && strcmp(sender, "#@[]"))
+  if (*sender && strcmp(sender, "#@[]") && qmail_exists("-owner"))
   {
-    if (!dotqmail_name(&qme, dash, ext, strlen(ext), "-owner")) die_nomem() ;
-    if (qmail_exists(&qme))
+    if (!stralloc_copys(&newsender, local) || !stralloc_cats(&newsender, "-owner")) die_nomem() ;
+    if (qmail_exists("-owner-default"))
     {
-      if (!dotqmail_name(&qme, dash, ext, strlen(ext), "-owner-default")) die_nomem() ;
-      if (!stralloc_copys(&newsender, local) || !stralloc_cats(&newsender, "-owner")) die_nomem() ;
-      if (qmail_exists(&qme))
-      {
-        if (!stralloc_cats(&newsender, "-@") || !stralloc_cats(&newsender, host)
-         || !stralloc_cats(&newsender, "-@[]")) die_nomem() ;
-      }
-      else if (!stralloc_cats(&newsender, "@") || !stralloc_cats(&newsender, host)) die_nomem() ;
+      if (!stralloc_cats(&newsender, "-@") || !stralloc_cats(&newsender, host)
+       || !stralloc_cats(&newsender, "-@[]")) die_nomem() ;
     }
+    else if (!stralloc_cats(&newsender, "@") || !stralloc_cats(&newsender, host)) die_nomem() ;
   }
   if (!stralloc_0(&newsender)) die_nomem() ;
-  stralloc_free(&qme) ;
 }
 
 /* The .qmail text: the file, or the default delivery. */
@@ -501,8 +484,6 @@ int main (int argc, char const *const *argv)
   ext = argv[5] ; host = argv[6] ; sender = argv[7] ; dd = argv[8] ;
   if (homedir[0] != '/') die(111, "Uh-oh: home directory ", homedir, " is not an absolute path. (#4.3.0)", 0) ;
   if (strchr(dash, '/')) die(111, "Uh-oh: the dash argument contains a slash. (#4.3.0)", 0, 0, 0) ;
-  if (!dotqmail_ext_ok(ext))
-    die(100, "Sorry, no mailbox here by that name: the extension contains a slash, a control character or a leading dot. (#5.1.1)", 0, 0, 0) ;
   if (chdir(homedir) < 0) die_temp("switch to", homedir) ;
   if (stat(".", &st) < 0) die_temp("stat", homedir) ;
   if (st.st_mode & 02) die(111, "Uh-oh: home directory is writable. (#4.7.0)", 0, 0, 0) ;
@@ -517,7 +498,6 @@ int main (int argc, char const *const *argv)
   qmail_follow(&cmds) ;
   stralloc_free(&cmds) ;
   if (!flagdoit) return 0 ;
-  m = 0 ;
   memcpy(fmt, "did ", 4) ; m = 4 ;
   m += ulong_fmt(fmt + m, count_file) ; fmt[m++] = '+' ;
   m += ulong_fmt(fmt + m, count_forward) ; fmt[m++] = '+' ;

@@ -122,51 +122,6 @@ START_TEST(test_no_cdb)
 }
 END_TEST
 
-static void touch0 (char const *fn)
-{
-  int fd = open_trunc(fn) ;
-  ck_assert_int_ge(fd, 0) ;
-  fd_close(fd) ;
-}
-
-START_TEST(test_deliverable)
-{
-  localuser u = LOCALUSER_ZERO ;
-  char cwd[4096] ;
-  char const *err ;
-  stralloc c = STRALLOC_ZERO ;
-  ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd)) ;
-  ck_assert(stralloc_cats(&c, "=joe:joe:1000:100:") && stralloc_cats(&c, cwd) && stralloc_cats(&c, ":-::") && stralloc_0(&c)) ;
-  {
-    cdbw *w = cdbw_start("cdb") ;
-    ck_assert_ptr_nonnull(w) ;
-    add(w, c.s) ;
-    add(w, "=plain:joe:1000:100:/nonexistent:::") ;
-    c.len = 0 ;
-    ck_assert(stralloc_cats(&c, "+joe-:joe:1000:100:") && stralloc_cats(&c, cwd) && stralloc_cats(&c, ":-::") && stralloc_0(&c)) ;
-    add(w, c.s) ;
-    ck_assert(cdbw_add(w, "", 0, "-", 1)) ;
-    ck_assert(cdbw_finish(w)) ;
-  }
-  ck_assert_int_eq(localuser_find(&u, "cdb", "/q/alias", "plain", 5, &err), 1) ;
-  ck_assert_int_eq(localuser_deliverable(&u), 1) ;       /* no dash: default delivery */
-  ck_assert_int_eq(localuser_find(&u, "cdb", "/q/alias", "joe-list", 8, &err), 1) ;
-  ck_assert_int_eq(localuser_deliverable(&u), 0) ;
-  touch0(".qmail-list") ;
-  ck_assert_int_eq(localuser_deliverable(&u), 1) ;
-  ck_assert_int_eq(localuser_find(&u, "cdb", "/q/alias", "joe-a.b-c", 9, &err), 1) ;
-  ck_assert_int_eq(localuser_deliverable(&u), 0) ;
-  touch0(".qmail-a:b-default") ;
-  ck_assert_int_eq(localuser_deliverable(&u), 1) ;
-  ck_assert_int_eq(localuser_find(&u, "cdb", "/q/alias", "joe-..", 6, &err), 1) ;
-  touch0(".qmail-default") ;
-  ck_assert_int_eq(localuser_deliverable(&u), 0) ;       /* refused extension */
-  ck_assert_int_eq(localuser_find(&u, "cdb", "/q/alias", "joe-zz", 6, &err), 1) ;
-  ck_assert_int_eq(localuser_deliverable(&u), 1) ;
-  stralloc_free(&u.sa) ; stralloc_free(&c) ;
-}
-END_TEST
-
 int main (void)
 {
   Suite *s = suite_create("localuser") ;
@@ -176,7 +131,6 @@ int main (void)
   tcase_add_test(tc, test_alias_last) ;
   tcase_add_test(tc, test_no_cdb) ;
   tcase_add_test(tc, test_passwd_error_is_temporary) ;
-  tcase_add_test(tc, test_deliverable) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;
 }

@@ -8,7 +8,6 @@
 #include "local/assign.h"
 #include "util/auto.h"
 #include "util/cdbr.h"
-#include "local/dotqmail.h"
 #include "local/localuser.h"
 
 static int set (localuser *w, char const *user, char const *home, char const *dash,
@@ -121,43 +120,5 @@ int localuser_find (localuser *u, char const *cdbpath, char const *aliashome,
   int r = find_assign(u, cdbpath, local, len, err) ;
   if (!r) r = find_passwd(u, local, len, err) ;
   if (!r) r = find_alias(u, aliashome, local, len, err) ;
-  return r ;
-}
-
-/* 1 if home/name exists or cannot be checked, 0 if it surely does not. */
-static int exists_in (char const *home, stralloc const *name)
-{
-  size_t h = strlen(home) ;
-  struct stat st ;
-  char path[h + name->len + 2] ;
-  memcpy(path, home, h) ;
-  path[h] = '/' ;
-  memcpy(path + h + 1, name->s, name->len + 1) ;
-  if (!stat(path, &st)) return 1 ;
-  return errno != ENOENT && errno != ENOTDIR ;
-}
-
-int localuser_deliverable (localuser const *u)
-{
-  stralloc name = STRALLOC_ZERO ;
-  char const *home = u->sa.s + u->home, *dash = u->sa.s + u->dash, *ext = u->sa.s + u->ext ;
-  size_t i, elen = strlen(ext) ;
-  int r = 1 ;
-  if (!*dash) return 1 ;
-  if (!dotqmail_ext_ok(ext)) return 0 ;
-  if (!dotqmail_name(&name, dash, ext, elen, "")) return 1 ;
-  if (exists_in(home, &name)) goto done ;
-  for (i = elen ; ; i--)
-  {
-    if (!i || ext[i - 1] == '-')
-    {
-      if (!dotqmail_name(&name, dash, ext, i, "default")) goto done ;
-      if (exists_in(home, &name)) goto done ;
-    }
-    if (!i) break ;
-  }
-  r = 0 ;
- done:
-  stralloc_free(&name) ;
   return r ;
 }

@@ -1,6 +1,6 @@
 /* localuser.h: who gets mail for a local part, as qmail-lspawn decides: users/cdb,
    then the password file, then the alias user. Shared with anything that must know
-   in advance (an RCPT check). */
+   in advance (an RCPT check); which .qmail file then takes the mail is local/dotfind's. */
 #ifndef NQ_LOCALUSER_H
 #define NQ_LOCALUSER_H
 
@@ -28,12 +28,5 @@ struct localuser_s
    1 found; -1 temporary error, *err is a one-line reason ending in (#4.3.0). */
 extern int localuser_find (localuser *u, char const *cdbpath, char const *aliashome,
                            char const *local, size_t len, char const **err) ;
-
-/* Would qmail-local find a .qmail file for u (or use the default delivery)?
-   With an empty dash: always. Else: HOME/.qmail DASH EXT, or one of its -default
-   files, exists (the same search as qmail-local). An extension qmail-local refuses
-   is 0. A file that cannot be checked (permissions, I/O) counts as there: the
-   message is then accepted and qmail-local decides. 1 deliverable, 0 not. */
-extern int localuser_deliverable (localuser const *u) ;
 
 #endif
