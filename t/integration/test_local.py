@@ -151,6 +151,24 @@ def test_unsafe_qmail_refused(h):
     eq(ql(h, home).returncode, 0)
 
 
+def test_overlong_extension_is_no_such_address(h):
+    """.qmail-<300 bytes> cannot exist (ENAMETOOLONG): no such address, not a deferral;
+    a -default still catches it."""
+    home, md = setup(h)
+    ext = 'a' * 300
+    r = ql(h, home, local='joe-' + ext, dash='-', ext=ext)
+    eq(r.returncode, 100, r.stdout)
+    eq(r.stdout, b'Sorry, no mailbox here by that name. (#5.1.1)\n')
+    ext = 'b-' + 'a' * 5000
+    eq(ql(h, home, local='joe-' + ext, dash='-', ext=ext).returncode, 100)
+    write_qmail(home, '.qmail-b-default', '|echo "D=${#DEFAULT}"\n')
+    r = ql(h, home, local='joe-' + ext, dash='-', ext=ext)
+    eq(r.stdout, b'D=5000\ndid 0+0+1\n')
+    # the -owner test of a long name is no error either
+    r = ql(h, home, local='joe-' + ext, dash='-', ext=ext, sender='s@x.example')
+    eq(r.returncode, 0, r.stdout)
+
+
 def test_ext_traversal_refused(h):
     home, md = setup(h)
     outside = os.path.join(h.path, 'homes', '.qmail-evil')

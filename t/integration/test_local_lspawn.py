@@ -183,6 +183,18 @@ def test_unknown_to_alias_default_or_bounce(h):
     eq(ls.close(), 0)
 
 
+def test_overlong_local_part_bounces(h):
+    """A local part longer than any file name: "no such address" (D), never a deferral."""
+    md = h.add_user('joe')
+    put_message(h, 60)
+    ls = Lspawn(h)
+    for i, local in enumerate(('x' * 300, 'joe-' + 'y' * 300, 'z-' * 130)):
+        ls.send(i, 60, 'x@y', local + '@' + TEST_ME)
+        eq(ls.replies(1)[i], ('D', 'Sorry, no mailbox here by that name. (#5.1.1)/'), local[:20])
+    eq(ls.close(), 0)
+    eq(h.maildir(md), [])
+
+
 def test_assign_uid_0_is_never_used(h):
     home = os.path.join(h.path, 'homes', 'boss')
     os.makedirs(home)

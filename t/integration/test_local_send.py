@@ -1,20 +1,13 @@
 """Local delivery end to end: qmail-queue -> qmail-send -> qmail-lspawn -> qmail-local."""
 
 import os
-import subprocess
 
-from nqtest import eq, wait_for, TEST_ME
+from nqtest import eq, wait_for, TEST_ME, envelope, run_queue
 
 
 def inject(h, sender, rcpts, msg):
-    r, w = os.pipe()
-    env = b'F' + sender + b'\0' + b''.join(b'T' + x + b'\0' for x in rcpts) + b'\0'
-    os.write(w, env)
-    os.close(w)
-    p = subprocess.run([h.bin('qmail-queue')], input=msg, stdout=r, capture_output=False,
-                       env=h.env(), cwd=h.path, timeout=30)
-    os.close(r)
-    eq(p.returncode, 0, 'qmail-queue')
+    code, err = run_queue(h, msg, envelope(sender, rcpts))
+    eq(code, 0, err)
 
 
 def test_maildir_user_end_to_end(h):
@@ -41,4 +34,21 @@ def test_unknown_local_bounces_to_sender(h):
     inject(h, b'joe@' + TEST_ME.encode(), [b'nobody-such@' + TEST_ME.encode()], b'Subject: lost\n\nx\n')
     got = wait_for(lambda: h.maildir(md), 20, 'the bounce in joe\'s Maildir')
     assert b'no mailbox here by that name' in got[0], got[0]
+    h.stop_send()
+
+
+def test_overlong_local_parts_bounce_on_the_first_try(h):
+    """A local part longer than a file name can be (ENAMETOOLONG) is "no such address"
+    at once: 1,000 of them in one message are one bounce, never a deferral each."""
+    md = h.add_user('joe')
+    h.start_send()
+    rcpts = [b'%04d' % i + b'x' * 300 + b'@' + TEST_ME.encode() for i in range(1000)]
+    inject(h, b'joe@' + TEST_ME.encode(), rcpts, b'Subject: long\n\nx\n')
+    got = wait_for(lambda: h.maildir(md), 120, 'the bounce in joe\'s Maildir')
+    eq(len(got), 1)
+    assert got[0].count(b'no mailbox here by that name') >= 1, got[0][:2000]
+    wait_for(h.queue_empty, 60, 'an empty queue')
+    log = h.send_log()
+    eq(log.count(': failure: '), 1000, log[-2000:])
+    eq(log.count(': deferral: '), 0, log[-2000:])
     h.stop_send()

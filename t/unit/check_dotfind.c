@@ -81,6 +81,22 @@ START_TEST(test_dirfd)
 }
 END_TEST
 
+START_TEST(test_name_too_long)
+{
+  /* a name no file can have is "no such address", never a temporary error */
+  dotfind f = DOTFIND_ZERO ;
+  char ext[400] ;
+  memset(ext, 'a', sizeof ext - 1) ; ext[sizeof ext - 1] = 0 ;
+  ck_assert_int_eq(search("-", ext, &f), DOTFIND_NONE) ;
+  ck_assert_int_eq(dotfind_exists(&f, AT_FDCWD, "-", ext, "-owner"), 0) ;
+  ext[1] = '-' ;
+  put(".qmail-a-default", "./Maildir/\n", 0644) ;
+  ck_assert_int_eq(search("-", ext, &f), DOTFIND_FOUND) ;
+  ck_assert_str_eq(f.name.s, ".qmail-a-default") ;
+  dotfind_free(&f) ;
+}
+END_TEST
+
 int main (void)
 {
   Suite *s = suite_create("dotfind") ;
@@ -89,6 +105,7 @@ int main (void)
   tcase_add_test(tc, test_search_order) ;
   tcase_add_test(tc, test_exists) ;
   tcase_add_test(tc, test_dirfd) ;
+  tcase_add_test(tc, test_name_too_long) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;
 }

@@ -8,6 +8,12 @@
 #include "local/dotfind.h"
 #include "local/dotqmail.h"
 
+/* The name surely names no file: none there, or too long to exist (a bounce, never a retry). */
+static int absent (int e)
+{
+  return e == ENOENT || e == ENAMETOOLONG ;
+}
+
 /* Open f->name. 1 a .qmail to follow (f->fd), 0 none by that name, -1 error. */
 static int try_open (dotfind *f, int dirfd)
 {
@@ -15,7 +21,7 @@ static int try_open (dotfind *f, int dirfd)
   int fd = openat(dirfd, f->name.s, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) ;
   if (fd < 0)
   {
-    if (errno == ENOENT) return 0 ;
+    if (absent(errno)) return 0 ;
     f->why = "open" ; f->err = errno ;
     return -1 ;
   }
@@ -70,7 +76,7 @@ int dotfind_exists (dotfind *f, int dirfd, char const *dash, char const *ext, ch
   f->why = 0 ; f->err = 0 ;
   if (!dotqmail_name(&f->name, dash, ext, strlen(ext), suffix)) return nomem(f) ;
   if (!fstatat(dirfd, f->name.s, &st, 0)) return 1 ;
-  if (errno == ENOENT || errno == ENOTDIR) return 0 ;
+  if (absent(errno) || errno == ENOTDIR) return 0 ;
   f->why = "stat" ; f->err = errno ;
   return -1 ;
 }
