@@ -22,6 +22,7 @@
 #include "local/dotqmail.h"
 #include "local/maildir.h"
 #include "local/mbox.h"
+#include "util/auto.h"
 #include "util/memcap.h"
 #include "queue/qq.h"
 
@@ -37,6 +38,7 @@ static int flagdoit = 1 ;
 static stralloc recipient = STRALLOC_ZERO, dtline = STRALLOC_ZERO, rpline = STRALLOC_ZERO ;
 static stralloc ufline = STRALLOC_ZERO, newsender = STRALLOC_ZERO, deflt = STRALLOC_ZERO ;
 static int flagdefault = 0 ;
+static unsigned int patrn = DOTFIND_PATRN_DEFAULT ;
 static unsigned long count_file = 0, count_forward = 0, count_program = 0 ;
 /* The report goes to fd 1: qmail-lspawn hands it to qmail-send as the delivery text. */
 static void say (char const *s)
@@ -171,13 +173,36 @@ static void __attribute__((noreturn)) die_find (dotfind const *f, int r)
   die_temp(f->why, f->name.s) ;
 }
 
+/* control/dotqmailpatrn, read before leaving conf-home's reach (it names a path in it). */
+static void read_patrn (void)
+{
+  size_t n = strlen(auto_home) ;
+  char fn[n + sizeof "/control/dotqmailpatrn"] ;
+  memcpy(fn, auto_home, n) ;
+  memcpy(fn + n, "/control/dotqmailpatrn", sizeof "/control/dotqmailpatrn") ;
+  if (dotfind_patrn(&patrn, fn) < 0)
+  {
+    if (errno == EINVAL) die(111, "Uh-oh: control/dotqmailpatrn is not an octal mode of at most 0777. (#4.3.0)", 0, 0, 0) ;
+    die_temp("read", "control/dotqmailpatrn") ;
+  }
+}
+
+/* The home must be the user's and writable by no one else. */
+static void check_home (void)
+{
+  dotfind f = DOTFIND_ZERO ;
+  if (!dotfind_home(&f, AT_FDCWD, getuid())) return ;
+  if (f.err) { errno = f.err ; die_temp("stat", homedir) ; }
+  die(111, f.why, 0, 0, 0) ;
+}
+
 /* Find the .qmail file as qmail does. Returns its fd, or -1 for the default delivery. */
 static int qmail_find (void)
 {
   dotfind f = DOTFIND_ZERO ;
   struct stat st ;
   int fd ;
-  int r = dotfind_search(&f, AT_FDCWD, dash, ext) ;
+  int r = dotfind_search(&f, AT_FDCWD, getuid(), patrn, dash, ext) ;
   if (r == DOTFIND_DEFAULT) { dotfind_free(&f) ; return -1 ; }
   if (r != DOTFIND_FOUND) die_find(&f, r) ;
   if (f.isdefault)
@@ -196,7 +221,7 @@ static int qmail_find (void)
 static int qmail_exists (char const *suffix)
 {
   dotfind f = DOTFIND_ZERO ;
-  int r = dotfind_exists(&f, AT_FDCWD, dash, ext, suffix) ;
+  int r = dotfind_exists(&f, AT_FDCWD, getuid(), patrn, dash, ext, suffix) ;
   if (r < 0) die_find(&f, DOTFIND_ERROR) ;
   dotfind_free(&f) ;
   return r ;
@@ -466,7 +491,6 @@ static void qmail_follow (stralloc const *cmds)
 int main (int argc, char const *const *argv)
 {
   stralloc cmds = STRALLOC_ZERO ;
-  struct stat st ;
   char const *dd ;
   char fmt[ULONG_FMT * 3 + 8] ;
   size_t m ;
@@ -484,10 +508,9 @@ int main (int argc, char const *const *argv)
   ext = argv[5] ; host = argv[6] ; sender = argv[7] ; dd = argv[8] ;
   if (homedir[0] != '/') die(111, "Uh-oh: home directory ", homedir, " is not an absolute path. (#4.3.0)", 0) ;
   if (strchr(dash, '/')) die(111, "Uh-oh: the dash argument contains a slash. (#4.3.0)", 0, 0, 0) ;
+  read_patrn() ;
   if (chdir(homedir) < 0) die_temp("switch to", homedir) ;
-  if (stat(".", &st) < 0) die_temp("stat", homedir) ;
-  if (st.st_mode & 02) die(111, "Uh-oh: home directory is writable. (#4.7.0)", 0, 0, 0) ;
-  if (st.st_mode & S_ISVTX) die(111, "Home directory is sticky: user is editing his .qmail file. (#4.2.1)", 0, 0, 0) ;
+  check_home() ;
   if (flagdoit) message_seekable() ;
   make_lines() ;
   if (flagdoit) loop_check() ;

@@ -134,21 +134,85 @@ def test_ext_and_default(h):
 
 
 def test_unsafe_qmail_refused(h):
+    """control/dotqmailpatrn (default 002): a world-writable .qmail defers; a
+    group-writable one (umask 002) is followed."""
     home, md = setup(h)
-    for mode in (0o664, 0o646):
+    for mode in (0o646, 0o666):
         write_qmail(home, '.qmail', './Maildir/\n', mode)
         r = ql(h, home)
-        eq(r.returncode, 111, r.stdout)
-        assert b'nsafe' in r.stdout, r.stdout
+        eq(r.returncode, 111, str(r.stdout))
+        assert b'nsafe' in r.stdout and b'world' in r.stdout, r.stdout
     write_qmail(home, '.qmail-x', './Maildir/\n', 0o666)
     eq(ql(h, home, local='joe-x', dash='-', ext='x').returncode, 111)
     eq(new_files(md), [])
-    # a world-writable home is refused too
-    os.unlink(os.path.join(home, '.qmail'))
-    os.chmod(home, 0o757)
-    eq(ql(h, home).returncode, 111)
-    os.chmod(home, 0o755)
+    write_qmail(home, '.qmail', './Maildir/\n', 0o664)
+    r = ql(h, home)
+    eq(r.returncode, 0, str(r.stdout))
+    eq(len(new_files(md)), 1)
+    # a stricter pattern from control/dotqmailpatrn
+    h.control('dotqmailpatrn', '022\n')
+    r = ql(h, home)
+    eq(r.returncode, 111, str(r.stdout))
+    assert b'group' in r.stdout, r.stdout
+    for bad in ('8\n', 'x\n', '07777\n', '\n'):
+        h.control('dotqmailpatrn', bad)
+        r = ql(h, home)
+        eq(r.returncode, 111, repr(bad))
+        assert b'dotqmailpatrn' in r.stdout, r.stdout
+    h.control('dotqmailpatrn', None)
+    eq(len(new_files(md)), 1)
+
+
+def test_qmail_owner_must_be_user_or_root(h):
+    """A .qmail owned by someone else (who could write it) defers; root's is followed."""
+    home, md = setup(h)
+    p = write_qmail(home, '.qmail', './Maildir/\n')
+    os.chown(p, uid_of('daemon'), gid_of('nogroup'))
+    r = ql(h, home)
+    eq(r.returncode, 111, str(r.stdout))
+    assert b'owned' in r.stdout, r.stdout
+    os.chown(p, 0, 0)
     eq(ql(h, home).returncode, 0)
+    eq(len(new_files(md)), 1)
+
+
+def test_home_checks(h):
+    """The home must be owned by the user or root and writable by nobody else: whoever
+    can write it can rename any of the user's files (an mbox of mail text) to .qmail."""
+    home, md = setup(h)
+    write_qmail(home, '.qmail', './Maildir/\n')
+    for mode, why in ((0o757, b'writable'), (0o775, b'writable'), (0o1755, b'sticky')):
+        os.chmod(home, mode)
+        r = ql(h, home)
+        eq(r.returncode, 111, oct(mode))
+        assert why in r.stdout, r.stdout
+    os.chmod(home, 0o755)
+    os.chown(home, uid_of('daemon'), gid_of('nogroup'))
+    r = ql(h, home)
+    eq(r.returncode, 111, str(r.stdout))
+    assert b'owned' in r.stdout, r.stdout
+    os.chown(home, 0, 0)
+    eq(ql(h, home).returncode, 0)
+    os.chown(home, uid_of('nobody'), gid_of('nogroup'))
+    eq(ql(h, home).returncode, 0)
+    eq(len(new_files(md)), 2)
+
+
+def test_qmail_directory_or_fifo_is_ignored(h):
+    """As qmail: a .qmail that is not a regular file is not there (no "Is a directory"
+    deferral, no hang on a FIFO)."""
+    home, md = setup(h)
+    os.mkdir(os.path.join(home, '.qmail'))
+    r = ql(h, home)
+    eq(r.returncode, 0, r.stdout)                  # the default delivery
+    eq(len(new_files(md)), 1)
+    os.mkfifo(os.path.join(home, '.qmail-f'))
+    r = ql(h, home, local='joe-f', dash='-', ext='f')
+    eq(r.returncode, 100, r.stdout)                # nothing else: no such address
+    write_qmail(home, '.qmail-default', './Maildir/\n')
+    r = ql(h, home, local='joe-f', dash='-', ext='f')
+    eq(r.returncode, 0, str(r.stdout))
+    eq(len(new_files(md)), 2)
 
 
 def test_overlong_extension_is_no_such_address(h):

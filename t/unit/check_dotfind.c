@@ -21,7 +21,7 @@ static void put (char const *fn, char const *text, mode_t mode)
 /* The search's answer for dash + ext; *name gets the file found. */
 static int search (char const *dash, char const *ext, dotfind *f)
 {
-  int r = dotfind_search(f, AT_FDCWD, dash, ext) ;
+  int r = dotfind_search(f, AT_FDCWD, getuid(), 002, dash, ext) ;
   if (r == DOTFIND_FOUND) { ck_assert_int_ge(f->fd, 0) ; close(f->fd) ; f->fd = -1 ; }
   else ck_assert_int_eq(f->fd, -1) ;
   return r ;
@@ -59,9 +59,9 @@ END_TEST
 START_TEST(test_exists)
 {
   dotfind f = DOTFIND_ZERO ;
-  ck_assert_int_eq(dotfind_exists(&f, AT_FDCWD, "-", "list", "-owner"), 0) ;
+  ck_assert_int_eq(dotfind_exists(&f, AT_FDCWD, getuid(), 002, "-", "list", "-owner"), 0) ;
   put(".qmail-list-owner", "me@x\n", 0644) ;
-  ck_assert_int_eq(dotfind_exists(&f, AT_FDCWD, "-", "list", "-owner"), 1) ;
+  ck_assert_int_eq(dotfind_exists(&f, AT_FDCWD, getuid(), 002, "-", "list", "-owner"), 1) ;
   dotfind_free(&f) ;
 }
 END_TEST
@@ -74,7 +74,7 @@ START_TEST(test_dirfd)
   put("home/.qmail-x", "./Maildir/\n", 0644) ;
   d = open("home", O_RDONLY | O_DIRECTORY) ;
   ck_assert_int_ge(d, 0) ;
-  ck_assert_int_eq(dotfind_search(&f, d, "-", "x"), DOTFIND_FOUND) ;
+  ck_assert_int_eq(dotfind_search(&f, d, getuid(), 002, "-", "x"), DOTFIND_FOUND) ;
   dotfind_free(&f) ;
   ck_assert_int_eq(f.fd, -1) ;
   close(d) ;
@@ -88,12 +88,71 @@ START_TEST(test_name_too_long)
   char ext[400] ;
   memset(ext, 'a', sizeof ext - 1) ; ext[sizeof ext - 1] = 0 ;
   ck_assert_int_eq(search("-", ext, &f), DOTFIND_NONE) ;
-  ck_assert_int_eq(dotfind_exists(&f, AT_FDCWD, "-", ext, "-owner"), 0) ;
+  ck_assert_int_eq(dotfind_exists(&f, AT_FDCWD, getuid(), 002, "-", ext, "-owner"), 0) ;
   ext[1] = '-' ;
   put(".qmail-a-default", "./Maildir/\n", 0644) ;
   ck_assert_int_eq(search("-", ext, &f), DOTFIND_FOUND) ;
   ck_assert_str_eq(f.name.s, ".qmail-a-default") ;
   dotfind_free(&f) ;
+}
+END_TEST
+
+START_TEST(test_checks)
+{
+  dotfind f = DOTFIND_ZERO ;
+  unsigned int p ;
+  ck_assert_int_eq(mkdir(".qmail-d", 0755), 0) ;                   /* a directory: not there */
+  ck_assert_int_eq(search("-", "d", &f), DOTFIND_NONE) ;
+  ck_assert_int_eq(mkfifo(".qmail-f", 0644), 0) ;                  /* a FIFO: not there, no hang */
+  ck_assert_int_eq(search("-", "f", &f), DOTFIND_NONE) ;
+  put(".qmail-g", "./Maildir/\n", 0664) ;                          /* group-writable: followed */
+  ck_assert_int_eq(search("-", "g", &f), DOTFIND_FOUND) ;
+  ck_assert_int_eq(dotfind_search(&f, AT_FDCWD, getuid(), 022, "-", "g"), DOTFIND_ERROR) ;
+  ck_assert_int_eq(f.err, 0) ;
+  put(".qmail-w", "./Maildir/\n", 0646) ;
+  ck_assert_int_eq(search("-", "w", &f), DOTFIND_ERROR) ;
+  ck_assert_ptr_nonnull(strstr(f.why, "world")) ;
+  ck_assert_int_eq(dotfind_exists(&f, AT_FDCWD, getuid(), 002, "-", "w", ""), -1) ;
+  if (!getuid())
+  {
+    ck_assert_int_eq(chown(".qmail-g", 4321, 4321), 0) ;           /* someone else's */
+    ck_assert_int_eq(search("-", "g", &f), DOTFIND_ERROR) ;
+    ck_assert_ptr_nonnull(strstr(f.why, "owned")) ;
+    ck_assert_int_eq(dotfind_search(&f, AT_FDCWD, 4321, 002, "-", "g"), DOTFIND_FOUND) ;
+    close(f.fd) ; f.fd = -1 ;
+  }
+  put("patrn", "022\n", 0644) ;
+  ck_assert_int_eq(dotfind_patrn(&p, "patrn"), 1) ;
+  ck_assert_uint_eq(p, 022) ;
+  ck_assert_int_eq(dotfind_patrn(&p, "missing"), 0) ;
+  ck_assert_uint_eq(p, DOTFIND_PATRN_DEFAULT) ;
+  put("patrn", "0778\n", 0644) ;
+  ck_assert_int_eq(dotfind_patrn(&p, "patrn"), -1) ;
+  put("patrn", "1777\n", 0644) ;
+  ck_assert_int_eq(dotfind_patrn(&p, "patrn"), -1) ;
+  dotfind_free(&f) ;
+}
+END_TEST
+
+START_TEST(test_home)
+{
+  dotfind f = DOTFIND_ZERO ;
+  ck_assert_int_eq(chmod(".", 0755), 0) ;
+  ck_assert_int_eq(dotfind_home(&f, AT_FDCWD, getuid()), 0) ;
+  ck_assert_int_eq(chmod(".", 0775), 0) ;
+  ck_assert_int_eq(dotfind_home(&f, AT_FDCWD, getuid()), -1) ;
+  ck_assert_int_eq(chmod(".", 0757), 0) ;
+  ck_assert_int_eq(dotfind_home(&f, AT_FDCWD, getuid()), -1) ;
+  ck_assert_int_eq(chmod(".", 01755), 0) ;
+  ck_assert_int_eq(dotfind_home(&f, AT_FDCWD, getuid()), -1) ;
+  ck_assert_ptr_nonnull(strstr(f.why, "sticky")) ;
+  ck_assert_int_eq(chmod(".", 0700), 0) ;
+  if (!getuid())
+  {
+    ck_assert_int_eq(chown(".", 4321, 4321), 0) ;
+    ck_assert_int_eq(dotfind_home(&f, AT_FDCWD, 1234), -1) ;
+    ck_assert_int_eq(dotfind_home(&f, AT_FDCWD, 4321), 0) ;
+  }
 }
 END_TEST
 
@@ -106,6 +165,8 @@ int main (void)
   tcase_add_test(tc, test_exists) ;
   tcase_add_test(tc, test_dirfd) ;
   tcase_add_test(tc, test_name_too_long) ;
+  tcase_add_test(tc, test_checks) ;
+  tcase_add_test(tc, test_home) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;
 }

@@ -14,6 +14,8 @@
 #define DOTFIND_FOUND 1      /* a .qmail file: fd open on it */
 #define DOTFIND_DEFAULT 2    /* no dash: the default delivery */
 
+#define DOTFIND_PATRN_DEFAULT 002   /* qmail's conf-patrn: a world-writable .qmail is unsafe */
+
 typedef struct dotfind_s dotfind ;
 struct dotfind_s
 {
@@ -29,13 +31,26 @@ struct dotfind_s
 
 /* Search the home open as dirfd (or AT_FDCWD) for the .qmail of dash + ext, as
    qmail-local does: .qmail DASH EXT, then each -default from the longest prefix of
-   ext ending in '-' down to .qmail DASH default. A refused extension (a '/', a
-   control byte, a leading '.') is DOTFIND_NONE. Returns a DOTFIND_ value. */
-extern int dotfind_search (dotfind *f, int dirfd, char const *dash, char const *ext) ;
+   ext ending in '-' down to .qmail DASH default. A name that is not there, cannot
+   exist (too long) or is not a regular file (a directory, a FIFO) is skipped. The
+   file found must be owned by uid or root and have no mode bit of patrn, else
+   DOTFIND_ERROR: never follow what another user could have written. A refused
+   extension (a '/', a control byte, a leading '.') is DOTFIND_NONE. */
+extern int dotfind_search (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char const *dash, char const *ext) ;
 
-/* 1 if .qmail DASH EXT SUFFIX exists (qmail-local's -owner test), 0 if not,
-   -1 error (*why set). */
-extern int dotfind_exists (dotfind *f, int dirfd, char const *dash, char const *ext, char const *suffix) ;
+/* 1 if .qmail DASH EXT SUFFIX is there, with the same checks (qmail-local's -owner
+   test), 0 if not, -1 error. */
+extern int dotfind_exists (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char const *dash, char const *ext, char const *suffix) ;
+
+/* Is the home open as dirfd safe to search? It must be owned by uid or root and
+   writable by no one else (whoever can write it can rename any of the user's files,
+   such as an mbox of mail text, to a .qmail), and not sticky (qmail's "user is
+   editing"). 0 ok, -1 not: *why is the whole reason, or with err set, the step. */
+extern int dotfind_home (dotfind *f, int dirfd, uid_t uid) ;
+
+/* The pattern of unsafe .qmail mode bits from control file fn (octal, e.g. 002;
+   at most 0777). 1 read, 0 missing (the default), -1 error: errno EINVAL for a bad value. */
+extern int dotfind_patrn (unsigned int *patrn, char const *fn) ;
 
 extern void dotfind_free (dotfind *f) ;
 
