@@ -25,8 +25,8 @@ def put_message(h, msgid, body=MSG):
 
 
 class Lspawn:
-    def __init__(self, h, dd='./Maildir/'):
-        self.p = subprocess.Popen([h.bin('qmail-lspawn'), dd], stdin=subprocess.PIPE,
+    def __init__(self, h, dd='./Maildir/', wrap=()):
+        self.p = subprocess.Popen(list(wrap) + [h.bin('qmail-lspawn'), dd], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   cwd=os.path.join(h.path, 'queue'), env=h.env(),
                                   start_new_session=True)
@@ -150,6 +150,47 @@ def test_passwd_user(h):
         os.chown(home, 0, 0)
         ls.send(2, 33, 'a@b', name + '@' + TEST_ME)
         eq(ls.replies(1)[2], ('D', 'Sorry, no mailbox here by that name. (#5.1.1)/'))
+        eq(ls.close(), 0)
+    finally:
+        subprocess.run(['userdel', name], capture_output=True)
+
+
+def inject_passwd(err, when):
+    """strace arguments that make qmail-lspawn's opens of /etc/passwd fail with err."""
+    return ['strace', '-qq', '-o', '/dev/null', '-P', '/etc/passwd', '-e', 'trace=openat',
+            '-e', 'inject=openat:error=%s:when=%s' % (err, when)]
+
+
+def test_passwd_resource_error_defers(h):
+    """With "passwd: files systemd", getpwnam gives NULL and errno 0 when /etc/passwd
+    cannot be opened (EMFILE, EIO): the user is not proven absent, so the delivery is
+    deferred, never bounced and never given to the alias user."""
+    name = 'nqlocaltest'
+    home = ensure_pw_user(h, name)
+    try:
+        p = os.path.join(h.path, 'alias', '.qmail-default')
+        with open(p, 'w') as f:
+            f.write('./Maildir/\n')
+        os.chmod(p, 0o644)
+        put_message(h, 34)
+        for err in ('EIO', 'EMFILE', 'ENFILE'):
+            for when in ('1', '1+'):
+                ls = Lspawn(h, wrap=inject_passwd(err, when))
+                ls.send(0, 34, 'a@b', name + '@' + TEST_ME)
+                code, text = ls.one()
+                eq(code, 'Z', '%s when=%s: %s' % (err, when, text))
+                assert '#4.3.0' in text, text
+                eq(ls.close(), 0)
+        eq(h.maildir(h.alias_maildir()), [])
+        eq(h.maildir(home + '/Maildir/'), [])
+        # unhindered, the same request delivers to the user
+        ls = Lspawn(h)
+        ls.send(0, 34, 'a@b', name + '@' + TEST_ME)
+        eq(ls.one(), ('K', 'did 1+0+0/'))
+        # a name not in the password file is proven absent once the file is read
+        ls.send(1, 34, 'a@b', 'nqnosuchuser@' + TEST_ME)
+        eq(ls.replies(1)[1], ('K', 'did 1+0+0/'))
+        eq(len(h.maildir(h.alias_maildir())), 1)
         eq(ls.close(), 0)
     finally:
         subprocess.run(['userdel', name], capture_output=True)

@@ -25,7 +25,7 @@ struct passwd *getpwnam (char const *name)
   if (pwfail)
   {
     if (!strcmp(name, auto_usera)) return &alias ;
-    errno = EMFILE ;
+    errno = pwfail == 2 ? 0 : EMFILE ;   /* 2: as nss "files systemd" when files cannot open */
     return 0 ;
   }
   real = (struct passwd *(*)(char const *))dlsym(RTLD_NEXT, "getpwnam") ;
@@ -87,6 +87,23 @@ START_TEST(test_passwd_error_is_temporary)
 }
 END_TEST
 
+START_TEST(test_passwd_silent_failure_is_temporary)
+{
+  /* NULL with errno 0 for a name /etc/passwd lists: not proven absent, so temporary */
+  localuser u = LOCALUSER_ZERO ;
+  char const *err = 0 ;
+  pwfail = 2 ;
+  ck_assert_int_eq(localuser_find(&u, "missing.cdb", "/q/alias", "daemon", 6, &err), -1) ;
+  ck_assert_ptr_nonnull(strstr(err, "#4.3.0")) ;
+  ck_assert_int_eq(localuser_find(&u, "missing.cdb", "/q/alias", "daemon-x", 8, &err), -1) ;
+  /* a name it does not list is absent: the alias user */
+  ck_assert_int_eq(localuser_find(&u, "missing.cdb", "/q/alias", "nq-no-such-user", 15, &err), 1) ;
+  ck_assert_str_eq(u.sa.s + u.user, auto_usera) ;
+  pwfail = 0 ;
+  stralloc_free(&u.sa) ;
+}
+END_TEST
+
 START_TEST(test_alias_last)
 {
   localuser u = LOCALUSER_ZERO ;
@@ -131,6 +148,7 @@ int main (void)
   tcase_add_test(tc, test_alias_last) ;
   tcase_add_test(tc, test_no_cdb) ;
   tcase_add_test(tc, test_passwd_error_is_temporary) ;
+  tcase_add_test(tc, test_passwd_silent_failure_is_temporary) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;
 }

@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <skalibs/djbunix.h>
 #include "local/assign.h"
 #include "util/auto.h"
 #include "util/cdbr.h"
@@ -61,11 +62,36 @@ static int name_ok (char const *s, size_t n)
   return 1 ;
 }
 
+/* Is name listed in the password file? 1 yes, 0 no, -1 unreadable. getpwnam's NULL
+   proves nothing by itself: with "passwd: files systemd" an /etc/passwd that cannot
+   be opened (EMFILE, EIO) gives NULL and errno 0. The file is read once per lookup. */
+static int passwd_lists (char const *name, stralloc *file, int *loaded)
+{
+  size_t n = strlen(name), i = 0 ;
+  if (!*loaded)
+  {
+    file->len = 0 ;
+    if (!openslurpclose(file, LOCALUSER_PASSWD)) return -1 ;
+    if (file->len > LOCALUSER_PASSWD_MAX) return -1 ;
+    *loaded = 1 ;
+  }
+  while (i < file->len)
+  {
+    char const *nl = memchr(file->s + i, '\n', file->len - i) ;
+    size_t end = nl ? (size_t)(nl - file->s) : file->len ;
+    if (end - i > n && !memcmp(file->s + i, name, n) && file->s[i + n] == ':') return 1 ;
+    i = end + 1 ;
+  }
+  return 0 ;
+}
+
 /* The longest passwd name that is local or a prefix of it ending at a '-'. */
 static int find_passwd (localuser *w, char const *local, size_t len, char const **err)
 {
+  static stralloc file = STRALLOC_ZERO ;
   char name[LOCALUSER_NAME_MAX + 1] ;
   size_t i ;
+  int loaded = 0 ;
   for (i = len ; i ; i--)
   {
     struct passwd *pw ;
@@ -80,8 +106,9 @@ static int find_passwd (localuser *w, char const *local, size_t len, char const 
     pw = getpwnam(name) ;
     if (!pw)
     {
-      /* no such user; anything else (EMFILE, EIO...) must not send the mail to the alias user */
-      if (!errno || errno == ENOENT || errno == ESRCH || errno == EBADF || errno == EPERM) continue ;
+      /* absent only when proven: any doubt must not send the mail to the alias user */
+      if ((!errno || errno == ENOENT || errno == ESRCH || errno == EBADF || errno == EPERM)
+       && !passwd_lists(name, &file, &loaded)) continue ;
       *err = "Unable to look up the user in the password file. (#4.3.0)" ;
       return -1 ;
     }

@@ -9,6 +9,8 @@
 #include <skalibs/stralloc.h>
 
 #define LOCALUSER_NAME_MAX 64   /* longest password-file name tried */
+#define LOCALUSER_PASSWD "/etc/passwd"   /* read to prove that a name getpwnam misses is absent */
+#define LOCALUSER_PASSWD_MAX (64UL << 20)  /* a bigger password file is a temporary error */
 
 typedef struct localuser_s localuser ;
 struct localuser_s
@@ -23,7 +25,9 @@ struct localuser_s
 /* Find the user for local[0..len) (compared in lowercase): the users/cdb file at
    cdbpath (exact, then longest wildcard); else the password entry whose name is
    local or its longest prefix ending before a '-' (uid 0, odd names, and homes
-   missing or not owned by the user are skipped); else the alias user with home
+   missing or not owned by the user are skipped; a name getpwnam does not find is
+   absent only if /etc/passwd can be read and does not list it: any doubt is a
+   temporary error, never the alias user); else the alias user with home
    aliashome, dash "-" and ext = local. uid 0 is never returned.
    1 found; -1 temporary error, *err is a one-line reason ending in (#4.3.0). */
 extern int localuser_find (localuser *u, char const *cdbpath, char const *aliashome,
