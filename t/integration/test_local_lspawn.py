@@ -236,18 +236,59 @@ def test_overlong_local_part_bounces(h):
     eq(h.maildir(md), [])
 
 
+def write_cdb(h, records):
+    """users/cdb from (key, data) pairs, bypassing qmail-newu's checks (tinycdb's cdb -c)."""
+    src = b''.join(b'+%d,%d:%s->%s\n' % (len(k), len(d), k, d) for k, d in records) + b'\n'
+    cdb = os.path.join(h.path, 'users', 'cdb')
+    subprocess.run(['cdb', '-c', cdb], input=src, check=True)
+
+
 def test_assign_uid_0_is_never_used(h):
+    """A users/cdb entry with uid or gid 0 (qmail-newu refuses to build one) is refused
+    by the lookup too: a deferral naming the problem, never a root delivery."""
     home = os.path.join(h.path, 'homes', 'boss')
     os.makedirs(home)
     with open(os.path.join(home, '.qmail'), 'w') as f:
         f.write('|echo delivered as root\n')
-    h.assign.append('=boss:root:0:0:%s:::' % home)
-    h.write_assign()
+    write_cdb(h, [(b'!boss\0', b'root\x000\x000\0' + home.encode() + b'\0\0\0'),
+                  (b'!gboss\0', b'x\x0065534\x000\0' + home.encode() + b'\0\0\0'),
+                  (b'', b'')])
     put_message(h, 50)
     ls = Lspawn(h)
-    ls.send(0, 50, 'x@y', 'boss@' + TEST_ME)
-    # not root: the alias user, which has no .qmail-boss
-    eq(ls.one(), ('D', 'Sorry, no mailbox here by that name. (#5.1.1)/'))
+    for i, local in enumerate(('boss', 'gboss')):
+        ls.send(i, 50, 'x@y', local + '@' + TEST_ME)
+        code, text = ls.replies(1)[i]
+        eq(code, 'Z', text)
+        assert 'uid or gid 0' in text, text
+    eq(ls.close(), 0)
+    eq(h.maildir(h.alias_maildir()), [])
+
+
+def test_message_file_owner_and_links(h):
+    """qmail-lspawn opens mess/ as root for the user: only a file of the queue user's
+    with one link (not a hard link to a file elsewhere) is handed over."""
+    md = h.add_user('joe')
+    home = os.path.dirname(md.rstrip('/'))
+    with open(os.path.join(home, '.qmail'), 'w') as f:
+        f.write('|head -c 40\n')
+    secret = os.path.join(h.path, 'tmp', 'secret')
+    with open(secret, 'w') as f:
+        f.write('root-only secret\n')
+    os.chmod(secret, 0o600)
+    os.link(secret, os.path.join(h.path, 'queue', 'mess', str(210 % SPLIT), '210'))
+    p = put_message(h, 211)
+    os.chown(p, uid_of('nobody'), gid_of('qmail'))               # not qmailq's
+    p = put_message(h, 212)
+    os.link(p, os.path.join(h.path, 'tmp', 'second-link'))       # two links
+    ls = Lspawn(h)
+    for i, msgid in enumerate((210, 211, 212)):
+        ls.send(i, msgid, 'x@y', 'joe@' + TEST_ME)
+        code, text = ls.replies(1)[i]
+        eq(code, 'Z', '%d: %s' % (msgid, text))
+        assert 'secret' not in text, text
+    os.unlink(os.path.join(h.path, 'tmp', 'second-link'))
+    ls.send(0, 212, 'x@y', 'joe@' + TEST_ME)
+    eq(ls.replies(1)[0][0], 'K')
     eq(ls.close(), 0)
 
 
@@ -427,6 +468,9 @@ def test_newu_strict(h):
         ('=' + 'a' * 2000 + ':joe:1:1:/tmp:::\n.\n', b'too long'),
         ('=joe:joe:1:1:/tmp:::', b'line 1'),                               # no newline
         ('=joe:joe:1:1:/t\x01mp:::\n.\n', b'control'),
+        ('=joe:joe:1:1:/tmp:::\n=boss:root:0:0:/root:::\n.\n', b'line 2: uid 0'),
+        ('=boss:x:1000:0:/root:::\n.\n', b'line 1: gid 0'),
+        ('+:x:00:1:/root:::\n.\n', b'line 1: uid 0'),
     ]
     for text, why in bad:
         r = newu(h, text)

@@ -42,7 +42,13 @@ static int find_assign (localuser *w, char const *cdbpath, char const *local, si
   r = assign_lookup(c, local, len, &u) ;
   cdbr_close(c) ;
   if (r < 0) { *err = "Unable to read users/cdb. (#4.3.0)" ; return -1 ; }
-  if (!r || !u.uid) return 0 ;   /* never deliver as root */
+  if (!r) return 0 ;
+  if (!u.uid || !u.gid)
+  {
+    /* never as root; nor anyone else in its place: a bad entry waits to be fixed */
+    *err = "users/cdb gives uid or gid 0 for this address: never delivered as root. (#4.3.0)" ;
+    return -1 ;
+  }
   if (!set(w, u.sa.s + u.user, u.sa.s + u.home, u.sa.s + u.dash, u.sa.s + u.ext,
                strlen(u.sa.s + u.ext), u.uid, u.gid))
   { *err = "Out of memory. (#4.3.0)" ; return -1 ; }

@@ -28,7 +28,8 @@ struct localuser_s
    missing or not owned by the user are skipped; a name getpwnam does not find is
    absent only if /etc/passwd can be read and does not list it: any doubt is a
    temporary error, never the alias user); else the alias user with home
-   aliashome, dash "-" and ext = local. uid 0 is never returned.
+   aliashome, dash "-" and ext = local. uid 0 is never returned: a users/cdb entry
+   with uid or gid 0 is a temporary error (qmail-newu refuses to build one).
    1 found; -1 temporary error, *err is a one-line reason ending in (#4.3.0). */
 extern int localuser_find (localuser *u, char const *cdbpath, char const *aliashome,
                            char const *local, size_t len, char const **err) ;
