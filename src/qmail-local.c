@@ -2,8 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,13 +20,17 @@
 #include "local/dotqmail.h"
 #include "local/maildir.h"
 #include "local/mbox.h"
+#include "local/progrun.h"
 #include "util/auto.h"
+#include "util/control.h"
 #include "util/memcap.h"
 #include "queue/qq.h"
 
 #define USAGE "qmail-local [ -nN ] [ -- ] user homedir local dash ext domain sender defaultdelivery"
 #define FORWARDS_MAX 1000       /* forward lines in one .qmail */
 #define MEMORY_MAX (64UL << 20)  /* qmail-local's own data cap; its children get the old limit */
+#define TIMEOUT_PROGRAM 1000     /* control/timeoutprogram's default, as Postfix's command_time_limit */
+#define TIMEOUT_PROGRAM_MAX 31536000UL   /* a year: more is surely a mistake */
 #define HEADER_LINE_MAX 65536   /* a longer header line is not a Delivered-To line of ours */
 
 extern char **environ ;
@@ -39,6 +41,7 @@ static stralloc recipient = STRALLOC_ZERO, dtline = STRALLOC_ZERO, rpline = STRA
 static stralloc ufline = STRALLOC_ZERO, newsender = STRALLOC_ZERO, deflt = STRALLOC_ZERO ;
 static int flagdefault = 0 ;
 static unsigned int patrn = DOTFIND_PATRN_DEFAULT ;
+static unsigned long timeout = TIMEOUT_PROGRAM ;   /* seconds for all programs; 0: none */
 static unsigned long count_file = 0, count_forward = 0, count_program = 0 ;
 /* The report goes to fd 1: qmail-lspawn hands it to qmail-send as the delivery text. */
 static void say (char const *s)
@@ -173,17 +176,32 @@ static void __attribute__((noreturn)) die_find (dotfind const *f, int r)
   die_temp(f->why, f->name.s) ;
 }
 
-/* control/dotqmailpatrn, read before leaving conf-home's reach (it names a path in it). */
-static void read_patrn (void)
+/* conf-home/control/NAME into fn (read before the chdir to the home). */
+static void control_path (char *fn, size_t size, char const *name)
 {
-  size_t n = strlen(auto_home) ;
-  char fn[n + sizeof "/control/dotqmailpatrn"] ;
+  size_t n = strlen(auto_home), m = strlen(name) ;
+  if (n + 9 + m + 1 > size) die(111, "Uh-oh: conf-home is too long. (#4.3.0)", 0, 0, 0) ;
   memcpy(fn, auto_home, n) ;
-  memcpy(fn + n, "/control/dotqmailpatrn", sizeof "/control/dotqmailpatrn") ;
+  memcpy(fn + n, "/control/", 9) ;
+  memcpy(fn + n + 9, name, m + 1) ;
+}
+
+/* control/dotqmailpatrn and control/timeoutprogram. */
+static void read_controls (void)
+{
+  char fn[4096] ;
+  control_path(fn, sizeof fn, "dotqmailpatrn") ;
   if (dotfind_patrn(&patrn, fn) < 0)
   {
     if (errno == EINVAL) die(111, "Uh-oh: control/dotqmailpatrn is not an octal mode of at most 0777. (#4.3.0)", 0, 0, 0) ;
     die_temp("read", "control/dotqmailpatrn") ;
+  }
+  control_path(fn, sizeof fn, "timeoutprogram") ;
+  if (control_readulong(&timeout, fn) < 0 || timeout > TIMEOUT_PROGRAM_MAX)
+  {
+    if (errno == EINVAL || timeout > TIMEOUT_PROGRAM_MAX)
+      die(111, "Uh-oh: control/timeoutprogram is not a number of seconds up to a year. (#4.3.0)", 0, 0, 0) ;
+    die_temp("read", "control/timeoutprogram") ;
   }
 }
 
@@ -354,29 +372,36 @@ static char **program_env (void)
   return envp ;
 }
 
-/* Run "sh -c cmd" with the message on stdin. Returns 1 to go on, 0 for "stop" (exit 99). */
+/* Run "sh -c cmd" with the message on stdin. Returns 1 to go on, 0 for "stop" (exit 99).
+   All the programs of one delivery share control/timeoutprogram's time. */
 static int do_program (char const *cmd, size_t len)
 {
   static char **envp = 0 ;
+  static struct timespec deadline ;
+  static int started = 0 ;
   char c[len + 1] ;
-  char *argv[4] = { (char *)"sh", (char *)"-c", c, 0 } ;
-  posix_spawnattr_t attr ;
-  sigset_t none ;
   pid_t pid ;
-  int wstat, e ;
+  int wstat, r ;
   memcpy(c, cmd, len) ; c[len] = 0 ;
   if (!envp) envp = program_env() ;
+  if (timeout && !started++)
+  {
+    clock_gettime(CLOCK_MONOTONIC, &deadline) ;
+    deadline.tv_sec += (time_t)timeout ;
+  }
   if (lseek(0, 0, SEEK_SET) < 0) die_temp("rewind", "the message") ;
-  sigemptyset(&none) ;
-  posix_spawnattr_init(&attr) ;
-  posix_spawnattr_setsigmask(&attr, &none) ;
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK) ;
   memcap_restore() ;
-  e = posix_spawn(&pid, "/bin/sh", 0, &attr, argv, envp) ;
+  r = progrun_start(c, envp, &pid) ;
   memcap_set(MEMORY_MAX) ;
-  posix_spawnattr_destroy(&attr) ;
-  if (e) { errno = e ; die_temp("run", "/bin/sh") ; }
-  if (waitpid_nointr(pid, &wstat, 0) != pid) die_temp("wait for", "the program") ;
+  if (r < 0) die_temp("run", "/bin/sh") ;
+  r = progrun_wait(pid, timeout ? &deadline : 0, &wstat) ;
+  if (r < 0) die_temp("wait for", "the program") ;
+  if (r > 0)
+  {
+    char fmt[ULONG_FMT] ;
+    fmt[ulong_fmt(fmt, timeout)] = 0 ;
+    die(111, "Program timed out after ", fmt, " seconds (control/timeoutprogram); its processes were killed. (#4.3.0)", 0) ;
+  }
   if (WIFSIGNALED(wstat)) die(111, "Program crashed. (#4.3.0)", 0, 0, 0) ;
   count_program++ ;
   switch (WEXITSTATUS(wstat))
@@ -508,7 +533,7 @@ int main (int argc, char const *const *argv)
   ext = argv[5] ; host = argv[6] ; sender = argv[7] ; dd = argv[8] ;
   if (homedir[0] != '/') die(111, "Uh-oh: home directory ", homedir, " is not an absolute path. (#4.3.0)", 0) ;
   if (strchr(dash, '/')) die(111, "Uh-oh: the dash argument contains a slash. (#4.3.0)", 0, 0, 0) ;
-  read_patrn() ;
+  read_controls() ;
   if (chdir(homedir) < 0) die_temp("switch to", homedir) ;
   check_home() ;
   if (flagdoit) message_seekable() ;

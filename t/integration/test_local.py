@@ -501,3 +501,52 @@ def test_dry_run(h):
 def test_usage(h):
     r = h.run([h.bin('qmail-local'), 'a', 'b'])
     eq(r.returncode, 100)
+
+
+def sleepers(tag):
+    """pids of live processes whose command line holds tag."""
+    out = []
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            with open('/proc/%s/cmdline' % pid, 'rb') as f:
+                cmd = f.read()
+            with open('/proc/%s/stat' % pid) as f:
+                state = f.read().rsplit(')', 1)[1].split()[0]
+        except OSError:
+            continue
+        if tag.encode() in cmd and state != 'Z':
+            out.append(int(pid))
+    return out
+
+
+def test_program_time_limit(h):
+    """control/timeoutprogram: past it the program's whole process group is killed and
+    the delivery deferred, so a user's sleep cannot hold a local slot for ever."""
+    import time
+    home, md = setup(h)
+    h.control('timeoutprogram', '1\n')
+    write_qmail(home, '.qmail', '|sleep 4711 & echo started; sleep 4712\n./Maildir/\n')
+    t0 = time.monotonic()
+    r = ql(h, home)
+    took = time.monotonic() - t0
+    eq(r.returncode, 111, str(r.stdout))
+    assert b'started' in r.stdout and b'timed out' in r.stdout, r.stdout
+    assert took < 20, took
+    wait_for(lambda: not sleepers('sleep 471'), 10, 'the program\'s processes to be killed')
+    eq(new_files(md), [])
+    # the limit is for all the programs of a delivery together
+    write_qmail(home, '.qmail', '|sleep 0.6\n|sleep 0.6\n|sleep 0.6\n')
+    r = ql(h, home)
+    eq(r.returncode, 111, str(r.stdout))
+    # a quick program is unaffected; a bad value is a clear temporary error
+    write_qmail(home, '.qmail', '|true\n')
+    eq(ql(h, home).returncode, 0)
+    for bad in ('x\n', '-1\n', '99999999999999999999999\n'):
+        h.control('timeoutprogram', bad)
+        r = ql(h, home)
+        eq(r.returncode, 111, repr(bad))
+        assert b'timeoutprogram' in r.stdout, r.stdout
+    h.control('timeoutprogram', None)
+    eq(ql(h, home).returncode, 0)

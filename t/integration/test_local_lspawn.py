@@ -306,6 +306,23 @@ def test_report_text_is_bounded(h):
     eq(ls.close(), 0)
 
 
+def test_program_time_limit_frees_the_slot(h):
+    """control/timeoutprogram: a program that never ends is killed with its process
+    group, and the delivery comes back Z, so the slot is free again."""
+    h.control('timeoutprogram', '1\n')
+    p = os.path.join(h.path, 'alias', '.qmail-sleepy')
+    with open(p, 'w') as f:
+        f.write('|sleep 4713\n')
+    os.chmod(p, 0o644)
+    put_message(h, 53)
+    ls = Lspawn(h)
+    ls.send(0, 53, 'x@y', 'sleepy@' + TEST_ME)
+    code, text = ls.replies(1, timeout=20)[0]
+    eq(code, 'Z', text)
+    assert 'timed out' in text, text
+    eq(ls.close(), 0)
+
+
 def test_missing_message_is_temporary(h):
     ls = Lspawn(h)
     ls.send(0, 999999, 'x@y', 'root@' + TEST_ME)
