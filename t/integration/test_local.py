@@ -550,3 +550,27 @@ def test_program_time_limit(h):
         assert b'timeoutprogram' in r.stdout, r.stdout
     h.control('timeoutprogram', None)
     eq(ql(h, home).returncode, 0)
+
+
+def test_bad_qmail_contents(h):
+    """Every bad .qmail is a deferral before anything is delivered: a file over
+    1 MiB, a NUL byte on a delivery line, a line that is no instruction, a forward
+    address too long to be one; a very long comment line is fine."""
+    home, md = setup(h)
+    cases = [
+        ('./Maildir/\n' + '#' * (1 << 20) + '\n', b'too big'),
+        ('./Maildir/\n./Mail\0box\n', b'line 2'),
+        ('./Maildir/\n&a\0b@example.org\n', b'line 2'),
+        ('./Maildir/\n&' + 'a' * 400 + '@example.org\n', b'line 2'),
+        ('./Maildir/\n\tfoo\n', b'line 2'),
+    ]
+    for text, why in cases:
+        write_qmail(home, '.qmail', text)
+        r = ql(h, home)
+        eq(r.returncode, 111, repr(text[:40]))
+        assert why in r.stdout, (text[:40], r.stdout)
+    eq(new_files(md), [])
+    write_qmail(home, '.qmail', '#' * 100000 + '\n./Maildir/\n')
+    r = ql(h, home)
+    eq(r.returncode, 0, str(r.stdout))
+    eq(len(new_files(md)), 1)
