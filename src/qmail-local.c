@@ -2,8 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,15 +16,21 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 #include "mail/addr.h"
+#include "local/dotfind.h"
 #include "local/dotqmail.h"
 #include "local/maildir.h"
 #include "local/mbox.h"
+#include "local/progrun.h"
+#include "util/auto.h"
+#include "util/control.h"
 #include "util/memcap.h"
 #include "queue/qq.h"
 
 #define USAGE "qmail-local [ -nN ] [ -- ] user homedir local dash ext domain sender defaultdelivery"
 #define FORWARDS_MAX 1000       /* forward lines in one .qmail */
 #define MEMORY_MAX (64UL << 20)  /* qmail-local's own data cap; its children get the old limit */
+#define TIMEOUT_PROGRAM 1000     /* control/timeoutprogram's default, as Postfix's command_time_limit */
+#define TIMEOUT_PROGRAM_MAX 31536000UL   /* a year: more is surely a mistake */
 #define HEADER_LINE_MAX 65536   /* a longer header line is not a Delivered-To line of ours */
 
 extern char **environ ;
@@ -36,6 +40,8 @@ static int flagdoit = 1 ;
 static stralloc recipient = STRALLOC_ZERO, dtline = STRALLOC_ZERO, rpline = STRALLOC_ZERO ;
 static stralloc ufline = STRALLOC_ZERO, newsender = STRALLOC_ZERO, deflt = STRALLOC_ZERO ;
 static int flagdefault = 0 ;
+static unsigned int patrn = DOTFIND_PATRN_DEFAULT ;
+static unsigned long timeout = TIMEOUT_PROGRAM ;   /* seconds for all programs; 0: none */
 static unsigned long count_file = 0, count_forward = 0, count_program = 0 ;
 /* The report goes to fd 1: qmail-lspawn hands it to qmail-send as the delivery text. */
 static void say (char const *s)
@@ -157,83 +163,103 @@ static void loop_check (void)
   }
 }
 
-/* Open the .qmail file named by sa. 1 open (*fd), 0 does not exist. */
-static int qmail_open (stralloc const *sa, int *fd)
+/* A failed search: the reason, with the file and the system error when there is one. */
+static void __attribute__((noreturn)) die_find (dotfind const *f, int r)
 {
-  *fd = open(sa->s, O_RDONLY | O_NONBLOCK | O_CLOEXEC) ;
-  if (*fd >= 0) return 1 ;
-  if (errno == ENOENT) return 0 ;
-  die_temp("open", sa->s) ;
+  if (r == DOTFIND_NONE) die(100, f->why, 0, 0, 0) ;
+  if (!f->err)
+  {
+    say("Unsafe .qmail file: ") ; say(f->name.s) ; say(" ") ; say(f->why) ;
+    die(111, ". (#4.7.0)", 0, 0, 0) ;
+  }
+  errno = f->err ;
+  die_temp(f->why, f->name.s) ;
 }
 
-/* 1 if the file named by sa exists. */
-static int qmail_exists (stralloc const *sa)
+/* conf-home/control/NAME into fn (read before the chdir to the home). */
+static void control_path (char *fn, size_t size, char const *name)
 {
-  struct stat st ;
-  if (!stat(sa->s, &st)) return 1 ;
-  if (errno == ENOENT || errno == ENOTDIR) return 0 ;
-  die_temp("stat", sa->s) ;
+  size_t n = strlen(auto_home), m = strlen(name) ;
+  if (n + 9 + m + 1 > size) die(111, "Uh-oh: conf-home is too long. (#4.3.0)", 0, 0, 0) ;
+  memcpy(fn, auto_home, n) ;
+  memcpy(fn + n, "/control/", 9) ;
+  memcpy(fn + n + 9, name, m + 1) ;
+}
+
+/* control/dotqmailpatrn and control/timeoutprogram. */
+static void read_controls (void)
+{
+  char fn[4096] ;
+  control_path(fn, sizeof fn, "dotqmailpatrn") ;
+  if (dotfind_patrn(&patrn, fn) < 0)
+  {
+    if (errno == EINVAL) die(111, "Uh-oh: control/dotqmailpatrn is not an octal mode of at most 0777. (#4.3.0)", 0, 0, 0) ;
+    die_temp("read", "control/dotqmailpatrn") ;
+  }
+  control_path(fn, sizeof fn, "timeoutprogram") ;
+  if (control_readulong(&timeout, fn) < 0 || timeout > TIMEOUT_PROGRAM_MAX)
+  {
+    if (errno == EINVAL || timeout > TIMEOUT_PROGRAM_MAX)
+      die(111, "Uh-oh: control/timeoutprogram is not a number of seconds up to a year. (#4.3.0)", 0, 0, 0) ;
+    die_temp("read", "control/timeoutprogram") ;
+  }
+}
+
+/* The home must be the user's and writable by no one else. */
+static void check_home (void)
+{
+  dotfind f = DOTFIND_ZERO ;
+  if (!dotfind_home(&f, AT_FDCWD, getuid())) return ;
+  if (f.err) { errno = f.err ; die_temp("stat", homedir) ; }
+  die(111, f.why, 0, 0, 0) ;
 }
 
 /* Find the .qmail file as qmail does. Returns its fd, or -1 for the default delivery. */
 static int qmail_find (void)
 {
-  stralloc qme = STRALLOC_ZERO ;
-  size_t i, elen = strlen(ext) ;
+  dotfind f = DOTFIND_ZERO ;
+  struct stat st ;
   int fd ;
-  if (!dotqmail_name(&qme, dash, ext, elen, "")) die_nomem() ;
-  if (qmail_open(&qme, &fd)) goto found ;
-  if (!*dash) { stralloc_free(&qme) ; return -1 ; }
-  for (i = elen ; ; i--)
+  int r = dotfind_search(&f, AT_FDCWD, getuid(), patrn, dash, ext) ;
+  if (r == DOTFIND_DEFAULT) { dotfind_free(&f) ; return -1 ; }
+  if (r != DOTFIND_FOUND) die_find(&f, r) ;
+  if (f.isdefault)
   {
-    if (!i || ext[i - 1] == '-')
-    {
-      if (!dotqmail_name(&qme, dash, ext, i, "default")) die_nomem() ;
-      if (qmail_open(&qme, &fd))
-      {
-        flagdefault = 1 ;
-        if (!stralloc_copys(&deflt, ext + i) || !stralloc_0(&deflt)) die_nomem() ;
-        goto found ;
-      }
-    }
-    if (!i) break ;
+    flagdefault = 1 ;
+    if (!stralloc_copys(&deflt, ext + f.deflt) || !stralloc_0(&deflt)) die_nomem() ;
   }
-  die(100, "Sorry, no mailbox here by that name. (#5.1.1)", 0, 0, 0) ;
- found:
-  {
-    struct stat st ;
-    if (fstat(fd, &st) < 0) die_temp("stat", qme.s) ;
-    if (!S_ISREG(st.st_mode)) { errno = EISDIR ; die_temp("read", qme.s) ; }
-    if (st.st_mode & 022)
-      die(111, "Unsafe .qmail file: ", qme.s, " is group or world writable. (#4.7.0)", 0) ;
-    if (!st.st_size) { close(fd) ; fd = -1 ; }   /* empty: the default delivery */
-  }
-  stralloc_free(&qme) ;
+  fd = f.fd ; f.fd = -1 ;
+  if (fstat(fd, &st) < 0) die_temp("stat", f.name.s) ;
+  if (!st.st_size) { close(fd) ; fd = -1 ; }   /* empty: the default delivery */
+  dotfind_free(&f) ;
   return fd ;
+}
+
+/* 1 if .qmail DASH EXT SUFFIX is there. */
+static int qmail_exists (char const *suffix)
+{
+  dotfind f = DOTFIND_ZERO ;
+  int r = dotfind_exists(&f, AT_FDCWD, getuid(), patrn, dash, ext, suffix) ;
+  if (r < 0) die_find(&f, DOTFIND_ERROR) ;
+  dotfind_free(&f) ;
+  return r ;
 }
 
 /* The envelope sender for forwards: local-owner@host when .qmail-ext-owner exists. */
 static void make_newsender (void)
 {
-  stralloc qme = STRALLOC_ZERO ;
   if (!stralloc_copys(&newsender, sender)) die_nomem() ;
-  if (*sender && strcmp(sender, "#@[]"))
+  if (*sender && strcmp(sender, "#@[]") && qmail_exists("-owner"))
   {
-    if (!dotqmail_name(&qme, dash, ext, strlen(ext), "-owner")) die_nomem() ;
-    if (qmail_exists(&qme))
+    if (!stralloc_copys(&newsender, local) || !stralloc_cats(&newsender, "-owner")) die_nomem() ;
+    if (qmail_exists("-owner-default"))
     {
-      if (!dotqmail_name(&qme, dash, ext, strlen(ext), "-owner-default")) die_nomem() ;
-      if (!stralloc_copys(&newsender, local) || !stralloc_cats(&newsender, "-owner")) die_nomem() ;
-      if (qmail_exists(&qme))
-      {
-        if (!stralloc_cats(&newsender, "-@") || !stralloc_cats(&newsender, host)
-         || !stralloc_cats(&newsender, "-@[]")) die_nomem() ;
-      }
-      else if (!stralloc_cats(&newsender, "@") || !stralloc_cats(&newsender, host)) die_nomem() ;
+      if (!stralloc_cats(&newsender, "-@") || !stralloc_cats(&newsender, host)
+       || !stralloc_cats(&newsender, "-@[]")) die_nomem() ;
     }
+    else if (!stralloc_cats(&newsender, "@") || !stralloc_cats(&newsender, host)) die_nomem() ;
   }
   if (!stralloc_0(&newsender)) die_nomem() ;
-  stralloc_free(&qme) ;
 }
 
 /* The .qmail text: the file, or the default delivery. */
@@ -346,29 +372,36 @@ static char **program_env (void)
   return envp ;
 }
 
-/* Run "sh -c cmd" with the message on stdin. Returns 1 to go on, 0 for "stop" (exit 99). */
+/* Run "sh -c cmd" with the message on stdin. Returns 1 to go on, 0 for "stop" (exit 99).
+   All the programs of one delivery share control/timeoutprogram's time. */
 static int do_program (char const *cmd, size_t len)
 {
   static char **envp = 0 ;
+  static struct timespec deadline ;
+  static int started = 0 ;
   char c[len + 1] ;
-  char *argv[4] = { (char *)"sh", (char *)"-c", c, 0 } ;
-  posix_spawnattr_t attr ;
-  sigset_t none ;
   pid_t pid ;
-  int wstat, e ;
+  int wstat, r ;
   memcpy(c, cmd, len) ; c[len] = 0 ;
   if (!envp) envp = program_env() ;
+  if (timeout && !started++)
+  {
+    clock_gettime(CLOCK_MONOTONIC, &deadline) ;
+    deadline.tv_sec += (time_t)timeout ;
+  }
   if (lseek(0, 0, SEEK_SET) < 0) die_temp("rewind", "the message") ;
-  sigemptyset(&none) ;
-  posix_spawnattr_init(&attr) ;
-  posix_spawnattr_setsigmask(&attr, &none) ;
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK) ;
   memcap_restore() ;
-  e = posix_spawn(&pid, "/bin/sh", 0, &attr, argv, envp) ;
+  r = progrun_start(c, envp, &pid) ;
   memcap_set(MEMORY_MAX) ;
-  posix_spawnattr_destroy(&attr) ;
-  if (e) { errno = e ; die_temp("run", "/bin/sh") ; }
-  if (waitpid_nointr(pid, &wstat, 0) != pid) die_temp("wait for", "the program") ;
+  if (r < 0) die_temp("run", "/bin/sh") ;
+  r = progrun_wait(pid, timeout ? &deadline : 0, &wstat) ;
+  if (r < 0) die_temp("wait for", "the program") ;
+  if (r > 0)
+  {
+    char fmt[ULONG_FMT] ;
+    fmt[ulong_fmt(fmt, timeout)] = 0 ;
+    die(111, "Program timed out after ", fmt, " seconds (control/timeoutprogram); its processes were killed. (#4.3.0)", 0) ;
+  }
   if (WIFSIGNALED(wstat)) die(111, "Program crashed. (#4.3.0)", 0, 0, 0) ;
   count_program++ ;
   switch (WEXITSTATUS(wstat))
@@ -483,7 +516,6 @@ static void qmail_follow (stralloc const *cmds)
 int main (int argc, char const *const *argv)
 {
   stralloc cmds = STRALLOC_ZERO ;
-  struct stat st ;
   char const *dd ;
   char fmt[ULONG_FMT * 3 + 8] ;
   size_t m ;
@@ -501,12 +533,9 @@ int main (int argc, char const *const *argv)
   ext = argv[5] ; host = argv[6] ; sender = argv[7] ; dd = argv[8] ;
   if (homedir[0] != '/') die(111, "Uh-oh: home directory ", homedir, " is not an absolute path. (#4.3.0)", 0) ;
   if (strchr(dash, '/')) die(111, "Uh-oh: the dash argument contains a slash. (#4.3.0)", 0, 0, 0) ;
-  if (!dotqmail_ext_ok(ext))
-    die(100, "Sorry, no mailbox here by that name: the extension contains a slash, a control character or a leading dot. (#5.1.1)", 0, 0, 0) ;
+  read_controls() ;
   if (chdir(homedir) < 0) die_temp("switch to", homedir) ;
-  if (stat(".", &st) < 0) die_temp("stat", homedir) ;
-  if (st.st_mode & 02) die(111, "Uh-oh: home directory is writable. (#4.7.0)", 0, 0, 0) ;
-  if (st.st_mode & S_ISVTX) die(111, "Home directory is sticky: user is editing his .qmail file. (#4.2.1)", 0, 0, 0) ;
+  check_home() ;
   if (flagdoit) message_seekable() ;
   make_lines() ;
   if (flagdoit) loop_check() ;
@@ -517,7 +546,6 @@ int main (int argc, char const *const *argv)
   qmail_follow(&cmds) ;
   stralloc_free(&cmds) ;
   if (!flagdoit) return 0 ;
-  m = 0 ;
   memcpy(fmt, "did ", 4) ; m = 4 ;
   m += ulong_fmt(fmt + m, count_file) ; fmt[m++] = '+' ;
   m += ulong_fmt(fmt + m, count_forward) ; fmt[m++] = '+' ;

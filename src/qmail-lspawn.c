@@ -45,6 +45,7 @@ static unsigned int nbusy = 0 ;
 static stralloc out = STRALLOC_ZERO ;   /* replies not yet written to fd 1 */
 static char const *defaultdelivery ;
 static stralloc qlocal = STRALLOC_ZERO, usercdb = STRALLOC_ZERO, aliashome = STRALLOC_ZERO ;
+static uid_t uidq ;   /* the queue user: owner of every mess/ file */
 
 static void reply (unsigned long slot, char code, char const *text, size_t len)
 {
@@ -94,15 +95,16 @@ static void start (spawnproto_request const *rq)
   if (r < 0) { reply_s(rq->slot, 'Z', err) ; return ; }
   queue_path(mess, "mess", rq->msgid) ;
   /* opened as root for the user: only the queue's own regular file, never what a
-     symlink or a FIFO put in mess/ would give (another file of root's, or a hang) */
+     symlink, a FIFO or a hard link put in mess/ would give (a file of root's, or a hang) */
   fdmess = open(mess, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
   if (fdmess < 0) { reply_s(rq->slot, 'Z', "Unable to open the message file. (#4.3.0)") ; return ; }
   {
     struct stat st ;
-    if (fstat(fdmess, &st) < 0 || !S_ISREG(st.st_mode) || ndelay_off(fdmess) < 0)
+    if (fstat(fdmess, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != uidq || st.st_nlink != 1
+     || ndelay_off(fdmess) < 0)
     {
       close(fdmess) ;
-      reply_s(rq->slot, 'Z', "The message file is not a regular file. (#4.3.0)") ;
+      reply_s(rq->slot, 'Z', "The message file is not the queue's: not a regular file of the queue user with one link. (#4.3.0)") ;
       return ;
     }
   }
@@ -246,6 +248,13 @@ int main (int argc, char const *const *argv)
    || !stralloc_cats(&aliashome, auto_home) || !stralloc_cats(&aliashome, "/alias") || !stralloc_0(&aliashome))
     strerr_diefu1sys(111, "allocate memory") ;
   if (chdir(auto_home) < 0 || chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;
+  {
+    /* the queue user owns mess/ (qmail-queue makes its files there): no passwd lookup */
+    struct stat st ;
+    if (stat("mess", &st) < 0) strerr_diefu1sys(111, "stat queue/mess") ;
+    if (!st.st_uid) strerr_dief1x(111, "queue/mess is owned by root, not the queue user") ;
+    uidq = st.st_uid ;
+  }
   raise_fd_limit() ;
   sfd = selfpipe_init() ;
   if (sfd < 0) strerr_diefu1sys(111, "init selfpipe") ;

@@ -134,21 +134,103 @@ def test_ext_and_default(h):
 
 
 def test_unsafe_qmail_refused(h):
+    """control/dotqmailpatrn (default 002): a world-writable .qmail defers; a
+    group-writable one (umask 002) is followed."""
     home, md = setup(h)
-    for mode in (0o664, 0o646):
+    for mode in (0o646, 0o666):
         write_qmail(home, '.qmail', './Maildir/\n', mode)
         r = ql(h, home)
-        eq(r.returncode, 111, r.stdout)
-        assert b'nsafe' in r.stdout, r.stdout
+        eq(r.returncode, 111, str(r.stdout))
+        assert b'nsafe' in r.stdout and b'world' in r.stdout, r.stdout
     write_qmail(home, '.qmail-x', './Maildir/\n', 0o666)
     eq(ql(h, home, local='joe-x', dash='-', ext='x').returncode, 111)
     eq(new_files(md), [])
-    # a world-writable home is refused too
-    os.unlink(os.path.join(home, '.qmail'))
-    os.chmod(home, 0o757)
-    eq(ql(h, home).returncode, 111)
-    os.chmod(home, 0o755)
+    write_qmail(home, '.qmail', './Maildir/\n', 0o664)
+    r = ql(h, home)
+    eq(r.returncode, 0, str(r.stdout))
+    eq(len(new_files(md)), 1)
+    # a stricter pattern from control/dotqmailpatrn
+    h.control('dotqmailpatrn', '022\n')
+    r = ql(h, home)
+    eq(r.returncode, 111, str(r.stdout))
+    assert b'group' in r.stdout, r.stdout
+    for bad in ('8\n', 'x\n', '07777\n', '\n'):
+        h.control('dotqmailpatrn', bad)
+        r = ql(h, home)
+        eq(r.returncode, 111, repr(bad))
+        assert b'dotqmailpatrn' in r.stdout, r.stdout
+    h.control('dotqmailpatrn', None)
+    eq(len(new_files(md)), 1)
+
+
+def test_qmail_owner_must_be_user_or_root(h):
+    """A .qmail owned by someone else (who could write it) defers; root's is followed."""
+    home, md = setup(h)
+    p = write_qmail(home, '.qmail', './Maildir/\n')
+    os.chown(p, uid_of('daemon'), gid_of('nogroup'))
+    r = ql(h, home)
+    eq(r.returncode, 111, str(r.stdout))
+    assert b'owned' in r.stdout, r.stdout
+    os.chown(p, 0, 0)
     eq(ql(h, home).returncode, 0)
+    eq(len(new_files(md)), 1)
+
+
+def test_home_checks(h):
+    """The home must be owned by the user or root and writable by nobody else: whoever
+    can write it can rename any of the user's files (an mbox of mail text) to .qmail."""
+    home, md = setup(h)
+    write_qmail(home, '.qmail', './Maildir/\n')
+    for mode, why in ((0o757, b'writable'), (0o775, b'writable'), (0o1755, b'sticky')):
+        os.chmod(home, mode)
+        r = ql(h, home)
+        eq(r.returncode, 111, oct(mode))
+        assert why in r.stdout, r.stdout
+    os.chmod(home, 0o755)
+    os.chown(home, uid_of('daemon'), gid_of('nogroup'))
+    r = ql(h, home)
+    eq(r.returncode, 111, str(r.stdout))
+    assert b'owned' in r.stdout, r.stdout
+    os.chown(home, 0, 0)
+    eq(ql(h, home).returncode, 0)
+    os.chown(home, uid_of('nobody'), gid_of('nogroup'))
+    eq(ql(h, home).returncode, 0)
+    eq(len(new_files(md)), 2)
+
+
+def test_qmail_directory_or_fifo_is_ignored(h):
+    """As qmail: a .qmail that is not a regular file is not there (no "Is a directory"
+    deferral, no hang on a FIFO)."""
+    home, md = setup(h)
+    os.mkdir(os.path.join(home, '.qmail'))
+    r = ql(h, home)
+    eq(r.returncode, 0, r.stdout)                  # the default delivery
+    eq(len(new_files(md)), 1)
+    os.mkfifo(os.path.join(home, '.qmail-f'))
+    r = ql(h, home, local='joe-f', dash='-', ext='f')
+    eq(r.returncode, 100, r.stdout)                # nothing else: no such address
+    write_qmail(home, '.qmail-default', './Maildir/\n')
+    r = ql(h, home, local='joe-f', dash='-', ext='f')
+    eq(r.returncode, 0, str(r.stdout))
+    eq(len(new_files(md)), 2)
+
+
+def test_overlong_extension_is_no_such_address(h):
+    """.qmail-<300 bytes> cannot exist (ENAMETOOLONG): no such address, not a deferral;
+    a -default still catches it."""
+    home, md = setup(h)
+    ext = 'a' * 300
+    r = ql(h, home, local='joe-' + ext, dash='-', ext=ext)
+    eq(r.returncode, 100, r.stdout)
+    eq(r.stdout, b'Sorry, no mailbox here by that name. (#5.1.1)\n')
+    ext = 'b-' + 'a' * 5000
+    eq(ql(h, home, local='joe-' + ext, dash='-', ext=ext).returncode, 100)
+    write_qmail(home, '.qmail-b-default', '|echo "D=${#DEFAULT}"\n')
+    r = ql(h, home, local='joe-' + ext, dash='-', ext=ext)
+    eq(r.stdout, b'D=5000\ndid 0+0+1\n')
+    # the -owner test of a long name is no error either
+    r = ql(h, home, local='joe-' + ext, dash='-', ext=ext, sender='s@x.example')
+    eq(r.returncode, 0, r.stdout)
 
 
 def test_ext_traversal_refused(h):
@@ -419,3 +501,76 @@ def test_dry_run(h):
 def test_usage(h):
     r = h.run([h.bin('qmail-local'), 'a', 'b'])
     eq(r.returncode, 100)
+
+
+def sleepers(tag):
+    """pids of live processes whose command line holds tag."""
+    out = []
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            with open('/proc/%s/cmdline' % pid, 'rb') as f:
+                cmd = f.read()
+            with open('/proc/%s/stat' % pid) as f:
+                state = f.read().rsplit(')', 1)[1].split()[0]
+        except OSError:
+            continue
+        if tag.encode() in cmd and state != 'Z':
+            out.append(int(pid))
+    return out
+
+
+def test_program_time_limit(h):
+    """control/timeoutprogram: past it the program's whole process group is killed and
+    the delivery deferred, so a user's sleep cannot hold a local slot for ever."""
+    import time
+    home, md = setup(h)
+    h.control('timeoutprogram', '1\n')
+    write_qmail(home, '.qmail', '|sleep 4711 & echo started; sleep 4712\n./Maildir/\n')
+    t0 = time.monotonic()
+    r = ql(h, home)
+    took = time.monotonic() - t0
+    eq(r.returncode, 111, str(r.stdout))
+    assert b'started' in r.stdout and b'timed out' in r.stdout, r.stdout
+    assert took < 20, took
+    wait_for(lambda: not sleepers('sleep 471'), 10, 'the program\'s processes to be killed')
+    eq(new_files(md), [])
+    # the limit is for all the programs of a delivery together
+    write_qmail(home, '.qmail', '|sleep 0.6\n|sleep 0.6\n|sleep 0.6\n')
+    r = ql(h, home)
+    eq(r.returncode, 111, str(r.stdout))
+    # a quick program is unaffected; a bad value is a clear temporary error
+    write_qmail(home, '.qmail', '|true\n')
+    eq(ql(h, home).returncode, 0)
+    for bad in ('x\n', '-1\n', '99999999999999999999999\n'):
+        h.control('timeoutprogram', bad)
+        r = ql(h, home)
+        eq(r.returncode, 111, repr(bad))
+        assert b'timeoutprogram' in r.stdout, r.stdout
+    h.control('timeoutprogram', None)
+    eq(ql(h, home).returncode, 0)
+
+
+def test_bad_qmail_contents(h):
+    """Every bad .qmail is a deferral before anything is delivered: a file over
+    1 MiB, a NUL byte on a delivery line, a line that is no instruction, a forward
+    address too long to be one; a very long comment line is fine."""
+    home, md = setup(h)
+    cases = [
+        ('./Maildir/\n' + '#' * (1 << 20) + '\n', b'too big'),
+        ('./Maildir/\n./Mail\0box\n', b'line 2'),
+        ('./Maildir/\n&a\0b@example.org\n', b'line 2'),
+        ('./Maildir/\n&' + 'a' * 400 + '@example.org\n', b'line 2'),
+        ('./Maildir/\n\tfoo\n', b'line 2'),
+    ]
+    for text, why in cases:
+        write_qmail(home, '.qmail', text)
+        r = ql(h, home)
+        eq(r.returncode, 111, repr(text[:40]))
+        assert why in r.stdout, (text[:40], r.stdout)
+    eq(new_files(md), [])
+    write_qmail(home, '.qmail', '#' * 100000 + '\n./Maildir/\n')
+    r = ql(h, home)
+    eq(r.returncode, 0, str(r.stdout))
+    eq(len(new_files(md)), 1)

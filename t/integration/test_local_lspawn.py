@@ -25,8 +25,8 @@ def put_message(h, msgid, body=MSG):
 
 
 class Lspawn:
-    def __init__(self, h, dd='./Maildir/'):
-        self.p = subprocess.Popen([h.bin('qmail-lspawn'), dd], stdin=subprocess.PIPE,
+    def __init__(self, h, dd='./Maildir/', wrap=()):
+        self.p = subprocess.Popen(list(wrap) + [h.bin('qmail-lspawn'), dd], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   cwd=os.path.join(h.path, 'queue'), env=h.env(),
                                   start_new_session=True)
@@ -155,6 +155,47 @@ def test_passwd_user(h):
         subprocess.run(['userdel', name], capture_output=True)
 
 
+def inject_passwd(err, when):
+    """strace arguments that make qmail-lspawn's opens of /etc/passwd fail with err."""
+    return ['strace', '-qq', '-o', '/dev/null', '-P', '/etc/passwd', '-e', 'trace=openat',
+            '-e', 'inject=openat:error=%s:when=%s' % (err, when)]
+
+
+def test_passwd_resource_error_defers(h):
+    """With "passwd: files systemd", getpwnam gives NULL and errno 0 when /etc/passwd
+    cannot be opened (EMFILE, EIO): the user is not proven absent, so the delivery is
+    deferred, never bounced and never given to the alias user."""
+    name = 'nqlocaltest'
+    home = ensure_pw_user(h, name)
+    try:
+        p = os.path.join(h.path, 'alias', '.qmail-default')
+        with open(p, 'w') as f:
+            f.write('./Maildir/\n')
+        os.chmod(p, 0o644)
+        put_message(h, 34)
+        for err in ('EIO', 'EMFILE', 'ENFILE'):
+            for when in ('1', '1+'):
+                ls = Lspawn(h, wrap=inject_passwd(err, when))
+                ls.send(0, 34, 'a@b', name + '@' + TEST_ME)
+                code, text = ls.one()
+                eq(code, 'Z', '%s when=%s: %s' % (err, when, text))
+                assert '#4.3.0' in text, text
+                eq(ls.close(), 0)
+        eq(h.maildir(h.alias_maildir()), [])
+        eq(h.maildir(home + '/Maildir/'), [])
+        # unhindered, the same request delivers to the user
+        ls = Lspawn(h)
+        ls.send(0, 34, 'a@b', name + '@' + TEST_ME)
+        eq(ls.one(), ('K', 'did 1+0+0/'))
+        # a name not in the password file is proven absent once the file is read
+        ls.send(1, 34, 'a@b', 'nqnosuchuser@' + TEST_ME)
+        eq(ls.replies(1)[1], ('K', 'did 1+0+0/'))
+        eq(len(h.maildir(h.alias_maildir())), 1)
+        eq(ls.close(), 0)
+    finally:
+        subprocess.run(['userdel', name], capture_output=True)
+
+
 def test_root_goes_to_alias(h):
     put_message(h, 44)
     ls = Lspawn(h)
@@ -183,18 +224,71 @@ def test_unknown_to_alias_default_or_bounce(h):
     eq(ls.close(), 0)
 
 
+def test_overlong_local_part_bounces(h):
+    """A local part longer than any file name: "no such address" (D), never a deferral."""
+    md = h.add_user('joe')
+    put_message(h, 60)
+    ls = Lspawn(h)
+    for i, local in enumerate(('x' * 300, 'joe-' + 'y' * 300, 'z-' * 130)):
+        ls.send(i, 60, 'x@y', local + '@' + TEST_ME)
+        eq(ls.replies(1)[i], ('D', 'Sorry, no mailbox here by that name. (#5.1.1)/'), local[:20])
+    eq(ls.close(), 0)
+    eq(h.maildir(md), [])
+
+
+def write_cdb(h, records):
+    """users/cdb from (key, data) pairs, bypassing qmail-newu's checks (tinycdb's cdb -c)."""
+    src = b''.join(b'+%d,%d:%s->%s\n' % (len(k), len(d), k, d) for k, d in records) + b'\n'
+    cdb = os.path.join(h.path, 'users', 'cdb')
+    subprocess.run(['cdb', '-c', cdb], input=src, check=True)
+
+
 def test_assign_uid_0_is_never_used(h):
+    """A users/cdb entry with uid or gid 0 (qmail-newu refuses to build one) is refused
+    by the lookup too: a deferral naming the problem, never a root delivery."""
     home = os.path.join(h.path, 'homes', 'boss')
     os.makedirs(home)
     with open(os.path.join(home, '.qmail'), 'w') as f:
         f.write('|echo delivered as root\n')
-    h.assign.append('=boss:root:0:0:%s:::' % home)
-    h.write_assign()
+    write_cdb(h, [(b'!boss\0', b'root\x000\x000\0' + home.encode() + b'\0\0\0'),
+                  (b'!gboss\0', b'x\x0065534\x000\0' + home.encode() + b'\0\0\0'),
+                  (b'', b'')])
     put_message(h, 50)
     ls = Lspawn(h)
-    ls.send(0, 50, 'x@y', 'boss@' + TEST_ME)
-    # not root: the alias user, which has no .qmail-boss
-    eq(ls.one(), ('D', 'Sorry, no mailbox here by that name. (#5.1.1)/'))
+    for i, local in enumerate(('boss', 'gboss')):
+        ls.send(i, 50, 'x@y', local + '@' + TEST_ME)
+        code, text = ls.replies(1)[i]
+        eq(code, 'Z', text)
+        assert 'uid or gid 0' in text, text
+    eq(ls.close(), 0)
+    eq(h.maildir(h.alias_maildir()), [])
+
+
+def test_message_file_owner_and_links(h):
+    """qmail-lspawn opens mess/ as root for the user: only a file of the queue user's
+    with one link (not a hard link to a file elsewhere) is handed over."""
+    md = h.add_user('joe')
+    home = os.path.dirname(md.rstrip('/'))
+    with open(os.path.join(home, '.qmail'), 'w') as f:
+        f.write('|head -c 40\n')
+    secret = os.path.join(h.path, 'tmp', 'secret')
+    with open(secret, 'w') as f:
+        f.write('root-only secret\n')
+    os.chmod(secret, 0o600)
+    os.link(secret, os.path.join(h.path, 'queue', 'mess', str(210 % SPLIT), '210'))
+    p = put_message(h, 211)
+    os.chown(p, uid_of('nobody'), gid_of('qmail'))               # not qmailq's
+    p = put_message(h, 212)
+    os.link(p, os.path.join(h.path, 'tmp', 'second-link'))       # two links
+    ls = Lspawn(h)
+    for i, msgid in enumerate((210, 211, 212)):
+        ls.send(i, msgid, 'x@y', 'joe@' + TEST_ME)
+        code, text = ls.replies(1)[i]
+        eq(code, 'Z', '%d: %s' % (msgid, text))
+        assert 'secret' not in text, text
+    os.unlink(os.path.join(h.path, 'tmp', 'second-link'))
+    ls.send(0, 212, 'x@y', 'joe@' + TEST_ME)
+    eq(ls.replies(1)[0][0], 'K')
     eq(ls.close(), 0)
 
 
@@ -209,6 +303,23 @@ def test_report_text_is_bounded(h):
     code, text = ls.one()
     eq(code, 'D')
     eq(text, 'z' * 1000)
+    eq(ls.close(), 0)
+
+
+def test_program_time_limit_frees_the_slot(h):
+    """control/timeoutprogram: a program that never ends is killed with its process
+    group, and the delivery comes back Z, so the slot is free again."""
+    h.control('timeoutprogram', '1\n')
+    p = os.path.join(h.path, 'alias', '.qmail-sleepy')
+    with open(p, 'w') as f:
+        f.write('|sleep 4713\n')
+    os.chmod(p, 0o644)
+    put_message(h, 53)
+    ls = Lspawn(h)
+    ls.send(0, 53, 'x@y', 'sleepy@' + TEST_ME)
+    code, text = ls.replies(1, timeout=20)[0]
+    eq(code, 'Z', text)
+    assert 'timed out' in text, text
     eq(ls.close(), 0)
 
 
@@ -374,6 +485,9 @@ def test_newu_strict(h):
         ('=' + 'a' * 2000 + ':joe:1:1:/tmp:::\n.\n', b'too long'),
         ('=joe:joe:1:1:/tmp:::', b'line 1'),                               # no newline
         ('=joe:joe:1:1:/t\x01mp:::\n.\n', b'control'),
+        ('=joe:joe:1:1:/tmp:::\n=boss:root:0:0:/root:::\n.\n', b'line 2: uid 0'),
+        ('=boss:x:1000:0:/root:::\n.\n', b'line 1: gid 0'),
+        ('+:x:00:1:/root:::\n.\n', b'line 1: uid 0'),
     ]
     for text, why in bad:
         r = newu(h, text)

@@ -2,7 +2,7 @@
 
 import os
 
-from nqtest import wait_for, TEST_ME, queue as inject
+from nqtest import eq, wait_for, TEST_ME, queue as inject
 
 
 def test_maildir_user_end_to_end(h):
@@ -43,4 +43,21 @@ def test_envelope_over_a_pipe_buffer(h):
            b'Subject: big envelope\n\nhi\n')
     got = wait_for(lambda: h.maildir(md), 20, 'the delivery to joe')
     assert got[0].endswith(b'Subject: big envelope\n\nhi\n'), got[0]
+    h.stop_send()
+
+
+def test_overlong_local_parts_bounce_on_the_first_try(h):
+    """A local part longer than a file name can be (ENAMETOOLONG) is "no such address"
+    at once: 1,000 of them in one message are one bounce, never a deferral each."""
+    md = h.add_user('joe')
+    h.start_send()
+    rcpts = [b'%04d' % i + b'x' * 300 + b'@' + TEST_ME.encode() for i in range(1000)]
+    inject(h, b'joe@' + TEST_ME.encode(), rcpts, b'Subject: long\n\nx\n')
+    got = wait_for(lambda: h.maildir(md), 120, 'the bounce in joe\'s Maildir')
+    eq(len(got), 1)
+    assert got[0].count(b'no mailbox here by that name') >= 1, got[0][:2000]
+    wait_for(h.queue_empty, 60, 'an empty queue')
+    log = h.send_log()
+    eq(log.count(': failure: '), 1000, log[-2000:])
+    eq(log.count(': deferral: '), 0, log[-2000:])
     h.stop_send()

@@ -44,7 +44,7 @@ START_TEST(test_parse_bad)
     "=joe::1:1:/h:::", "=joe:joe::1:/h:::", "=joe:joe:-1:1:/h:::", "=joe:joe:1:x:/h:::",
     "=joe:joe:99999999999:1:/h:::", "=joe:joe:1:1:h:::", "=joe:joe:1:1:/h:--::",
     "=joe:joe:1:1:/h::a/b:", "=joe:joe:1:1:/h::.x:", "=:joe:1:1:/h:::", "=jo\te:joe:1:1:/h:::",
-    "..", " =joe:joe:1:1:/h:::", 0
+    "..", " =joe:joe:1:1:/h:::", "=joe:root:0:1:/h:::", "=joe:joe:1:0:/h:::", "+:x:000:1:/h:::", 0
   } ;
   unsigned int i ;
   for (i = 0 ; bad[i] ; i++)

@@ -53,8 +53,12 @@ int assign_parse (assign_entry *e, char *s, size_t len, char const **why)
   if (!*e->user) return -1 ;
   *why = "uid is not a number" ;
   if (!number_ok(e->uid, &u)) return -1 ;
+  *why = "uid 0 is refused: mail is never delivered as root" ;
+  if (!u) return -1 ;
   *why = "gid is not a number" ;
   if (!number_ok(e->gid, &u)) return -1 ;
+  *why = "gid 0 is refused: mail is never delivered with root's group" ;
+  if (!u) return -1 ;
   *why = "home directory is not an absolute path" ;
   if (e->home[0] != '/') return -1 ;
   *why = "dash must be empty or -" ;

@@ -26,7 +26,7 @@ struct assign_entry_s
   char const *ext ;
 } ;
 
-/* Parse one line s[0..len) (no newline) in place (':' become NUL).
+/* Parse one line s[0..len) (no newline) in place (':' become NUL). uid or gid 0 is malformed.
    1 an entry, 0 the final "." line, -1 malformed: *why says what is wrong. */
 extern int assign_parse (assign_entry *e, char *s, size_t len, char const **why) ;
 

@@ -5,10 +5,10 @@
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <skalibs/djbunix.h>
 #include "local/assign.h"
 #include "util/auto.h"
 #include "util/cdbr.h"
-#include "local/dotqmail.h"
 #include "local/localuser.h"
 
 static int set (localuser *w, char const *user, char const *home, char const *dash,
@@ -42,7 +42,13 @@ static int find_assign (localuser *w, char const *cdbpath, char const *local, si
   r = assign_lookup(c, local, len, &u) ;
   cdbr_close(c) ;
   if (r < 0) { *err = "Unable to read users/cdb. (#4.3.0)" ; return -1 ; }
-  if (!r || !u.uid) return 0 ;   /* never deliver as root */
+  if (!r) return 0 ;
+  if (!u.uid || !u.gid)
+  {
+    /* never as root; nor anyone else in its place: a bad entry waits to be fixed */
+    *err = "users/cdb gives uid or gid 0 for this address: never delivered as root. (#4.3.0)" ;
+    return -1 ;
+  }
   if (!set(w, u.sa.s + u.user, u.sa.s + u.home, u.sa.s + u.dash, u.sa.s + u.ext,
                strlen(u.sa.s + u.ext), u.uid, u.gid))
   { *err = "Out of memory. (#4.3.0)" ; return -1 ; }
@@ -62,11 +68,36 @@ static int name_ok (char const *s, size_t n)
   return 1 ;
 }
 
+/* Is name listed in the password file? 1 yes, 0 no, -1 unreadable. getpwnam's NULL
+   proves nothing by itself: with "passwd: files systemd" an /etc/passwd that cannot
+   be opened (EMFILE, EIO) gives NULL and errno 0. The file is read once per lookup. */
+static int passwd_lists (char const *name, stralloc *file, int *loaded)
+{
+  size_t n = strlen(name), i = 0 ;
+  if (!*loaded)
+  {
+    file->len = 0 ;
+    if (!openslurpclose(file, LOCALUSER_PASSWD)) return -1 ;
+    if (file->len > LOCALUSER_PASSWD_MAX) return -1 ;
+    *loaded = 1 ;
+  }
+  while (i < file->len)
+  {
+    char const *nl = memchr(file->s + i, '\n', file->len - i) ;
+    size_t end = nl ? (size_t)(nl - file->s) : file->len ;
+    if (end - i > n && !memcmp(file->s + i, name, n) && file->s[i + n] == ':') return 1 ;
+    i = end + 1 ;
+  }
+  return 0 ;
+}
+
 /* The longest passwd name that is local or a prefix of it ending at a '-'. */
 static int find_passwd (localuser *w, char const *local, size_t len, char const **err)
 {
+  static stralloc file = STRALLOC_ZERO ;
   char name[LOCALUSER_NAME_MAX + 1] ;
   size_t i ;
+  int loaded = 0 ;
   for (i = len ; i ; i--)
   {
     struct passwd *pw ;
@@ -81,8 +112,9 @@ static int find_passwd (localuser *w, char const *local, size_t len, char const 
     pw = getpwnam(name) ;
     if (!pw)
     {
-      /* no such user; anything else (EMFILE, EIO...) must not send the mail to the alias user */
-      if (!errno || errno == ENOENT || errno == ESRCH || errno == EBADF || errno == EPERM) continue ;
+      /* absent only when proven: any doubt must not send the mail to the alias user */
+      if ((!errno || errno == ENOENT || errno == ESRCH || errno == EBADF || errno == EPERM)
+       && !passwd_lists(name, &file, &loaded)) continue ;
       *err = "Unable to look up the user in the password file. (#4.3.0)" ;
       return -1 ;
     }
@@ -121,43 +153,5 @@ int localuser_find (localuser *u, char const *cdbpath, char const *aliashome,
   int r = find_assign(u, cdbpath, local, len, err) ;
   if (!r) r = find_passwd(u, local, len, err) ;
   if (!r) r = find_alias(u, aliashome, local, len, err) ;
-  return r ;
-}
-
-/* 1 if home/name exists or cannot be checked, 0 if it surely does not. */
-static int exists_in (char const *home, stralloc const *name)
-{
-  size_t h = strlen(home) ;
-  struct stat st ;
-  char path[h + name->len + 2] ;
-  memcpy(path, home, h) ;
-  path[h] = '/' ;
-  memcpy(path + h + 1, name->s, name->len + 1) ;
-  if (!stat(path, &st)) return 1 ;
-  return errno != ENOENT && errno != ENOTDIR ;
-}
-
-int localuser_deliverable (localuser const *u)
-{
-  stralloc name = STRALLOC_ZERO ;
-  char const *home = u->sa.s + u->home, *dash = u->sa.s + u->dash, *ext = u->sa.s + u->ext ;
-  size_t i, elen = strlen(ext) ;
-  int r = 1 ;
-  if (!*dash) return 1 ;
-  if (!dotqmail_ext_ok(ext)) return 0 ;
-  if (!dotqmail_name(&name, dash, ext, elen, "")) return 1 ;
-  if (exists_in(home, &name)) goto done ;
-  for (i = elen ; ; i--)
-  {
-    if (!i || ext[i - 1] == '-')
-    {
-      if (!dotqmail_name(&name, dash, ext, i, "default")) goto done ;
-      if (exists_in(home, &name)) goto done ;
-    }
-    if (!i) break ;
-  }
-  r = 0 ;
- done:
-  stralloc_free(&name) ;
   return r ;
 }
