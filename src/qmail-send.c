@@ -293,7 +293,7 @@ static int setup (void)
   if (ndelay_on(FD_CLEANREQ) < 0 || ndelay_on(FD_CLEANREP) < 0 || ndelay_on(FD_TODO) < 0) strerr_diefu1sys(111, "ndelay_on") ;
   sfd = selfpipe_init() ;
   if (sfd < 0) strerr_diefu1sys(111, "selfpipe_init") ;
-  if (selfpipe_trap(SIGTERM) < 0 || selfpipe_trap(SIGALRM) < 0 || selfpipe_trap(SIGHUP) < 0)
+  if (!selfpipe_trap(SIGTERM) || !selfpipe_trap(SIGALRM) || !selfpipe_trap(SIGHUP))
     strerr_diefu1sys(111, "trap signals") ;
   return sfd ;
 }

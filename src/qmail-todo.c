@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <skalibs/strerr.h>
@@ -107,6 +109,40 @@ static int writefile (char const *fn, char const *s, size_t len)
   return 0 ;
 }
 
+/* Order of two remote/ records (T<rcpt>\0) by domain, case-insensitively, then
+   by their place: a domain's recipients in a row make one qmail-remote job. */
+static char const *sortbase ;
+static int by_domain (void const *a, void const *b)
+{
+  size_t oa = *(size_t const *)a, ob = *(size_t const *)b, la, lb ;
+  char const *da = spawnproto_domain(sortbase + oa + 1, &la), *db = spawnproto_domain(sortbase + ob + 1, &lb) ;
+  int d = strncasecmp(da, db, la < lb ? la : lb) ;
+  if (!d && la != lb) d = la < lb ? -1 : 1 ;
+  if (!d) d = oa < ob ? -1 : oa > ob ;
+  return d ;
+}
+
+/* Sort the records of rem by domain. 1 ok, 0 no memory. */
+static int sort_remote (stralloc *rem)
+{
+  static stralloc out = STRALLOC_ZERO ;
+  genalloc offs = GENALLOC_ZERO ;   /* size_t */
+  size_t i, n ;
+  for (i = 0 ; i < rem->len ; i += strlen(rem->s + i) + 1)
+    if (!genalloc_append(size_t, &offs, &i)) { genalloc_free(size_t, &offs) ; return 0 ; }
+  n = genalloc_len(size_t, &offs) ;
+  sortbase = rem->s ;
+  qsort(genalloc_s(size_t, &offs), n, sizeof(size_t), &by_domain) ;
+  out.len = 0 ;
+  for (i = 0 ; i < n ; i++)
+  {
+    char const *r = rem->s + genalloc_s(size_t, &offs)[i] ;
+    if (!stralloc_catb(&out, r, strlen(r) + 1)) { genalloc_free(size_t, &offs) ; return 0 ; }
+  }
+  genalloc_free(size_t, &offs) ;
+  return stralloc_copyb(rem, out.s, out.len) ;
+}
+
 typedef struct done_s done ;
 struct done_s
 {
@@ -154,6 +190,7 @@ static int preprocess (unsigned long id, done *d)
     r = rewrite_rcpt(&rw, &one, env.rcpts.s + i) ;
     if (r < 0 || !qfile_rcpt_put(r ? &loc : &rem, one.s)) goto nomem ;
   }
+  if (rem.len && !sort_remote(&rem)) goto nomem ;
   if (!qfile_info_put(&info, env.sender.s, (unsigned long)st.st_mtime)) goto nomem ;
   queue_path(fn, "local", id) ;
   if (!writefile(fn, loc.s, loc.len)) goto fail ;
@@ -323,7 +360,7 @@ int main (int argc, char const *const *argv)
   if (fdtrigw < 0) strerr_diefu1sys(111, "open lock/trigger for writing") ;
   sfd = selfpipe_init() ;
   if (sfd < 0) strerr_diefu1sys(111, "selfpipe_init") ;
-  if (selfpipe_trap(SIGHUP) < 0) strerr_diefu1sys(111, "trap SIGHUP") ;
+  if (!selfpipe_trap(SIGHUP)) strerr_diefu1sys(111, "trap SIGHUP") ;
   tain_now_g() ;
   for (;;)
   {
