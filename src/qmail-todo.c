@@ -24,6 +24,7 @@
 #include "util/dirsync.h"
 #include "queue/envelope.h"
 #include "util/logline.h"
+#include "util/memcap.h"
 #include "queue/qfile.h"
 #include "queue/queue.h"
 #include "queue/queuedir.h"
@@ -37,6 +38,7 @@
 #define FD_SEND 3
 #define FD_CLEANREQ 4
 #define FD_CLEANREP 5
+#define MEMORY_MAX (256UL << 20)   /* RLIMIT_DATA: an envelope is at most ENVELOPE_BYTES_MAX */
 
 static queuedir qdir ;   /* fds on conf-home and its queue */
 static stralloc envnoathost = STRALLOC_ZERO ;
@@ -347,6 +349,7 @@ int main (int argc, char const *const *argv)
   tain deadline ;
   PROG = "qmail-todo" ;
   if (argc > 1) strerr_dieusage(100, USAGE) ;
+  memcap_set(MEMORY_MAX) ;
   sig_ignore(SIGPIPE) ;
   {
     char const *what ;

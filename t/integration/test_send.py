@@ -309,6 +309,29 @@ def test_concurrencylocal_is_respected(h):
     assert 2 in busy, 'never two at once: %r' % busy
 
 
+def test_small_message_is_not_stuck_behind_a_big_one(h):
+    """Issue 6, point 7: messages take turns on the local channel, so a 1-recipient
+    message queued after a 16,000-recipient one starts after at most a few of the big
+    one's deliveries, not after all of them."""
+    md = h.add_user('joe')
+    h.start_send()
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME] * 16000, msg('big'))
+    big = wait_for(lambda: re.search(r'^new msg (\d+)$', h.send_log(), re.M), 30, 'the big message').group(1)
+    wait_for(lambda: count(r'^starting delivery \d+: msg %s ' % big, h.send_log()) >= 30, 30, 'the big one under way')
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('small'))
+    wait_for(lambda: 'small' in tags_in(h, md), 30, 'the small message delivered')
+    log = h.send_log()
+    small = [n for n in re.findall(r'^new msg (\d+)$', log, re.M) if n != big][0]
+    after = log[log.index('new msg %s\n' % small):]
+    before = after[:re.search(r'^starting delivery \d+: msg %s ' % small, after, re.M).start()]
+    between = count(r'^starting delivery \d+: msg %s ' % big, before)
+    total = count(r'^starting delivery \d+: msg %s ' % big, log)
+    print('    the small message started after %d more of the big one (%d of 16000 started by then)' % (between, total))
+    assert between <= 12, 'the small message waited for %d deliveries of the big one' % between
+    assert total < 16000, 'the big message was done first: the test proves nothing'
+    h.kill_send()
+
+
 def test_sigterm_waits_for_running_deliveries(h):
     md = h.add_user('joe')
     with open(os.path.join(h.path, 'homes', 'joe', '.qmail'), 'w') as f:

@@ -9,13 +9,16 @@ import os
 import re
 import signal
 
-from nqtest import eq, wait_for, TestFailure, TEST_ME
+from nqtest import eq, wait_for, TEST_ME, uid_of
 from test_send import queue, msg, tags_in, assert_queue_empty, count, sig_send
 
 FAKE_RSPAWN = r'''#!/usr/bin/python3
 import os
 TMP = %(tmp)r
 jobs = open(os.path.join(TMP, 'rspawn.jobs'), 'ab', buffering=0)
+import stat
+with open(os.path.join(TMP, 'rspawn.who'), 'w') as f:
+    f.write('%%d %%d %%d\n' %% (os.getuid(), stat.S_ISFIFO(os.fstat(0).st_mode), stat.S_ISFIFO(os.fstat(1).st_mode)))
 buf = b''
 
 def whole(buf):
@@ -173,6 +176,9 @@ def test_concurrencyremote_counts_jobs(h):
     with Stub(h):
         h.start_send()
         wait_for(lambda: re.search(r'^status: local 0/10 remote 0/300$', h.send_log(), re.M), 10, 'limit 300 allowed')
+        who = os.path.join(h.path, 'tmp', 'rspawn.who')
+        wait_for(lambda: os.path.exists(who) and open(who).read().endswith('\n'), 10, 'the stub to start')
+        eq(open(who).read().split(), [str(uid_of('qmailr')), '1', '1'], 'qmail-rspawn as qmailr, pipes on fds 0 and 1')
         h.control('concurrencyremote', None)
         sig_send(h, signal.SIGHUP)
         wait_for(lambda: re.search(r'^status: local 0/10 remote 0/20$', h.send_log(), re.M), 10, 'default 20')
