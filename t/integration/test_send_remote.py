@@ -8,8 +8,9 @@ line per job to tmp/rspawn.jobs: "<msgid> <sender> <rcpt> <rcpt>..."."""
 import os
 import re
 import signal
+import time
 
-from nqtest import eq, wait_for, TEST_ME, uid_of
+from nqtest import eq, wait_for, TEST_ME, SPLIT, uid_of, gid_of
 from test_send import queue, msg, tags_in, assert_queue_empty, count, sig_send
 
 FAKE_RSPAWN = r'''#!/usr/bin/python3
@@ -51,6 +52,8 @@ while True:
         f, buf = w
         slot, msgid, sender, n, rcpts = f[0], f[1], f[2], int(f[3]), f[4:]
         jobs.write(b' '.join([msgid, sender] + rcpts) + b'\n')
+        if os.path.exists(os.path.join(TMP, 'hold')):
+            continue
         if any(r.startswith(b'die') for r in rcpts) and not os.path.exists(os.path.join(TMP, 'die-ok')):
             os._exit(111)
         os.write(1, slot + b'\0' + str(n).encode() + b'\0' + b''.join(code(r) + b'\0' for r in rcpts))
@@ -204,3 +207,39 @@ def test_dead_spawner_defers_its_job_and_loses_nothing(h):
         eq(len(st.jobs()), 2, 'the job again after the restart')
         eq(count(r'^delivery \d+: success: 250_ok_die', h.send_log()), 2)
         eq(h.maildir(md), [], 'no bounce')
+
+
+def vm(pid, field):
+    with open('/proc/%d/status' % pid) as f:
+        return int(re.search(r'^%s:\s+(\d+) kB' % field, f.read(), re.M).group(1))
+
+
+def test_a_million_queued_recipients_keep_qmail_send_small(h):
+    """Issue 6, point 5: ten messages of 100,000 remote recipients each (queue files written
+    directly); qmail-send loads them all and starts jobs of each, and its peak resident size
+    stays small: the recipients stay on disk. (Before, 300,000 took it to 110 MB.)"""
+    q = os.path.join(h.path, 'queue')
+    ids = [9400001 + i for i in range(10)]
+    for n in ids:
+        b = str(n % SPLIT)
+        files = {
+            'info': b'Fbulk@example.org\0b%d\0' % int(time.time()),
+            'remote': b''.join(b'Tuser%06d@d%03d.example\0' % (i, i // 1000) for i in range(100000)),
+            'mess': b'Subject: bulk\n\nbulk\n',
+        }
+        for d, data in files.items():
+            p = os.path.join(q, d, b, str(n))
+            with open(p, 'wb') as f:
+                f.write(data)
+            os.chown(p, uid_of('qmailq' if d == 'mess' else 'qmails'), gid_of('qmail'))
+    with Stub(h) as st:
+        st.flag('hold')           # the stub takes jobs and never answers: slots stay full
+        h.start_send()
+        pid = h.pid_of('qmail-send')
+        wait_for(lambda: set(j[0] for j in st.jobs()) == set(str(n) for n in ids), 60, 'a job of each message')
+        wait_for(lambda: len(st.jobs()) >= 20, 10, 'concurrencyremote jobs')
+        peak = vm(pid, 'VmHWM')
+        print('    qmail-send: VmHWM %d kB with 1,000,000 recipients queued, %d jobs running' % (peak, len(st.jobs())))
+        eq(sorted(len(j) - 2 for j in st.jobs()), [100] * 20, 'full jobs of one domain')
+        assert peak < 16 * 1024, 'qmail-send peaked at %d kB' % peak
+        h.kill_send()
