@@ -217,19 +217,20 @@ static void timer_other (prioq_elt const *e)
 static void read_todo (void)
 {
   int r = pipebuf_fill(FD_TODO, &todoin) ;
-  for (;;)
+  size_t pos = 0 ;
+  ssize_t n ;
+  while ((n = pipebuf_next(&todoin, pos, 1, 0)) > 0)
   {
     char letter ;
     unsigned long id ;
-    ssize_t n = spawnproto_fields(todoin.s, todoin.len, 1) ;
-    if (n < 0) strerr_dief1x(111, "protocol error: overlong record from qmail-todo") ;
-    if (!n) break ;
-    if (!spawnproto_idrec_parse(todoin.s, (size_t)n, &letter, &id) || letter != 'L')
+    if (!spawnproto_idrec_parse(todoin.s + pos, (size_t)n, &letter, &id) || letter != 'L')
       strerr_dief1x(111, "protocol error: malformed record from qmail-todo") ;
     load(id, 1) ;
-    pipebuf_consume(&todoin, (size_t)n) ;
+    pos += (size_t)n ;
   }
-  if (!r)
+  if (n < 0) strerr_dief1x(111, "protocol error: overlong record from qmail-todo") ;
+  pipebuf_consume(&todoin, pos) ;
+  if (!r || r == -2)
   {
     logline("qmail-send: alert: lost connection to qmail-todo; exiting when deliveries are done", (char *)0) ;
     todoup = 0 ;

@@ -5,6 +5,7 @@
 #include <skalibs/bytestr.h>
 #include <skalibs/types.h>
 #include "mail/addr.h"
+#include "queue/report.h"
 #include "queue/spawnproto.h"
 
 ssize_t spawnproto_fields (char const *s, size_t len, unsigned int nfields)
@@ -87,17 +88,10 @@ int spawnproto_reply_parse (spawnproto_reply *r, char const *s, size_t len, unsi
   return 1 ;
 }
 
-/* code, then text cut to SPAWNPROTO_TEXT_MAX with control bytes as '_', then NUL */
+/* code, then the pipe form of text (queue/report), then NUL */
 static int put_result (stralloc *sa, char code, char const *text, size_t textlen)
 {
-  size_t i, base ;
-  if (textlen > SPAWNPROTO_TEXT_MAX) textlen = SPAWNPROTO_TEXT_MAX ;
-  if (!stralloc_catb(sa, &code, 1)) return 0 ;
-  base = sa->len ;
-  if (!stralloc_catb(sa, text, textlen)) return 0 ;
-  for (i = base ; i < sa->len ; i++)
-    if ((unsigned char)sa->s[i] < 0x20 || sa->s[i] == 0x7f) sa->s[i] = '_' ;
-  return stralloc_0(sa) ;
+  return stralloc_catb(sa, &code, 1) && report_pipe(sa, text, textlen) && stralloc_0(sa) ;
 }
 
 static int put_number (stralloc *sa, unsigned long u)

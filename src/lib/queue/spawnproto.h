@@ -8,7 +8,7 @@
 #include <skalibs/stralloc.h>
 
 #define SPAWNPROTO_FIELD_MAX 4096   /* a longer field is a protocol error */
-#define SPAWNPROTO_TEXT_MAX 1000    /* delivery report text */
+#define SPAWNPROTO_TEXT_MAX 1000    /* delivery report text (REPORT_MAX) */
 #define SPAWNPROTO_SLOTS_MAX 1000   /* concurrency limit of a spawner */
 #define SPAWNPROTO_RCPTS_MAX 100    /* recipients in one remote job (qmail-rspawn) */
 
@@ -46,8 +46,9 @@ struct spawnproto_reply_s
 /* s[0..len) is exactly 2 fields. 1 ok, 0 malformed (bad slot, bad code,
    text over SPAWNPROTO_TEXT_MAX). */
 extern int spawnproto_reply_parse (spawnproto_reply *, char const *s, size_t len, unsigned long maxslot) ;
-/* Append a reply; text is cut to SPAWNPROTO_TEXT_MAX bytes, control bytes
-   (and a trailing newline) become '_'. 1 ok, 0 no memory. */
+/* Append a reply; text goes in its pipe form (queue/report: cut to
+   SPAWNPROTO_TEXT_MAX bytes, newlines as '/', other control bytes as '_').
+   1 ok, 0 no memory. */
 extern int spawnproto_reply_put (stralloc *, unsigned long slot, char code, char const *text, size_t textlen) ;
 
 /* qmail-send -> qmail-rspawn, one job (one message, one domain):
@@ -93,7 +94,7 @@ extern ssize_t spawnproto_rreply_len (char const *s, size_t len) ;
    text over SPAWNPROTO_TEXT_MAX). The caller checks n against its request. */
 extern int spawnproto_rreply_parse (spawnproto_rreply *, char const *s, size_t len, unsigned long maxslot) ;
 /* Write a reply: the head once, then exactly n results in recipient order (text
-   cut and cleaned as spawnproto_reply_put does). 1 ok, 0 no memory. */
+   in its pipe form, as spawnproto_reply_put writes it). 1 ok, 0 no memory. */
 extern int spawnproto_rreply_put_head (stralloc *, unsigned long slot, unsigned int n) ;
 extern int spawnproto_rreply_put_result (stralloc *, char code, char const *text, size_t textlen) ;
 

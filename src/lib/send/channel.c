@@ -7,6 +7,7 @@
 #include <skalibs/types.h>
 #include "util/logline.h"
 #include "queue/queue.h"
+#include "queue/report.h"
 #include "queue/retry.h"
 #include "queue/sendbounce.h"
 #include "send/channel.h"
@@ -133,9 +134,7 @@ static int bounce_record (sendmsg *m, char const *rcpt, char code, char const *t
 {
   stralloc reason = STRALLOC_ZERO ;
   int ok ;
-  /* the spawner shows the report's final newline as '/' */
-  if (tl && (text[tl - 1] == '/' || text[tl - 1] == '\n')) tl-- ;
-  ok = stralloc_catb(&reason, text, tl) ;
+  ok = stralloc_catb(&reason, text, report_reason_len(text, tl)) ;
   if (ok && code == 'E') ok = stralloc_cats(&reason, TOOLONG) ;
   if (!ok || !sendbounce_record(m->id, rcpt, reason.s, reason.len))
   {
@@ -151,7 +150,7 @@ static void result_one (unsigned int c, sendslot *sl, sendmsg *m, unsigned int i
 {
   char text[SPAWNPROTO_TEXT_MAX + 2], fd[ULONG_FMT], fn[QUEUE_PATH_MAX] ;
   char code = res->code ;
-  logline_text(text, res->text, res->textlen) ;
+  report_log(text, res->text, res->textlen) ;
   fd[ulong_fmt(fd, sl->delnum + i)] = 0 ;
   logline("delivery ", fd, code == 'K' ? ": success: " : code == 'Z' ? ": deferral: " : ": failure: ", text, (char *)0) ;
   if (!m) return ;
@@ -187,17 +186,18 @@ static void job_done (unsigned int c, unsigned long k, spawnproto_result const *
   finish_check(m) ;
 }
 
-/* One whole reply at s->in. Its length, 0 if incomplete. Dies if malformed. */
-static size_t take_reply (unsigned int c)
+/* Act on the whole reply at s->in.s + pos. Its length, 0 if incomplete. Dies if malformed. */
+static size_t take_reply (unsigned int c, size_t pos)
 {
   sendspawner *s = channel + c ;
-  ssize_t n = c ? spawnproto_rreply_len(s->in.s, s->in.len) : spawnproto_fields(s->in.s, s->in.len, 2) ;
+  ssize_t n = pipebuf_next(&s->in, pos, c ? 0 : 2, &spawnproto_rreply_len) ;
+  char const *p = s->in.s + pos ;
   if (n < 0) strerr_dief2x(111, "protocol error: overlong reply from ", s->prog) ;
   if (!n) return 0 ;
   if (c)
   {
     static spawnproto_rreply rr ;
-    if (!spawnproto_rreply_parse(&rr, s->in.s, (size_t)n, SPAWNPROTO_SLOTS_MAX)
+    if (!spawnproto_rreply_parse(&rr, p, (size_t)n, SPAWNPROTO_SLOTS_MAX)
      || !s->slots[rr.slot].busy || rr.n != s->slots[rr.slot].job.n)
       strerr_dief2x(111, "protocol error: malformed reply from ", s->prog) ;
     job_done(c, rr.slot, rr.r) ;
@@ -206,7 +206,7 @@ static size_t take_reply (unsigned int c)
   {
     spawnproto_reply rp ;
     spawnproto_result res ;
-    if (!spawnproto_reply_parse(&rp, s->in.s, (size_t)n, SPAWNPROTO_SLOTS_MAX) || !s->slots[rp.slot].busy)
+    if (!spawnproto_reply_parse(&rp, p, (size_t)n, SPAWNPROTO_SLOTS_MAX) || !s->slots[rp.slot].busy)
       strerr_dief2x(111, "protocol error: malformed reply from ", s->prog) ;
     res.code = rp.code ; res.text = rp.text ; res.textlen = rp.textlen ;
     job_done(c, rp.slot, &res) ;
@@ -236,14 +236,11 @@ int channel_read (unsigned int c)
 {
   sendspawner *s = channel + c ;
   int r = pipebuf_fill(s->fdrep, &s->in) ;
-  if (r < 0) return 1 ;
-  for (;;)
-  {
-    size_t n = take_reply(c) ;
-    if (!n) break ;
-    pipebuf_consume(&s->in, n) ;
-  }
-  if (!r) { lost(c) ; return 0 ; }
+  if (r == -1) return 1 ;
+  size_t pos = 0, n ;
+  while ((n = take_reply(c, pos))) pos += n ;
+  pipebuf_consume(&s->in, pos) ;
+  if (r <= 0) { lost(c) ; return 0 ; }
   return 1 ;
 }
 
