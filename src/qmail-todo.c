@@ -329,12 +329,31 @@ static int scan_one (unsigned long id, void *ids)
   return genalloc_append(unsigned long, (genalloc *)ids, &id) ;
 }
 
+static int ulong_cmp (void const *a, void const *b)
+{
+  unsigned long x = *(unsigned long const *)a, y = *(unsigned long const *)b ;
+  return x < y ? -1 : x > y ;
+}
+
+/* Keep in badids only what is still in todo/ (ids[0..n), sorted): a removed
+   message's id may come back with a new message, which must be logged again. */
+static void prune_badids (unsigned long const *ids, size_t n)
+{
+  unsigned long *b = genalloc_s(unsigned long, &badids) ;
+  size_t i, k = 0, nb = genalloc_len(unsigned long, &badids) ;
+  for (i = 0 ; i < nb ; i++)
+    if (bsearch(b + i, ids, n, sizeof(unsigned long), &ulong_cmp)) b[k++] = b[i] ;
+  genalloc_setlen(unsigned long, &badids, k) ;
+}
+
 static int scan (void)
 {
   genalloc ids = GENALLOC_ZERO ;   /* unsigned long */
   size_t i, n ;
   int ok = queuescan("todo", &scan_one, &ids, &scan_warn) ;
   n = genalloc_len(unsigned long, &ids) ;
+  qsort(genalloc_s(unsigned long, &ids), n, sizeof(unsigned long), &ulong_cmp) ;
+  if (ok) prune_badids(genalloc_s(unsigned long, &ids), n) ;
   for (i = 0 ; i < n ; i += BATCH_MAX)
     if (!batch(genalloc_s(unsigned long, &ids) + i, n - i < BATCH_MAX ? n - i : BATCH_MAX)) ok = 0 ;
   genalloc_free(unsigned long, &ids) ;

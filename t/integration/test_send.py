@@ -445,13 +445,8 @@ def test_qmail_clean_sweeps_old_pid_files_and_keeps_live_ones(h):
         open(p, 'w').close()
         os.chown(p, uid_of('qmailq'), gid_of('qmail'))
         os.utime(p, (old, old))
-    h.start_send()
-    wait_for(lambda: not os.path.exists(files['pid/123.456.1']), 10, 'the old pid file to go')
-    assert os.path.exists(files['pid/999.1.1']), 'a recent pid file was removed'
-    # the todo message is preprocessed and goes remote: mess stays
-    wait_for(lambda: h.queue_files('info'), 10, 'the todo message preprocessed')
-    assert os.path.exists(mess), 'mess of a live message removed'
-    # an old mess/ with info/ (left alone as malformed): kept
+    # an old mess/ with info/ (left alone as malformed): kept. It exists before qmail-send
+    # starts, so the startup sweep sees it (made later, no sweep would look at it for 12 hours)
     k = 9200013
     b3 = str(k % SPLIT)
     kmess = os.path.join(q, 'mess', b3, str(k))
@@ -461,11 +456,57 @@ def test_qmail_clean_sweeps_old_pid_files_and_keeps_live_ones(h):
             f.write(data)
         os.chown(p, uid_of(u), gid_of('qmail'))
         os.utime(p, (old, old))
+    h.start_send()
+    wait_for(lambda: not os.path.exists(files['pid/123.456.1']), 10, 'the old pid file to go')
+    assert os.path.exists(files['pid/999.1.1']), 'a recent pid file was removed'
+    # the todo message is preprocessed and goes remote: mess stays
+    wait_for(lambda: h.queue_files('info'), 10, 'the todo message preprocessed')
+    assert os.path.exists(mess), 'mess of a live message removed'
     # the orphans go: mess/ through qmail-send (which can see info/), intd/ by qmail-clean
     wait_for(lambda: not os.path.exists(omess) and not os.path.exists(ointd), 10, 'the orphan to go')
     assert 'removing orphan mess/%s/%d' % (b2, m) in h.send_log(), h.send_log()
     assert os.path.exists(kmess), 'mess/ of a message with info/ removed'
     assert os.path.exists(mess), 'mess/ of a live message removed'
+
+
+def test_malformed_todo_is_logged_again_when_its_id_comes_back(h):
+    """qmail-todo logs a malformed todo/ entry once; when the entry is gone its id is
+    forgotten, so a later message with the same id (inode) is logged again."""
+    md = h.add_user('joe')
+    q = os.path.join(h.path, 'queue')
+    n = 9500017
+    todo = os.path.join(q, 'todo', str(n % SPLIT), str(n))
+
+    def plant():
+        with open(todo, 'wb') as f:
+            f.write(b'garbage')
+        os.chown(todo, uid_of('qmailq'), gid_of('qmail'))
+    pat = r'malformed envelope in todo/%d/%d, left in queue' % (n % SPLIT, n)
+    plant()
+    h.start_send()
+    wait_for(lambda: count(pat, h.send_log()) == 1, 10, 'the first warning')
+    os.unlink(todo)
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('one'))      # a scan without it
+    wait_for(lambda: h.maildir(md), 10, 'the first message')
+    plant()
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('two'))      # a scan with it again
+    wait_for(lambda: len(h.maildir(md)) >= 2, 10, 'the second message')
+    wait_for(lambda: count(pat, h.send_log()) == 2, 10, 'the warning again for the new entry')
+    os.unlink(todo)
+
+
+def test_qmail_send_reads_control_me_once(h):
+    h.control('bouncehost', 'bh.example\n')
+    prefix = os.path.join(h.logdir, 'st')
+    h.send = h.spawn(['strace', '-ff', '-qq', '-o', prefix, '-e', 'trace=openat,open',
+                      h.bin('qmail-start'), './Maildir/'], log=os.path.join(h.logdir, 'send'))
+    wait_for(lambda: 'status: local' in h.send_log(), 10, 'qmail-send up')
+    pid = h.pid_of('qmail-send')
+    with open('%s.%d' % (prefix, pid)) as f:
+        text = f.read()
+    eq(text.count('"control/me"'), 1, 'opens of control/me: %s' % text)
+    assert '"control/bouncehost"' in text, text
+    h.stop_send()
 
 
 def test_qmail_start_usage_and_exit(h):
