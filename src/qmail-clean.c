@@ -19,6 +19,7 @@
 #include "util/num.h"
 #include "util/logline.h"
 #include "queue/queue.h"
+#include "queue/pipebuf.h"
 #include "queue/spawnproto.h"
 
 #define USAGE "qmail-clean"
@@ -128,8 +129,7 @@ static void sweep (void)
 
 int main (int argc, char const *const *argv)
 {
-  char inbuf[SPAWNPROTO_FIELD_MAX + 32] ;
-  size_t inlen = 0 ;
+  stralloc in = STRALLOC_ZERO ;
   tain deadline ;
   PROG = "qmail-clean" ;
   if (argc > 1) strerr_dieusage(100, USAGE) ;
@@ -141,8 +141,9 @@ int main (int argc, char const *const *argv)
   for (;;)
   {
     iopause_fd x = { .fd = 0, .events = IOPAUSE_READ } ;
-    ssize_t r ;
-    int e = iopause_g(&x, 1, &deadline) ;
+    int r, e = iopause_g(&x, 1, &deadline) ;
+    size_t pos = 0 ;
+    ssize_t n ;
     if (e < 0) strerr_diefu1sys(111, "iopause") ;
     if (!e)
     {
@@ -150,24 +151,22 @@ int main (int argc, char const *const *argv)
       tain_addsec_g(&deadline, SWEEP_EVERY) ;
       continue ;
     }
-    r = fd_read(0, inbuf + inlen, sizeof inbuf - inlen) ;
-    if (r < 0) { if (errno == EINTR || errno == EAGAIN) continue ; strerr_diefu1sys(111, "read requests") ; }
+    r = pipebuf_fill(0, &in) ;
+    if (r == -1) continue ;
+    if (r == -2) strerr_diefu1sys(111, "read requests") ;
     if (!r) return 0 ;
-    inlen += (size_t)r ;
-    for (;;)
+    while ((n = pipebuf_next(&in, pos, 1, 0)) > 0)
     {
       char letter ;
       unsigned long id ;
       char reply ;
-      ssize_t n = spawnproto_fields(inbuf, inlen, 1) ;
-      if (n < 0) strerr_dief1x(111, "protocol error: overlong request") ;
-      if (!n) break ;
-      if (!spawnproto_idrec_parse(inbuf, (size_t)n, &letter, &id) || (letter != 'x' && letter != 't'))
+      if (!spawnproto_idrec_parse(in.s + pos, (size_t)n, &letter, &id) || (letter != 'x' && letter != 't'))
         strerr_dief1x(111, "protocol error: malformed request") ;
       reply = do_request(letter, id) ? '+' : '!' ;
       if (allwrite(1, &reply, 1) < 1) strerr_diefu1sys(111, "write reply") ;
-      inlen -= (size_t)n ;
-      memmove(inbuf, inbuf + n, inlen) ;
+      pos += (size_t)n ;
     }
+    if (n < 0) strerr_dief1x(111, "protocol error: overlong request") ;
+    pipebuf_consume(&in, pos) ;
   }
 }

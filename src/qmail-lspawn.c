@@ -23,6 +23,7 @@
 #include "util/fds.h"
 #include "local/localuser.h"
 #include "queue/queue.h"
+#include "queue/pipebuf.h"
 #include "queue/spawnproto.h"
 
 #define USAGE "qmail-lspawn defaultdelivery"
@@ -49,12 +50,7 @@ static uid_t uidq ;   /* the queue user: owner of every mess/ file */
 
 static void reply (unsigned long slot, char code, char const *text, size_t len)
 {
-  char t[SPAWNPROTO_TEXT_MAX] ;
-  size_t i ;
-  if (len > sizeof t) len = sizeof t ;
-  /* qmail's convention: a newline in the report reads as '/' in the log */
-  for (i = 0 ; i < len ; i++) t[i] = text[i] == '\n' ? '/' : text[i] ;
-  if (!spawnproto_reply_put(&out, slot, code, t, len)) strerr_diefu1sys(111, "allocate memory") ;
+  if (!spawnproto_reply_put(&out, slot, code, text, len)) strerr_diefu1sys(111, "allocate memory") ;
 }
 
 static void reply_s (unsigned long slot, char code, char const *text)
@@ -203,23 +199,18 @@ static void reap (void)
 static void requests (stralloc *in)
 {
   size_t used = 0 ;
-  for (;;)
+  ssize_t n ;
+  while ((n = pipebuf_next(in, used, 4, 0)) > 0)
   {
     spawnproto_request rq ;
-    ssize_t n = spawnproto_fields(in->s + used, in->len - used, 4) ;
-    if (n < 0) strerr_dief1x(111, "protocol error: field too long") ;
-    if (!n) break ;
     if (!spawnproto_request_parse(&rq, in->s + used, (size_t)n, SLOTS))
       strerr_dief1x(111, "protocol error: malformed request") ;
     if (kids[rq.slot].busy) strerr_dief1x(111, "protocol error: slot already busy") ;
     start(&rq) ;
     used += (size_t)n ;
   }
-  if (used)
-  {
-    memmove(in->s, in->s + used, in->len - used) ;
-    in->len -= used ;
-  }
+  if (n < 0) strerr_dief1x(111, "protocol error: field too long") ;
+  pipebuf_consume(in, used) ;
 }
 
 static void raise_fd_limit (void)

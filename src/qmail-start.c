@@ -83,140 +83,190 @@ static pid_t start (char const *const *argv, fdmap const *map, unsigned int n, w
   }
 }
 
-int main (int argc, char const *const *argv)
+/* The pipes between the daemons; r0/r1 only when qmail-rspawn exists. */
+typedef struct pipes_s pipes ;
+struct pipes_s
+{
+  int l0[2], l1[2], r0[2], r1[2], c0[2], c1[2], t[2], tc0[2], tc1[2] ;
+  int hasremote ;
+} ;
+
+typedef struct kids_s kids ;
+struct kids_s
+{
+  pid_t pid[6] ;
+  unsigned int n ;
+  pid_t send, todo, logger ;
+  int sendstatus ;
+} ;
+
+static void trap_signals (void)
+{
+  if (!selfpipe_trap(SIGCHLD) || !selfpipe_trap(SIGTERM) || !selfpipe_trap(SIGHUP)
+   || !selfpipe_trap(SIGALRM) || !selfpipe_trap(SIGINT))
+    strerr_diefu1sys(111, "trap signals") ;
+}
+
+/* The logger (argv[2...]) reads our log pipe; its write end, or 1 without a logger. */
+static int start_logger (int argc, char const *const *argv, pid_t *pid)
+{
+  int pg[2] ;
+  *pid = 0 ;
+  if (argc <= 2) return 1 ;
+  mkpipe(pg) ;
+  *pid = fork() ;
+  if (*pid < 0) strerr_diefu1sys(111, "fork for the logger") ;
+  if (!*pid)
+  {
+    selfpipe_finish() ;
+    if (dup2(pg[0], 0) < 0) strerr_diefu1sys(111, "dup2") ;
+    execvp(argv[2], (char *const *)argv + 2) ;
+    strerr_diefu2sys(111, "exec ", argv[2]) ;
+  }
+  close(pg[0]) ;
+  return pg[1] ;
+}
+
+static int has_rspawn (void)
+{
+  size_t h = strlen(auto_home) ;
+  char path[h + sizeof "/bin/qmail-rspawn"] ;
+  memcpy(path, auto_home, h) ;
+  memcpy(path + h, "/bin/qmail-rspawn", sizeof "/bin/qmail-rspawn") ;
+  return !access(path, X_OK) ;
+}
+
+static void make_pipes (pipes *p)
+{
+  mkpipe(p->l0) ; mkpipe(p->l1) ; mkpipe(p->c0) ; mkpipe(p->c1) ;
+  mkpipe(p->t) ; mkpipe(p->tc0) ; mkpipe(p->tc1) ;
+  p->hasremote = has_rspawn() ;
+  if (p->hasremote) { mkpipe(p->r0) ; mkpipe(p->r1) ; }
+}
+
+/* Each daemon as its user, with the fd layout of INTERNALS.md ("qmail-start's fd layout"). */
+static void start_daemons (kids *k, pipes const *p, char const *defaultdelivery, int logfd, int devnull)
 {
   who qs, qq, qr ;
-  struct group *gr ;
-  int pl0[2], pl1[2], pr0[2], pr1[2], pc0[2], pc1[2], pt[2], ptc0[2], ptc1[2] ;
-  int logfd = 1, devnull, sfd, hasremote ;
-  pid_t pidsend, pidtodo, pidlogger = 0 ;
-  pid_t kids[6] ;
-  unsigned int nkids = 0 ;
-  int sendstatus = -1 ;
-  PROG = "qmail-start" ;
-  if (argc < 2) strerr_dieusage(100, USAGE) ;
-  close_inherited() ;
-  if (chdir(auto_home) < 0 || chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;
-  gr = getgrnam(auto_groupq) ;
+  struct group *gr = getgrnam(auto_groupq) ;
   if (!gr) strerr_dief2x(111, "unknown group ", auto_groupq) ;
   lookup_user(&qs, auto_users, gr->gr_gid) ;
   lookup_user(&qq, auto_userq, gr->gr_gid) ;
   lookup_user(&qr, auto_userr, gr->gr_gid) ;
-  devnull = open("/dev/null", O_RDWR | O_CLOEXEC) ;
-  if (devnull < 0) strerr_diefu1sys(111, "open /dev/null") ;
-  sfd = selfpipe_init() ;
-  if (sfd < 0) strerr_diefu1sys(111, "selfpipe_init") ;
-  if (selfpipe_trap(SIGCHLD) < 0 || selfpipe_trap(SIGTERM) < 0 || selfpipe_trap(SIGHUP) < 0
-   || selfpipe_trap(SIGALRM) < 0 || selfpipe_trap(SIGINT) < 0)
-    strerr_diefu1sys(111, "trap signals") ;
-
-  if (argc > 2)
   {
-    int pg[2] ;
-    mkpipe(pg) ;
-    pidlogger = fork() ;
-    if (pidlogger < 0) strerr_diefu1sys(111, "fork for the logger") ;
-    if (!pidlogger)
-    {
-      selfpipe_finish() ;
-      if (dup2(pg[0], 0) < 0) strerr_diefu1sys(111, "dup2") ;
-      execvp(argv[2], (char *const *)argv + 2) ;
-      strerr_diefu2sys(111, "exec ", argv[2]) ;
-    }
-    close(pg[0]) ;
-    logfd = pg[1] ;
+    fdmap m[3] = { { 0, p->l0[0] }, { 1, p->l1[1] }, { 2, logfd } } ;
+    char const *a[3] = { "qmail-lspawn", defaultdelivery, 0 } ;
+    k->pid[k->n++] = start(a, m, 3, 0) ;
   }
-
-  mkpipe(pl0) ; mkpipe(pl1) ; mkpipe(pc0) ; mkpipe(pc1) ;
-  mkpipe(pt) ; mkpipe(ptc0) ; mkpipe(ptc1) ;
+  if (p->hasremote)
   {
-    size_t h = strlen(auto_home) ;
-    char path[h + sizeof "/bin/qmail-rspawn"] ;
-    memcpy(path, auto_home, h) ;
-    memcpy(path + h, "/bin/qmail-rspawn", sizeof "/bin/qmail-rspawn") ;
-    hasremote = !access(path, X_OK) ;
-  }
-  if (hasremote) { mkpipe(pr0) ; mkpipe(pr1) ; }
-
-  {
-    fdmap m[3] = { { 0, pl0[0] }, { 1, pl1[1] }, { 2, logfd } } ;
-    char const *a[3] = { "qmail-lspawn", argv[1], 0 } ;
-    kids[nkids++] = start(a, m, 3, 0) ;
-  }
-  if (hasremote)
-  {
-    fdmap m[3] = { { 0, pr0[0] }, { 1, pr1[1] }, { 2, logfd } } ;
+    fdmap m[3] = { { 0, p->r0[0] }, { 1, p->r1[1] }, { 2, logfd } } ;
     char const *a[2] = { "qmail-rspawn", 0 } ;
-    kids[nkids++] = start(a, m, 3, &qr) ;
+    k->pid[k->n++] = start(a, m, 3, &qr) ;
   }
   {
-    fdmap m[3] = { { 0, pc0[0] }, { 1, pc1[1] }, { 2, logfd } } ;
+    fdmap m[3] = { { 0, p->c0[0] }, { 1, p->c1[1] }, { 2, logfd } } ;
     char const *a[2] = { "qmail-clean", 0 } ;
-    kids[nkids++] = start(a, m, 3, &qq) ;
+    k->pid[k->n++] = start(a, m, 3, &qq) ;
   }
   {
-    fdmap m[3] = { { 0, ptc0[0] }, { 1, ptc1[1] }, { 2, logfd } } ;
+    fdmap m[3] = { { 0, p->tc0[0] }, { 1, p->tc1[1] }, { 2, logfd } } ;
     char const *a[2] = { "qmail-clean", 0 } ;
-    kids[nkids++] = start(a, m, 3, &qq) ;
+    k->pid[k->n++] = start(a, m, 3, &qq) ;
   }
   {
-    fdmap m[6] = { { 0, devnull }, { 1, logfd }, { 2, logfd }, { 3, pt[1] }, { 4, ptc0[1] }, { 5, ptc1[0] } } ;
+    fdmap m[6] = { { 0, devnull }, { 1, logfd }, { 2, logfd }, { 3, p->t[1] }, { 4, p->tc0[1] }, { 5, p->tc1[0] } } ;
     char const *a[2] = { "qmail-todo", 0 } ;
-    pidtodo = kids[nkids++] = start(a, m, 6, &qs) ;
+    k->todo = k->pid[k->n++] = start(a, m, 6, &qs) ;
   }
   {
-    fdmap m[10] = { { 0, devnull }, { 1, logfd }, { 2, logfd }, { 3, pl0[1] }, { 4, pl1[0] },
-                    { 5, hasremote ? pr0[1] : -1 }, { 6, hasremote ? pr1[0] : -1 },
-                    { 7, pc0[1] }, { 8, pc1[0] }, { 9, pt[0] } } ;
+    fdmap m[10] = { { 0, devnull }, { 1, logfd }, { 2, logfd }, { 3, p->l0[1] }, { 4, p->l1[0] },
+                    { 5, p->hasremote ? p->r0[1] : -1 }, { 6, p->hasremote ? p->r1[0] : -1 },
+                    { 7, p->c0[1] }, { 8, p->c1[0] }, { 9, p->t[0] } } ;
     char const *a[2] = { "qmail-send", 0 } ;
-    pidsend = kids[nkids++] = start(a, m, 10, &qs) ;
+    k->send = k->pid[k->n++] = start(a, m, 10, &qs) ;
   }
-  /* our copies go, so that each reader sees EOF when its writer exits */
-  close(pl0[0]) ; close(pl0[1]) ; close(pl1[0]) ; close(pl1[1]) ;
-  close(pc0[0]) ; close(pc0[1]) ; close(pc1[0]) ; close(pc1[1]) ;
-  close(pt[0]) ; close(pt[1]) ; close(ptc0[0]) ; close(ptc0[1]) ; close(ptc1[0]) ; close(ptc1[1]) ;
-  if (hasremote) { close(pr0[0]) ; close(pr0[1]) ; close(pr1[0]) ; close(pr1[1]) ; }
-  if (logfd != 1) close(logfd) ;
-  close(devnull) ;
+}
 
-  while (nkids)
+/* our copies go, so that each reader sees EOF when its writer exits */
+static void close_pipes (pipes *p)
+{
+  int *all[9] = { p->l0, p->l1, p->c0, p->c1, p->t, p->tc0, p->tc1, p->r0, p->r1 } ;
+  unsigned int i ;
+  for (i = 0 ; i < (p->hasremote ? 9U : 7U) ; i++) { close(all[i][0]) ; close(all[i][1]) ; }
+}
+
+static int is_kid (kids const *k, pid_t pid)
+{
+  unsigned int i ;
+  for (i = 0 ; i < k->n ; i++) if (k->pid[i] == pid) return 1 ;
+  return 0 ;
+}
+
+/* Reap what exited; when qmail-send is gone, tell qmail-todo (it may sit idle in its wait). */
+static void reap (kids *k)
+{
+  for (;;)
+  {
+    int wstat ;
+    unsigned int i ;
+    pid_t pid = waitpid(-1, &wstat, WNOHANG) ;
+    if (pid <= 0) break ;
+    if (pid == k->logger) { k->logger = -1 ; continue ; }
+    for (i = 0 ; i < k->n ; i++) if (k->pid[i] == pid) break ;
+    if (i == k->n) continue ;
+    k->pid[i] = k->pid[--k->n] ;
+    if (pid == k->send)
+    {
+      k->sendstatus = WIFEXITED(wstat) ? WEXITSTATUS(wstat) : 111 ;
+      if (is_kid(k, k->todo)) kill(k->todo, SIGTERM) ;
+    }
+  }
+}
+
+/* Pass signals on to qmail-send (SIGHUP to qmail-todo too) until every daemon is gone. */
+static void supervise (kids *k, int sfd)
+{
+  while (k->n)
   {
     iopause_fd x = { .fd = sfd, .events = IOPAUSE_READ } ;
     int sig ;
     if (iopause_g(&x, 1, 0) < 0 && errno != EINTR) strerr_diefu1sys(111, "iopause") ;
     while ((sig = selfpipe_read()) > 0)
     {
-      if (sig != SIGCHLD)
-      {
-        unsigned int i ;
-        if (sendstatus < 0) kill(pidsend, sig == SIGINT ? SIGTERM : sig) ;
-        /* qmail-todo reads locals, virtualdomains... too */
-        if (sig == SIGHUP) for (i = 0 ; i < nkids ; i++) if (kids[i] == pidtodo) kill(pidtodo, SIGHUP) ;
-        continue ;
-      }
-      for (;;)
-      {
-        int wstat ;
-        unsigned int i ;
-        pid_t pid = waitpid(-1, &wstat, WNOHANG) ;
-        if (pid <= 0) break ;
-        if (pid == pidlogger) { pidlogger = -1 ; continue ; }
-        for (i = 0 ; i < nkids ; i++) if (kids[i] == pid) break ;
-        if (i == nkids) continue ;
-        kids[i] = kids[--nkids] ;
-        if (pid == pidsend)
-        {
-          sendstatus = WIFEXITED(wstat) ? WEXITSTATUS(wstat) : 111 ;
-          /* qmail-todo may sit idle in its wait: tell it now */
-          for (i = 0 ; i < nkids ; i++) if (kids[i] == pidtodo) kill(pidtodo, SIGTERM) ;
-        }
-      }
+      if (sig == SIGCHLD) { reap(k) ; continue ; }
+      if (k->sendstatus < 0) kill(k->send, sig == SIGINT ? SIGTERM : sig) ;
+      /* qmail-todo reads locals, virtualdomains... too */
+      if (sig == SIGHUP && is_kid(k, k->todo)) kill(k->todo, SIGHUP) ;
     }
   }
-  if (pidlogger > 0)
+}
+
+int main (int argc, char const *const *argv)
+{
+  pipes p ;
+  kids k = { .n = 0, .logger = 0, .sendstatus = -1 } ;
+  int logfd, devnull, sfd ;
+  PROG = "qmail-start" ;
+  if (argc < 2) strerr_dieusage(100, USAGE) ;
+  close_inherited() ;
+  if (chdir(auto_home) < 0 || chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;
+  devnull = open("/dev/null", O_RDWR | O_CLOEXEC) ;
+  if (devnull < 0) strerr_diefu1sys(111, "open /dev/null") ;
+  sfd = selfpipe_init() ;
+  if (sfd < 0) strerr_diefu1sys(111, "selfpipe_init") ;
+  trap_signals() ;
+  logfd = start_logger(argc, argv, &k.logger) ;
+  make_pipes(&p) ;
+  start_daemons(&k, &p, argv[1], logfd, devnull) ;
+  close_pipes(&p) ;
+  if (logfd != 1) close(logfd) ;
+  close(devnull) ;
+  supervise(&k, sfd) ;
+  if (k.logger > 0)
   {
     int wstat ;
-    waitpid_nointr(pidlogger, &wstat, 0) ;
+    waitpid_nointr(k.logger, &wstat, 0) ;
   }
-  return sendstatus == 0 ? 0 : 111 ;
+  return k.sendstatus == 0 ? 0 : 111 ;
 }

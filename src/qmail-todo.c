@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <skalibs/strerr.h>
@@ -22,6 +24,7 @@
 #include "util/dirsync.h"
 #include "queue/envelope.h"
 #include "util/logline.h"
+#include "util/memcap.h"
 #include "queue/qfile.h"
 #include "queue/queue.h"
 #include "queue/queuedir.h"
@@ -35,6 +38,7 @@
 #define FD_SEND 3
 #define FD_CLEANREQ 4
 #define FD_CLEANREP 5
+#define MEMORY_MAX (256UL << 20)   /* RLIMIT_DATA: an envelope is at most ENVELOPE_BYTES_MAX */
 
 static queuedir qdir ;   /* fds on conf-home and its queue */
 static stralloc envnoathost = STRALLOC_ZERO ;
@@ -107,6 +111,40 @@ static int writefile (char const *fn, char const *s, size_t len)
   return 0 ;
 }
 
+/* Order of two remote/ records (T<rcpt>\0) by domain, case-insensitively, then
+   by their place: a domain's recipients in a row make one qmail-remote job. */
+static char const *sortbase ;
+static int by_domain (void const *a, void const *b)
+{
+  size_t oa = *(size_t const *)a, ob = *(size_t const *)b, la, lb ;
+  char const *da = spawnproto_domain(sortbase + oa + 1, &la), *db = spawnproto_domain(sortbase + ob + 1, &lb) ;
+  int d = strncasecmp(da, db, la < lb ? la : lb) ;
+  if (!d && la != lb) d = la < lb ? -1 : 1 ;
+  if (!d) d = oa < ob ? -1 : oa > ob ;
+  return d ;
+}
+
+/* Sort the records of rem by domain. 1 ok, 0 no memory. */
+static int sort_remote (stralloc *rem)
+{
+  static stralloc out = STRALLOC_ZERO ;
+  genalloc offs = GENALLOC_ZERO ;   /* size_t */
+  size_t i, n ;
+  for (i = 0 ; i < rem->len ; i += strlen(rem->s + i) + 1)
+    if (!genalloc_append(size_t, &offs, &i)) { genalloc_free(size_t, &offs) ; return 0 ; }
+  n = genalloc_len(size_t, &offs) ;
+  sortbase = rem->s ;
+  qsort(genalloc_s(size_t, &offs), n, sizeof(size_t), &by_domain) ;
+  out.len = 0 ;
+  for (i = 0 ; i < n ; i++)
+  {
+    char const *r = rem->s + genalloc_s(size_t, &offs)[i] ;
+    if (!stralloc_catb(&out, r, strlen(r) + 1)) { genalloc_free(size_t, &offs) ; return 0 ; }
+  }
+  genalloc_free(size_t, &offs) ;
+  return stralloc_copyb(rem, out.s, out.len) ;
+}
+
 typedef struct done_s done ;
 struct done_s
 {
@@ -154,6 +192,7 @@ static int preprocess (unsigned long id, done *d)
     r = rewrite_rcpt(&rw, &one, env.rcpts.s + i) ;
     if (r < 0 || !qfile_rcpt_put(r ? &loc : &rem, one.s)) goto nomem ;
   }
+  if (rem.len && !sort_remote(&rem)) goto nomem ;
   if (!qfile_info_put(&info, env.sender.s, (unsigned long)st.st_mtime)) goto nomem ;
   queue_path(fn, "local", id) ;
   if (!writefile(fn, loc.s, loc.len)) goto fail ;
@@ -290,12 +329,31 @@ static int scan_one (unsigned long id, void *ids)
   return genalloc_append(unsigned long, (genalloc *)ids, &id) ;
 }
 
+static int ulong_cmp (void const *a, void const *b)
+{
+  unsigned long x = *(unsigned long const *)a, y = *(unsigned long const *)b ;
+  return x < y ? -1 : x > y ;
+}
+
+/* Keep in badids only what is still in todo/ (ids[0..n), sorted): a removed
+   message's id may come back with a new message, which must be logged again. */
+static void prune_badids (unsigned long const *ids, size_t n)
+{
+  unsigned long *b = genalloc_s(unsigned long, &badids) ;
+  size_t i, k = 0, nb = genalloc_len(unsigned long, &badids) ;
+  for (i = 0 ; i < nb ; i++)
+    if (bsearch(b + i, ids, n, sizeof(unsigned long), &ulong_cmp)) b[k++] = b[i] ;
+  genalloc_setlen(unsigned long, &badids, k) ;
+}
+
 static int scan (void)
 {
   genalloc ids = GENALLOC_ZERO ;   /* unsigned long */
   size_t i, n ;
   int ok = queuescan("todo", &scan_one, &ids, &scan_warn) ;
   n = genalloc_len(unsigned long, &ids) ;
+  qsort(genalloc_s(unsigned long, &ids), n, sizeof(unsigned long), &ulong_cmp) ;
+  if (ok) prune_badids(genalloc_s(unsigned long, &ids), n) ;
   for (i = 0 ; i < n ; i += BATCH_MAX)
     if (!batch(genalloc_s(unsigned long, &ids) + i, n - i < BATCH_MAX ? n - i : BATCH_MAX)) ok = 0 ;
   genalloc_free(unsigned long, &ids) ;
@@ -310,6 +368,7 @@ int main (int argc, char const *const *argv)
   tain deadline ;
   PROG = "qmail-todo" ;
   if (argc > 1) strerr_dieusage(100, USAGE) ;
+  memcap_set(MEMORY_MAX) ;
   sig_ignore(SIGPIPE) ;
   {
     char const *what ;
@@ -323,7 +382,7 @@ int main (int argc, char const *const *argv)
   if (fdtrigw < 0) strerr_diefu1sys(111, "open lock/trigger for writing") ;
   sfd = selfpipe_init() ;
   if (sfd < 0) strerr_diefu1sys(111, "selfpipe_init") ;
-  if (selfpipe_trap(SIGHUP) < 0) strerr_diefu1sys(111, "trap SIGHUP") ;
+  if (!selfpipe_trap(SIGHUP)) strerr_diefu1sys(111, "trap SIGHUP") ;
   tain_now_g() ;
   for (;;)
   {

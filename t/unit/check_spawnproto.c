@@ -78,7 +78,7 @@ START_TEST(test_reply)
   ck_assert_int_eq(spawnproto_reply_parse(&r, sa.s, sa.len, 10), 1) ;
   ck_assert_uint_eq(r.slot, 3) ;
   ck_assert_int_eq(r.code, 'K') ;
-  ck_assert_str_eq(r.text, "did 1+0+0_") ;          /* control bytes never pass */
+  ck_assert_str_eq(r.text, "did 1+0+0/") ;          /* a newline reads as '/' (qmail) */
   /* overlong text is cut, not rejected, by the writer */
   memset(big, 'x', sizeof big) ;
   sa.len = 0 ;
@@ -118,6 +118,76 @@ START_TEST(test_idrec)
 }
 END_TEST
 
+START_TEST(test_rrequest)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  spawnproto_rrequest r ;
+  char const *three[3] = { "a@x.example", "b@X.Example", "c@x.example" } ;
+  char const *mixed[2] = { "a@x.example", "b@y.example" } ;
+  ck_assert_int_eq(spawnproto_rrequest_put(&sa, 4, 99, "ann@example.org", three, 3), 1) ;
+  ck_assert_int_eq(spawnproto_rrequest_len(sa.s, sa.len), (ssize_t)sa.len) ;
+  ck_assert_int_eq(spawnproto_rrequest_len(sa.s, sa.len - 1), 0) ;          /* half a job */
+  ck_assert_int_eq(spawnproto_rrequest_parse(&r, sa.s, sa.len, 20), 1) ;
+  ck_assert_uint_eq(r.slot, 4) ; ck_assert_uint_eq(r.msgid, 99) ; ck_assert_uint_eq(r.n, 3) ;
+  ck_assert_str_eq(r.sender, "ann@example.org") ;
+  ck_assert_str_eq(r.rcpt[1], "b@X.Example") ;
+  ck_assert_int_eq(spawnproto_rrequest_parse(&r, sa.s, sa.len, 4), 0) ;   /* slot >= concurrency */
+  sa.len = 0 ;
+  ck_assert_int_eq(spawnproto_rrequest_put(&sa, 0, 1, "", mixed, 2), 1) ;
+  ck_assert_int_eq(spawnproto_rrequest_parse(&r, sa.s, sa.len, 20), 0) ;  /* two domains */
+  ck_assert_int_eq(spawnproto_rrequest_put(&sa, 0, 1, "", mixed, 0), 0) ;
+  ck_assert_int_eq(spawnproto_rrequest_put(&sa, 0, 1, "", mixed, SPAWNPROTO_RCPTS_MAX + 1), 0) ;
+  stralloc_free(&sa) ;
+  ck_assert_int_eq(spawnproto_rrequest_len(S("1\0" "2\0" "s\0" "0\0" "a@x\0")), -1) ;     /* n = 0 */
+  ck_assert_int_eq(spawnproto_rrequest_len(S("1\0" "2\0" "s\0" "101\0" "a@x\0")), -1) ;   /* n > 100 */
+  ck_assert_int_eq(spawnproto_rrequest_len(S("1\0" "2\0" "s\0" "x\0" "a@x\0")), -1) ;
+  ck_assert_int_eq(spawnproto_rrequest_len(S("1\0" "2\0" "s\0" "2\0" "a@x\0")), 0) ;      /* one more to come */
+  ck_assert_int_eq(spawnproto_rrequest_parse(&r, S("1\0" "2\0" "s\0" "1\0" "\0"), 5), 0) ; /* empty rcpt */
+  ck_assert_int_eq(spawnproto_rrequest_parse(&r, S("1\0" "2\0" "s\0" "1\0" "a@x\0" "b\0"), 5), 0) ; /* trailing */
+}
+END_TEST
+
+START_TEST(test_rreply)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  spawnproto_rreply r ;
+  ck_assert_int_eq(spawnproto_rreply_put_head(&sa, 3, 3), 1) ;
+  ck_assert_int_eq(spawnproto_rreply_put_result(&sa, 'K', S("250 ok\r\n")), 1) ;
+  ck_assert_int_eq(spawnproto_rreply_len(sa.s, sa.len), 0) ;
+  ck_assert_int_eq(spawnproto_rreply_put_result(&sa, 'D', S("550 no\x01")), 1) ;
+  ck_assert_int_eq(spawnproto_rreply_put_result(&sa, 'Z', S("")), 1) ;
+  ck_assert_int_eq(spawnproto_rreply_len(sa.s, sa.len), (ssize_t)sa.len) ;
+  ck_assert_int_eq(spawnproto_rreply_parse(&r, sa.s, sa.len, 10), 1) ;
+  ck_assert_uint_eq(r.slot, 3) ; ck_assert_uint_eq(r.n, 3) ;
+  ck_assert_int_eq(r.r[0].code, 'K') ; ck_assert_str_eq(r.r[0].text, "250 ok_/") ;   /* control bytes never pass */
+  ck_assert_int_eq(r.r[1].code, 'D') ; ck_assert_str_eq(r.r[1].text, "550 no_") ;
+  ck_assert_int_eq(r.r[2].code, 'Z') ; ck_assert_uint_eq(r.r[2].textlen, 0) ;
+  ck_assert_int_eq(spawnproto_rreply_parse(&r, sa.s, sa.len, 3), 0) ;      /* slot out of range */
+  stralloc_free(&sa) ;
+  ck_assert_int_eq(spawnproto_rreply_parse(&r, S("0\0" "1\0" "Xbad\0"), 10), 0) ;   /* bad code */
+  ck_assert_int_eq(spawnproto_rreply_parse(&r, S("0\0" "1\0" "\0"), 10), 0) ;       /* no code */
+  ck_assert_int_eq(spawnproto_rreply_len(S("0\0" "0\0")), -1) ;
+  {
+    char big[SPAWNPROTO_TEXT_MAX + 10] ;
+    memcpy(big, "0\0" "1\0" "K", 5) ;
+    memset(big + 5, 'a', sizeof big - 6) ;
+    big[sizeof big - 1] = 0 ;
+    ck_assert_int_eq(spawnproto_rreply_len(big, sizeof big), (ssize_t)sizeof big) ;
+    ck_assert_int_eq(spawnproto_rreply_parse(&r, big, sizeof big, 10), 0) ;  /* text too long */
+  }
+}
+END_TEST
+
+START_TEST(test_domain)
+{
+  size_t n ;
+  char const *d = spawnproto_domain("a@b@Example.COM", &n) ;
+  ck_assert_uint_eq(n, 11) ; ck_assert_int_eq(memcmp(d, "Example.COM", 11), 0) ;
+  spawnproto_domain("nodomain", &n) ;
+  ck_assert_uint_eq(n, 0) ;
+}
+END_TEST
+
 static Suite *suite (void)
 {
   Suite *s = suite_create("spawnproto") ;
@@ -128,6 +198,9 @@ static Suite *suite (void)
   tcase_add_test(tc, test_request_malformed) ;
   tcase_add_test(tc, test_reply) ;
   tcase_add_test(tc, test_idrec) ;
+  tcase_add_test(tc, test_rrequest) ;
+  tcase_add_test(tc, test_rreply) ;
+  tcase_add_test(tc, test_domain) ;
   suite_add_tcase(s, tc) ;
   return s ;
 }

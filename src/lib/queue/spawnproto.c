@@ -1,11 +1,13 @@
 /* spawnproto.c: strict readers and writers of the inter-daemon records. */
 
+#include <errno.h>
 #include <limits.h>
 #include <string.h>
 #include <skalibs/bytestr.h>
 #include <skalibs/types.h>
 #include "util/num.h"
 #include "mail/addr.h"
+#include "queue/report.h"
 #include "queue/spawnproto.h"
 
 ssize_t spawnproto_fields (char const *s, size_t len, unsigned int nfields)
@@ -79,18 +81,138 @@ int spawnproto_reply_parse (spawnproto_reply *r, char const *s, size_t len, unsi
   return 1 ;
 }
 
-int spawnproto_reply_put (stralloc *sa, unsigned long slot, char code, char const *text, size_t textlen)
+/* code, then the pipe form of text (queue/report), then NUL */
+static int put_result (stralloc *sa, char code, char const *text, size_t textlen)
+{
+  return stralloc_catb(sa, &code, 1) && report_pipe(sa, text, textlen) && stralloc_0(sa) ;
+}
+
+static int put_number (stralloc *sa, unsigned long u)
 {
   char fmt[ULONG_FMT] ;
-  size_t k = ulong_fmt(fmt, slot), i, base ;
-  if (textlen > SPAWNPROTO_TEXT_MAX) textlen = SPAWNPROTO_TEXT_MAX ;
-  if (!stralloc_catb(sa, fmt, k) || !stralloc_0(sa)) return 0 ;
-  if (!stralloc_catb(sa, &code, 1)) return 0 ;
-  base = sa->len ;
-  if (!stralloc_catb(sa, text, textlen)) return 0 ;
-  for (i = base ; i < sa->len ; i++)
-    if ((unsigned char)sa->s[i] < 0x20 || sa->s[i] == 0x7f) sa->s[i] = '_' ;
-  return stralloc_0(sa) ;
+  return stralloc_catb(sa, fmt, ulong_fmt(fmt, u)) && stralloc_0(sa) ;
+}
+
+int spawnproto_reply_put (stralloc *sa, unsigned long slot, char code, char const *text, size_t textlen)
+{
+  return put_number(sa, slot) && put_result(sa, code, text, textlen) ;
+}
+
+/* Parse a result field f[0..n): code and text. 1 ok, 0 malformed. */
+static int result_parse (spawnproto_result *r, char const *f, size_t n)
+{
+  if (!n || n - 1 > SPAWNPROTO_TEXT_MAX) return 0 ;
+  if (f[0] != 'K' && f[0] != 'Z' && f[0] != 'D') return 0 ;
+  r->code = f[0] ;
+  r->text = f + 1 ;
+  r->textlen = n - 1 ;
+  return 1 ;
+}
+
+char const *spawnproto_domain (char const *rcpt, size_t *len)
+{
+  size_t n = strlen(rcpt), at = byte_rchr(rcpt, n, '@') ;
+  if (at == n) { *len = 0 ; return rcpt + n ; }
+  *len = n - at - 1 ;
+  return rcpt + at + 1 ;
+}
+
+/* Length of a record made of nhead fields, the last a count 1..SPAWNPROTO_RCPTS_MAX,
+   followed by that many fields. */
+static ssize_t counted_len (char const *s, size_t len, unsigned int nhead)
+{
+  ssize_t h = spawnproto_fields(s, len, nhead), t ;
+  size_t k, i ;
+  unsigned long n ;
+  if (h <= 0) return h ;
+  for (i = (size_t)h - 1, k = 0 ; i && s[i - 1] ; i--, k++) ;
+  if (!spawnproto_number(s + i, k, &n) || !n || n > SPAWNPROTO_RCPTS_MAX) return -1 ;
+  t = spawnproto_fields(s + h, len - (size_t)h, (unsigned int)n) ;
+  if (t <= 0) return t ;
+  return h + t ;
+}
+
+ssize_t spawnproto_rrequest_len (char const *s, size_t len)
+{
+  return counted_len(s, len, 4) ;
+}
+
+ssize_t spawnproto_rreply_len (char const *s, size_t len)
+{
+  return counted_len(s, len, 2) ;
+}
+
+int spawnproto_rrequest_parse (spawnproto_rrequest *r, char const *s, size_t len, unsigned long maxslot)
+{
+  char const *f[4 + SPAWNPROTO_RCPTS_MAX] ;
+  size_t n[4 + SPAWNPROTO_RCPTS_MAX], dlen0 = 0 ;
+  char const *d0 = 0 ;
+  unsigned long cnt ;
+  unsigned int i ;
+  {
+    /* the head alone, then the counted recipients */
+    ssize_t hh = spawnproto_fields(s, len, 4) ;
+    size_t h = (size_t)hh ;
+    if (hh <= 0 || !split(s, h, 4, f, n)) return 0 ;
+    if (!spawnproto_number(f[3], n[3], &cnt) || !cnt || cnt > SPAWNPROTO_RCPTS_MAX) return 0 ;
+    if (!split(s + h, len - h, (unsigned int)cnt, f + 4, n + 4)) return 0 ;
+  }
+  if (!spawnproto_number(f[0], n[0], &r->slot) || r->slot >= maxslot) return 0 ;
+  if (!spawnproto_number(f[1], n[1], &r->msgid)) return 0 ;
+  if (!addr_is_safe(f[2], n[2])) return 0 ;
+  r->sender = f[2] ;
+  r->n = (unsigned int)cnt ;
+  for (i = 0 ; i < r->n ; i++)
+  {
+    size_t dl ;
+    char const *d ;
+    if (!n[4 + i] || !addr_is_safe(f[4 + i], n[4 + i])) return 0 ;
+    d = spawnproto_domain(f[4 + i], &dl) ;
+    if (!i) { d0 = d ; dlen0 = dl ; }
+    else if (dl != dlen0 || !case_equalb(d, dl, d0)) return 0 ;
+    r->rcpt[i] = f[4 + i] ;
+  }
+  return 1 ;
+}
+
+int spawnproto_rrequest_put (stralloc *sa, unsigned long slot, unsigned long msgid, char const *sender, char const *const *rcpts, unsigned int n)
+{
+  unsigned int i ;
+  if (!n || n > SPAWNPROTO_RCPTS_MAX) { errno = EINVAL ; return 0 ; }
+  if (!put_number(sa, slot) || !put_number(sa, msgid)) return 0 ;
+  if (!stralloc_catb(sa, sender, strlen(sender) + 1) || !put_number(sa, n)) return 0 ;
+  for (i = 0 ; i < n ; i++)
+    if (!stralloc_catb(sa, rcpts[i], strlen(rcpts[i]) + 1)) return 0 ;
+  return 1 ;
+}
+
+int spawnproto_rreply_parse (spawnproto_rreply *r, char const *s, size_t len, unsigned long maxslot)
+{
+  char const *f[2 + SPAWNPROTO_RCPTS_MAX] ;
+  size_t n[2 + SPAWNPROTO_RCPTS_MAX], h ;
+  unsigned long cnt ;
+  unsigned int i ;
+  ssize_t hh = spawnproto_fields(s, len, 2) ;
+  if (hh <= 0) return 0 ;
+  h = (size_t)hh ;
+  if (!split(s, h, 2, f, n)) return 0 ;
+  if (!spawnproto_number(f[0], n[0], &r->slot) || r->slot >= maxslot) return 0 ;
+  if (!spawnproto_number(f[1], n[1], &cnt) || !cnt || cnt > SPAWNPROTO_RCPTS_MAX) return 0 ;
+  if (!split(s + h, len - h, (unsigned int)cnt, f + 2, n + 2)) return 0 ;
+  r->n = (unsigned int)cnt ;
+  for (i = 0 ; i < r->n ; i++)
+    if (!result_parse(r->r + i, f[2 + i], n[2 + i])) return 0 ;
+  return 1 ;
+}
+
+int spawnproto_rreply_put_head (stralloc *sa, unsigned long slot, unsigned int n)
+{
+  return put_number(sa, slot) && put_number(sa, n) ;
+}
+
+int spawnproto_rreply_put_result (stralloc *sa, char code, char const *text, size_t textlen)
+{
+  return put_result(sa, code, text, textlen) ;
 }
 
 int spawnproto_idrec_parse (char const *s, size_t len, char *letter, unsigned long *id)

@@ -8,8 +8,9 @@
 #include <skalibs/stralloc.h>
 
 #define SPAWNPROTO_FIELD_MAX 4096   /* a longer field is a protocol error */
-#define SPAWNPROTO_TEXT_MAX 1000    /* delivery report text */
+#define SPAWNPROTO_TEXT_MAX 1000    /* delivery report text (REPORT_MAX) */
 #define SPAWNPROTO_SLOTS_MAX 1000   /* concurrency limit of a spawner */
+#define SPAWNPROTO_RCPTS_MAX 100    /* recipients in one remote job (qmail-rspawn) */
 
 /* Length in bytes of the first nfields NUL-terminated fields of s[0..len):
    > 0 all there, 0 more input needed, -1 a field longer than SPAWNPROTO_FIELD_MAX. */
@@ -45,9 +46,60 @@ struct spawnproto_reply_s
 /* s[0..len) is exactly 2 fields. 1 ok, 0 malformed (bad slot, bad code,
    text over SPAWNPROTO_TEXT_MAX). */
 extern int spawnproto_reply_parse (spawnproto_reply *, char const *s, size_t len, unsigned long maxslot) ;
-/* Append a reply; text is cut to SPAWNPROTO_TEXT_MAX bytes, control bytes
-   (and a trailing newline) become '_'. 1 ok, 0 no memory. */
+/* Append a reply; text goes in its pipe form (queue/report: cut to
+   SPAWNPROTO_TEXT_MAX bytes, newlines as '/', other control bytes as '_').
+   1 ok, 0 no memory. */
 extern int spawnproto_reply_put (stralloc *, unsigned long slot, char code, char const *text, size_t textlen) ;
+
+/* qmail-send -> qmail-rspawn, one job (one message, one domain):
+   <slot>\0<msgid>\0<sender>\0<n>\0<rcpt 1>\0...<rcpt n>\0, 1 <= n <= SPAWNPROTO_RCPTS_MAX */
+typedef struct spawnproto_rrequest_s spawnproto_rrequest ;
+struct spawnproto_rrequest_s
+{
+  unsigned long slot ;
+  unsigned long msgid ;
+  char const *sender ;     /* NUL-terminated, points into the parsed input */
+  unsigned int n ;
+  char const *rcpt[SPAWNPROTO_RCPTS_MAX] ;
+} ;
+/* Length of the first whole job record in s[0..len): > 0 all there, 0 more input
+   needed, -1 never valid (a field over SPAWNPROTO_FIELD_MAX, n not in 1..100). */
+extern ssize_t spawnproto_rrequest_len (char const *s, size_t len) ;
+/* s[0..len) is exactly one job (from spawnproto_rrequest_len). 1 ok, 0 malformed
+   (bad number, slot >= maxslot, unsafe sender, an empty or unsafe recipient,
+   recipients of different domains). */
+extern int spawnproto_rrequest_parse (spawnproto_rrequest *, char const *s, size_t len, unsigned long maxslot) ;
+/* Append a job of rcpts[0..n). 1 ok, 0 no memory (or n out of range: EINVAL). */
+extern int spawnproto_rrequest_put (stralloc *, unsigned long slot, unsigned long msgid, char const *sender, char const *const *rcpts, unsigned int n) ;
+
+/* qmail-rspawn -> qmail-send, one reply per job:
+   <slot>\0<n>\0<code 1><text 1>\0...<code n><text n>\0, code K, Z or D per recipient */
+typedef struct spawnproto_result_s spawnproto_result ;
+struct spawnproto_result_s
+{
+  char code ;
+  char const *text ;       /* NUL-terminated, points into the parsed input */
+  size_t textlen ;
+} ;
+typedef struct spawnproto_rreply_s spawnproto_rreply ;
+struct spawnproto_rreply_s
+{
+  unsigned long slot ;
+  unsigned int n ;
+  spawnproto_result r[SPAWNPROTO_RCPTS_MAX] ;
+} ;
+/* Length of the first whole reply in s[0..len): > 0, 0 more needed, -1 never valid. */
+extern ssize_t spawnproto_rreply_len (char const *s, size_t len) ;
+/* s[0..len) is exactly one reply. 1 ok, 0 malformed (bad slot, n, code, or a
+   text over SPAWNPROTO_TEXT_MAX). The caller checks n against its request. */
+extern int spawnproto_rreply_parse (spawnproto_rreply *, char const *s, size_t len, unsigned long maxslot) ;
+/* Write a reply: the head once, then exactly n results in recipient order (text
+   in its pipe form, as spawnproto_reply_put writes it). 1 ok, 0 no memory. */
+extern int spawnproto_rreply_put_head (stralloc *, unsigned long slot, unsigned int n) ;
+extern int spawnproto_rreply_put_result (stralloc *, char code, char const *text, size_t textlen) ;
+
+/* The domain of an address: after its last '@', or empty. For grouping a job. */
+extern char const *spawnproto_domain (char const *rcpt, size_t *len) ;
 
 /* One-field records <letter><id>\0: L (qmail-todo -> qmail-send), x and t
    (requests to qmail-clean). s[0..len) is exactly 1 field. 1 ok, 0 malformed. */

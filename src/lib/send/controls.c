@@ -1,0 +1,70 @@
+/* controls.c: qmail-send's control files. */
+
+#include <unistd.h>
+#include <skalibs/strerr.h>
+#include "util/control.h"
+#include "util/logline.h"
+#include "queue/spawnproto.h"
+#include "send/channel.h"
+#include "send/controls.h"
+#include "send/finish.h"
+
+static unsigned long readnum (char const *fn, unsigned long def, unsigned long lo, unsigned long hi)
+{
+  unsigned long u = def ;
+  int r = control_readulong(&u, fn) ;
+  if (r < 0) { logline("qmail-send: warning: bad number in ", fn, ", using the default", (char *)0) ; return def ; }
+  if (!r) return def ;
+  if (u < lo || u > hi)
+  {
+    logline("qmail-send: warning: ", fn, " out of range, clamped", (char *)0) ;
+    u = u < lo ? lo : hi ;
+  }
+  return u ;
+}
+
+static int readstr (stralloc *sa, char const *fn, char const *def)
+{
+  if (control_rldef(sa, fn, 0, def) < 0 || !stralloc_0(sa))
+  {
+    logline("qmail-send: warning: unable to read ", fn, (char *)0) ;
+    return 0 ;
+  }
+  return 1 ;
+}
+
+static void conf_free (sendbounce_conf *c)
+{
+  stralloc_free(&c->me) ; stralloc_free(&c->bouncefrom) ; stralloc_free(&c->bouncehost) ;
+  stralloc_free(&c->doublebounceto) ; stralloc_free(&c->doublebouncehost) ;
+}
+
+/* The strings are read into a new set, used only if every file was read:
+   a file that fails to read on SIGHUP leaves the old values, never half a value. */
+int sendcontrols_read (queuedir const *qdir)
+{
+  sendbounce_conf n = SENDBOUNCE_CONF_ZERO ;
+  int ok = 1 ;
+  if (fchdir(qdir->home) < 0) strerr_diefu1sys(111, "fchdir to conf-home") ;
+  if (!readstr(&n.me, "control/me", "localhost")) ok = 0 ;
+  else
+  {
+    ok &= readstr(&n.bouncefrom, "control/bouncefrom", "MAILER-DAEMON") ;
+    ok &= readstr(&n.bouncehost, "control/bouncehost", n.me.s) ;
+    ok &= readstr(&n.doublebounceto, "control/doublebounceto", "postmaster") ;
+    ok &= readstr(&n.doublebouncehost, "control/doublebouncehost", n.me.s) ;
+  }
+  if (ok)
+  {
+    n.maxbytes = finish_bconf.maxbytes ;
+    conf_free(&finish_bconf) ;
+    finish_bconf = n ;
+  }
+  else conf_free(&n) ;
+  channel[0].conc = readnum("control/concurrencylocal", 10, 1, SPAWNPROTO_SLOTS_MAX) ;
+  channel[1].conc = readnum("control/concurrencyremote", 20, 1, SPAWNPROTO_SLOTS_MAX) ;
+  channel_lifetime = readnum("control/queuelifetime", 604800, 0, 1UL << 40) ;
+  finish_bconf.maxbytes = readnum("control/bouncemaxbytes", 50000, 0, 1UL << 40) ;
+  if (fchdir(qdir->queue) < 0) strerr_diefu1sys(111, "fchdir to queue") ;
+  return ok ;
+}

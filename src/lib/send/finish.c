@@ -1,0 +1,107 @@
+/* finish.c: the end of a message, in crash-safe order (INTERNALS.md, "Done marks and completion"). */
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <skalibs/genalloc.h>
+#include <skalibs/strerr.h>
+#include <skalibs/types.h>
+#include "util/logline.h"
+#include "queue/queue.h"
+#include "queue/spawnproto.h"
+#include "send/channel.h"
+#include "send/finish.h"
+#include "send/schedule.h"
+
+sendbounce_conf finish_bconf = SENDBOUNCE_CONF_ZERO ;
+stralloc finish_cleanout = STRALLOC_ZERO ;
+static genalloc cleanq = GENALLOC_ZERO ;   /* unsigned long: ids of x requests, in order */
+static size_t cleanqhead = 0 ;
+
+static void finish_files (sendmsg *) ;
+
+static void later (sendmsg *m)
+{
+  m->finishretry = schedule_now() + SCHED_RESOURCE_RETRY ;
+  schedule_at(m->id, SCHED_FINISH, m->finishretry) ;
+}
+
+void finish_check (sendmsg *m)
+{
+  unsigned int c ;
+  for (c = 0 ; c < SEND_NCHAN ; c++)
+  {
+    sendchan *ch = m->ch + c ;
+    if (!sendchan_passdone(ch) || ch->nflight || ch->ndefer) return ;
+  }
+  if (m->finishretry || m->finishing) return ;
+  if (!sendbounce_send(&finish_bconf, m->id, m->sender)) { later(m) ; return ; }
+  finish_files(m) ;
+}
+
+void finish_retry (sendmsg *m)
+{
+  m->finishretry = 0 ;
+  if (m->finishing) finish_files(m) ;
+  else finish_check(m) ;
+}
+
+void finish_clean (unsigned long id)
+{
+  if (!spawnproto_idrec_put(&finish_cleanout, 'x', id)) strerr_diefu1x(111, "allocate memory") ;
+  if (!genalloc_append(unsigned long, &cleanq, &id)) strerr_diefu1x(111, "allocate memory") ;
+}
+
+/* local/, remote/, info/ go (info last), then qmail-clean removes mess/. While
+   mess/ exists no new message can get this id, so nothing here can touch a newer
+   message's files. A crash before the x request leaves an orphan mess/ file
+   with no info/, which the sweep removes. */
+static void finish_files (sendmsg *m)
+{
+  static char const *const dirs[3] = { "local", "remote", "info" } ;
+  char fn[QUEUE_PATH_MAX], fid[ULONG_FMT] ;
+  unsigned long id = m->id ;
+  unsigned int k ;
+  m->finishing = 1 ;
+  for (k = 0 ; k < 3 ; k++)
+  {
+    queue_path(fn, dirs[k], id) ;
+    if (unlink(fn) < 0 && errno != ENOENT)
+    {
+      logline("qmail-send: warning: unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
+      later(m) ;
+      return ;
+    }
+  }
+  fid[ulong_fmt(fid, id)] = 0 ;
+  logline("end msg ", fid, (char *)0) ;
+  /* forget it before the request: a new message with this id may be announced
+     as soon as qmail-clean has removed mess/ */
+  for (k = 0 ; k < SEND_NCHAN ; k++) channel_unready(m, k) ;
+  msgtab_remove(m) ;
+  msgtab_free(m) ;
+  finish_clean(id) ;
+}
+
+void finish_clean_replies (char const *buf, size_t n)
+{
+  size_t i ;
+  for (i = 0 ; i < n ; i++)
+  {
+    unsigned long id ;
+    if (cleanqhead >= genalloc_len(unsigned long, &cleanq)) strerr_dief1x(111, "protocol error: unexpected reply from qmail-clean") ;
+    id = genalloc_s(unsigned long, &cleanq)[cleanqhead++] ;
+    if (cleanqhead == genalloc_len(unsigned long, &cleanq)) { cleanqhead = 0 ; genalloc_setlen(unsigned long, &cleanq, 0) ; }
+    if (buf[i] != '+')
+    {
+      char fid[ULONG_FMT] ;
+      fid[ulong_fmt(fid, id)] = 0 ;
+      logline("qmail-send: warning: qmail-clean could not remove mess file of msg ", fid, "; the sweep will", (char *)0) ;
+    }
+  }
+}
+
+int finish_clean_pending (void)
+{
+  return finish_cleanout.len || genalloc_len(unsigned long, &cleanq) ;
+}

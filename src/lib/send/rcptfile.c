@@ -1,0 +1,143 @@
+/* rcptfile.c: chunked, strict reading of local/ and remote/ records. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <skalibs/bytestr.h>
+#include "mail/addr.h"
+#include "queue/qfile.h"
+#include "queue/spawnproto.h"
+#include "send/rcptfile.h"
+
+static int open_records (char const *fn, uint64_t *size)
+{
+  struct stat st ;
+  int fd = open(fn, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) ;
+  if (fd < 0) return -1 ;
+  if (fstat(fd, &st) < 0) { int e = errno ; close(fd) ; errno = e ; return -1 ; }
+  if (!S_ISREG(st.st_mode)) { close(fd) ; errno = EINVAL ; return -1 ; }
+  *size = (uint64_t)st.st_size ;
+  return fd ;
+}
+
+/* Read what there is of [off, off + RCPTFILE_CHUNK) into buf. Bytes read, or -1. */
+static ssize_t chunk (int fd, char *buf, uint64_t off)
+{
+  size_t got = 0 ;
+  while (got < RCPTFILE_CHUNK)
+  {
+    ssize_t r = pread(fd, buf + got, RCPTFILE_CHUNK - got, (off_t)(off + got)) ;
+    if (r < 0) { if (errno == EINTR) continue ; return -1 ; }
+    if (!r) break ;
+    got += (size_t)r ;
+  }
+  return (ssize_t)got ;
+}
+
+/* Length of the whole record at s[0..len), 0 if it does not end there, -1 malformed. */
+static ssize_t record (char const *s, size_t len)
+{
+  size_t n = byte_chr(s, len, 0) ;
+  if (n == len) return n > ADDR_MAX + 1 ? -1 : 0 ;
+  if (n < 2 || (s[0] != 'T' && s[0] != 'D') || !addr_is_safe(s + 1, n - 1)) return -1 ;
+  return (ssize_t)(n + 1) ;
+}
+
+int rcptfile_check (char const *fn, uint64_t *size, uint64_t *ntodo)
+{
+  static char buf[RCPTFILE_CHUNK] ;
+  uint64_t off = 0 ;
+  int fd = open_records(fn, size) ;
+  *ntodo = 0 ;
+  if (fd < 0)
+  {
+    if (errno != ENOENT) return -1 ;
+    *size = 0 ;
+    return 1 ;
+  }
+  if (*size > QFILE_MAX) { close(fd) ; errno = EFBIG ; return 0 ; }
+  while (off < *size)
+  {
+    ssize_t got = chunk(fd, buf, off), i = 0 ;
+    if (got < 0) { int e = errno ; close(fd) ; errno = e ; return -1 ; }
+    if (!got) break ;   /* shorter than it was: the rest is checked when read */
+    for (;;)
+    {
+      ssize_t r = record(buf + i, (size_t)(got - i)) ;
+      if (r < 0 || (!r && !i)) { close(fd) ; errno = EPROTO ; return 0 ; }
+      if (!r) break ;
+      if (buf[i] == 'T') (*ntodo)++ ;
+      i += r ;
+    }
+    off += (uint64_t)i ;
+  }
+  close(fd) ;
+  return 1 ;
+}
+
+static int same_domain (char const *a, char const *b)
+{
+  size_t la, lb ;
+  char const *da = spawnproto_domain(a, &la), *db = spawnproto_domain(b, &lb) ;
+  return la == lb && case_equalb(da, la, db) ;
+}
+
+static int take (rcptjob *j, char const *rcpt, size_t len, uint64_t off)
+{
+  if (!stralloc_catb(&j->rcpts, rcpt, len + 1)) return 0 ;
+  if (!genalloc_append(uint64_t, &j->offs, &off)) return 0 ;
+  j->n++ ;
+  return 1 ;
+}
+
+int rcptfile_next (char const *fn, uint64_t *cursor, uint64_t size, unsigned int max, int bydomain, rcptjob *j)
+{
+  static char buf[RCPTFILE_CHUNK] ;
+  uint64_t fsize ;
+  int fd ;
+  j->rcpts.len = 0 ; genalloc_setlen(uint64_t, &j->offs, 0) ; j->n = 0 ;
+  if (*cursor >= size) return 0 ;
+  fd = open_records(fn, &fsize) ;
+  if (fd < 0) return -1 ;
+  while (*cursor < size && !j->n)
+  {
+    ssize_t got = chunk(fd, buf, *cursor), i = 0 ;
+    if (got < 0) { int e = errno ; close(fd) ; errno = e ; return -1 ; }
+    if (!got) { *cursor = size ; break ; }
+    for (;;)
+    {
+      ssize_t r = record(buf + i, (size_t)(got - i)) ;
+      if (r < 0 || (!r && !i)) { close(fd) ; errno = EPROTO ; return -1 ; }
+      if (!r || j->n >= max) break ;
+      if (buf[i] == 'T')
+      {
+        if (bydomain && j->n && !same_domain(j->rcpts.s, buf + i + 1)) break ;
+        if (!take(j, buf + i + 1, (size_t)r - 2, *cursor + (uint64_t)i)) { close(fd) ; errno = ENOMEM ; return -1 ; }
+      }
+      i += r ;
+    }
+    *cursor += (uint64_t)i ;
+  }
+  close(fd) ;
+  return j->n > 0 ;
+}
+
+int rcptfile_mark (char const *fn, uint64_t off)
+{
+  int fd = open(fn, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) ;
+  ssize_t w ;
+  if (fd < 0) return 0 ;
+  do w = pwrite(fd, "D", 1, (off_t)off) ; while (w < 0 && errno == EINTR) ;
+  if (w != 1) { int e = errno ; close(fd) ; errno = w < 0 ? e : EIO ; return 0 ; }
+  close(fd) ;
+  return 1 ;
+}
+
+void rcptjob_free (rcptjob *j)
+{
+  stralloc_free(&j->rcpts) ;
+  genalloc_free(uint64_t, &j->offs) ;
+  j->n = 0 ;
+}

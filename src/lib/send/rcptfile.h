@@ -1,0 +1,39 @@
+/* rcptfile.h: a message's local/ or remote/ recipients (queue/qfile's T/D records),
+   read a chunk at a time from an offset, so that qmail-send's memory does not grow
+   with the recipients it has queued (issue 6, point 5). */
+#ifndef NQ_RCPTFILE_H
+#define NQ_RCPTFILE_H
+
+#include <stdint.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/genalloc.h>
+
+#define RCPTFILE_CHUNK 65536    /* bytes read at once; a record is far shorter */
+
+/* Check every record of fn a chunk at a time. *size gets its length (0 when
+   missing), *ntodo the number of T records.
+   1 ok, 0 malformed or over QFILE_MAX (errno EPROTO or EFBIG), -1 error (errno). */
+extern int rcptfile_check (char const *fn, uint64_t *size, uint64_t *ntodo) ;
+
+/* The recipients of one job. */
+typedef struct rcptjob_s rcptjob ;
+struct rcptjob_s
+{
+  stralloc rcpts ;              /* the n addresses, each NUL-terminated */
+  genalloc offs ;               /* uint64_t: file offset of each one's T */
+  unsigned int n ;
+} ;
+#define RCPTJOB_ZERO { .rcpts = STRALLOC_ZERO, .offs = GENALLOC_ZERO, .n = 0 }
+
+/* Gather into j the T records from *cursor on: at most max, and when bydomain
+   only those in a row with the first one's domain (case-insensitive; D records
+   between them are passed over). *cursor moves past what was taken and skipped.
+   1 at least one taken, 0 none before size, -1 error (errno; EPROTO malformed). */
+extern int rcptfile_next (char const *fn, uint64_t *cursor, uint64_t size, unsigned int max, int bydomain, rcptjob *j) ;
+
+/* Write D over the T at off. 1 ok, 0 error (errno). */
+extern int rcptfile_mark (char const *fn, uint64_t off) ;
+
+extern void rcptjob_free (rcptjob *) ;
+
+#endif
