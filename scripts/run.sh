@@ -1,9 +1,11 @@
 #!/bin/sh
-# run.sh HOME ADDR PORT: start the installed nqmail in HOME under s6 (qmail-send, and
-# qmail-smtpd on ADDR:PORT) and wait until both are up. Run as root by `make run`,
-# after install and setup-home. Running it again when all is up changes nothing.
+# run.sh HOME ADDR PORT [BUILD]: start the installed nqmail in HOME under s6 (qmail-send,
+# and qmail-smtpd on ADDR:PORT) and wait until both are up. Run as root by `make run`,
+# after install and setup-home. Running it again when all is up changes nothing. The
+# directories it makes go through BUILD/tools/nq-install (default: build), like install's.
 set -e
-home=$1 addr=$2 port=$3
+home=$1 addr=$2 port=$3 build=${4:-$(dirname "$0")/../build}
+here=$(dirname "$0")
 scan=$home/service-scan
 pidfile=$scan/.s6-svscan.pid
 services="qmail-send qmail-smtpd"
@@ -11,20 +13,28 @@ PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 export PATH
 
 die () { echo "run: fatal: $*" >&2 ; exit 111 ; }
-usage () { echo "run: usage: run.sh HOME ADDR PORT ($*)" >&2 ; exit 100 ; }
+usage () { echo "run: usage: run.sh HOME ADDR PORT [BUILD] ($*)" >&2 ; exit 100 ; }
 
-[ $# -eq 3 ] || usage "3 arguments"
+[ $# -eq 3 ] || [ $# -eq 4 ] || usage "3 or 4 arguments"
 case $home in /*) ;; *) usage "HOME must be an absolute path" ;; esac
 case $port in ''|*[!0-9]*) usage "PORT must be a number" ;; esac
 [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || usage "PORT must be 1 to 65535"
 case $addr in ''|*[!0-9.]*) usage "ADDR must be an IPv4 address (tcpserver is IPv4 only)" ;; esac
 [ "$(id -u)" = 0 ] || die "must run as root (s6-setuidgid, tcpserver -U)"
+inst=$build/tools/nq-install
+[ -x "$inst" ] || die "$inst is missing: run make first"
+# the user names of conf-users (auto.sh compiles the same into the programs)
+set -- $(cat "$here/../conf-users") $(cat "$here/../conf-groups")
+qmaild=$2 qmaill=$3 uroot=$4 gq=$9
 for f in bin/qmail-start bin/qmail-smtpd boot/maildir services/qmail-send/run services/qmail-smtpd/run ; do
   [ -e "$home/$f" ] || die "$home/$f is missing: install first (make setup QHOME=$home)"
 done
 [ -s "$home/control/me" ] || die "$home/control/me is missing: run make setup-home QHOME=$home"
-getent passwd qmaill >/dev/null && getent passwd qmaild >/dev/null \
-  || die "users qmaill and qmaild do not exist: run make setup-users"
+getent passwd "$qmaill" >/dev/null && getent passwd "$qmaild" >/dev/null \
+  || die "users $qmaill and $qmaild do not exist: run make setup-users"
+# conf-home and control/ are checked as install checks them: nothing below is written
+# into a directory that others could change
+"$inst" "$home" dir 755 "$uroot:$gq" . dir 755 "$uroot:$gq" control || die "$home is not safe to run from (see above)"
 
 # supervised: prints the pid of service $1 if its supervisor runs and it is up
 supervised () {
@@ -61,17 +71,12 @@ tcprules "$c/tcp.smtp.cdb" "$c/.tcp.smtp.tmp" < "$c/tcp.smtp" \
   || die "tcprules failed on $c/tcp.smtp (see its message above)"
 chmod 644 "$c/tcp.smtp.cdb"
 
-# log directories, written by s6-log as qmaill
-mkdir -p "$home/log"
-chmod 755 "$home/log"
-for s in $services ; do
-  mkdir -p "$home/log/$s"
-  chown qmaill "$home/log/$s"
-  chmod 750 "$home/log/$s"
-done
+# log directories, written by s6-log as qmaill; the scan directory
+set -- dir 755 "$uroot:" log
+for s in $services ; do set -- "$@" dir 750 "$qmaill:" "log/$s" ; done
+"$inst" "$home" "$@" dir 755 "$uroot:" service-scan || die "cannot make the log and scan directories (see above)"
 
 # scan directory: one symlink a service (left alone if already right)
-mkdir -p "$scan"
 for s in $services ; do
   [ "$(readlink "$scan/$s" 2>/dev/null)" = "../services/$s" ] && continue
   rm -f "$scan/$s"
