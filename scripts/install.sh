@@ -23,7 +23,7 @@ r=$uroot:$gq
 
 # the directories first, top down: each is made or checked before anything goes into it
 set -- dir 755 "$r" .
-for d in bin boot control users man services ; do set -- "$@" dir 755 "$r" "$d" ; done
+for d in bin boot control users man services doc doc/control ; do set -- "$@" dir 755 "$r" "$d" ; done
 set -- "$@" dir 2755 "$ualias:$gq" alias
 for p in "$build"/bin/* ; do
   name=${p##*/}
@@ -36,6 +36,9 @@ for f in "$here"/../man/*.[0-9] ; do
   [ -f "$f" ] || continue
   sec=${f##*.}
   set -- "$@" dir 755 "$r" "man/man$sec" file 644 "$r" "man/man$sec/${f##*/}" "$f"
+done
+for f in "$here"/../control/examples/* ; do  # documentation, not read: control/README
+  [ -f "$f" ] && set -- "$@" file 644 "$r" "doc/control/${f##*/}" "$f"
 done
 for f in "$here"/../boot/* ; do
   [ -f "$f" ] || continue

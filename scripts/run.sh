@@ -25,13 +25,13 @@ inst=$build/tools/nq-install
 [ -x "$inst" ] || die "$inst is missing: run make first"
 # the user names of conf-users (auto.sh compiles the same into the programs)
 set -- $(cat "$here/../conf-users") $(cat "$here/../conf-groups")
-qmaild=$2 qmaill=$3 uroot=$4 gq=$9
+smtpuser=$2 loguser=$3 uroot=$4 gq=$9
 for f in bin/qmail-start bin/qmail-smtpd boot/maildir services/qmail-send/run services/qmail-smtpd/run ; do
   [ -e "$home/$f" ] || die "$home/$f is missing: install first (make setup QHOME=$home)"
 done
 [ -s "$home/control/me" ] || die "$home/control/me is missing: run make setup-home QHOME=$home"
-getent passwd "$qmaill" >/dev/null && getent passwd "$qmaild" >/dev/null \
-  || die "users $qmaill and $qmaild do not exist: run make setup-users"
+getent passwd "$loguser" >/dev/null && getent passwd "$smtpuser" >/dev/null \
+  || die "users $loguser and $smtpuser do not exist: run make setup-users"
 # conf-home and control/ are checked as install checks them: nothing below is written
 # into a directory that others could change
 "$inst" "$home" dir 755 "$uroot:$gq" . dir 755 "$uroot:$gq" control || die "$home is not safe to run from (see above)"
@@ -73,7 +73,7 @@ chmod 644 "$c/tcp.smtp.cdb"
 
 # log directories, written by s6-log as qmaill; the scan directory
 set -- dir 755 "$uroot:" log
-for s in $services ; do set -- "$@" dir 750 "$qmaill:" "log/$s" ; done
+for s in $services ; do set -- "$@" dir 750 "$loguser:" "log/$s" ; done
 "$inst" "$home" "$@" dir 755 "$uroot:" service-scan || die "cannot make the log and scan directories (see above)"
 
 # scan directory: one symlink a service (left alone if already right)

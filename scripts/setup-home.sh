@@ -1,7 +1,7 @@
 #!/bin/sh
 # setup-home.sh ROOT SPLIT [BUILD]: what a new installation needs besides the programs:
-# control/me (from the host name), locals and rcpthosts, the shipped defaults of control/
-# (scripts/../control), the alias user's Maildir and its .qmail-root, .qmail-postmaster,
+# control/me (from the host name), locals and rcpthosts, the shipped defaults of
+# control/defaults/ (control/README), the alias user's Maildir and its .qmail-root, .qmail-postmaster,
 # .qmail-mailer-daemon, and the queue. Never overwrites; what it keeps must have the owner
 # and mode it would have made (a users/cdb or a .qmail that others could have planted picks
 # delivery users), or it is refused with the reason. Files go through BUILD/tools/nq-install.
@@ -38,7 +38,7 @@ echo './Maildir/' > "$tmp/dotqmail"
 op=keep ; [ -s "$root/control/me" ] || op=file
 set -- "$op" 644 "$r" control/me "$tmp/me" \
   keep 644 "$r" control/locals "$tmp/locals" keep 644 "$r" control/rcpthosts "$tmp/locals"
-for f in "$here"/../control/* ; do  # the shipped defaults, unless the admin has their own
+for f in "$here"/../control/defaults/* ; do  # the shipped defaults, unless the admin has their own
   [ -f "$f" ] && set -- "$@" keep 644 "$r" "control/${f##*/}" "$f"
 done
 for n in root postmaster mailer-daemon ; do set -- "$@" keep 644 "$r" "alias/.qmail-$n" "$tmp/dotqmail" ; done

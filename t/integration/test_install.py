@@ -320,3 +320,72 @@ def test_new_qhome_rebuilds(h):
         eq(tree(h.path), before, 'the first conf-home after installing the second')
     finally:
         shutil.rmtree(top, ignore_errors=True)
+
+
+def control_files(h):
+    """The control files qmail-control(5) describes (each a .TP entry)."""
+    lines = open(os.path.join(h.src, 'man', 'qmail-control.5')).read().split('\n')
+    return [lines[i + 1].split()[1] for i in range(len(lines) - 1)
+            if lines[i] == '.TP' and lines[i + 1].startswith('.B ')]
+
+
+def test_control_examples_and_defaults(h):
+    """control/examples: one for every control file, installed as documentation to
+    doc/control (all comment lines, never into control/); control/defaults: copied by
+    setup-home unless the admin has their own."""
+    names = control_files(h)
+    assert len(names) > 20, names
+    for n in names:
+        p = os.path.join(h.src, 'control', 'examples', n)
+        assert os.path.isfile(p), 'no example for control/' + n
+        text = open(p).read()
+        assert all(line.startswith('#') for line in text.splitlines()), 'control/examples/%s: a line that is not a comment' % n
+        assert '# Example:' in text, p
+        eq(open(os.path.join(h.path, 'doc', 'control', n)).read(), text, 'doc/control/' + n)
+        assert not os.path.exists(os.path.join(h.path, 'control', n + '.example'))
+    eq(sorted(os.listdir(os.path.join(h.src, 'control', 'examples'))), sorted(names), 'examples without a control file')
+    for n in os.listdir(os.path.join(h.src, 'control', 'defaults')):
+        eq(open(os.path.join(h.path, 'control', n)).read(), open(os.path.join(h.src, 'control', 'defaults', n)).read(), n)
+    h.control('defaultdelivery', './Mailbox\n')
+    r = subprocess.run(['sh', 'scripts/setup-home.sh', h.path, str(SPLIT), h.build], cwd=h.src, capture_output=True)
+    eq(r.returncode, 0, out(r))
+    eq(open(os.path.join(h.path, 'control', 'defaultdelivery')).read(), './Mailbox\n', "the admin's defaultdelivery")
+
+
+def test_systemd_unit(h):
+    """boot/nqmail.service goes to UNITDIR for the conf-home of conf-home, not for a QHOME
+    given on the command line (a test or trial instance); it is never enabled."""
+    top = scratch()
+    try:
+        shutil.copytree(h.build, top + '/build', symlinks=True)
+        conf_home = open(os.path.join(h.src, 'conf-home')).readline().strip()
+        r = subprocess.run(['make', '-s', '--no-print-directory', '-j2', 'O=' + top + '/build',
+                            'DESTDIR=' + top + '/dest', 'UNITDIR=/etc/systemd/system', 'install'],
+                           cwd=h.src, capture_output=True, env=make_env(), timeout=170)
+        eq(r.returncode, 0, out(r))
+        unit = open(top + '/dest/etc/systemd/system/nqmail.service').read()
+        assert 'ExecStart=/usr/bin/s6-svscan %s/service-scan\n' % conf_home in unit, unit
+        assert 'QHOME' not in unit, unit
+        eq(open(top + '/dest' + conf_home + '/boot/nqmail.service').read(), unit, 'the unit in boot/')
+        assert not os.path.exists(top + '/dest/etc/systemd/system/multi-user.target.wants'), 'enabled'
+        r = make(h, 'install', h.path, destdir=top + '/dest2')
+        eq(r.returncode, 0, out(r))
+        assert not os.path.exists(top + '/dest2/etc'), 'a unit for a QHOME given on the command line'
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_users_from_conf_users(h):
+    """run.sh and the service run scripts take qmaild and qmaill from conf-users: the
+    installed scripts name them, and no script names them itself."""
+    users = open(os.path.join(h.src, 'conf-users')).read().split()
+    for s in ('qmail-send/log/run', 'qmail-smtpd/log/run'):
+        text = open(os.path.join(h.path, 'services', s)).read()
+        assert 's6-setuidgid %s ' % users[2] in text and 'QMAILL' not in text and 'QHOME' not in text, text
+    text = open(os.path.join(h.path, 'services', 'qmail-smtpd', 'run')).read()
+    assert 's6-envuidgid %s ' % users[1] in text and 'QMAILD' not in text, text
+    for f in ['scripts/run.sh'] + [os.path.join('services', d, x) for d in ('qmail-send', 'qmail-smtpd')
+                                   for x in ('run', 'log/run')]:
+        for line in open(os.path.join(h.src, f)):
+            if not line.lstrip().startswith('#'):
+                assert 'qmaild' not in line and 'qmaill' not in line, '%s names a user itself: %s' % (f, line)
