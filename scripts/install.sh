@@ -38,11 +38,11 @@ for f in "$here"/../man/*.[0-9] ; do
   set -- "$@" dir 755 "$r" "man/man$sec" file 644 "$r" "man/man$sec/${f##*/}" "$f"
 done
 for f in "$here"/../control/examples/* ; do  # documentation, not read: control/README
-  [ -f "$f" ] && set -- "$@" file 644 "$r" "doc/control/${f##*/}" "$f"
+  if [ -f "$f" ] ; then set -- "$@" file 644 "$r" "doc/control/${f##*/}" "$f" ; fi
 done
 for f in "$here"/../boot/* ; do
   [ -f "$f" ] || continue
-  m=644 ; [ -x "$f" ] && m=755
+  m=644 ; if [ -x "$f" ] ; then m=755 ; fi
   set -- "$@" sub "$m" "$r" "boot/${f##*/}" "$f"
 done
 # services: the words QHOME, QMAILD and QMAILL replaced; supervise/ state is left alone
@@ -51,7 +51,7 @@ for s in "$here"/../services/* ; do
   top=${s%/*}
   for d in $(cd "$top" && find "${s##*/}" -type d) ; do set -- "$@" dir 755 "$r" "services/$d" ; done
   for f in $(cd "$top" && find "${s##*/}" -type f) ; do
-    m=644 ; [ -x "$top/$f" ] && m=755
+    m=644 ; if [ -x "$top/$f" ] ; then m=755 ; fi
     set -- "$@" sub "$m" "$r" "services/$f" "$top/$f"
   done
 done

@@ -35,11 +35,11 @@ echo "$me" > "$tmp/me"
 if [ -s "$root/control/me" ] ; then me=$(head -n 1 "$root/control/me") ; fi
 printf '%s\nlocalhost\n' "$me" > "$tmp/locals"
 echo './Maildir/' > "$tmp/dotqmail"
-op=keep ; [ -s "$root/control/me" ] || op=file
+op=keep ; if [ ! -s "$root/control/me" ] ; then op='file' ; fi  # an empty me is written again
 set -- "$op" 644 "$r" control/me "$tmp/me" \
   keep 644 "$r" control/locals "$tmp/locals" keep 644 "$r" control/rcpthosts "$tmp/locals"
 for f in "$here"/../control/defaults/* ; do  # the shipped defaults, unless the admin has their own
-  [ -f "$f" ] && set -- "$@" keep 644 "$r" "control/${f##*/}" "$f"
+  if [ -f "$f" ] ; then set -- "$@" keep 644 "$r" "control/${f##*/}" "$f" ; fi
 done
 for n in root postmaster mailer-daemon ; do set -- "$@" keep 644 "$r" "alias/.qmail-$n" "$tmp/dotqmail" ; done
 for d in Maildir Maildir/tmp Maildir/new Maildir/cur ; do set -- "$@" dir 700 "$ualias:$gq" "alias/$d" ; done
