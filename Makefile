@@ -36,7 +36,7 @@ BINS     := $(addprefix $(O)/bin/,$(PROGS))
 .PHONY: all deps install setup setup-users setup-home check check-unit check-asan \
         check-integration run stop clean bench
 
-all: $(BINS)
+all: $(BINS) $(O)/tools/nq-install
 
 deps:
 	@sh scripts/deps.sh conf-packages
@@ -49,6 +49,10 @@ $(O)/lib/auto_home.c: conf-home conf-split conf-users conf-groups scripts/auto.s
 	@mkdir -p $(O)/lib
 	@sh scripts/auto.sh '$(QHOME)' '$(SPLIT)' | cmp -s - $@ || sh scripts/auto.sh '$(QHOME)' '$(SPLIT)' > $@
 
+# FORCE is phony, so auto_home.c is compared on every run (the bare .SECONDARY: below would
+# otherwise make FORCE an intermediate that is never remade, and a new QHOME, conf-split or
+# conf-users would not rebuild: issue 6). auto_home.c changes only when its content does.
+.PHONY: FORCE
 FORCE:
 
 # objects are kept between builds (make would delete them as intermediates)
@@ -74,6 +78,11 @@ $(O)/bin/%: $(O)/obj/%.o $(O)/libnq.a $(O)/libtcdb.a
 	$(CC) $(LDFLAGS) $(if $(filter $*,$(STATIC_PROGS)),$(STATIC)) -o $@ $< $(O)/libnq.a $(O)/libtcdb.a \
 	  $(if $(filter $*,$(STATIC_PROGS)),$(if $(STATIC),-lskarnet,$(SKARNET)),$(SKARNET)) $(shell cat src/$*.libs 2>/dev/null)
 
+# the installer's helper (scripts/nq-install.c): built with the programs, not installed
+$(O)/tools/nq-install: scripts/nq-install.c
+	@mkdir -p $(O)/tools
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(SKARNET)
+
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
@@ -81,14 +90,19 @@ $(O)/t/%: t/unit/%.c $(wildcard t/unit/*.h) $(O)/libnq.a $(O)/libtcdb.a
 	@mkdir -p $(O)/t
 	$(CC) $(ALL_CFLAGS) -Wno-error=shadow $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libnq.a $(O)/libtcdb.a $(CHECK_LIBS) $(SKARNET) -lcrypt
 
+# the systemd unit goes to UNITDIR when systemd runs here, and only for the conf-home of
+# conf-home (a QHOME given on the command line is a trial or test instance: no unit)
+UNITDIR ?= $(if $(wildcard /run/systemd/system),/etc/systemd/system)
+INSTALL_UNITDIR = $(if $(filter file,$(origin QHOME)),$(UNITDIR))
+
 install: all
-	sh scripts/install.sh '$(O)' '$(DESTDIR)' '$(QHOME)' '$(SPLIT)'
+	sh scripts/install.sh '$(O)' '$(DESTDIR)' '$(QHOME)' '$(SPLIT)' '$(INSTALL_UNITDIR)'
 
 setup-users:
 	sh scripts/setup-users.sh '$(QHOME)'
 
-setup-home:
-	sh scripts/setup-home.sh '$(DESTDIR)$(QHOME)' '$(SPLIT)'
+setup-home: $(O)/tools/nq-install
+	sh scripts/setup-home.sh '$(DESTDIR)$(QHOME)' '$(SPLIT)' '$(O)'
 
 setup: setup-users install setup-home
 
@@ -107,7 +121,7 @@ check:
 run:
 	@sh scripts/deps.sh conf-packages
 	$(MAKE) --no-print-directory setup
-	sh scripts/run.sh '$(QHOME)' '$(SMTP_ADDR)' '$(SMTP_PORT)' '$(POP3_PORT)'
+	sh scripts/run.sh '$(QHOME)' '$(SMTP_ADDR)' '$(SMTP_PORT)' '$(POP3_PORT)' '$(O)'
 
 stop:
 	sh scripts/stop.sh '$(QHOME)'

@@ -1,34 +1,27 @@
 #!/bin/sh
-# mkqueue.sh QUEUE SPLIT CHOWN: create qmail's queue layout with its owners and modes.
-# Existing directories keep their contents; owners and modes are set again.
+# mkqueue.sh NQ-INSTALL ROOT SPLIT: create qmail's queue layout in ROOT/queue with its owners
+# and modes, through nq-install (scripts/nq-install.c). Existing directories keep their
+# contents; one with another owner or more write permission than install gives is refused.
 set -e
-q=$1 split=$2 own=$3
-buckets () { # buckets DIR...: DIR and DIR/0 .. DIR/SPLIT-1
-  for dir in "$@" ; do
-    echo "$q/$dir"
-    i=0
-    while [ "$i" -lt "$split" ] ; do echo "$q/$dir/$i" ; i=$((i + 1)) ; done
-  done
+inst=$1 root=$2 split=$3
+here=$(dirname "$0")
+case $split in ''|*[!0-9]*) echo "mkqueue: SPLIT must be a number: $split" >&2 ; exit 100 ;; esac
+set -- $(cat "$here/../conf-users") $(cat "$here/../conf-groups")
+q=$6:$9 s=$8:$9 rr=$7:$9
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+: > "$tmp/empty"
+dd if=/dev/zero of="$tmp/tcpto" bs=2048 count=1 2>/dev/null
+buckets () { # buckets MODE OWNER DIR: the nq-install arguments for DIR and DIR/0 .. DIR/SPLIT-1
+  echo "dir $1 $2 queue/$3"
+  i=0
+  while [ "$i" -lt "$split" ] ; do echo "dir $1 $2 queue/$3/$i" ; i=$((i + 1)) ; done
 }
-set_dirs () { # set_dirs MODE OWNER DIR...
-  m=$1 o=$2 ; shift 2
-  mkdir -p "$@"
-  [ "$own" = 1 ] && chown "$o" "$@"
-  chmod "$m" "$@"
-}
-set_dirs 750 qmailq:qmail "$q" "$q/lock"
-set_dirs 700 qmailq:qmail "$q/pid"
-set_dirs 700 qmails:qmail "$q/bounce"
-set_dirs 750 qmailq:qmail $(buckets mess todo)
-set_dirs 700 qmailq:qmail $(buckets intd)
-set_dirs 700 qmails:qmail $(buckets info local remote)
-[ -p "$q/lock/trigger" ] || mkfifo "$q/lock/trigger"
-[ -f "$q/lock/sendmutex" ] || : > "$q/lock/sendmutex"
-[ -f "$q/lock/tcpto" ] || dd if=/dev/zero of="$q/lock/tcpto" bs=2048 count=1 2>/dev/null
-if [ "$own" = 1 ] ; then
-  chown qmails:qmail "$q/lock/trigger" "$q/lock/sendmutex"
-  chown qmailr:qmail "$q/lock/tcpto"
-fi
-chmod 622 "$q/lock/trigger"
-chmod 600 "$q/lock/sendmutex"
-chmod 644 "$q/lock/tcpto"
+# the owner names and the bucket paths have no blanks: word splitting is safe here
+"$inst" "$root" dir 750 "$q" queue dir 750 "$q" queue/lock dir 700 "$q" queue/pid \
+  dir 700 "$s" queue/bounce \
+  $(buckets 750 "$q" mess) $(buckets 750 "$q" todo) $(buckets 700 "$q" intd) \
+  $(buckets 700 "$s" info) $(buckets 700 "$s" local) $(buckets 700 "$s" remote) \
+  fifo 622 "$s" queue/lock/trigger \
+  keep 600 "$s" queue/lock/sendmutex "$tmp/empty" \
+  keep 644 "$rr" queue/lock/tcpto "$tmp/tcpto"

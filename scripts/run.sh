@@ -1,10 +1,13 @@
 #!/bin/sh
-# run.sh HOME ADDR PORT [POP3PORT]: start the installed nqmail in HOME under s6 (qmail-send,
-# qmail-smtpd on ADDR:PORT, qmail-pop3d on ADDR:POP3PORT) and wait until all are up.
-# Without POP3PORT, control/pop3port (or 110) stays. Run as root by `make run`,
-# after install and setup-home. Running it again when all is up changes nothing.
+# run.sh HOME ADDR PORT [POP3PORT [BUILD]]: start the installed nqmail in HOME under s6
+# (qmail-send, qmail-smtpd on ADDR:PORT, qmail-pop3d on ADDR:POP3PORT) and wait until all
+# are up. Without POP3PORT (or with an empty one), control/pop3port (or 110) stays. Run as
+# root by `make run`, after install and setup-home. Running it again when all is up
+# changes nothing. The directories it makes go through BUILD/tools/nq-install (default:
+# build), like install's.
 set -e
-home=$1 addr=$2 port=$3 pop3port=${4:-}
+home=$1 addr=$2 port=$3 pop3port=${4:-} build=${5:-$(dirname "$0")/../build}
+here=$(dirname "$0")
 scan=$home/service-scan
 pidfile=$scan/.s6-svscan.pid
 services="qmail-send qmail-smtpd qmail-pop3d"
@@ -12,9 +15,9 @@ PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 export PATH
 
 die () { echo "run: fatal: $*" >&2 ; exit 111 ; }
-usage () { echo "run: usage: run.sh HOME ADDR PORT [POP3PORT] ($*)" >&2 ; exit 100 ; }
+usage () { echo "run: usage: run.sh HOME ADDR PORT [POP3PORT [BUILD]] ($*)" >&2 ; exit 100 ; }
 
-[ $# -eq 3 ] || [ $# -eq 4 ] || usage "3 or 4 arguments"
+[ $# -ge 3 ] && [ $# -le 5 ] || usage "3 to 5 arguments"
 case $home in /*) ;; *) usage "HOME must be an absolute path" ;; esac
 case $port in ''|*[!0-9]*) usage "PORT must be a number" ;; esac
 [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || usage "PORT must be 1 to 65535"
@@ -23,12 +26,20 @@ if [ -z "$pop3port" ] ; then pop3port=$(head -n 1 "$home/control/pop3port" 2>/de
 case $pop3port in ''|*[!0-9]*) usage "POP3PORT must be a number" ;; esac
 [ "$pop3port" -ge 1 ] && [ "$pop3port" -le 65535 ] && [ "$pop3port" != "$port" ] || usage "POP3PORT must be 1 to 65535 and not PORT"
 [ "$(id -u)" = 0 ] || die "must run as root (s6-setuidgid, tcpserver -U)"
+inst=$build/tools/nq-install
+[ -x "$inst" ] || die "$inst is missing: run make first"
+# the user names of conf-users (auto.sh compiles the same into the programs)
+set -- $(cat "$here/../conf-users") $(cat "$here/../conf-groups")
+smtpuser=$2 loguser=$3 uroot=$4 gq=$9
 for f in bin/qmail-start bin/qmail-smtpd bin/qmail-popup boot/maildir services/qmail-send/run services/qmail-smtpd/run services/qmail-pop3d/run ; do
   [ -e "$home/$f" ] || die "$home/$f is missing: install first (make setup QHOME=$home)"
 done
 [ -s "$home/control/me" ] || die "$home/control/me is missing: run make setup-home QHOME=$home"
-getent passwd qmaill >/dev/null && getent passwd qmaild >/dev/null \
-  || die "users qmaill and qmaild do not exist: run make setup-users"
+getent passwd "$loguser" >/dev/null && getent passwd "$smtpuser" >/dev/null \
+  || die "users $loguser and $smtpuser do not exist: run make setup-users"
+# conf-home and control/ are checked as install checks them: nothing below is written
+# into a directory that others could change
+"$inst" "$home" dir 755 "$uroot:$gq" . dir 755 "$uroot:$gq" control || die "$home is not safe to run from (see above)"
 
 # supervised: prints the pid of service $1 if its supervisor runs and it is up
 supervised () {
@@ -87,17 +98,12 @@ tcprules "$c/tcp.pop3.cdb" "$c/.tcp.pop3.tmp" < "$c/tcp.pop3" \
   || die "tcprules failed on $c/tcp.pop3 (see its message above)"
 chmod 644 "$c/tcp.pop3.cdb"
 
-# log directories, written by s6-log as qmaill
-mkdir -p "$home/log"
-chmod 755 "$home/log"
-for s in $services ; do
-  mkdir -p "$home/log/$s"
-  chown qmaill "$home/log/$s"
-  chmod 750 "$home/log/$s"
-done
+# log directories, written by s6-log as qmaill; the scan directory
+set -- dir 755 "$uroot:" log
+for s in $services ; do set -- "$@" dir 750 "$loguser:" "log/$s" ; done
+"$inst" "$home" "$@" dir 755 "$uroot:" service-scan || die "cannot make the log and scan directories (see above)"
 
 # scan directory: one symlink a service (left alone if already right)
-mkdir -p "$scan"
 for s in $services ; do
   [ "$(readlink "$scan/$s" 2>/dev/null)" = "../services/$s" ] && continue
   rm -f "$scan/$s"

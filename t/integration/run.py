@@ -8,6 +8,7 @@ import glob
 import hashlib
 import importlib.util
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,6 +37,8 @@ def build(src, builddir):
     qhome = top + '/home'
     os.makedirs(top, exist_ok=True)
     os.chmod(top, 0o755)
+    # a fresh conf-home each run: install refuses parts a run of older code left behind
+    shutil.rmtree(qhome, ignore_errors=True)
     jobs = str(os.cpu_count() or 2)
     cmd = ['make', '-s', '--no-print-directory', '-j' + jobs, 'O=' + builddir, 'QHOME=' + qhome, 'install']
     r = subprocess.run(cmd, cwd=src)

@@ -26,7 +26,8 @@ def make(h, target, port=None, timeout=170):
 
 
 def run_sh(h, *args):
-    return subprocess.run(['sh', os.path.join(h.src, 'scripts/run.sh')] + list(args),
+    args = list(args) + ([h.build] if len(args) == 3 else [])
+    return subprocess.run(['sh', os.path.join(h.src, 'scripts/run.sh')] + args,
                           cwd=h.src, capture_output=True, timeout=60)
 
 

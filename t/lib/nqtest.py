@@ -72,7 +72,8 @@ class Home:
             p = os.path.join(self.path, d)
             if os.path.lexists(p):
                 shutil.rmtree(p)
-        subprocess.run(['sh', os.path.join(self.src, 'scripts/setup-home.sh'), self.path, str(SPLIT)],
+        subprocess.run(['sh', os.path.join(self.src, 'scripts/setup-home.sh'), self.path, str(SPLIT),
+                        self.build or os.path.join(self.src, 'build')],
                        check=True, cwd=self.src)
         os.makedirs(self.logdir)
         os.makedirs(os.path.join(self.path, 'homes'))
