@@ -58,7 +58,7 @@ static void dot_default (void)
     nomem() ;
   if (openslurpclose(&have, fn))
   {
-    if (!byte_search(have.s, have.len, "qmail-alias", 11) || have.len < 11)
+    if (!memmem(have.s, have.len, "qmail-alias", 11))
       strerr_warnw2x(fn, " does not run qmail-alias: the aliases are not used until it does") ;
   }
   else if (errno != ENOENT) strerr_warnwu2sys("read ", fn) ;

@@ -58,6 +58,10 @@ def test_shadowed_names_warned(h):
     err = r.stderr.decode()
     assert 'line 1: root is not used: mail to it goes to alias/.qmail-root' in err, err
     assert 'line 2: nobody is a user' in err, err
+    with open(os.path.join(h.path, 'alias', '.qmail-default'), 'w') as f:
+        f.write('./Maildir/\n')
+    r = newaliases(h)
+    assert 'does not run qmail-alias' in r.stderr.decode(), r.stderr
 
 
 def test_lab(h):
