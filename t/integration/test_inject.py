@@ -431,20 +431,20 @@ def test_sendmail_options(h):
     eq(saved(d)[1], envelope(b'r@example.org', [b't@example.org']))
     # without -t and without arguments: nobody to send to
     r = h.run([h.bin('sendmail')], input=b'To: t@example.org\n\nx\n', env=e)
-    eq(r.returncode, 100)
+    eq(r.returncode, 64)    # EX_USAGE
 
 
 def test_sendmail_modes(h):
     e, d = fake_qq(h)
     r = h.run([h.bin('sendmail'), '-q'], env=e)
-    eq(r.returncode, 111)
-    assert b'not yet supported' in r.stderr
+    eq(r.returncode, 75)    # EX_TEMPFAIL: no qmail-send runs
+    assert b'qmail-send is not running' in r.stderr
     r = h.run([h.bin('sendmail'), '-bd'], env=e)
-    eq(r.returncode, 100)
+    eq(r.returncode, 64)    # EX_USAGE
     r = h.run([h.bin('sendmail'), '-bt'], env=e)
-    eq(r.returncode, 100)
+    eq(r.returncode, 64)
     r = h.run([h.bin('sendmail'), '-X'], env=e)    # needs a value
-    eq(r.returncode, 100)
+    eq(r.returncode, 64)
     if not os.path.exists(h.bin('qmail-qread')):
         r = h.run([h.bin('sendmail'), '-bp'], env=e)
         eq(r.returncode, 111)

@@ -26,7 +26,8 @@ def make(h, target, port=None, timeout=170):
 
 
 def run_sh(h, *args):
-    args = list(args) + ([h.build] if len(args) == 3 else [])
+    # HOME ADDR PORT: add a free POP3 port (never 110 on a shared machine) and the build
+    args = list(args) + ([str(nqtest.free_port()), h.build] if len(args) == 3 else [])
     return subprocess.run(['sh', os.path.join(h.src, 'scripts/run.sh')] + args,
                           cwd=h.src, capture_output=True, timeout=60)
 
