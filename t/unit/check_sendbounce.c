@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <skalibs/djbunix.h>
+#include <skalibs/strerr.h>
 #include <skalibs/stralloc.h>
 #include "util/auto.h"
 #include "queue/qfile.h"
@@ -298,9 +299,14 @@ END_TEST
 
 START_TEST(test_missing_mess_is_temporary)
 {
+  stralloc sa = STRALLOC_ZERO ;
+  PROG = "qmail-example" ;    /* the warning names the program that runs the module */
   ck_assert_int_eq(sendbounce_record(77, "joe@a", "no", 2), 1) ;
   ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 0) ;
   ck_assert_int_eq(access("bounce/77", F_OK), 0) ;
+  slurpfile(&sa, "log") ;
+  ck_assert_int_eq(strncmp(sa.s, "qmail-example: warning: unable to open mess/", 44), 0) ;
+  stralloc_free(&sa) ;
 }
 END_TEST
 

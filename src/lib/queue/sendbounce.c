@@ -13,6 +13,7 @@
 #include "mail/addr.h"
 #include "mail/date822.h"
 #include "util/logline.h"
+#include "util/warn.h"
 #include "queue/qq.h"
 #include "queue/queue.h"
 #include "queue/sendbounce.h"
@@ -151,7 +152,7 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
   queue_flat(fn, "bounce", id) ;
   r = load(fn, &rec, &more) ;
   if (!r) return 1 ;
-  if (r < 0) { logline("qmail-send: warning: unable to read ", fn, ": ", strerror(errno), (char *)0) ; return 0 ; }
+  if (r < 0) { warn_log("unable to read ", fn, ": ", strerror(errno), (char *)0) ; return 0 ; }
   if (!strcmp(sender, SENDBOUNCE_DOUBLE) || (isdouble && !c->doublebounceto.s[0]) || (!rec.len && !more))
   {
     if (rec.len || more) logline("triple bounce: discarding ", fn, (char *)0) ;
@@ -173,19 +174,19 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
   queue_path(messfn, "mess", id) ;
   /* only the queue's own regular file: a symlink or a FIFO in mess/ is not copied (nor waited for) */
   fd = open(messfn, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
-  if (fd < 0) { logline("qmail-send: warning: unable to open ", messfn, ": ", strerror(errno), (char *)0) ; goto temp ; }
+  if (fd < 0) { warn_log("unable to open ", messfn, ": ", strerror(errno), (char *)0) ; goto temp ; }
   {
     struct stat st ;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || ndelay_off(fd) < 0)
     {
-      logline("qmail-send: warning: ", messfn, " is not a regular file", (char *)0) ;
+      warn_log(messfn, " is not a regular file", (char *)0) ;
       close(fd) ;
       goto temp ;
     }
   }
   if (qq_open(&q) < 0)
   {
-    logline("qmail-send: warning: unable to start qmail-queue: ", strerror(errno), (char *)0) ;
+    warn_log("unable to start qmail-queue: ", strerror(errno), (char *)0) ;
     close(fd) ;
     goto temp ;
   }
@@ -210,9 +211,9 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
   err = qq_close(&q) ;
   if (*err)
   {
-    logline("qmail-send: warning: unable to queue the bounce of msg ", fid, ": ", err + 1, (char *)0) ;
+    warn_log("unable to queue the bounce of msg ", fid, ": ", err + 1, (char *)0) ;
     if (*err == 'Z') goto temp ;
-    logline("qmail-send: warning: bounce of msg ", fid, " dropped", (char *)0) ;
+    warn_log("bounce of msg ", fid, " dropped", (char *)0) ;
   }
   else logline("bounce msg ", fid, " qp ", fqp, (char *)0) ;
  remove:
@@ -220,12 +221,12 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
   sendbounce_forget(id) ;
   if (unlink(fn) < 0 && errno != ENOENT)
   {
-    logline("qmail-send: warning: unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
+    warn_log("unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
     return 0 ;
   }
   return 1 ;
  nomem:
-  logline("qmail-send: warning: out of memory", (char *)0) ;
+  warn_log("out of memory", (char *)0) ;
  temp:
   stralloc_free(&rec) ; stralloc_free(&to) ;
   return 0 ;
