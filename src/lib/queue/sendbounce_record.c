@@ -83,7 +83,8 @@ static int scan (void)
   }
   if (errno) { int e = errno ; closedir(d) ; errno = e ; return 0 ; }
   closedir(d) ;
-  qsort(genalloc_s(unsigned long, &dirty), genalloc_len(unsigned long, &dirty), sizeof(unsigned long), &cmp_ulong) ;
+  if (genalloc_len(unsigned long, &dirty) > 1)
+    qsort(genalloc_s(unsigned long, &dirty), genalloc_len(unsigned long, &dirty), sizeof(unsigned long), &cmp_ulong) ;
   scanned = 1 ;
   return 1 ;
 }
