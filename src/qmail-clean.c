@@ -1,4 +1,5 @@
-/* qmail-clean: remove finished queue files on request, and sweep what crashes left behind. */
+/* qmail-clean: remove finished queue files on request, and sweep the pid/ and intd/
+   files that crashed qmail-queues left behind. */
 
 #include <errno.h>
 #include <limits.h>
@@ -9,7 +10,6 @@
 #include <sys/stat.h>
 #include <skalibs/strerr.h>
 #include <skalibs/allreadwrite.h>
-#include <skalibs/bytestr.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/iopause.h>
 #include <skalibs/sig.h>
@@ -18,6 +18,7 @@
 #include "util/auto.h"
 #include "util/num.h"
 #include "util/logline.h"
+#include "util/warn.h"
 #include "queue/queue.h"
 #include "queue/pipebuf.h"
 #include "queue/spawnproto.h"
@@ -30,7 +31,7 @@
 static int gone (char const *fn)
 {
   if (!unlink(fn) || errno == ENOENT) return 1 ;
-  logline("qmail-clean: warning: unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
+  warn_log("unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
   return 0 ;
 }
 
@@ -64,7 +65,7 @@ static void sweep_pid (time_t now)
 {
   DIR *d = opendir("pid") ;
   struct dirent *de ;
-  if (!d) { logline("qmail-clean: warning: unable to open pid: ", strerror(errno), (char *)0) ; return ; }
+  if (!d) { warn_log("unable to open pid: ", strerror(errno), (char *)0) ; return ; }
   while ((de = readdir(d)))
   {
     struct stat st ;
@@ -78,11 +79,10 @@ static void sweep_pid (time_t now)
   closedir(d) ;
 }
 
-/* A mess/ or intd/ file whose message has neither a todo/ nor an info/ entry.
-   todo/ is checked before info/: qmail-todo creates info/ before todo/ goes.
-   An intd/ file without todo/ is never needed (qmail-todo reads todo/), so
-   info/ is not asked for it; qmail-send sweeps mess/ where we cannot see info/. */
-static void sweep_dir (char const *dir, time_t now)
+/* An intd/ file without a todo/ entry: a qmail-queue that died before its commit
+   (once todo/ is gone, intd/ is never read again). mess/ is not ours to judge:
+   only qmail-send can read info/ (qmails, 700), so it sweeps mess/ through x. */
+static void sweep_intd (time_t now)
 {
   unsigned int b ;
   for (b = 0 ; b < auto_split ; b++)
@@ -90,28 +90,22 @@ static void sweep_dir (char const *dir, time_t now)
     char bdir[QUEUE_PATH_MAX] ;
     DIR *d ;
     struct dirent *de ;
-    size_t k = str_len(dir) ;
-    memcpy(bdir, dir, k) ; bdir[k++] = '/' ;
-    bdir[k + uint_fmt(bdir + k, b)] = 0 ;
+    memcpy(bdir, "intd/", 5) ;
+    bdir[5 + uint_fmt(bdir + 5, b)] = 0 ;
     d = opendir(bdir) ;
-    if (!d) { logline("qmail-clean: warning: unable to open ", bdir, ": ", strerror(errno), (char *)0) ; continue ; }
+    if (!d) { warn_log("unable to open ", bdir, ": ", strerror(errno), (char *)0) ; continue ; }
     while ((de = readdir(d)))
     {
       unsigned long id ;
       struct stat st ;
-      char fn[QUEUE_PATH_MAX] ;
+      char fn[QUEUE_PATH_MAX], t[QUEUE_PATH_MAX] ;
       if (num_scans(de->d_name, ULONG_MAX, &id) < 0) continue ;
       if (id % auto_split != b) continue ;
-      queue_path(fn, dir, id) ;
+      queue_path(fn, "intd", id) ;
       if (lstat(fn, &st) < 0 || !S_ISREG(st.st_mode)) continue ;
       if (now - st.st_mtime <= STALE_AGE) continue ;
-      {
-        char t[QUEUE_PATH_MAX], i[QUEUE_PATH_MAX] ;
-        queue_path(t, "todo", id) ;
-        if (present(t)) continue ;
-        queue_path(i, "info", id) ;
-        if (dir[0] == 'm' && present(i)) continue ;
-      }
+      queue_path(t, "todo", id) ;
+      if (present(t)) continue ;
       logline("qmail-clean: removing stale ", fn, (char *)0) ;
       gone(fn) ;
     }
@@ -123,8 +117,7 @@ static void sweep (void)
 {
   time_t now = time(0) ;
   sweep_pid(now) ;
-  sweep_dir("mess", now) ;
-  sweep_dir("intd", now) ;
+  sweep_intd(now) ;
 }
 
 int main (int argc, char const *const *argv)

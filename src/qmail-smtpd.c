@@ -22,6 +22,7 @@
 #include "util/auto.h"
 #include "util/cdbr.h"
 #include "util/control.h"
+#include "util/logline.h"
 #include "util/num.h"
 #include "queue/envelope.h"
 #include "util/memcap.h"
@@ -72,11 +73,11 @@ static stralloc rcpts = STRALLOC_ZERO ;       /* each NUL-terminated */
 static unsigned long nrcpts = 0 ;
 static qq *qqrunning = 0 ;                    /* a qmail-queue to abort (qq_abort) if we leave */
 
-/* Logging: one line on stderr; foreign strings are cleaned by received_safe. */
+/* Logging: one line on stderr, escaped as every log line is (logline). */
 
 static void log_flush (stralloc *sa)
 {
-  if (stralloc_catb(sa, "\n", 1)) allwrite(2, sa->s, sa->len) ;
+  if (stralloc_0(sa)) logline(sa->s, (char *)0) ;
   stralloc_free(sa) ;
 }
 
@@ -88,19 +89,16 @@ static void log_start (stralloc *sa, char const *what)
 
 static void log_addr (stralloc *sa, char const *s, size_t len)
 {
-  char tmp[ADDR_MAX + 1] ;
   if (len > ADDR_MAX) len = ADDR_MAX ;
-  if (len) memcpy(tmp, s, len) ;
-  tmp[len] = 0 ;
   stralloc_cats(sa, "<") ;
-  received_safe(sa, tmp) ;
+  stralloc_catb(sa, s, byte_chr(s, len, 0)) ;
   stralloc_cats(sa, ">") ;
 }
 
 static void log_ip (stralloc *sa)
 {
   stralloc_cats(sa, " ip ") ;
-  received_safe(sa, remoteip) ;
+  stralloc_cats(sa, remoteip) ;
 }
 
 static void log_session (char const *what, char const *reason)

@@ -87,6 +87,17 @@ def test_malformed_envelopes(h):
         nothing_left(h)
 
 
+def test_control_characters_in_addresses(h):
+    """C1 controls (raw or as UTF-8), C0, DEL and non-UTF-8 bytes: the envelope is refused (91)."""
+    for a in (b'a\xc2\x9b@b', b'a\x9b@b', b'a\x1b@b', b'a\x7f@b', b'a\xe9@b', b'a\xc0\x80@b'):
+        for env in (envelope(a, [b'x@y']), envelope(b'x@y', [b'ok@y', a])):
+            code, _ = qq(h, MSG, env)
+            eq(code, 91, 'envelope %r' % env)
+            nothing_left(h)
+    code, err = qq(h, MSG, envelope(b'j\xc3\xb6rg@b', [b'\xc3\xa9@y']))
+    eq(code, 0, 'UTF-8 addresses: ' + err.decode())
+
+
 def test_too_many_recipients(h):
     env = b'Fa@b\0' + b'Tx@y\0' * 100001 + b'\0'
     code, _ = qq(h, MSG, env)

@@ -134,6 +134,53 @@ START_TEST(test_is_safe)
 }
 END_TEST
 
+#define SAFE(lit) addr_is_safe(lit, sizeof lit - 1)
+
+START_TEST(test_c1_and_non_utf8_refused)
+{
+  unsigned int c ;
+  /* C1 controls, raw and as UTF-8 (U+009B is CSI: it drives a terminal) */
+  for (c = 0x80 ; c <= 0x9f ; c++)
+  {
+    char raw[4] = { 'a', (char)c, '@', 'x' } ;
+    char utf[5] = { 'a', (char)0xc2, (char)c, '@', 'x' } ;
+    ck_assert_msg(!addr_is_safe(raw, 4), "raw 0x%02x", c) ;
+    ck_assert_msg(!addr_is_safe(utf, 5), "U+00%02X", c) ;
+  }
+  for (c = 0 ; c < 0x20 ; c++)
+  {
+    char s[3] = { 'a', (char)c, 'b' } ;
+    ck_assert_msg(!addr_is_safe(s, 3), "C0 0x%02x", c) ;
+  }
+  ck_assert(!SAFE("\x1b[2J@x")) ;
+  ck_assert(!SAFE("\xe9@x")) ;              /* Latin-1 */
+  ck_assert(!SAFE("\xc0\x80@x")) ;          /* overlong NUL */
+  ck_assert(!SAFE("\xe0\x82\x9b@x")) ;      /* overlong CSI */
+  ck_assert(!SAFE("\xed\xa0\x80@x")) ;      /* surrogate */
+  ck_assert(!SAFE("\xf4\x90\x80\x80@x")) ;  /* above U+10FFFF */
+  ck_assert(!SAFE("a@x\xc3")) ;             /* cut sequence */
+  ck_assert(!SAFE("\xc3\xc3\xa9@x")) ;
+  ck_assert(!SAFE("\xff@x")) ;
+  /* printable UTF-8 stays: U+00A0 and up, a 0x80-0x9f continuation byte inside a character */
+  ck_assert(SAFE("\xc2\xa0@x")) ;
+  ck_assert(SAFE("j\xc3\xb6rg@\xc3\xa9x.example")) ;
+  ck_assert(SAFE("\xc4\x80\xe2\x82\xac\xf0\x9f\x98\x80@x")) ;
+  ck_assert(SAFE("\xf4\x8f\xbf\xbf@x")) ;
+}
+END_TEST
+
+START_TEST(test_smtp_path_refuses_c1)
+{
+  stralloc a = STRALLOC_ZERO ;
+  size_t used ;
+  ck_assert(!addr_smtp_path(&a, "<a\xc2\x9b@x>", 8, &used)) ;
+  ck_assert(!addr_smtp_path(&a, "<a\x9b@x>", 7, &used)) ;
+  ck_assert(!addr_smtp_path(&a, "<\"a\x1b\"@x>", 9, &used)) ;
+  ck_assert(addr_smtp_path(&a, "<\xc3\xa9@x>", 7, &used)) ;
+  stralloc_free(&a) ;
+}
+END_TEST
+
 START_TEST(test_at_and_domain)
 {
   stralloc d = STRALLOC_ZERO ;
@@ -165,6 +212,8 @@ static Suite *suite (void)
   tcase_add_test(tc, test_control_bytes) ;
   tcase_add_test(tc, test_length_limit) ;
   tcase_add_test(tc, test_is_safe) ;
+  tcase_add_test(tc, test_c1_and_non_utf8_refused) ;
+  tcase_add_test(tc, test_smtp_path_refuses_c1) ;
   tcase_add_test(tc, test_at_and_domain) ;
   suite_add_tcase(s, tc) ;
   return s ;

@@ -16,6 +16,42 @@ START_TEST(test_text)
 }
 END_TEST
 
+START_TEST(test_escape)
+{
+  char out[64] ;
+  size_t n ;
+  n = logline_escape(out, "a b\x1b[2J\x9b\xc2\x9b\x7f\\\n\xc3\xa9~", 16) ;
+  out[n] = 0 ;
+  ck_assert_str_eq(out, "a b\\x1b[2J\\x9b\\xc2\\x9b\\x7f\\x5c\\x0a\\xc3\\xa9~") ;
+  ck_assert_uint_eq(logline_escape(out, "", 0), 0) ;
+}
+END_TEST
+
+START_TEST(test_line_escapes)
+{
+  /* every log writer goes through logline, so no byte reaches a terminal raw */
+  int p[2] ;
+  char buf[8192] ;
+  ssize_t r ;
+  char big[5000] ;
+  ck_assert_int_eq(pipe(p), 0) ;
+  ck_assert_int_eq(dup2(p[1], 2), 2) ;
+  logline("from <a\xc2\x9b\x1b]0;x\x07@b> rcpt ", "c\nd", (char *)0) ;
+  r = read(p[0], buf, sizeof buf) ;
+  ck_assert_int_gt(r, 0) ;
+  buf[r] = 0 ;
+  ck_assert_str_eq(buf, "from <a\\xc2\\x9b\\x1b]0;x\\x07@b> rcpt c\\x0ad\n") ;
+  /* cut at the limit, never inside an escape */
+  memset(big, 0x9b, sizeof big - 1) ;
+  big[sizeof big - 1] = 0 ;
+  logline("a", big, (char *)0) ;
+  r = read(p[0], buf, sizeof buf) ;
+  ck_assert_int_eq(r, 1 + 999 * 4 + 1) ;   /* 1 + 999 escapes + newline */
+  ck_assert_int_eq(buf[r - 1], '\n') ;
+  ck_assert_int_eq(memcmp(buf + r - 5, "\\x9b", 4), 0) ;
+}
+END_TEST
+
 START_TEST(test_line)
 {
   int p[2] ;
@@ -43,6 +79,8 @@ static Suite *suite (void)
   TCase *tc = tcase_create("core") ;
   tcase_add_test(tc, test_text) ;
   tcase_add_test(tc, test_line) ;
+  tcase_add_test(tc, test_escape) ;
+  tcase_add_test(tc, test_line_escapes) ;
   suite_add_tcase(s, tc) ;
   return s ;
 }

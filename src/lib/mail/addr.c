@@ -3,14 +3,47 @@
 #include <skalibs/bytestr.h>
 #include "mail/addr.h"
 
+/* Length of the well-formed UTF-8 sequence at s[0..len) (RFC 3629: no overlong
+   form, no surrogate, nothing above U+10FFFF), 0 if there is none. *cp gets
+   the code point. */
+static size_t utf8_char (unsigned char const *s, size_t len, unsigned long *cp)
+{
+  unsigned char c = s[0] ;
+  size_t n, i ;
+  unsigned long min ;
+  if (c >= 0xc2 && c <= 0xdf) { n = 2 ; *cp = c & 0x1f ; min = 0x80 ; }
+  else if (c >= 0xe0 && c <= 0xef) { n = 3 ; *cp = c & 0x0f ; min = 0x800 ; }
+  else if (c >= 0xf0 && c <= 0xf4) { n = 4 ; *cp = c & 0x07 ; min = 0x10000 ; }
+  else return 0 ;
+  if (n > len) return 0 ;
+  for (i = 1 ; i < n ; i++)
+  {
+    if ((s[i] & 0xc0) != 0x80) return 0 ;
+    *cp = (*cp << 6) | (s[i] & 0x3f) ;
+  }
+  if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff)) return 0 ;
+  return n ;
+}
+
 int addr_is_safe (char const *s, size_t len)
 {
-  size_t i ;
+  unsigned char const *u = (unsigned char const *)s ;
+  size_t i = 0 ;
   if (len > ADDR_MAX) return 0 ;
-  for (i = 0 ; i < len ; i++)
+  while (i < len)
   {
-    unsigned char c = (unsigned char)s[i] ;
-    if (c < 0x20 || c == 0x7f) return 0 ;
+    unsigned long cp ;
+    size_t n ;
+    if (u[i] < 0x80)
+    {
+      if (u[i] < 0x20 || u[i] == 0x7f) return 0 ;
+      i++ ;
+      continue ;
+    }
+    /* a raw byte that is not UTF-8 (a C1 control 0x80-0x9f among them), or a C1 control as UTF-8 */
+    n = utf8_char(u + i, len - i, &cp) ;
+    if (!n || cp < 0xa0) return 0 ;
+    i += n ;
   }
   return 1 ;
 }

@@ -15,8 +15,10 @@
    Returns 1 ok, 0 syntax error, too long, or a control byte (CR, LF, NUL...). */
 extern int addr_smtp_path (stralloc *out, char const *s, size_t len, size_t *used) ;
 
-/* 1 if s[0..len) may travel in an envelope: printable bytes (>= 0x20 except 0x7f;
-   UTF-8 bytes >= 0x80 allowed), len <= ADDR_MAX. */
+/* 1 if s[0..len) may travel in an envelope, every door's check: len <= ADDR_MAX,
+   printable ASCII (0x20-0x7e) or well-formed UTF-8 of code points U+00A0 and up.
+   Refused: C0 controls, DEL, C1 controls (U+0080-U+009F as UTF-8, or raw bytes
+   0x80-0x9f) and any other byte that is not UTF-8 (e.g. Latin-1). */
 extern int addr_is_safe (char const *s, size_t len) ;
 
 /* Index of the last '@' in s[0..len), or len if there is none. */

@@ -1,4 +1,4 @@
-/* sendbounce.c: crash-safe failure records and the bounce message. */
+/* sendbounce.c: the bounce message made from bounce/N (records: sendbounce_record.c). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,55 +10,58 @@
 #include <skalibs/buffer.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/types.h>
+#include "mail/addr.h"
 #include "mail/date822.h"
-#include "util/dirsync.h"
 #include "util/logline.h"
-#include "queue/qfile.h"
+#include "util/warn.h"
 #include "queue/qq.h"
 #include "queue/queue.h"
 #include "queue/sendbounce.h"
 
-int sendbounce_record (unsigned long id, char const *rcpt, char const *reason, size_t reasonlen)
+/* The records after the first HEAD_MAX bytes are only counted. */
+#define HEAD_MAX (SENDBOUNCE_LIST_MAX + ADDR_MAX + SENDBOUNCE_REASON_MAX + 2)
+
+/* Read bounce/N in one pass: head gets the whole records that end within its
+   first HEAD_MAX bytes, *more the number of whole records after them (a half
+   record at the end is dropped). 1 ok, 0 missing, -1 error (errno). */
+static int load (char const *fn, stralloc *head, uint64_t *more)
 {
-  char fn[QUEUE_PATH_MAX] ;
-  stralloc old = STRALLOC_ZERO, rec = STRALLOC_ZERO ;
-  size_t valid ;
-  int fd, created = 0, e ;
-  queue_flat(fn, "bounce", id) ;
-  if (qfile_read(&old, fn, QFILE_MAX) < 0) goto err ;
-  valid = qfile_bounce_valid(old.s, old.len) ;
-  fd = open(fn, O_RDWR | O_CLOEXEC) ;
-  if (fd < 0)
+  char buf[65536] ;
+  struct stat st ;
+  uint64_t off = 0 ;
+  size_t good = 0 ;
+  unsigned int k = 0 ;
+  int e ;
+  int fd = open(fn, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
+  head->len = 0 ; *more = 0 ;
+  if (fd < 0) return errno == ENOENT ? 0 : -1 ;
+  if (fstat(fd, &st) < 0) goto err ;
+  if (!S_ISREG(st.st_mode)) { errno = EINVAL ; goto err ; }
+  for (;;)
   {
-    if (errno != ENOENT) goto err ;
-    fd = open(fn, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600) ;
-    if (fd < 0) goto err ;
-    created = 1 ;
-    valid = 0 ;
-  }
-  if (!qfile_bounce_put(&rec, rcpt, reason, reasonlen)) goto errfd ;
-  if (ftruncate(fd, (off_t)valid) < 0) goto errfd ;
-  {
-    size_t w = 0 ;
-    while (w < rec.len)
+    ssize_t r = read(fd, buf, sizeof buf) ;
+    size_t i ;
+    if (r < 0) { if (errno == EINTR) continue ; goto err ; }
+    if (!r) break ;
+    for (i = 0 ; i < (size_t)r ; i++)
     {
-      ssize_t r = pwrite(fd, rec.s + w, rec.len - w, (off_t)(valid + w)) ;
-      if (r < 0) { if (errno == EINTR) continue ; goto errfd ; }
-      w += (size_t)r ;
+      if (buf[i] || (++k & 1)) continue ;
+      if (off + i + 1 <= HEAD_MAX) good = (size_t)(off + i + 1) ; else (*more)++ ;
     }
+    if (off < HEAD_MAX)
+    {
+      size_t n = HEAD_MAX - off < (uint64_t)r ? (size_t)(HEAD_MAX - off) : (size_t)r ;
+      if (!stralloc_catb(head, buf, n)) goto err ;
+    }
+    off += (uint64_t)r ;
   }
-  if (fsync(fd) < 0) goto errfd ;
-  if (close(fd) < 0) goto err ;
-  if (created && dir_sync("bounce") < 0) goto err ;
-  stralloc_free(&old) ; stralloc_free(&rec) ;
+  close(fd) ;
+  head->len = good ;
   return 1 ;
- errfd:
-  e = errno ; close(fd) ; errno = e ;
  err:
-  e = errno ;
-  stralloc_free(&old) ; stralloc_free(&rec) ;
-  errno = e ;
-  return 0 ;
+  e = errno ; close(fd) ; errno = e ;
+  head->len = 0 ;
+  return -1 ;
 }
 
 /* Copy the message: all of its header, then at most maxbytes of its body. */
@@ -99,7 +102,8 @@ static void copy_message (qq *q, int fd, uint64_t maxbytes)
   }
 }
 
-static void put_reasons (qq *q, char const *s, size_t len)
+/* The listed failures, then how many more were only counted. */
+static void put_reasons (qq *q, char const *s, size_t len, uint64_t more)
 {
   size_t i = 0, count = 0 ;
   while (i < len)
@@ -108,9 +112,10 @@ static void put_reasons (qq *q, char const *s, size_t len)
     size_t rl = strlen(rcpt), j, k ;
     char const *reason = rcpt + rl + 1 ;
     size_t next = i + rl + 1 + strlen(reason) + 1 ;
-    int dup = 0 ;
+    int dup = !rl ;
+    if (!rl) more++ ;
     /* a crash between record and done mark can record a recipient twice */
-    for (j = 0, k = 0 ; j < i && count < 1000 ; k++)
+    for (j = 0, k = 0 ; !dup && j < i && count < 1000 ; k++)
     {
       if (!(k & 1) && !strcmp(s + j, rcpt)) { dup = 1 ; break ; }
       j += strlen(s + j) + 1 ;
@@ -123,6 +128,13 @@ static void put_reasons (qq *q, char const *s, size_t len)
     count++ ;
     i = next ;
   }
+  if (more)
+  {
+    char fmt[UINT64_FMT] ;
+    fmt[uint64_fmt(fmt, more)] = 0 ;
+    qq_puts(q, "There were ") ; qq_puts(q, fmt) ;
+    qq_puts(q, " more failures, not listed here to keep this report small.\n\n") ;
+  }
 }
 
 int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sender)
@@ -133,17 +145,17 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
   char const *from ;
   char const *err ;
   int isdouble = !*sender ;
+  uint64_t more ;
   int fd, r ;
   qq q ;
   fid[ulong_fmt(fid, id)] = 0 ;
   queue_flat(fn, "bounce", id) ;
-  r = qfile_read(&rec, fn, QFILE_MAX) ;
+  r = load(fn, &rec, &more) ;
   if (!r) return 1 ;
-  if (r < 0) { logline("qmail-send: warning: unable to read ", fn, ": ", strerror(errno), (char *)0) ; return 0 ; }
-  rec.len = qfile_bounce_valid(rec.s, rec.len) ;
-  if (!strcmp(sender, SENDBOUNCE_DOUBLE) || (isdouble && !c->doublebounceto.s[0]) || !rec.len)
+  if (r < 0) { warn_log("unable to read ", fn, ": ", strerror(errno), (char *)0) ; return 0 ; }
+  if (!strcmp(sender, SENDBOUNCE_DOUBLE) || (isdouble && !c->doublebounceto.s[0]) || (!rec.len && !more))
   {
-    if (rec.len) logline("triple bounce: discarding ", fn, (char *)0) ;
+    if (rec.len || more) logline("triple bounce: discarding ", fn, (char *)0) ;
     goto remove ;
   }
   if (isdouble)
@@ -162,19 +174,19 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
   queue_path(messfn, "mess", id) ;
   /* only the queue's own regular file: a symlink or a FIFO in mess/ is not copied (nor waited for) */
   fd = open(messfn, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
-  if (fd < 0) { logline("qmail-send: warning: unable to open ", messfn, ": ", strerror(errno), (char *)0) ; goto temp ; }
+  if (fd < 0) { warn_log("unable to open ", messfn, ": ", strerror(errno), (char *)0) ; goto temp ; }
   {
     struct stat st ;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || ndelay_off(fd) < 0)
     {
-      logline("qmail-send: warning: ", messfn, " is not a regular file", (char *)0) ;
+      warn_log(messfn, " is not a regular file", (char *)0) ;
       close(fd) ;
       goto temp ;
     }
   }
   if (qq_open(&q) < 0)
   {
-    logline("qmail-send: warning: unable to start qmail-queue: ", strerror(errno), (char *)0) ;
+    warn_log("unable to start qmail-queue: ", strerror(errno), (char *)0) ;
     close(fd) ;
     goto temp ;
   }
@@ -189,7 +201,7 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
     qq_puts(&q, "A bounce message could not be returned to its sender, so it comes\nto you, the postmaster. The addresses below failed.\n\n") ;
   else
     qq_puts(&q, "Your message could not be delivered to the addresses below.\nThese failures are permanent: no further attempt will be made.\n\n") ;
-  put_reasons(&q, rec.s, rec.len) ;
+  put_reasons(&q, rec.s, rec.len, more) ;
   qq_puts(&q, isdouble ? "--- Below this line is the bounce that could not be delivered.\n\n" : "--- Below this line is a copy of the message.\n\n") ;
   copy_message(&q, fd, c->maxbytes) ;
   close(fd) ;
@@ -199,21 +211,22 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
   err = qq_close(&q) ;
   if (*err)
   {
-    logline("qmail-send: warning: unable to queue the bounce of msg ", fid, ": ", err + 1, (char *)0) ;
+    warn_log("unable to queue the bounce of msg ", fid, ": ", err + 1, (char *)0) ;
     if (*err == 'Z') goto temp ;
-    logline("qmail-send: warning: bounce of msg ", fid, " dropped", (char *)0) ;
+    warn_log("bounce of msg ", fid, " dropped", (char *)0) ;
   }
   else logline("bounce msg ", fid, " qp ", fqp, (char *)0) ;
  remove:
   stralloc_free(&rec) ; stralloc_free(&to) ;
+  sendbounce_forget(id) ;
   if (unlink(fn) < 0 && errno != ENOENT)
   {
-    logline("qmail-send: warning: unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
+    warn_log("unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
     return 0 ;
   }
   return 1 ;
  nomem:
-  logline("qmail-send: warning: out of memory", (char *)0) ;
+  warn_log("out of memory", (char *)0) ;
  temp:
   stralloc_free(&rec) ; stralloc_free(&to) ;
   return 0 ;

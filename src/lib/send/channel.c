@@ -6,6 +6,7 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 #include "util/logline.h"
+#include "util/warn.h"
 #include "queue/queue.h"
 #include "queue/report.h"
 #include "queue/retry.h"
@@ -106,7 +107,7 @@ static int start_one (unsigned int c)
   if (r < 0)
   {
     /* what is left of this pass waits for the next retry, as a deferral would */
-    logline("qmail-send: warning: trouble reading ", fn, ": ", strerror(errno), (char *)0) ;
+    warn_log("trouble reading ", fn, ": ", strerror(errno), (char *)0) ;
     ch->cursor = ch->size ;
     ch->ndefer++ ;
   }
@@ -138,7 +139,7 @@ static int bounce_record (sendmsg *m, char const *rcpt, char code, char const *t
   if (ok && code == 'E') ok = stralloc_cats(&reason, TOOLONG) ;
   if (!ok || !sendbounce_record(m->id, rcpt, reason.s, reason.len))
   {
-    logline("qmail-send: warning: unable to record the failure, will retry: ", strerror(errno), (char *)0) ;
+    warn_log("unable to record the failure, will retry: ", strerror(errno), (char *)0) ;
     ok = 0 ;
   }
   stralloc_free(&reason) ;
@@ -160,7 +161,7 @@ static void result_one (unsigned int c, sendslot *sl, sendmsg *m, unsigned int i
   /* A lost mark is a duplicate delivery, never a loss. */
   queue_path(fn, c ? "remote" : "local", m->id) ;
   if (!rcptfile_mark(fn, genalloc_s(uint64_t, &sl->job.offs)[i]))
-    logline("qmail-send: warning: unable to mark ", fn, " done: ", strerror(errno), (char *)0) ;
+    warn_log("unable to mark ", fn, " done: ", strerror(errno), (char *)0) ;
 }
 
 /* The job in slot k is over; res[i] is recipient i's result. */
@@ -221,7 +222,7 @@ static void lost (unsigned int c)
   static spawnproto_result res[SPAWNPROTO_RCPTS_MAX] ;
   unsigned long k ;
   unsigned int i ;
-  logline("qmail-send: alert: lost connection to ", s->prog, (char *)0) ;
+  logline(PROG, ": alert: lost connection to ", s->prog, (char *)0) ;
   for (i = 0 ; i < SPAWNPROTO_RCPTS_MAX ; i++)
   {
     res[i].code = 'Z' ; res[i].text = "the delivery program went away/" ; res[i].textlen = strlen(res[i].text) ;

@@ -4,6 +4,7 @@
 #include <skalibs/strerr.h>
 #include "util/control.h"
 #include "util/logline.h"
+#include "util/warn.h"
 #include "queue/spawnproto.h"
 #include "send/channel.h"
 #include "send/controls.h"
@@ -13,11 +14,11 @@ static unsigned long readnum (char const *fn, unsigned long def, unsigned long l
 {
   unsigned long u = def ;
   int r = control_readulong(&u, fn) ;
-  if (r < 0) { logline("qmail-send: warning: bad number in ", fn, ", using the default", (char *)0) ; return def ; }
+  if (r < 0) { warn_log("bad number in ", fn, ", using the default", (char *)0) ; return def ; }
   if (!r) return def ;
   if (u < lo || u > hi)
   {
-    logline("qmail-send: warning: ", fn, " out of range, clamped", (char *)0) ;
+    warn_log(fn, " out of range, clamped", (char *)0) ;
     u = u < lo ? lo : hi ;
   }
   return u ;
@@ -27,7 +28,7 @@ static int readstr (stralloc *sa, char const *fn, char const *def)
 {
   if (control_rldef(sa, fn, 0, def) < 0 || !stralloc_0(sa))
   {
-    logline("qmail-send: warning: unable to read ", fn, (char *)0) ;
+    warn_log("unable to read ", fn, (char *)0) ;
     return 0 ;
   }
   return 1 ;

@@ -7,6 +7,7 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 #include "util/logline.h"
+#include "util/warn.h"
 #include "queue/queue.h"
 #include "queue/spawnproto.h"
 #include "send/channel.h"
@@ -68,7 +69,7 @@ static void finish_files (sendmsg *m)
     queue_path(fn, dirs[k], id) ;
     if (unlink(fn) < 0 && errno != ENOENT)
     {
-      logline("qmail-send: warning: unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
+      warn_log("unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
       later(m) ;
       return ;
     }
@@ -96,7 +97,7 @@ void finish_clean_replies (char const *buf, size_t n)
     {
       char fid[ULONG_FMT] ;
       fid[ulong_fmt(fid, id)] = 0 ;
-      logline("qmail-send: warning: qmail-clean could not remove mess file of msg ", fid, "; the sweep will", (char *)0) ;
+      warn_log("qmail-clean could not remove mess file of msg ", fid, "; the sweep will", (char *)0) ;
     }
   }
 }

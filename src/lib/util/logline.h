@@ -1,13 +1,24 @@
 /* logline.h: one log line, written to fd 2 with a single write so that the
-   daemons sharing one log pipe never interleave inside a line. */
+   daemons sharing one log pipe never interleave inside a line, and every byte
+   that could drive a terminal tailing the log escaped (one escaping for all). */
 #ifndef NQ_LOGLINE_H
 #define NQ_LOGLINE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
-/* Join the strings up to a null pointer, append '\n', write to fd 2.
-   Lines are cut at 4000 bytes (below PIPE_BUF). Never fails loudly. */
+/* Join the strings up to a null pointer, each escaped by logline_escape, append
+   '\n', write to fd 2. Lines are cut at 4000 bytes (below PIPE_BUF). Never fails loudly. */
 extern void logline (char const *s, ...) ;
+
+/* The same with two leading strings (either may be 0) and a va_list. */
+extern void logline_va (char const *p1, char const *p2, char const *s, va_list ap) ;
+
+/* Copy s[0..len) into out for a log: printable ASCII (0x20-0x7e) but the
+   backslash stays; every other byte (C0, DEL, C1, any byte >= 0x80, and the
+   backslash, so that an escape is never ambiguous) becomes a backslash, x, two hex digits.
+   out must hold 4 * len bytes. Returns the bytes written (no NUL). */
+extern size_t logline_escape (char *out, char const *s, size_t len) ;
 
 /* Copy s[0..len) into out for a log line as qmail does: ' ' -> '_', control
    bytes -> '_', a trailing newline or '/' dropped; out gets '/' and a NUL at the end.

@@ -1,0 +1,190 @@
+/* sendbounce_record.c: appending failure records to bounce/N in O(1).
+   A file is read back only once per process lifetime, when a crash (or a failed
+   write) may have left half a record at its end: every bounce/N found at the
+   first call, and any file whose failed append could not be cut back. */
+
+#include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <skalibs/genalloc.h>
+#include <skalibs/types.h>
+#include "util/dirsync.h"
+#include "util/num.h"
+#include "queue/qfile.h"
+#include "queue/queue.h"
+#include "queue/sendbounce.h"
+
+static int scanned = 0 ;
+static genalloc dirty = GENALLOC_ZERO ;    /* unsigned long ids, sorted: files to check before appending */
+
+static int cmp_ulong (void const *a, void const *b)
+{
+  unsigned long x = *(unsigned long const *)a, y = *(unsigned long const *)b ;
+  return x < y ? -1 : x > y ;
+}
+
+static size_t dirty_find (unsigned long id, int *found)
+{
+  unsigned long const *v = genalloc_s(unsigned long, &dirty) ;
+  size_t lo = 0, hi = genalloc_len(unsigned long, &dirty) ;
+  while (lo < hi)
+  {
+    size_t mid = lo + (hi - lo) / 2 ;
+    if (v[mid] == id) { *found = 1 ; return mid ; }
+    if (v[mid] < id) lo = mid + 1 ; else hi = mid ;
+  }
+  *found = 0 ;
+  return lo ;
+}
+
+static int dirty_add (unsigned long id)
+{
+  int found ;
+  size_t i = dirty_find(id, &found), n = genalloc_len(unsigned long, &dirty) ;
+  unsigned long *v ;
+  if (found) return 1 ;
+  if (!genalloc_readyplus(unsigned long, &dirty, 1)) return 0 ;
+  v = genalloc_s(unsigned long, &dirty) ;
+  memmove(v + i + 1, v + i, (n - i) * sizeof *v) ;
+  v[i] = id ;
+  genalloc_setlen(unsigned long, &dirty, n + 1) ;
+  return 1 ;
+}
+
+void sendbounce_forget (unsigned long id)
+{
+  int found ;
+  size_t i = dirty_find(id, &found), n = genalloc_len(unsigned long, &dirty) ;
+  unsigned long *v = genalloc_s(unsigned long, &dirty) ;
+  if (!found) return ;
+  memmove(v + i, v + i + 1, (n - i - 1) * sizeof *v) ;
+  genalloc_setlen(unsigned long, &dirty, n - 1) ;
+}
+
+/* List bounce/ once: what a previous run left may end in half a record. */
+static int scan (void)
+{
+  DIR *d = opendir("bounce") ;
+  struct dirent *de ;
+  if (!d) return 0 ;
+  genalloc_setlen(unsigned long, &dirty, 0) ;
+  for (;;)
+  {
+    unsigned long id ;
+    errno = 0 ;
+    de = readdir(d) ;
+    if (!de) break ;
+    if (num_scans(de->d_name, ULONG_MAX, &id) < 0) continue ;
+    if (!genalloc_append(unsigned long, &dirty, &id)) { closedir(d) ; return 0 ; }
+  }
+  if (errno) { int e = errno ; closedir(d) ; errno = e ; return 0 ; }
+  closedir(d) ;
+  if (genalloc_len(unsigned long, &dirty) > 1)
+    qsort(genalloc_s(unsigned long, &dirty), genalloc_len(unsigned long, &dirty), sizeof(unsigned long), &cmp_ulong) ;
+  scanned = 1 ;
+  return 1 ;
+}
+
+/* The length of the whole records at the start of fd, read in one pass. */
+static int valid_length (int fd, uint64_t *valid)
+{
+  char buf[65536] ;
+  uint64_t off = 0, good = 0 ;
+  unsigned int k = 0 ;
+  for (;;)
+  {
+    ssize_t r = pread(fd, buf, sizeof buf, (off_t)off) ;
+    size_t i ;
+    if (r < 0) { if (errno == EINTR) continue ; return 0 ; }
+    if (!r) break ;
+    for (i = 0 ; i < (size_t)r ; i++)
+      if (!buf[i] && !(++k & 1)) good = off + i + 1 ;
+    off += (uint64_t)r ;
+  }
+  *valid = good ;
+  return 1 ;
+}
+
+static int write_at (int fd, char const *s, size_t len, uint64_t off)
+{
+  size_t w = 0 ;
+  while (w < len)
+  {
+    ssize_t r = pwrite(fd, s + w, len - w, (off_t)(off + w)) ;
+    if (r < 0) { if (errno == EINTR) continue ; return 0 ; }
+    w += (size_t)r ;
+  }
+  return 1 ;
+}
+
+/* Open bounce/N for appending; *end gets the length of its whole records. */
+static int open_tail (char const *fn, unsigned long id, uint64_t *end, int *created)
+{
+  struct stat st ;
+  int found, e ;
+  int fd = open(fn, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
+  *created = 0 ;
+  if (fd < 0)
+  {
+    if (errno != ENOENT) return -1 ;
+    fd = open(fn, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600) ;
+    if (fd < 0) return -1 ;
+    *created = 1 ;
+    *end = 0 ;
+    return fd ;
+  }
+  if (fstat(fd, &st) < 0) goto err ;
+  if (!S_ISREG(st.st_mode)) { errno = EINVAL ; goto err ; }
+  *end = (uint64_t)st.st_size ;
+  dirty_find(id, &found) ;
+  if (!found) return fd ;
+  if (!valid_length(fd, end)) goto err ;
+  if (*end != (uint64_t)st.st_size && ftruncate(fd, (off_t)*end) < 0) goto err ;
+  sendbounce_forget(id) ;
+  return fd ;
+ err:
+  e = errno ; close(fd) ; errno = e ;
+  return -1 ;
+}
+
+int sendbounce_record (unsigned long id, char const *rcpt, char const *reason, size_t reasonlen)
+{
+  char fn[QUEUE_PATH_MAX] ;
+  stralloc rec = STRALLOC_ZERO ;
+  uint64_t end ;
+  int fd, created, e ;
+  if (!scanned && !scan()) return 0 ;
+  queue_flat(fn, "bounce", id) ;
+  fd = open_tail(fn, id, &end, &created) ;
+  if (fd < 0) return 0 ;
+  if (reasonlen > SENDBOUNCE_REASON_MAX) reasonlen = SENDBOUNCE_REASON_MAX ;
+  /* past the listing limit a failure is only counted: an empty pair */
+  if (end >= SENDBOUNCE_LIST_MAX ? !stralloc_catb(&rec, "\0\0", 2) : !qfile_bounce_put(&rec, rcpt, reason, reasonlen)) goto errfd ;
+  if (!write_at(fd, rec.s, rec.len, end) || fsync(fd) < 0)
+  {
+    /* cut the half record off now, or check this file again before the next append */
+    e = errno ;
+    if (ftruncate(fd, (off_t)end) < 0 && !dirty_add(id)) scanned = 0 ;
+    errno = e ;
+    goto errfd ;
+  }
+  if (close(fd) < 0) goto err ;
+  if (created && dir_sync("bounce") < 0)
+  {
+    /* a retry must create (and sync) the file again */
+    e = errno ; unlink(fn) ; errno = e ;
+    goto err ;
+  }
+  stralloc_free(&rec) ;
+  return 1 ;
+ errfd:
+  e = errno ; close(fd) ; errno = e ;
+ err:
+  e = errno ; stralloc_free(&rec) ; errno = e ;
+  return 0 ;
+}
