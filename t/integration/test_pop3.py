@@ -17,12 +17,14 @@ def bodies(n):
 
 
 def deliver(h, user, msgs):
-    """sendmail each message to user, then wait for them in ~/Maildir/new."""
-    for m in msgs:
+    """sendmail each message to user and wait for it in ~/Maildir/new before the next,
+    so that delivery order is the order of msgs (qmail-send runs deliveries in parallel)."""
+    have = len(os.listdir(os.path.join(user.maildir, 'new')))
+    for i, m in enumerate(msgs, 1):
         r = h.run([h.bin('sendmail'), '-i', '-f', 'sender@example.org', user.name], input=m)
         eq(r.returncode, 0, 'sendmail: %r' % r.stderr)
-    wait_for(lambda: len(os.listdir(os.path.join(user.maildir, 'new'))) == len(msgs), 30,
-             '%d messages in the Maildir' % len(msgs))
+        wait_for(lambda: len(os.listdir(os.path.join(user.maildir, 'new'))) == have + i, 30,
+                 'message %d in the Maildir' % i)
 
 
 def test_system_user_raw_session(h):
