@@ -37,6 +37,13 @@ def wait_for(fn, timeout=10.0, what='condition', interval=0.02):
         time.sleep(interval)
 
 
+def free_udp_port():
+    """A UDP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as so:
+        so.bind(('127.0.0.1', 0))
+        return so.getsockname()[1]
+
+
 def free_port():
     s = socket.socket()
     s.bind(('127.0.0.1', 0))
@@ -84,6 +91,9 @@ class Home:
         self.control('me', TEST_ME + '\n')
         self.control('locals', TEST_ME + '\nlocalhost\n')
         self.control('rcpthosts', TEST_ME + '\nlocalhost\n')
+        # no test asks the machine's resolver: a loopback port where nothing answers
+        # (a refused query is a quick temporary failure); DNS tests set their own
+        self.control('dnsservers', '127.0.0.1:%d\n' % free_udp_port())
         self.assign = []
 
     def bin(self, name):
