@@ -252,7 +252,7 @@ static int lmtpdata (state *st, stralloc *rl)
   }
   if (!stralloc_catb(s->out, nrl.s, nrl.len)) goto nomem ;
   stralloc_free(&nrl) ;
-  st->ioerr = "no recipient was delivered" ;
+  st->ioerr = ok ? "LMTP, a reply for each recipient" : "no recipient was delivered" ;
   if (ok) final(st, 'K', " delivered the message", 0) ;
   else final(st, perm == n ? 'D' : 'Z', " gave up", 0) ;
   if (!lost) quit(st) ;
