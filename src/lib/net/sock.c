@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include "net/sock.h"
 
 int sockip_scan (sockip *a, char const *s)
@@ -26,6 +27,79 @@ size_t sockip_fmt (char *s, sockip const *a)
 int sockip_equal (sockip const *a, sockip const *b)
 {
   return a->v6 == b->v6 && !memcmp(a->ip, b->ip, a->v6 ? 16 : 4) ;
+}
+
+int sock_addrport (sockip *a, uint16_t *port, char const *s, uint16_t def)
+{
+  char buf[SOCKIP_FMT + 2] ;
+  char const *p = 0 ;
+  size_t n = strlen(s) ;
+  if (n >= sizeof buf + 6) { errno = EINVAL ; return -1 ; }
+  if (s[0] == '[')
+  {
+    char const *e = strchr(s, ']') ;
+    if (!e || (size_t)(e - s - 1) >= sizeof buf || (e[1] && e[1] != ':')) { errno = EINVAL ; return -1 ; }
+    memcpy(buf, s + 1, (size_t)(e - s - 1)) ; buf[e - s - 1] = 0 ;
+    if (e[1]) p = e + 2 ;
+    if (!sockip_scan(a, buf) || !a->v6) { errno = EINVAL ; return -1 ; }
+  }
+  else if (sockip_scan(a, s)) p = 0 ;
+  else
+  {
+    char const *c = strrchr(s, ':') ;
+    if (!c || (size_t)(c - s) >= sizeof buf) { errno = EINVAL ; return -1 ; }
+    memcpy(buf, s, (size_t)(c - s)) ; buf[c - s] = 0 ;
+    if (!sockip_scan(a, buf) || a->v6) { errno = EINVAL ; return -1 ; }
+    p = c + 1 ;
+  }
+  *port = def ;
+  if (p)
+  {
+    unsigned long u = 0 ;
+    size_t i ;
+    if (!*p || strlen(p) > 5) { errno = EINVAL ; return -1 ; }
+    for (i = 0 ; p[i] ; i++)
+    {
+      if (p[i] < '0' || p[i] > '9') { errno = EINVAL ; return -1 ; }
+      u = u * 10 + (unsigned long)(p[i] - '0') ;
+    }
+    if (!u || u > 65535) { errno = EINVAL ; return -1 ; }
+    *port = (uint16_t)u ;
+  }
+  return 0 ;
+}
+
+/* Wait for a non-blocking connect to finish. 0 ok, -1 errno. */
+static int connected (int fd, unsigned int timeout)
+{
+  struct pollfd p ;
+  int r, e = 0 ;
+  socklen_t el = sizeof e ;
+  p.fd = fd ; p.events = POLLOUT ;
+  do r = poll(&p, 1, timeout > 86400 ? 86400000 : (int)timeout * 1000) ;
+  while (r < 0 && errno == EINTR) ;
+  if (r < 0) return -1 ;
+  if (!r) { errno = ETIMEDOUT ; return -1 ; }
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0) return -1 ;
+  if (e) { errno = e ; return -1 ; }
+  return 0 ;
+}
+
+int sock_connect_unix (char const *path, unsigned int timeout)
+{
+  struct sockaddr_un su ;
+  size_t n = strlen(path) ;
+  int fd, e ;
+  if (n >= sizeof su.sun_path) { errno = ENAMETOOLONG ; return -1 ; }
+  memset(&su, 0, sizeof su) ;
+  su.sun_family = AF_UNIX ;
+  memcpy(su.sun_path, path, n + 1) ;
+  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) ;
+  if (fd < 0) return -1 ;
+  if (!connect(fd, (struct sockaddr *)&su, sizeof su)) return fd ;
+  if ((errno == EINPROGRESS || errno == EAGAIN) && !connected(fd, timeout)) return fd ;
+  e = errno ; close(fd) ; errno = e ;
+  return -1 ;
 }
 
 int sock_connect (sockip const *a, uint16_t port, unsigned int timeout)

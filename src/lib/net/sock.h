@@ -24,4 +24,12 @@ extern int sockip_equal (sockip const *, sockip const *) ;
    fd (O_NONBLOCK, O_CLOEXEC) or -1 with errno (ETIMEDOUT when the time ran out). */
 extern int sock_connect (sockip const *, uint16_t port, unsigned int timeout) ;
 
+/* "192.0.2.1", "192.0.2.1:628", "2001:db8::1", "[2001:db8::1]" or "[2001:db8::1]:628":
+   an address and a port (def when none; 1..65535). 0 ok, -1 EINVAL. */
+extern int sock_addrport (sockip *, uint16_t *port, char const *s, uint16_t def) ;
+
+/* Non-blocking unix stream socket connected to path within timeout seconds.
+   fd (O_NONBLOCK, O_CLOEXEC) or -1 with errno (ENAMETOOLONG, ETIMEDOUT, ...). */
+extern int sock_connect_unix (char const *path, unsigned int timeout) ;
+
 #endif

@@ -28,7 +28,7 @@ struct target_s
 typedef struct conf_s conf ;
 struct conf_s
 {
-  stralloc helo, routes, tlsdest, dnsservers ;
+  stralloc helo, routes, tlsdest, dnsservers, qmtproutes, lmtproutes ;
   unsigned long timeoutconnect, timeoutremote, timeoutdns ;
 } ;
 
@@ -114,6 +114,8 @@ static int conf_load (conf *c, stralloc *out)
   if (number(out, &c->timeoutdns, "control/timeoutdns", 60) < 0) return -1 ;
   if (control_readfile(&c->routes, "control/smtproutes") < 0) return conffail(out, "control/smtproutes") ;
   if (control_readfile(&c->tlsdest, "control/tlsdestinations") < 0) return conffail(out, "control/tlsdestinations") ;
+  if (control_readfile(&c->qmtproutes, "control/qmtproutes") < 0) return conffail(out, "control/qmtproutes") ;
+  if (control_readfile(&c->lmtproutes, "control/lmtproutes") < 0) return conffail(out, "control/lmtproutes") ;
   r = control_readfile(&tmp, "control/dnsservers") ;
   if (r < 0) return conffail(out, "control/dnsservers") ;
   if (dnsservers(&c->dnsservers, tmp.s, tmp.len) < 0) { errno = EINVAL ; control_badline = 0 ; stralloc_free(&tmp) ; return conffail(out, "control/dnsservers") ; }
@@ -141,10 +143,14 @@ static int addhost (char const *name, uint16_t port)
   return r ;
 }
 
-/* The hosts to try for domain, in order. 1 some, else a result is in out. */
-static int route (conf *c, stralloc *out, char const *domain, char const **tlsname)
+/* The hosts to try for domain, in order. 1 some, else a result is in out. *qmtp is set
+   when control/qmtproutes names the relay (port 209 unless it names one). */
+static int route (conf *c, stralloc *out, char const *domain, char const **tlsname, int *qmtp)
 {
-  char const *v = routes_find(c->routes.s, c->routes.len, domain) ;
+  char const *v = routes_find(c->qmtproutes.s, c->qmtproutes.len, domain) ;
+  char const *fn = "control/qmtproutes" ;
+  *qmtp = v && *v ;
+  if (!*qmtp) { v = routes_find(c->routes.s, c->routes.len, domain) ; fn = "control/smtproutes" ; }
   dnsmx mx[DNS_MX_MAX] ;
   size_t n, i ;
   int r, temp = 0 ;
@@ -156,7 +162,8 @@ static int route (conf *c, stralloc *out, char const *domain, char const **tlsna
   {
     relay rl ;
     r = routes_relay(&rl, v) ;
-    if (r < 0) { errno = EINVAL ; control_badline = 0 ; return conffail(out, "control/smtproutes") + 1 ; }
+    if (r < 0) { errno = EINVAL ; control_badline = 0 ; return conffail(out, fn) + 1 ; }
+    if (*qmtp && !rl.portset) rl.port = 209 ;
     if (r > 0 && rl.literal) { add(rl.host, &rl.ip, rl.port) ; return 1 ; }
     if (r > 0)
     {
@@ -205,7 +212,7 @@ static int eightbit (int fd, uint64_t *size)
 }
 
 /* Try the targets in order. */
-static void walk (conf *c, stralloc *out, smtpsess *s)
+static void walk (conf *c, stralloc *out, smtpsess *s, int qmtp)
 {
   stralloc why = STRALLOC_ZERO ;
   size_t i ;
@@ -234,7 +241,7 @@ static void walk (conf *c, stralloc *out, smtpsess *s)
     strcat(strcat(strcat(desc, " ["), ipfmt), "]") ;
     s->desc = desc ;
     s->tlsname = targets[i].name[0] == '[' ? ipfmt : targets[i].name ;
-    if (smtpsess_run(s, fd)) { stralloc_free(&why) ; return ; }
+    if ((qmtp ? qmtpsess_run(s, fd) : smtpsess_run(s, fd))) { stralloc_free(&why) ; return ; }
   }
   if (why.len)
   {
@@ -247,20 +254,53 @@ static void walk (conf *c, stralloc *out, smtpsess *s)
   stralloc_free(&why) ;
 }
 
+/* control/lmtproutes: the store's LMTP server, a unix socket (a path) or an address
+   with its port; one connection, no MX, no STARTTLS (the store is local or trusted). */
+static void lmtp_deliver (conf *c, stralloc *out, smtpsess *s, char const *where)
+{
+  stralloc why = STRALLOC_ZERO ;
+  sockip ip ;
+  uint16_t port ;
+  int fd ;
+  if (where[0] == '/') fd = sock_connect_unix(where, (unsigned int)c->timeoutconnect) ;
+  else if (sock_addrport(&ip, &port, where, 24) < 0)
+  {
+    errno = EINVAL ; control_badline = 0 ;
+    conffail(out, "control/lmtproutes") ;
+    return ;
+  }
+  else fd = sock_connect(&ip, port, (unsigned int)c->timeoutconnect) ;
+  if (fd < 0) { result(out, 'Z', "Unable to connect to the LMTP server ", where, ": ") ; out->len-- ; if (!stralloc_cats(out, strerror(errno)) || !stralloc_cats(out, ". (#4.4.1)\n") || !stralloc_0(out)) out->len = 0 ; return ; }
+  s->lmtp = 1 ;
+  s->desc = where ;
+  s->why = &why ;
+  if (!smtpsess_run(s, fd))
+  {
+    /* no other host to try: what went wrong is the result */
+    out->len = 0 ;
+    if (!why.len || !stralloc_catb(out, why.s, why.len)) result(out, 'Z', "LMTP session with ", where, " failed. (#4.4.2)\n") ;
+  }
+  stralloc_free(&why) ;
+}
+
 void delivery_run (stralloc *out, char const *domain, char const *sender, char const *const *rcpts, size_t n, int fdmess)
 {
   static conf c ;
   smtpsess s ;
-  char const *tls, *tlsname ;
+  char const *tls, *tlsname, *lmtp ;
+  int qmtp = 0 ;
   memset(&s, 0, sizeof s) ;
   out->len = 0 ;
   if (conf_load(&c, out) < 0) return ;
-  if (!route(&c, out, domain, &tlsname)) return ;
+  lmtp = routes_find(c.lmtproutes.s, c.lmtproutes.len, domain) ;
+  if (!lmtp || !*lmtp) lmtp = 0 ;
+  if (!lmtp && !route(&c, out, domain, &tlsname, &qmtp)) return ;
   s.helo = c.helo.s ; s.sender = sender ; s.rcpts = rcpts ; s.n = n ; s.fdmess = fdmess ;
   s.timeout = (unsigned int)c.timeoutremote ; s.out = out ;
   s.eightbit = eightbit(fdmess, &s.size) ;
   if (s.eightbit < 0) { result(out, 'Z', "Unable to read the message. (#4.3.0)\n", "", "") ; return ; }
+  if (lmtp) { lmtp_deliver(&c, out, &s, lmtp) ; return ; }
   tls = routes_find(c.tlsdest.s, c.tlsdest.len, domain) ;
   if (tls) { s.tlsrequired = 1 ; s.cafile = *tls ? tls : 0 ; }
-  walk(&c, out, &s) ;
+  walk(&c, out, &s, qmtp) ;
 }

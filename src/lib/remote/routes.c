@@ -87,5 +87,6 @@ int routes_relay (relay *r, char const *value)
   if (hl >= sizeof r->host) return -1 ;
   memcpy(r->host, value, hl) ; r->host[hl] = 0 ;
   if (portpart && !port_scan(portpart, &r->port)) return -1 ;
+  r->portset = !!portpart ;
   return 1 ;
 }

@@ -18,6 +18,7 @@ struct relay_s
   int literal ;      /* [ip]: ip is set, no DNS */
   sockip ip ;
   uint16_t port ;
+  int portset ;       /* the value named a port */
 } ;
 /* "host", "host:port", "[192.0.2.1]", "[IPv6:2001:db8::1]:2525", "[::1]:25".
    1 a relay, 0 empty (use MX), -1 bad syntax. port defaults to 25. */

@@ -118,8 +118,9 @@ static void features (state *st)
 /* EHLO, or HELO when EHLO is refused. 1 ok, 0 I/O failure, -1 both refused. */
 static int hello (state *st)
 {
-  if (!command(st, "EHLO ", st->s->helo, "") || !getreply(st)) return 0 ;
+  if (!command(st, st->s->lmtp ? "LHLO " : "EHLO ", st->s->helo, "") || !getreply(st)) return 0 ;
   if (st->r.code == 250) { features(st) ; return 1 ; }
+  if (st->s->lmtp) return -1 ;
   if (!command(st, "HELO ", st->s->helo, "") || !getreply(st)) return 0 ;
   st->pipelining = st->eightbitmime = st->sizeoffered = 0 ; st->sizelimit = 0 ;
   return st->r.code == 250 ? 1 : -1 ;
@@ -130,6 +131,7 @@ static int starttls (state *st)
 {
   char const *arg, *err ;
   int r ;
+  if (st->s->lmtp) return 1 ;
   if (!smtpreply_keyword(&st->r, "STARTTLS", &arg))
     return st->s->tlsrequired ? (st->ioerr = "no STARTTLS offered, and control/tlsdestinations requires it", next(st, " refused to encrypt", 0)) : 1 ;
   if (!command(st, "STARTTLS", "", "") || !getreply(st)) return next(st, " dropped the connection at STARTTLS", 0) ;
@@ -225,10 +227,59 @@ static int blast (state *st)
   return ok ;
 }
 
+static void quit (state *st) ;
+
+/* LMTP (RFC 2033): after the data, one reply per recipient accepted at RCPT, in
+   order. Their "r" records in rl become r (delivered), h or s; then K if any was
+   delivered. A lost connection leaves the rest temporary. */
+static int lmtpdata (state *st, stralloc *rl)
+{
+  smtpsess *s = st->s ;
+  stralloc nrl = STRALLOC_ZERO ;
+  size_t pos = 0, ok = 0, perm = 0, n = 0 ;
+  int lost = 0 ;
+  while (pos < rl->len)
+  {
+    char const *rec = rl->s + pos ;
+    size_t len = strlen(rec) + 1 ;
+    pos += len ;
+    n++ ;
+    if (rec[0] != 'r') { if (rec[0] == 'h') perm++ ; if (!stralloc_catb(&nrl, rec, len)) goto nomem ; continue ; }
+    if (!lost && !getreply(st)) lost = 1 ;
+    if (lost) report(st, &nrl, 's', " lost the connection before the recipient's reply", 0) ;
+    else if (st->r.code < 300) { ok++ ; if (!stralloc_catb(&nrl, "r", 2)) goto nomem ; }
+    else { if (st->r.code >= 500) perm++ ; report(st, &nrl, st->r.code >= 500 ? 'h' : 's', " did not deliver to recipient", 1) ; }
+  }
+  if (!stralloc_catb(s->out, nrl.s, nrl.len)) goto nomem ;
+  stralloc_free(&nrl) ;
+  st->ioerr = ok ? "LMTP, a reply for each recipient" : "no recipient was delivered" ;
+  if (ok) final(st, 'K', " delivered the message", 0) ;
+  else final(st, perm == n ? 'D' : 'Z', " gave up", 0) ;
+  if (!lost) quit(st) ;
+  return 1 ;
+ nomem:
+  stralloc_free(&nrl) ;
+  s->out->len = 0 ;
+  st->ioerr = "out of memory" ;
+  return final(st, 'Z', " (out of memory)", 0) ;
+}
+
 static void quit (state *st)
 {
   if (st->io.timeout > 10) st->io.timeout = 10 ;
   if (command(st, "QUIT", "", "")) getreply(st) ;
+}
+
+/* LMTP's DATA: the records of rl are written only once each recipient's reply is in. */
+static int lmtpsession (state *st, stralloc *rl)
+{
+  int r = 1 ;
+  if (!command(st, "DATA", "", "") || !getreply(st)) r = final(st, 'Z', " connection lost at DATA", 0) ;
+  else if (st->r.code != 354) { final(st, replycode(st) == 'D' ? 'D' : 'Z', " failed on DATA command", 1) ; quit(st) ; }
+  else if (!blast(st)) r = final(st, 'Z', " connection lost while I sent the message", 0) ;
+  else r = lmtpdata(st, rl) ;
+  stralloc_free(rl) ;
+  return r ;
 }
 
 static int session (state *st)
@@ -252,6 +303,7 @@ static int session (state *st)
   }
   r = transaction(st, &rl, &accepted) ;
   if (r <= 0) { stralloc_free(&rl) ; quit(st) ; return 1 ; }
+  if (s->lmtp && accepted) return lmtpsession(st, &rl) ;
   if (!stralloc_catb(s->out, rl.s, rl.len)) { stralloc_free(&rl) ; s->out->len = 0 ; return final(st, 'Z', " (out of memory)", 0) ; }
   stralloc_free(&rl) ;
   if (!accepted) { st->ioerr = "no recipient was accepted" ; final(st, 'D', " gave up", 0) ; quit(st) ; return 1 ; }

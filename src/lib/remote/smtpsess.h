@@ -23,6 +23,7 @@ struct smtpsess_s
   char const *tlsname ;      /* name the certificate must carry */
   char const *desc ;         /* "mx.example.org [192.0.2.1]" for the reports */
   unsigned int timeout ;     /* control/timeoutremote */
+  int lmtp ;                 /* LMTP (RFC 2033): LHLO, no STARTTLS, a reply per recipient after DATA */
   stralloc *out ;            /* the result, when smtpsess_run returns 1 */
   stralloc *why ;            /* the reason, when it returns 0 */
 } ;
@@ -31,5 +32,8 @@ struct smtpsess_s
    1: finished, *out holds the result. 0: this host did not work out (connection
    lost before MAIL, 4xx/5xx greeting, TLS failure): try the next host; *why says why. */
 extern int smtpsess_run (smtpsess *, int fd) ;
+
+/* The same transaction by QMTP (qmtpsess.c): one package, one answer per recipient. */
+extern int qmtpsess_run (smtpsess *, int fd) ;
 
 #endif
