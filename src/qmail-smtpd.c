@@ -20,23 +20,18 @@
 #include "util/exitcode.h"
 #include "mail/addr.h"
 #include "util/auto.h"
-#include "util/cdbr.h"
 #include "util/control.h"
-#include "util/num.h"
 #include "queue/envelope.h"
 #include "util/memcap.h"
 #include "queue/qq.h"
 #include "smtp/rcpthosts.h"
+#include "smtp/smtpd_config.h"
+#include "smtp/smtpd_path.h"
 #include "mail/received.h"
 #include "smtp/smtpd_data.h"
 #include "smtp/smtpd_line.h"
 #include "smtp/smtpd_param.h"
 
-#define DATABYTES_DEFAULT 33554432UL
-#define DATABYTES_MAX 999999999999999999UL   /* 18 digits: sizes add up without overflow */
-#define MAXRCPT_DEFAULT 1000UL
-#define TIMEOUT_DEFAULT 1200UL
-#define TIMEOUT_MAX 2000000UL     /* seconds; keeps poll's millisecond int in range */
 #define HOPS_MAX 100
 #define BADCMDS_MAX 20
 #define MEMORY_MAX (128UL << 20)   /* RLIMIT_DATA, bytes; qmail-queue inherits it */
@@ -48,18 +43,8 @@ static char inbuf[BUFFER_INSIZE] ;
 static char outbuf[BUFFER_OUTSIZE] ;
 static char databuf[BUFFER_INSIZE] ;
 static buffer bin, bout ;
-static int timeout_ms = (int)(TIMEOUT_DEFAULT * 1000) ;
-
-/* configuration, read at every connection */
-static stralloc me = STRALLOC_ZERO ;          /* NUL-terminated */
-static stralloc greeting = STRALLOC_ZERO ;    /* NUL-terminated */
-static stralloc rcpthosts = STRALLOC_ZERO ;   /* lowercased lines, each NUL-terminated */
-static cdbr *morercpthosts = 0 ;
-static unsigned long databytes = DATABYTES_DEFAULT ;
-static unsigned long maxrcpt = MAXRCPT_DEFAULT ;
-static char const *relayclient ;
-static char const *remoteip ;
-static char const *remotehost ;
+static int timeout_ms = (int)(SMTPD_TIMEOUT_DEFAULT * 1000) ;
+static smtpd_config conf = { .me = STRALLOC_ZERO, .greeting = STRALLOC_ZERO, .rcpthosts = STRALLOC_ZERO } ;
 
 /* session and transaction */
 static smtpd_line cmd = SMTPD_LINE_ZERO ;
@@ -100,7 +85,7 @@ static void log_addr (stralloc *sa, char const *s, size_t len)
 static void log_ip (stralloc *sa)
 {
   stralloc_cats(sa, " ip ") ;
-  received_safe(sa, remoteip) ;
+  received_safe(sa, conf.remoteip) ;
 }
 
 static void log_session (char const *what, char const *reason)
@@ -266,67 +251,24 @@ static void getcmd (void)
   }
 }
 
-/* Configuration. */
-
-static int control_fail (char const *fn)
-{
-  if (errno == EINVAL && control_badline)
-  {
-    char fmt[ULONG_FMT] ;
-    fmt[ulong_fmt(fmt, control_badline)] = 0 ;
-    strerr_warnw4x("bad syntax in ", fn, " line ", fmt) ;
-  }
-  else strerr_warnwu2sys("read ", fn) ;
-  return 0 ;
-}
-
-static int read_number (unsigned long *u, char const *fn, unsigned long def)
-{
-  int r = control_readulong(u, fn) ;
-  if (r < 0) return control_fail(fn) ;
-  if (!r || !*u) *u = def ;
-  return 1 ;
-}
-
+/* Configuration: 1 ok, 0 with a warning logged. */
 static int setup (void)
 {
-  char const *x ;
-  unsigned long t ;
-  int r ;
-  remoteip = getenv("TCPREMOTEIP") ;
-  if (!remoteip || !*remoteip) remoteip = "unknown" ;
-  remotehost = getenv("TCPREMOTEHOST") ;
-  relayclient = getenv("RELAYCLIENT") ;
+  char const *what = "" ;
   if (chdir(auto_home) < 0) { strerr_warnwu2sys("chdir to ", auto_home) ; return 0 ; }
-  r = control_readline(&me, "control/me") ;
-  if (r < 0) return control_fail("control/me") ;
-  if (!r || !me.len) { strerr_warnw1x("control/me is missing or empty") ; return 0 ; }
-  if (!stralloc_0(&me)) die_nomem() ;
-  r = control_readline(&greeting, "control/smtpgreeting") ;
-  if (r < 0) return control_fail("control/smtpgreeting") ;
-  if (!r || !greeting.len) { if (!stralloc_copy(&greeting, &me)) die_nomem() ; }
-  else if (!stralloc_0(&greeting)) die_nomem() ;
-  if (!read_number(&databytes, "control/databytes", DATABYTES_DEFAULT)) return 0 ;
-  x = getenv("DATABYTES") ;   /* a tcprules override for some clients */
-  if (x)
+  control_badline = 0 ;
+  if (smtpd_config_read(&conf, &what) < 0)
   {
-    if (num_scans(x, DATABYTES_MAX, &databytes) < 0) { strerr_warnw1x("bad DATABYTES in the environment") ; return 0 ; }
-    if (!databytes) databytes = DATABYTES_DEFAULT ;
-  }
-  if (!read_number(&maxrcpt, "control/maxrcpt", MAXRCPT_DEFAULT)) return 0 ;
-  if (maxrcpt > ENVELOPE_RCPTS_MAX) maxrcpt = ENVELOPE_RCPTS_MAX ;
-  if (!read_number(&t, "control/timeoutsmtpd", TIMEOUT_DEFAULT)) return 0 ;
-  if (t > TIMEOUT_MAX) t = TIMEOUT_MAX ;
-  timeout_ms = (int)(t * 1000) ;
-  /* a missing rcpthosts leaves the list empty: nobody unauthorised relays */
-  if (control_readfile(&rcpthosts, "control/rcpthosts") < 0) return control_fail("control/rcpthosts") ;
-  case_lowerb(rcpthosts.s, rcpthosts.len) ;
-  morercpthosts = cdbr_open("control/morercpthosts.cdb") ;
-  if (!morercpthosts && errno != ENOENT)
-  {
-    strerr_warnwu2sys("open ", "control/morercpthosts.cdb") ;
+    char fmt[ULONG_FMT] ;
+    if (errno == ENOMEM) die_nomem() ;
+    fmt[ulong_fmt(fmt, control_badline)] = 0 ;
+    if (what[0] == '$') strerr_warnw2x("bad value in ", what) ;
+    else if (errno == EINVAL && control_badline) strerr_warnw4x("bad syntax in ", what, " line ", fmt) ;
+    else if (errno == ENOENT) strerr_warnw2x(what, " is missing or empty") ;
+    else strerr_warnwu2sys("read ", what) ;
     return 0 ;
   }
+  timeout_ms = (int)(conf.timeout * 1000) ;
   return 1 ;
 }
 
@@ -350,26 +292,47 @@ static void transaction_reset (void)
   nrcpts = 0 ;
 }
 
+/* HELO/EHLO: 1 if the argument is there (stored in helo), else 0 after a 501. */
+static int take_helo (char const *arg, size_t len)
+{
+  while (len && arg[len - 1] == ' ') len-- ;
+  while (len && arg[0] == ' ') { arg++ ; len-- ; }
+  if (!len) { badcmd("501 5.5.4 syntax: HELO/EHLO hostname") ; return 0 ; }
+  if (!stralloc_copyb(&helo, arg, len) || !stralloc_0(&helo)) die_nomem() ;
+  transaction_reset() ;
+  return 1 ;
+}
+
 static void smtp_helo (char const *arg, size_t len)
 {
-  if (!stralloc_copyb(&helo, arg, len) || !stralloc_0(&helo)) die_nomem() ;
+  if (!take_helo(arg, len)) return ;
   protocol = "SMTP" ;
-  transaction_reset() ;
-  out("250 ") ; reply(me.s) ;
+  out("250 ") ; reply(conf.me.s) ;
 }
 
 static void smtp_ehlo (char const *arg, size_t len)
 {
   char fmt[ULONG_FMT] ;
-  if (!stralloc_copyb(&helo, arg, len) || !stralloc_0(&helo)) die_nomem() ;
+  if (!take_helo(arg, len)) return ;
   protocol = "ESMTP" ;
-  transaction_reset() ;
-  fmt[ulong_fmt(fmt, databytes)] = 0 ;
-  out("250-") ; reply(me.s) ;
+  fmt[ulong_fmt(fmt, conf.databytes)] = 0 ;
+  out("250-") ; reply(conf.me.s) ;
   reply("250-PIPELINING") ;
   reply("250-8BITMIME") ;
   out("250-SIZE ") ; reply(fmt) ;
   reply("250 ENHANCEDSTATUSCODES") ;
+}
+
+/* The reply for a path that smtpd_path_parse refused; ecode is 5.1.7 (sender) or 5.1.3. */
+static void bad_path (int r, char const *ecode)
+{
+  char buf[80] ;
+  char const *code = "501 ", *text = " bad address syntax (RFC 5321 Path)" ;
+  if (r == SMTPD_PATH_NODOMAIN) { code = "553 " ; text = " address must have a domain" ; }
+  else if (r == SMTPD_PATH_TOOLONG) text = " path too long" ;
+  else if (r == SMTPD_PATH_UTF8) { code = "553 " ; ecode = "5.6.7" ; text = " non-ASCII address needs SMTPUTF8" ; }
+  strcpy(buf, code) ; strcat(buf, ecode) ; strcat(buf, text) ;
+  badcmd(buf) ;
 }
 
 static void smtp_mail (char const *arg, size_t len)
@@ -379,12 +342,14 @@ static void smtp_mail (char const *arg, size_t len)
   int r ;
   if (seenmail) { badcmd("503 5.5.1 nested MAIL command") ; return ; }
   if (len < 5 || !case_startb(arg, 5, "FROM:")) { badcmd("501 5.5.4 syntax: MAIL FROM:<address>") ; return ; }
-  if (!addr_smtp_path(&sender, arg + 5, len - 5, &used)) { badcmd("501 5.1.7 bad sender address syntax") ; return ; }
+  r = smtpd_path_parse(&sender, arg + 5, len - 5, 0, &used) ;
+  if (r < 0) die_nomem() ;
+  if (r) { bad_path(r, "5.1.7") ; return ; }
   r = smtpd_mailparam_parse(&p, arg + 5 + used, len - 5 - used) ;
   if (r == SMTPD_PARAM_UNKNOWN) { badcmd("555 5.5.4 unknown MAIL parameter") ; return ; }
   if (r) { badcmd("501 5.5.4 bad MAIL parameter value") ; return ; }
   if (!stralloc_0(&sender)) die_nomem() ;
-  if (p.size > databytes)
+  if (p.size > conf.databytes)
   {
     seenmail = 1 ;  /* for the log line only */
     log_refused("SIZE too big") ;
@@ -411,26 +376,47 @@ static char const *rcpt_refusal (char const *a, size_t len, char const **why)
     return "553 5.7.1 sorry, no relaying through % hacks, bang paths or quoted @" ;
   }
   if (!addr_domain(&dom, a, len)) die_nomem() ;
-  r = rcpthosts_match(rcpthosts.s, rcpthosts.len, morercpthosts, dom.s, dom.len) ;
+  r = rcpthosts_match(conf.rcpthosts.s, conf.rcpthosts.len, conf.morercpthosts, dom.s, dom.len) ;
   if (r < 0) { *why = "morercpthosts.cdb unreadable" ; return "451 4.3.0 unable to read control/morercpthosts.cdb" ; }
   if (!r) { *why = "relaying denied" ; return "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" ; }
   return 0 ;
 }
 
+/* RCPT's path into a: 1 ok, 2 for <postmaster> (RFC 5321 4.5.1: from every client,
+   to the postmaster of control/me), 0 after a refusal. */
+static int rcpt_path (stralloc *a, char const *arg, size_t len)
+{
+  size_t used, i ;
+  int kind = 1 ;
+  int r = smtpd_path_parse(a, arg, len, 0, &used) ;
+  if (r < 0) die_nomem() ;
+  if (r == SMTPD_PATH_NODOMAIN && a->len == 10 && case_equalb(a->s, 10, "postmaster"))
+  {
+    a->len = 0 ;
+    if (!stralloc_cats(a, "postmaster@") || !stralloc_cats(a, conf.me.s)) die_nomem() ;
+    r = SMTPD_PATH_OK ; kind = 2 ;
+  }
+  else if (r == SMTPD_PATH_OK && !a->len) r = SMTPD_PATH_SYNTAX ;   /* RCPT TO:<> */
+  if (r != SMTPD_PATH_OK) { bad_path(r, "5.1.3") ; return 0 ; }
+  for (i = used ; i < len ; i++) if (arg[i] != ' ') break ;
+  if (i < len) { badcmd("555 5.5.4 unknown RCPT parameter") ; return 0 ; }
+  return kind ;
+}
+
 static void smtp_rcpt (char const *arg, size_t len)
 {
   static stralloc a = STRALLOC_ZERO ;
-  size_t used, i ;
+  int kind ;
   if (!seenmail) { badcmd("503 5.5.1 MAIL first") ; return ; }
   if (len < 3 || !case_startb(arg, 3, "TO:")) { badcmd("501 5.5.4 syntax: RCPT TO:<address>") ; return ; }
-  if (!addr_smtp_path(&a, arg + 3, len - 3, &used) || !a.len) { badcmd("501 5.1.3 bad recipient address syntax") ; return ; }
-  for (i = 3 + used ; i < len ; i++) if (arg[i] != ' ' && arg[i] != '\t') break ;
-  if (i < len) { badcmd("555 5.5.4 unknown RCPT parameter") ; return ; }
-  if (nrcpts >= maxrcpt) { reply("452 4.5.3 too many recipients") ; return ; }
-  if (relayclient)
+  kind = rcpt_path(&a, arg + 3, len - 3) ;
+  if (!kind) return ;
+  if (nrcpts >= conf.maxrcpt) { reply("452 4.5.3 too many recipients") ; return ; }
+  if (kind == 2) ;
+  else if (conf.relayclient)
   {
     /* as qmail: the tcprules value is appended */
-    if (!stralloc_cats(&a, relayclient)) die_nomem() ;
+    if (!stralloc_cats(&a, conf.relayclient)) die_nomem() ;
     if (!addr_is_safe(a.s, a.len)) { reply("553 5.1.3 recipient address too long") ; return ; }
   }
   else
@@ -494,7 +480,7 @@ static void read_message (qq *q, smtpd_data *d)
     buffer_rseek(&bin, used) ;
     if (r == SMTPD_DATA_BARE) die_bare() ;
     /* past a limit the rest is read and dropped, not written to the queue */
-    if (d->bytes > databytes || d->hops > HOPS_MAX) discard = 1 ;
+    if (d->bytes > conf.databytes || d->hops > HOPS_MAX) discard = 1 ;
     if (!discard) qq_put(q, databuf, olen) ;
     if (r == SMTPD_DATA_END) return ;
   }
@@ -518,11 +504,11 @@ static void smtp_data (char const *arg, size_t len)
   }
   qqrunning = &q ;
   hdr.len = 0 ;
-  if (received_smtp(&hdr, protocol, me.s, remoteip, remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
+  if (received_smtp(&hdr, protocol, conf.me.s, conf.remoteip, conf.remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
   qq_put(&q, hdr.s, hdr.len) ;
   reply("354 go ahead, end with <CRLF>.<CRLF>") ;
   read_message(&q, &d) ;
-  if (d.bytes > databytes)
+  if (d.bytes > conf.databytes)
   {
     qq_abort(&q) ; qqrunning = 0 ;
     log_refused("message too big") ;
@@ -568,7 +554,7 @@ static void smtp_help (char const *arg, size_t len)
 
 static void smtp_quit (char const *arg, size_t len)
 {
-  out("221 2.0.0 ") ; out(me.s) ;
+  out("221 2.0.0 ") ; out(conf.me.s) ;
   reply_close(" closing connection", EXIT_OK) ;
 }
 
@@ -619,7 +605,7 @@ int main (void)
   buffer_init(&bin, &timed_readv, 0, inbuf, sizeof inbuf) ;
   buffer_init(&bout, &timed_writev, 1, outbuf, sizeof outbuf) ;
   if (!setup()) reply_close("421 4.3.0 unable to read controls", EXIT_TEMP) ;
-  out("220 ") ; out(greeting.s) ; reply(" ESMTP") ;
+  out("220 ") ; out(conf.greeting.s) ; reply(" ESMTP") ;
   for (;;)
   {
     getcmd() ;

@@ -226,7 +226,7 @@ def test_rcpthosts_subdomain_lines(h):
     c.expect(b'MAIL FROM:<a@example.org>', 250)
     for r, code in ((b'x@a.sub.example.net', 250), (b'x@b.a.SUB.example.net', 250), (b'x@sub.example.net', 553),
                     (b'x@xsub.example.net', 553), (b'x@example.org', 250), (b'x@a.example.org', 553),
-                    (b'x@.sub.example.net', 553), (b'x@example.org.', 553)):
+                    (b'x@.sub.example.net', 501), (b'x@example.org.', 501)):
         eq(c.cmd(b'RCPT TO:<' + r + b'>')[0], code, r)
 
 
@@ -234,11 +234,14 @@ def test_relay_hacks_refused(h):
     c = session(h)
     c.expect(b'MAIL FROM:<a@example.org>', 250)
     for r in (b'<x%example.com@nqmail.test>', b'<example.com!x@nqmail.test>', b'<"x@example.com"@nqmail.test>',
-              b'<x\\@example.com@nqmail.test>', b'<@nqmail.test:x%y@nqmail.test>', b'<joe>', b'joe',
-              b'<postmaster>'):
+              b'<@nqmail.test:x%y@nqmail.test>'):
         code, lines = c.cmd(b'RCPT TO:' + r)
         eq(code, 553, r)
         assert lines[0].startswith(b'553 5.7.1 '), lines
+    # not RFC 5321 paths at all (test_smtpd_syntax has the whole table)
+    eq(c.cmd(b'RCPT TO:<x\\@example.com@nqmail.test>')[1], [b'501 5.1.3 bad address syntax (RFC 5321 Path)'])
+    eq(c.cmd(b'RCPT TO:joe')[0], 501)
+    eq(c.cmd(b'RCPT TO:<joe>')[1], [b'553 5.1.3 address must have a domain'])
     # a source route is dropped: the real recipient is what counts
     c.expect(b'RCPT TO:<@elsewhere.test:joe@nqmail.test>', 250)
     eq(c.cmd(b'RCPT TO:<@nqmail.test:x@example.com>')[0], 553)
@@ -679,14 +682,14 @@ def test_control_error_gives_421(h):
 
 def test_log_never_holds_raw_client_bytes(h):
     c = session(h)
-    c.expect(b'MAIL FROM:<a\xc3\xa9(x)@example.org>', 250)
+    c.expect(b'MAIL FROM:<"a(x)"@example.org>', 250)
     c.expect(b'RCPT TO:<joe@nqmail.test>', 250)
     c.send(b'DATA\r\nx\ny\r\n.\r\n')
     eq(c.reply()[0], 354)
     eq(c.reply()[0], 554)
-    wait_for(lambda: b'refused: <a??' in open(os.path.join(h.logdir, 'smtpd'), 'rb').read(), 5, 'log')
+    wait_for(lambda: b'refused: <?a?x??@example.org>' in open(os.path.join(h.logdir, 'smtpd'), 'rb').read(), 5, 'log')
     log = open(os.path.join(h.logdir, 'smtpd'), 'rb').read()
-    assert b'\xc3' not in log and b'(x)' not in log, log
+    assert b'(x)' not in log, log
 
 
 # --- replayed and generated sessions ------------------------------------------------------

@@ -1,0 +1,35 @@
+/* smtpd_config.h: qmail-smtpd's settings: control files and the tcpserver environment,
+   read once per connection. */
+#ifndef NQ_SMTPD_CONFIG_H
+#define NQ_SMTPD_CONFIG_H
+
+#include <skalibs/stralloc.h>
+#include "util/cdbr.h"
+
+#define SMTPD_DATABYTES_DEFAULT 33554432UL
+#define SMTPD_DATABYTES_MAX 999999999999999999UL   /* 18 digits: sizes add up without overflow */
+#define SMTPD_MAXRCPT_DEFAULT 1000UL
+#define SMTPD_TIMEOUT_DEFAULT 1200UL
+#define SMTPD_TIMEOUT_MAX 2000000UL     /* seconds; keeps poll's millisecond int in range */
+
+typedef struct smtpd_config_s smtpd_config ;
+struct smtpd_config_s
+{
+  stralloc me ;               /* NUL-terminated */
+  stralloc greeting ;         /* NUL-terminated */
+  stralloc rcpthosts ;        /* lowercased lines, each NUL-terminated */
+  cdbr *morercpthosts ;       /* or 0 */
+  unsigned long databytes ;
+  unsigned long maxrcpt ;
+  unsigned long timeout ;     /* seconds, per read or write */
+  char const *relayclient ;   /* $RELAYCLIENT or 0 */
+  char const *remoteip ;      /* never 0 */
+  char const *remotehost ;    /* or 0 */
+} ;
+
+/* Read everything, relative to the current directory (conf-home).
+   0 ok; -1 error with errno and *what naming the file or variable at fault
+   (errno EINVAL with control_badline set: a bad line in it). */
+extern int smtpd_config_read (smtpd_config *, char const **what) ;
+
+#endif
