@@ -28,4 +28,7 @@ if [ "$own" = 1 ] ; then
   chown -R alias:qmail "$a/Maildir"
   chown root:qmail "$a"/.qmail-*
 fi
+# qmail-smtpd's per-address session slots (control/maxperip), writable by qmaild only
+mkdir -p "$root/smtpd" ; chmod 700 "$root/smtpd"
+[ "$own" = 1 ] && chown qmaild "$root/smtpd"
 sh "$(dirname "$0")/mkqueue.sh" "$root/queue" "$split" "$own"

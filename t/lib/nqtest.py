@@ -83,6 +83,9 @@ class Home:
         self.control('me', TEST_ME + '\n')
         self.control('locals', TEST_ME + '\nlocalhost\n')
         self.control('rcpthosts', TEST_ME + '\nlocalhost\n')
+        # qmail-smtpd's checks that need DNS or a recipient table are on by default;
+        # tests turn them on where they test them (test_smtpd_policy, test_smtpd_rcpt)
+        self.control('senderdnscheck', '0\n')
         self.assign = []
 
     def bin(self, name):

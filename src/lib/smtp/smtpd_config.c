@@ -1,11 +1,15 @@
 /* smtpd_config.c: reading qmail-smtpd's control files and environment. */
 
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <skalibs/bytestr.h>
 #include "util/control.h"
 #include "util/num.h"
 #include "queue/envelope.h"
+#include "net/dnsservers.h"
+#include "smtp/ipslot.h"
 #include "smtp/smtpd_config.h"
 
 /* A number from fn; missing or 0 gives def. */
@@ -48,6 +52,29 @@ static int read_limits (smtpd_config *c, char const **what)
   if (c->maxrcpt > ENVELOPE_RCPTS_MAX) c->maxrcpt = ENVELOPE_RCPTS_MAX ;
   if (read_number(&c->timeout, "control/timeoutsmtpd", SMTPD_TIMEOUT_DEFAULT, what) < 0) return -1 ;
   if (c->timeout > SMTPD_TIMEOUT_MAX) c->timeout = SMTPD_TIMEOUT_MAX ;
+  if (read_number(&c->timeoutsession, "control/timeoutsession", SMTPD_TIMEOUTSESSION_DEFAULT, what) < 0) return -1 ;
+  if (c->timeoutsession > SMTPD_TIMEOUT_MAX) c->timeoutsession = SMTPD_TIMEOUT_MAX ;
+  return 0 ;
+}
+
+/* Abuse limits where 0 is a real value: missing gives the default. */
+static int read_abuse (smtpd_config *c, char const **what)
+{
+  static struct { char const *fn ; size_t off ; unsigned long def, max ; } const t[] =
+  {
+    { "control/greetdelay", offsetof(smtpd_config, greetdelay), 0, SMTPD_GREETDELAY_MAX },
+    { "control/maxmsgs", offsetof(smtpd_config, maxmsgs), SMTPD_MAXMSGS_DEFAULT, ULONG_MAX },
+    { "control/maxperip", offsetof(smtpd_config, maxperip), SMTPD_MAXPERIP_DEFAULT, IPSLOT_MAX },
+  } ;
+  size_t i ;
+  for (i = 0 ; i < sizeof t / sizeof t[0] ; i++)
+  {
+    unsigned long *u = (unsigned long *)((char *)c + t[i].off) ;
+    int r = control_readulong(u, t[i].fn) ;
+    if (r < 0) { *what = t[i].fn ; return -1 ; }
+    if (!r) *u = t[i].def ;
+    if (*u > t[i].max) *u = t[i].max ;
+  }
   return 0 ;
 }
 
@@ -63,6 +90,27 @@ static int read_rcpthosts (smtpd_config *c, char const **what)
   return 0 ;
 }
 
+static int read_policy (smtpd_config *c, char const **what)
+{
+  static stralloc lines = STRALLOC_ZERO ;
+  int r ;
+  *what = "control/badmailfrom" ;
+  if (control_readfile(&c->badmailfrom, *what) < 0) return -1 ;
+  *what = "control/badrcptto" ;
+  if (control_readfile(&c->badrcptto, *what) < 0) return -1 ;
+  *what = "control/badhelo" ;
+  if (control_readfile(&c->badhelo, *what) < 0) return -1 ;
+  *what = "control/senderdnscheck" ;
+  r = control_readulong(&c->senderdnscheck, *what) ;
+  if (r < 0) return -1 ;
+  if (!r) c->senderdnscheck = 1 ;   /* on unless a 0 turns it off */
+  *what = "control/dnsservers" ;
+  if (control_readfile(&lines, *what) < 0) return -1 ;
+  c->dnsservers.len = 0 ;
+  if (lines.len && dnsservers_csv(&c->dnsservers, lines.s, lines.len, &control_badline) < 0) return -1 ;
+  return 0 ;
+}
+
 int smtpd_config_read (smtpd_config *c, char const **what)
 {
   c->remoteip = getenv("TCPREMOTEIP") ;
@@ -72,5 +120,7 @@ int smtpd_config_read (smtpd_config *c, char const **what)
   if (read_names(c, what) < 0) return -1 ;
   if (read_limits(c, what) < 0) return -1 ;
   if (read_rcpthosts(c, what) < 0) return -1 ;
+  if (read_policy(c, what) < 0) return -1 ;
+  if (read_abuse(c, what) < 0) return -1 ;
   return 0 ;
 }
