@@ -237,6 +237,7 @@ static int setup (void)
     else strerr_warnwu2sys("read ", what) ;
     return 0 ;
   }
+  if (conf.maxrcpt > ENVELOPE_RCPTS_MAX) conf.maxrcpt = ENVELOPE_RCPTS_MAX ;
   timeout_ms = (int)(conf.timeout * 1000) ;
   deadline = smtpd_time_after(conf.timeoutsession) ;
   client.ip = conf.remoteip ; client.host = conf.remotehost ;

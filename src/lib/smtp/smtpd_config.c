@@ -7,7 +7,6 @@
 #include <skalibs/bytestr.h>
 #include "util/control.h"
 #include "util/num.h"
-#include "queue/envelope.h"
 #include "net/dnsservers.h"
 #include "smtp/ipslot.h"
 #include "smtp/smtpd_config.h"
@@ -49,7 +48,6 @@ static int read_limits (smtpd_config *c, char const **what)
     if (!c->databytes) c->databytes = SMTPD_DATABYTES_DEFAULT ;
   }
   if (read_number(&c->maxrcpt, "control/maxrcpt", SMTPD_MAXRCPT_DEFAULT, what) < 0) return -1 ;
-  if (c->maxrcpt > ENVELOPE_RCPTS_MAX) c->maxrcpt = ENVELOPE_RCPTS_MAX ;
   if (read_number(&c->timeout, "control/timeoutsmtpd", SMTPD_TIMEOUT_DEFAULT, what) < 0) return -1 ;
   if (c->timeout > SMTPD_TIMEOUT_MAX) c->timeout = SMTPD_TIMEOUT_MAX ;
   if (read_number(&c->timeoutsession, "control/timeoutsession", SMTPD_TIMEOUTSESSION_DEFAULT, what) < 0) return -1 ;

@@ -28,7 +28,7 @@ struct smtpd_config_s
   stralloc rcpthosts ;        /* lowercased lines, each NUL-terminated */
   cdbr *morercpthosts ;       /* or 0 */
   unsigned long databytes ;
-  unsigned long maxrcpt ;
+  unsigned long maxrcpt ;     /* the caller caps it at what the envelope allows */
   unsigned long timeout ;     /* seconds, per read or write */
   stralloc badmailfrom ;      /* policy lists: lines, each NUL-terminated */
   stralloc badrcptto ;
