@@ -56,6 +56,7 @@ static stralloc helo = STRALLOC_ZERO ;        /* NUL-terminated once seen */
 static char const *protocol = "SMTP" ;
 static unsigned int badcmds = 0 ;
 static int seenmail = 0 ;
+static int utf8tx = 0 ;                       /* this transaction has SMTPUTF8 (RFC 6531) */
 static int badhelo = 0 ;                      /* the last HELO/EHLO was in control/badhelo */
 static stralloc sender = STRALLOC_ZERO ;      /* NUL-terminated */
 static stralloc rcpts = STRALLOC_ZERO ;       /* each NUL-terminated */
@@ -299,6 +300,7 @@ static void smtp_ehlo (char const *arg, size_t len)
   out("250-") ; reply(conf.me.s) ;
   reply("250-PIPELINING") ;
   reply("250-8BITMIME") ;
+  reply("250-SMTPUTF8") ;
   out("250-SIZE ") ; reply(fmt) ;
   reply("250 ENHANCEDSTATUSCODES") ;
 }
@@ -338,12 +340,14 @@ static void smtp_mail (char const *arg, size_t len)
     reply_close("421 4.7.0 too many messages in one session, closing connection", EXIT_OK) ;
   }
   if (len < 5 || !case_startb(arg, 5, "FROM:")) { badcmd("501 5.5.4 syntax: MAIL FROM:<address>") ; return ; }
-  r = smtpd_path_parse(&sender, arg + 5, len - 5, 0, &used) ;
+  r = smtpd_path_parse(&sender, arg + 5, len - 5, SMTPD_PATH_ALLOWUTF8, &used) ;
   if (r < 0) die_nomem() ;
   if (r) { badcmd(smtpd_reply_path(r, 0)) ; return ; }
   r = smtpd_mailparam_parse(&p, arg + 5 + used, len - 5 - used) ;
   if (r == SMTPD_PARAM_UNKNOWN) { badcmd("555 5.5.4 unknown MAIL parameter") ; return ; }
   if (r) { badcmd("501 5.5.4 bad MAIL parameter value") ; return ; }
+  if (!p.smtputf8 && !smtpd_path_ascii(sender.s, sender.len)) { badcmd(smtpd_reply_path(SMTPD_PATH_UTF8, 0)) ; return ; }
+  utf8tx = p.smtputf8 ;
   if (!stralloc_0(&sender)) die_nomem() ;
   if (!sender_allowed()) return ;
   if (p.size > conf.databytes)
@@ -365,7 +369,7 @@ static int rcpt_path (stralloc *a, char const *arg, size_t len)
 {
   size_t used, i ;
   int kind = 1 ;
-  int r = smtpd_path_parse(a, arg, len, 0, &used) ;
+  int r = smtpd_path_parse(a, arg, len, utf8tx ? SMTPD_PATH_ALLOWUTF8 : 0, &used) ;
   if (r < 0) die_nomem() ;
   if (r == SMTPD_PATH_NODOMAIN && a->len == 10 && case_equalb(a->s, 10, "postmaster"))
   {
@@ -460,7 +464,7 @@ static void smtp_data (char const *arg, size_t len)
   }
   qqrunning = &q ;
   hdr.len = 0 ;
-  if (received_smtp(&hdr, protocol, conf.me.s, conf.remoteip, conf.remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
+  if (received_smtp(&hdr, utf8tx ? "UTF8ESMTP" : protocol, conf.me.s, conf.remoteip, conf.remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
   qq_put(&q, hdr.s, hdr.len) ;
   reply("354 go ahead, end with <CRLF>.<CRLF>") ;
   read_message(&q, &d) ;

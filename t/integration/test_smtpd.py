@@ -130,7 +130,7 @@ def test_greeting_and_ehlo_keywords(h):
     c = session(h, helo=None)
     lines = c.expect(b'EHLO client.test', 250)
     eq(lines[0], b'250-' + TEST_ME.encode())
-    eq(lines[1:], [b'250-PIPELINING', b'250-8BITMIME', b'250-SIZE 33554432', b'250 ENHANCEDSTATUSCODES'])
+    eq(lines[1:], [b'250-PIPELINING', b'250-8BITMIME', b'250-SMTPUTF8', b'250-SIZE 33554432', b'250 ENHANCEDSTATUSCODES'])
     eq(c.expect(b'HELO client.test', 250), [b'250 ' + TEST_ME.encode()])
     c.close()
     h.control('smtpgreeting', 'mx.example.org welcome\n')

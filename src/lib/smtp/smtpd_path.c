@@ -38,6 +38,12 @@ static size_t utf8_seq (unsigned char const *s, size_t len)
   return n ;
 }
 
+int smtpd_path_ascii (char const *s, size_t len)
+{
+  while (len--) if ((unsigned char)*s++ >= 0x80) return 0 ;
+  return 1 ;
+}
+
 int smtpd_utf8_ok (char const *s, size_t len)
 {
   size_t i = 0 ;

@@ -22,6 +22,9 @@
    Returns SMTPD_PATH_*; -1 with errno ENOMEM. out has no NUL. */
 extern int smtpd_path_parse (stralloc *out, char const *s, size_t len, unsigned int flags, size_t *used) ;
 
+/* 1 if s[0..len) is all ASCII, else 0. */
+extern int smtpd_path_ascii (char const *s, size_t len) ;
+
 /* 1 if s[0..len) is a valid UTF-8 sequence with no C0/C1 control and no DEL, else 0. */
 extern int smtpd_utf8_ok (char const *s, size_t len) ;
 
