@@ -464,7 +464,7 @@ static void smtp_data (char const *arg, size_t len)
   }
   qqrunning = &q ;
   hdr.len = 0 ;
-  if (received_smtp(&hdr, utf8tx ? "UTF8ESMTP" : protocol, conf.me.s, conf.remoteip, conf.remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
+  if (received_smtp(&hdr, utf8tx ? "UTF8ESMTP" : protocol, conf.me.s, conf.remotelit.s, conf.remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
   qq_put(&q, hdr.s, hdr.len) ;
   reply("354 go ahead, end with <CRLF>.<CRLF>") ;
   read_message(&q, &d) ;

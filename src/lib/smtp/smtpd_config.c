@@ -4,6 +4,8 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <skalibs/bytestr.h>
 #include "util/control.h"
 #include "util/num.h"
@@ -109,12 +111,25 @@ static int read_policy (smtpd_config *c, char const **what)
   return 0 ;
 }
 
+/* RFC 5321 4.1.3 address literal text: an IPv4-mapped IPv6 address is its IPv4 address. */
+static int remote_literal (smtpd_config *c)
+{
+  char const *ip = c->remoteip ;
+  c->remotelit.len = 0 ;
+  if (!strchr(ip, ':')) return stralloc_cats(&c->remotelit, ip) && stralloc_0(&c->remotelit) ? 0 : -1 ;
+  if (!strncasecmp(ip, "::ffff:", 7) && strchr(ip + 7, '.') && !strchr(ip + 7, ':'))
+    return stralloc_cats(&c->remotelit, ip + 7) && stralloc_0(&c->remotelit) ? 0 : -1 ;
+  return stralloc_cats(&c->remotelit, "IPv6:") && stralloc_cats(&c->remotelit, ip) && stralloc_0(&c->remotelit) ? 0 : -1 ;
+}
+
 int smtpd_config_read (smtpd_config *c, char const **what)
 {
   c->remoteip = getenv("TCPREMOTEIP") ;
   if (!c->remoteip || !*c->remoteip) c->remoteip = "unknown" ;
   c->remotehost = getenv("TCPREMOTEHOST") ;
   c->relayclient = getenv("RELAYCLIENT") ;
+  *what = "$TCPREMOTEIP" ;
+  if (remote_literal(c) < 0) return -1 ;
   if (read_names(c, what) < 0) return -1 ;
   if (read_limits(c, what) < 0) return -1 ;
   if (read_rcpthosts(c, what) < 0) return -1 ;

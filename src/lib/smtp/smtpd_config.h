@@ -10,7 +10,7 @@
 #define SMTPD_DATABYTES_MAX 999999999999999999UL   /* 18 digits: sizes add up without overflow */
 #define SMTPD_MAXRCPT_DEFAULT 1000UL
 #define SMTPD_CONFIG_ZERO { .me = STRALLOC_ZERO, .greeting = STRALLOC_ZERO, .rcpthosts = STRALLOC_ZERO, \
-  .badmailfrom = STRALLOC_ZERO, .badrcptto = STRALLOC_ZERO, .badhelo = STRALLOC_ZERO, .dnsservers = STRALLOC_ZERO }
+  .badmailfrom = STRALLOC_ZERO, .badrcptto = STRALLOC_ZERO, .badhelo = STRALLOC_ZERO, .dnsservers = STRALLOC_ZERO, .remotelit = STRALLOC_ZERO }
 #define SMTPD_TIMEOUT_DEFAULT 1200UL
 #define SMTPD_DNS_TIMEOUT_MS 5000U   /* per try of a sender domain lookup */
 #define SMTPD_TIMEOUTSESSION_DEFAULT 3600UL
@@ -41,6 +41,7 @@ struct smtpd_config_s
   unsigned long maxperip ;        /* sessions at once from one address (IPv6: /64); 0: no limit */
   char const *relayclient ;   /* $RELAYCLIENT or 0 */
   char const *remoteip ;      /* never 0 */
+  stralloc remotelit ;        /* remoteip for a Received line: a.b.c.d or IPv6:..., NUL-terminated */
   char const *remotehost ;    /* or 0 */
 } ;
 
