@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <skalibs/fmtscan.h>
@@ -23,6 +24,8 @@ unsigned long ipslot_bucket (char const *ip)
   unsigned char b[16] ;
   size_t len = strlen(ip) ;
   if (ip4_scan(ip, (char *)b) == len) return (unsigned long)(fnv(b, 4) % IPSLOT_BUCKETS) ;
+  if (len > 7 && !strncasecmp(ip, "::ffff:", 7) && ip4_scan(ip + 7, (char *)b) == len - 7)
+    return (unsigned long)(fnv(b, 4) % IPSLOT_BUCKETS) ;   /* IPv4-mapped, dotted */
   if (ip6_scan(ip, (char *)b) == len)
   {
     static unsigned char const mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff } ;
