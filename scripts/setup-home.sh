@@ -11,12 +11,14 @@ here=$(dirname "$0")
 inst=$build/tools/nq-install
 [ -x "$inst" ] || { echo "setup-home: $inst is missing: run make first" >&2 ; exit 111 ; }
 set -- $(cat "$here/../conf-users") $(cat "$here/../conf-groups")
-ualias=$1 uroot=$4 gq=$9
+ualias=$1 uqmaild=$2 uroot=$4 gq=$9
 r=$uroot:$gq
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 "$inst" "$root" dir 755 "$r" . dir 755 "$r" control dir 755 "$r" users dir 2755 "$ualias:$gq" alias
+# qmail-smtpd's per-address session slots (control/maxperip), writable by qmaild only
+"$inst" "$root" dir 700 "$uqmaild:$gq" smtpd
 # what is there already, and that the programs trust, must be root's and not writable by others
 set --
 for f in "$root"/control/* "$root"/users/* ; do

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <skalibs/allreadwrite.h>
 #include <skalibs/buffer.h>
@@ -20,24 +19,23 @@
 #include "util/exitcode.h"
 #include "mail/addr.h"
 #include "util/auto.h"
-#include "util/cdbr.h"
 #include "util/control.h"
-#include "util/logline.h"
-#include "util/num.h"
 #include "queue/envelope.h"
 #include "util/memcap.h"
 #include "queue/qq.h"
-#include "smtp/rcpthosts.h"
+#include "smtp/smtpd_config.h"
+#include "smtp/ipslot.h"
+#include "smtp/smtpd_log.h"
+#include "smtp/smtpd_path.h"
+#include "smtp/smtpd_reply.h"
+#include "smtp/smtpd_time.h"
+#include "smtp/smtpd_policy.h"
+#include "net/maildomain.h"
 #include "mail/received.h"
 #include "smtp/smtpd_data.h"
 #include "smtp/smtpd_line.h"
 #include "smtp/smtpd_param.h"
 
-#define DATABYTES_DEFAULT 33554432UL
-#define DATABYTES_MAX 999999999999999999UL   /* 18 digits: sizes add up without overflow */
-#define MAXRCPT_DEFAULT 1000UL
-#define TIMEOUT_DEFAULT 1200UL
-#define TIMEOUT_MAX 2000000UL     /* seconds; keeps poll's millisecond int in range */
 #define HOPS_MAX 100
 #define BADCMDS_MAX 20
 #define MEMORY_MAX (128UL << 20)   /* RLIMIT_DATA, bytes; qmail-queue inherits it */
@@ -49,18 +47,8 @@ static char inbuf[BUFFER_INSIZE] ;
 static char outbuf[BUFFER_OUTSIZE] ;
 static char databuf[BUFFER_INSIZE] ;
 static buffer bin, bout ;
-static int timeout_ms = (int)(TIMEOUT_DEFAULT * 1000) ;
-
-/* configuration, read at every connection */
-static stralloc me = STRALLOC_ZERO ;          /* NUL-terminated */
-static stralloc greeting = STRALLOC_ZERO ;    /* NUL-terminated */
-static stralloc rcpthosts = STRALLOC_ZERO ;   /* lowercased lines, each NUL-terminated */
-static cdbr *morercpthosts = 0 ;
-static unsigned long databytes = DATABYTES_DEFAULT ;
-static unsigned long maxrcpt = MAXRCPT_DEFAULT ;
-static char const *relayclient ;
-static char const *remoteip ;
-static char const *remotehost ;
+static int timeout_ms = (int)(SMTPD_TIMEOUT_DEFAULT * 1000) ;
+static smtpd_config conf = SMTPD_CONFIG_ZERO ;
 
 /* session and transaction */
 static smtpd_line cmd = SMTPD_LINE_ZERO ;
@@ -68,102 +56,67 @@ static stralloc helo = STRALLOC_ZERO ;        /* NUL-terminated once seen */
 static char const *protocol = "SMTP" ;
 static unsigned int badcmds = 0 ;
 static int seenmail = 0 ;
+static int utf8tx = 0 ;                       /* this transaction has SMTPUTF8 (RFC 6531) */
+static int badhelo = 0 ;                      /* the last HELO/EHLO was in control/badhelo */
 static stralloc sender = STRALLOC_ZERO ;      /* NUL-terminated */
 static stralloc rcpts = STRALLOC_ZERO ;       /* each NUL-terminated */
 static unsigned long nrcpts = 0 ;
+static unsigned long nmsgs = 0 ;              /* transactions that reached DATA's end */
 static qq *qqrunning = 0 ;                    /* a qmail-queue to abort (qq_abort) if we leave */
+static smtpd_tx tx = SMTPD_TX_ZERO ;
+static smtpd_client client ;
+static struct timespec deadline ;             /* the session's end (control/timeoutsession) */
 
-/* Logging: one line on stderr, escaped as every log line is (logline). */
+/* Logging (smtp/smtpd_log): one line per transaction, session events apart. */
 
-static void log_flush (stralloc *sa)
+static void die_nomem (void) ;
+
+static void log_event (char const *what, char const *why)
 {
-  if (stralloc_0(sa)) logline(sa->s, (char *)0) ;
-  stralloc_free(sa) ;
+  static stralloc line = STRALLOC_ZERO ;
+  client.helo = helo.len ? helo.s : 0 ;
+  if (smtpd_log_event(&line, &client, what, why) == 0) allwrite(2, line.s, line.len) ;
 }
 
-static void log_start (stralloc *sa, char const *what)
+/* End the open transaction's log line with result (our text). */
+static void tx_end (uint64_t size, unsigned long qp, char const *result)
 {
-  stralloc_cats(sa, "qmail-smtpd: ") ;
-  stralloc_cats(sa, what) ;
+  static stralloc line = STRALLOC_ZERO ;
+  if (!tx.open) return ;
+  client.helo = helo.len ? helo.s : 0 ;
+  if (smtpd_tx_line(&line, &tx, &client, sender.s, sender.len ? sender.len - 1 : 0, size, qp, result) < 0) die_nomem() ;
+  allwrite(2, line.s, line.len) ;
 }
 
-static void log_addr (stralloc *sa, char const *s, size_t len)
+static void tx_rcpt (char const *a, size_t len, char const *verdict)
 {
-  if (len > ADDR_MAX) len = ADDR_MAX ;
-  stralloc_cats(sa, "<") ;
-  stralloc_catb(sa, s, byte_chr(s, len, 0)) ;
-  stralloc_cats(sa, ">") ;
+  if (tx.open && smtpd_tx_rcpt(&tx, a, len, verdict) < 0) die_nomem() ;
 }
 
-static void log_ip (stralloc *sa)
+/* A MAIL refused at once is a transaction too: logged alone. */
+static void tx_refused (char const *result)
 {
-  stralloc_cats(sa, " ip ") ;
-  stralloc_cats(sa, remoteip) ;
-}
-
-static void log_session (char const *what, char const *reason)
-{
-  stralloc sa = STRALLOC_ZERO ;
-  log_start(&sa, what) ;
-  log_ip(&sa) ;
-  stralloc_cats(&sa, " reason: ") ;
-  stralloc_cats(&sa, reason) ;
-  log_flush(&sa) ;
-}
-
-static void log_refused (char const *reason)
-{
-  stralloc sa = STRALLOC_ZERO ;
-  log_start(&sa, "refused: ") ;
-  log_addr(&sa, sender.s, seenmail ? sender.len - 1 : 0) ;
-  log_ip(&sa) ;
-  stralloc_cats(&sa, " reason: ") ;
-  stralloc_cats(&sa, reason) ;
-  log_flush(&sa) ;
-}
-
-static void log_refused_rcpt (char const *rcpt, size_t len, char const *reason)
-{
-  stralloc sa = STRALLOC_ZERO ;
-  log_start(&sa, "refused rcpt: ") ;
-  log_addr(&sa, rcpt, len) ;
-  stralloc_cats(&sa, " from ") ;
-  log_addr(&sa, sender.s, sender.len - 1) ;
-  log_ip(&sa) ;
-  stralloc_cats(&sa, " reason: ") ;
-  stralloc_cats(&sa, reason) ;
-  log_flush(&sa) ;
-}
-
-static void log_accepted (uint64_t bytes, pid_t qp)
-{
-  stralloc sa = STRALLOC_ZERO ;
-  char fmt[UINT64_FMT] ;
-  log_start(&sa, "accepted: ") ;
-  log_addr(&sa, sender.s, sender.len - 1) ;
-  log_ip(&sa) ;
-  stralloc_cats(&sa, " rcpts ") ;
-  stralloc_catb(&sa, fmt, ulong_fmt(fmt, nrcpts)) ;
-  stralloc_cats(&sa, " bytes ") ;
-  stralloc_catb(&sa, fmt, uint64_fmt(fmt, bytes)) ;
-  stralloc_cats(&sa, " qp ") ;
-  stralloc_catb(&sa, fmt, pid_fmt(fmt, qp)) ;
-  log_flush(&sa) ;
+  smtpd_tx_start(&tx) ;
+  tx_end(0, 0, result) ;
 }
 
 /* Leaving. A started qmail-queue is cancelled first, so nothing half-read is queued. */
 static void leave (int e)
 {
   if (qqrunning) qq_abort(qqrunning) ;
+  tx_end(0, 0, e == EXIT_OK ? "abandoned" : "closed") ;
   _exit(e) ;
 }
 
 static void die_timeout (void)
 {
   static char const msg[] = "421 4.4.2 timeout, closing connection\r\n" ;
+  static char const late[] = "421 4.4.2 session time limit reached, closing connection\r\n" ;
+  int whole = !smtpd_time_left_ms(&deadline) ;
   /* best effort: the client may not be reading at all */
-  send(1, msg, sizeof msg - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ;
-  log_session("timeout:", "no input or output for timeoutsmtpd seconds") ;
+  if (whole) send(1, late, sizeof late - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ;
+  else send(1, msg, sizeof msg - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ;
+  log_event("timeout:", whole ? "session longer than timeoutsession seconds" : "no input or output for timeoutsmtpd seconds") ;
   leave(EXIT_TEMP) ;
 }
 
@@ -187,7 +140,11 @@ static int waitfd (int fd, short ev)
 {
   struct pollfd p = { .fd = fd, .events = ev, .revents = 0 } ;
   int r ;
-  do r = poll(&p, 1, timeout_ms) ; while (r < 0 && errno == EINTR) ;
+  do
+  {
+    int left = smtpd_time_left_ms(&deadline) ;
+    r = poll(&p, 1, left < timeout_ms ? left : timeout_ms) ;
+  } while (r < 0 && errno == EINTR) ;
   if (!r) { errno = ETIMEDOUT ; return -1 ; }
   return r < 0 ? -1 : 0 ;
 }
@@ -235,14 +192,14 @@ static void fill (int indata)
   if (r < 0) die_io() ;
   if (!r)
   {
-    if (indata) log_refused("connection lost in DATA") ;
+    if (indata) tx_end(0, 0, "connection lost in DATA") ;
     leave(EXIT_OK) ;
   }
 }
 
 static void die_bare (void)
 {
-  log_refused("bare LF or CR") ;
+  if (tx.open) tx_end(0, 0, "554 bare LF or CR") ; else log_event("closed:", "bare LF or CR") ;
   reply_close("554 5.5.2 bare LF or CR not allowed", EXIT_PERM) ;
 }
 
@@ -264,67 +221,27 @@ static void getcmd (void)
   }
 }
 
-/* Configuration. */
-
-static int control_fail (char const *fn)
-{
-  if (errno == EINVAL && control_badline)
-  {
-    char fmt[ULONG_FMT] ;
-    fmt[ulong_fmt(fmt, control_badline)] = 0 ;
-    strerr_warnw4x("bad syntax in ", fn, " line ", fmt) ;
-  }
-  else strerr_warnwu2sys("read ", fn) ;
-  return 0 ;
-}
-
-static int read_number (unsigned long *u, char const *fn, unsigned long def)
-{
-  int r = control_readulong(u, fn) ;
-  if (r < 0) return control_fail(fn) ;
-  if (!r || !*u) *u = def ;
-  return 1 ;
-}
-
+/* Configuration: 1 ok, 0 with a warning logged. */
 static int setup (void)
 {
-  char const *x ;
-  unsigned long t ;
-  int r ;
-  remoteip = getenv("TCPREMOTEIP") ;
-  if (!remoteip || !*remoteip) remoteip = "unknown" ;
-  remotehost = getenv("TCPREMOTEHOST") ;
-  relayclient = getenv("RELAYCLIENT") ;
+  char const *what = "" ;
   if (chdir(auto_home) < 0) { strerr_warnwu2sys("chdir to ", auto_home) ; return 0 ; }
-  r = control_readline(&me, "control/me") ;
-  if (r < 0) return control_fail("control/me") ;
-  if (!r || !me.len) { strerr_warnw1x("control/me is missing or empty") ; return 0 ; }
-  if (!stralloc_0(&me)) die_nomem() ;
-  r = control_readline(&greeting, "control/smtpgreeting") ;
-  if (r < 0) return control_fail("control/smtpgreeting") ;
-  if (!r || !greeting.len) { if (!stralloc_copy(&greeting, &me)) die_nomem() ; }
-  else if (!stralloc_0(&greeting)) die_nomem() ;
-  if (!read_number(&databytes, "control/databytes", DATABYTES_DEFAULT)) return 0 ;
-  x = getenv("DATABYTES") ;   /* a tcprules override for some clients */
-  if (x)
+  control_badline = 0 ;
+  if (smtpd_config_read(&conf, &what) < 0)
   {
-    if (num_scans(x, DATABYTES_MAX, &databytes) < 0) { strerr_warnw1x("bad DATABYTES in the environment") ; return 0 ; }
-    if (!databytes) databytes = DATABYTES_DEFAULT ;
-  }
-  if (!read_number(&maxrcpt, "control/maxrcpt", MAXRCPT_DEFAULT)) return 0 ;
-  if (maxrcpt > ENVELOPE_RCPTS_MAX) maxrcpt = ENVELOPE_RCPTS_MAX ;
-  if (!read_number(&t, "control/timeoutsmtpd", TIMEOUT_DEFAULT)) return 0 ;
-  if (t > TIMEOUT_MAX) t = TIMEOUT_MAX ;
-  timeout_ms = (int)(t * 1000) ;
-  /* a missing rcpthosts leaves the list empty: nobody unauthorised relays */
-  if (control_readfile(&rcpthosts, "control/rcpthosts") < 0) return control_fail("control/rcpthosts") ;
-  case_lowerb(rcpthosts.s, rcpthosts.len) ;
-  morercpthosts = cdbr_open("control/morercpthosts.cdb") ;
-  if (!morercpthosts && errno != ENOENT)
-  {
-    strerr_warnwu2sys("open ", "control/morercpthosts.cdb") ;
+    char fmt[ULONG_FMT] ;
+    if (errno == ENOMEM) die_nomem() ;
+    fmt[ulong_fmt(fmt, control_badline)] = 0 ;
+    if (what[0] == '$') strerr_warnw2x("bad value in ", what) ;
+    else if (errno == EINVAL && control_badline) strerr_warnw4x("bad syntax in ", what, " line ", fmt) ;
+    else if (errno == ENOENT) strerr_warnw2x(what, " is missing or empty") ;
+    else strerr_warnwu2sys("read ", what) ;
     return 0 ;
   }
+  if (conf.maxrcpt > ENVELOPE_RCPTS_MAX) conf.maxrcpt = ENVELOPE_RCPTS_MAX ;
+  timeout_ms = (int)(conf.timeout * 1000) ;
+  deadline = smtpd_time_after(conf.timeoutsession) ;
+  client.ip = conf.remoteip ; client.host = conf.remotehost ;
   return 1 ;
 }
 
@@ -334,7 +251,7 @@ static void badcmd (char const *s)
 {
   if (++badcmds >= BADCMDS_MAX)
   {
-    log_session("closed:", "too many bad commands") ;
+    log_event("closed:", "too many bad commands") ;
     reply_close("421 4.7.0 too many bad commands, closing connection", EXIT_PERM) ;
   }
   reply(s) ;
@@ -342,32 +259,73 @@ static void badcmd (char const *s)
 
 static void transaction_reset (void)
 {
+  tx_end(0, 0, "abandoned") ;
   seenmail = 0 ;
   sender.len = 0 ;
   rcpts.len = 0 ;
   nrcpts = 0 ;
 }
 
+/* HELO/EHLO: 1 if the argument is there (stored in helo), else 0 after a 501. */
+static int take_helo (char const *arg, size_t len)
+{
+  while (len && arg[len - 1] == ' ') len-- ;
+  while (len && arg[0] == ' ') { arg++ ; len-- ; }
+  if (!len) { badcmd("501 5.5.4 syntax: HELO/EHLO hostname") ; return 0 ; }
+  if (!stralloc_copyb(&helo, arg, len) || !stralloc_0(&helo)) die_nomem() ;
+  transaction_reset() ;
+  badhelo = policy_helo_listed(conf.badhelo.s, conf.badhelo.len, arg, len) ;
+  if (badhelo)
+  {
+    log_event("refused helo:", "badhelo") ;
+    badcmd("550 5.7.1 sorry, your HELO/EHLO name is in my badhelo list") ;
+    return 0 ;
+  }
+  return 1 ;
+}
+
 static void smtp_helo (char const *arg, size_t len)
 {
-  if (!stralloc_copyb(&helo, arg, len) || !stralloc_0(&helo)) die_nomem() ;
+  if (!take_helo(arg, len)) return ;
   protocol = "SMTP" ;
-  transaction_reset() ;
-  out("250 ") ; reply(me.s) ;
+  out("250 ") ; reply(conf.me.s) ;
 }
 
 static void smtp_ehlo (char const *arg, size_t len)
 {
   char fmt[ULONG_FMT] ;
-  if (!stralloc_copyb(&helo, arg, len) || !stralloc_0(&helo)) die_nomem() ;
+  if (!take_helo(arg, len)) return ;
   protocol = "ESMTP" ;
-  transaction_reset() ;
-  fmt[ulong_fmt(fmt, databytes)] = 0 ;
-  out("250-") ; reply(me.s) ;
+  fmt[ulong_fmt(fmt, conf.databytes)] = 0 ;
+  out("250-") ; reply(conf.me.s) ;
   reply("250-PIPELINING") ;
   reply("250-8BITMIME") ;
+  reply("250-SMTPUTF8") ;
   out("250-SIZE ") ; reply(fmt) ;
   reply("250 ENHANCEDSTATUSCODES") ;
+}
+
+/* badhelo, badmailfrom and the sender domain's DNS: 1 allowed, 0 after a refusal. */
+static int sender_allowed (void)
+{
+  size_t len = sender.len - 1, at = addr_at(sender.s, len), i ;
+  int r ;
+  if (badhelo) { tx_refused("553 badhelo") ; badcmd("553 5.7.1 sorry, your HELO/EHLO name is in my badhelo list") ; return 0 ; }
+  if (policy_addr_listed(conf.badmailfrom.s, conf.badmailfrom.len, sender.s, len))
+  {
+    tx_refused("553 badmailfrom") ;
+    badcmd("553 5.7.1 sorry, your envelope sender is in my badmailfrom list") ;
+    return 0 ;
+  }
+  if (!conf.senderdnscheck || at >= len) return 1 ;
+  for (i = at ; i < len ; i++) if ((unsigned char)sender.s[i] >= 0x80) return 1 ;   /* no IDNA here: U-labels are not looked up */
+  r = maildomain_check(sender.s + at + 1, conf.dnsservers.len > 1 ? conf.dnsservers.s : 0, SMTPD_DNS_TIMEOUT_MS) ;
+  if (r < 0) die_nomem() ;
+  if (r == MAILDOMAIN_YES) return 1 ;
+  tx_refused(r == MAILDOMAIN_NO ? "553 sender domain does not exist" : "451 sender domain lookup failed") ;
+  if (r == MAILDOMAIN_NO) badcmd("553 5.1.8 sorry, your envelope sender domain has no MX, A or AAAA record") ;
+  else reply("451 4.4.3 unable to look up your envelope sender domain, try again later") ;
+  return 0 ;
 }
 
 static void smtp_mail (char const *arg, size_t len)
@@ -376,68 +334,85 @@ static void smtp_mail (char const *arg, size_t len)
   size_t used ;
   int r ;
   if (seenmail) { badcmd("503 5.5.1 nested MAIL command") ; return ; }
+  if (conf.maxmsgs && nmsgs >= conf.maxmsgs)
+  {
+    log_event("closed:", "maxmsgs messages in one session") ;
+    reply_close("421 4.7.0 too many messages in one session, closing connection", EXIT_OK) ;
+  }
   if (len < 5 || !case_startb(arg, 5, "FROM:")) { badcmd("501 5.5.4 syntax: MAIL FROM:<address>") ; return ; }
-  if (!addr_smtp_path(&sender, arg + 5, len - 5, &used)) { badcmd("501 5.1.7 bad sender address syntax") ; return ; }
+  r = smtpd_path_parse(&sender, arg + 5, len - 5, SMTPD_PATH_ALLOWUTF8, &used) ;
+  if (r < 0) die_nomem() ;
+  if (r) { badcmd(smtpd_reply_path(r, 0)) ; return ; }
   r = smtpd_mailparam_parse(&p, arg + 5 + used, len - 5 - used) ;
   if (r == SMTPD_PARAM_UNKNOWN) { badcmd("555 5.5.4 unknown MAIL parameter") ; return ; }
   if (r) { badcmd("501 5.5.4 bad MAIL parameter value") ; return ; }
+  if (!p.smtputf8 && !smtpd_path_ascii(sender.s, sender.len)) { badcmd(smtpd_reply_path(SMTPD_PATH_UTF8, 0)) ; return ; }
+  utf8tx = p.smtputf8 ;
   if (!stralloc_0(&sender)) die_nomem() ;
-  if (p.size > databytes)
+  if (!sender_allowed()) return ;
+  if (p.size > conf.databytes)
   {
-    seenmail = 1 ;  /* for the log line only */
-    log_refused("SIZE too big") ;
+    tx_refused("552 SIZE too big") ;
     transaction_reset() ;
     reply("552 5.3.4 sorry, that message size exceeds my databytes limit") ;
     return ;
   }
   seenmail = 1 ;
   rcpts.len = 0 ; nrcpts = 0 ;
+  smtpd_tx_start(&tx) ;
   reply("250 2.1.0 ok") ;
 }
 
-/* Relay control, failing closed. Returns 0 if accepted, else the refusal reply
-   with *why set to the log reason. */
-static char const *rcpt_refusal (char const *a, size_t len, char const **why)
+/* RCPT's path into a: 1 ok, 2 for <postmaster> (RFC 5321 4.5.1: from every client,
+   to the postmaster of control/me), 0 after a refusal. */
+static int rcpt_path (stralloc *a, char const *arg, size_t len)
 {
-  static stralloc dom = STRALLOC_ZERO ;
-  size_t at = addr_at(a, len) ;
-  int r ;
-  if (at == len) { *why = "no domain" ; return "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" ; }
-  if (byte_chr(a, at, '%') < at || byte_chr(a, at, '!') < at || byte_chr(a, at, '@') < at)
+  size_t used, i ;
+  int kind = 1 ;
+  int r = smtpd_path_parse(a, arg, len, utf8tx ? SMTPD_PATH_ALLOWUTF8 : 0, &used) ;
+  if (r < 0) die_nomem() ;
+  if (r == SMTPD_PATH_NODOMAIN && a->len == 10 && case_equalb(a->s, 10, "postmaster"))
   {
-    *why = "percent hack or bang path" ;
-    return "553 5.7.1 sorry, no relaying through % hacks, bang paths or quoted @" ;
+    a->len = 0 ;
+    if (!stralloc_cats(a, "postmaster@") || !stralloc_cats(a, conf.me.s)) die_nomem() ;
+    r = SMTPD_PATH_OK ; kind = 2 ;
   }
-  if (!addr_domain(&dom, a, len)) die_nomem() ;
-  r = rcpthosts_match(rcpthosts.s, rcpthosts.len, morercpthosts, dom.s, dom.len) ;
-  if (r < 0) { *why = "morercpthosts.cdb unreadable" ; return "451 4.3.0 unable to read control/morercpthosts.cdb" ; }
-  if (!r) { *why = "relaying denied" ; return "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" ; }
-  return 0 ;
+  else if (r == SMTPD_PATH_OK && !a->len) r = SMTPD_PATH_SYNTAX ;   /* RCPT TO:<> */
+  if (r != SMTPD_PATH_OK) { badcmd(smtpd_reply_path(r, 1)) ; return 0 ; }
+  for (i = used ; i < len ; i++) if (arg[i] != ' ') break ;
+  if (i < len) { badcmd("555 5.5.4 unknown RCPT parameter") ; return 0 ; }
+  return kind ;
 }
 
 static void smtp_rcpt (char const *arg, size_t len)
 {
   static stralloc a = STRALLOC_ZERO ;
-  size_t used, i ;
+  int kind ;
   if (!seenmail) { badcmd("503 5.5.1 MAIL first") ; return ; }
   if (len < 3 || !case_startb(arg, 3, "TO:")) { badcmd("501 5.5.4 syntax: RCPT TO:<address>") ; return ; }
-  if (!addr_smtp_path(&a, arg + 3, len - 3, &used) || !a.len) { badcmd("501 5.1.3 bad recipient address syntax") ; return ; }
-  for (i = 3 + used ; i < len ; i++) if (arg[i] != ' ' && arg[i] != '\t') break ;
-  if (i < len) { badcmd("555 5.5.4 unknown RCPT parameter") ; return ; }
-  if (nrcpts >= maxrcpt) { reply("452 4.5.3 too many recipients") ; return ; }
-  if (relayclient)
+  kind = rcpt_path(&a, arg + 3, len - 3) ;
+  if (!kind) return ;
+  if (nrcpts >= conf.maxrcpt) { tx_rcpt(a.s, a.len, "452:maxrcpt") ; reply("452 4.5.3 too many recipients") ; return ; }
+  if (kind == 1 && policy_addr_listed(conf.badrcptto.s, conf.badrcptto.len, a.s, a.len))
+  {
+    tx_rcpt(a.s, a.len, "553:badrcptto") ;
+    badcmd("553 5.7.1 sorry, that recipient is in my badrcptto list") ;
+    return ;
+  }
+  if (kind == 2) ;
+  else if (conf.relayclient)
   {
     /* as qmail: the tcprules value is appended */
-    if (!stralloc_cats(&a, relayclient)) die_nomem() ;
-    if (!addr_is_safe(a.s, a.len)) { reply("553 5.1.3 recipient address too long") ; return ; }
+    if (!stralloc_cats(&a, conf.relayclient)) die_nomem() ;
+    if (!addr_is_safe(a.s, a.len)) { tx_rcpt(a.s, a.len, "553:too_long") ; reply("553 5.1.3 recipient address too long") ; return ; }
   }
   else
   {
     char const *why ;
-    char const *refusal = rcpt_refusal(a.s, a.len, &why) ;
+    char const *refusal = policy_relay_refusal(&conf, a.s, a.len, &why) ;
     if (refusal)
     {
-      log_refused_rcpt(a.s, a.len, why) ;
+      tx_rcpt(a.s, a.len, why) ;
       /* a permanent refusal counts as a bad command: no endless relay probing */
       if (refusal[0] == '5') badcmd(refusal) ; else reply(refusal) ;
       return ;
@@ -445,35 +420,8 @@ static void smtp_rcpt (char const *arg, size_t len)
   }
   if (!stralloc_catb(&rcpts, a.s, a.len) || !stralloc_0(&rcpts)) die_nomem() ;
   nrcpts++ ;
+  tx_rcpt(a.s, a.len, "ok") ;
   reply("250 2.1.5 ok") ;
-}
-
-/* The reply for a failed qq_close: 554 or 451 with the enhanced code from "(#x.y.z)". */
-static void reply_qq (char const *res)
-{
-  char const *text = res + 1 ;
-  char const *code = res[0] == 'D' ? "5.3.0" : "4.3.0" ;
-  char ecode[16] ;
-  char const *p = strstr(text, "(#") ;
-  if (p)
-  {
-    size_t n = strcspn(p + 2, ")") ;
-    if (n && n < sizeof ecode && p[2 + n] == ')') { memcpy(ecode, p + 2, n) ; ecode[n] = 0 ; code = ecode ; }
-  }
-  out(res[0] == 'D' ? "554 " : "451 ") ;
-  out(code) ; out(" ") ;
-  reply(text) ;
-}
-
-static void reply_ok (pid_t qp)
-{
-  char fmt[UINT64_FMT] ;
-  out("250 2.0.0 ok ") ;
-  fmt[uint64_fmt(fmt, (uint64_t)time(0))] = 0 ;
-  out(fmt) ;
-  out(" qp ") ;
-  fmt[pid_fmt(fmt, qp)] = 0 ;
-  reply(fmt) ;
 }
 
 /* Read the message up to CRLF.CRLF into q, d telling its size and hops. Dies on a bare LF/CR. */
@@ -492,7 +440,7 @@ static void read_message (qq *q, smtpd_data *d)
     buffer_rseek(&bin, used) ;
     if (r == SMTPD_DATA_BARE) die_bare() ;
     /* past a limit the rest is read and dropped, not written to the queue */
-    if (d->bytes > databytes || d->hops > HOPS_MAX) discard = 1 ;
+    if (d->bytes > conf.databytes || d->hops > HOPS_MAX) discard = 1 ;
     if (!discard) qq_put(q, databuf, olen) ;
     if (r == SMTPD_DATA_END) return ;
   }
@@ -516,20 +464,20 @@ static void smtp_data (char const *arg, size_t len)
   }
   qqrunning = &q ;
   hdr.len = 0 ;
-  if (received_smtp(&hdr, protocol, me.s, remoteip, remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
+  if (received_smtp(&hdr, utf8tx ? "UTF8ESMTP" : protocol, conf.me.s, conf.remotelit.s, conf.remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
   qq_put(&q, hdr.s, hdr.len) ;
   reply("354 go ahead, end with <CRLF>.<CRLF>") ;
   read_message(&q, &d) ;
-  if (d.bytes > databytes)
+  if (d.bytes > conf.databytes)
   {
     qq_abort(&q) ; qqrunning = 0 ;
-    log_refused("message too big") ;
+    tx_end(d.bytes, 0, "552 message too big") ;
     reply("552 5.3.4 sorry, that message size exceeds my databytes limit") ;
   }
   else if (d.hops > HOPS_MAX)
   {
     qq_abort(&q) ; qqrunning = 0 ;
-    log_refused("too many hops") ;
+    tx_end(d.bytes, 0, "554 too many hops") ;
     reply("554 5.4.6 too many hops, this message is looping") ;
   }
   else
@@ -537,8 +485,11 @@ static void smtp_data (char const *arg, size_t len)
     qq_from(&q, sender.s) ;
     for (i = 0 ; i < rcpts.len ; i += strlen(rcpts.s + i) + 1) qq_to(&q, rcpts.s + i) ;
     res = qq_close(&q) ; qqrunning = 0 ;
-    if (!*res) { log_accepted(d.bytes, q.pid) ; reply_ok(q.pid) ; }
-    else { log_refused(res + 1) ; reply_qq(res) ; }
+    nmsgs++ ;
+    if (!*res) tx_end(d.bytes, (unsigned long)q.pid, "accepted") ;
+    else tx_end(d.bytes, (unsigned long)q.pid, res[0] == 'D' ? "554 qmail-queue refused" : "451 qmail-queue failed") ;
+    if ((*res ? smtpd_reply_qq(&hdr, res) : smtpd_reply_ok(&hdr, time(0), q.pid)) < 0) die_nomem() ;
+    reply(hdr.s) ;
   }
   transaction_reset() ;
 }
@@ -566,7 +517,7 @@ static void smtp_help (char const *arg, size_t len)
 
 static void smtp_quit (char const *arg, size_t len)
 {
-  out("221 2.0.0 ") ; out(me.s) ;
+  out("221 2.0.0 ") ; out(conf.me.s) ;
   reply_close(" closing connection", EXIT_OK) ;
 }
 
@@ -609,15 +560,36 @@ static void dispatch (void)
   badcmd("502 5.5.1 unimplemented command") ;
 }
 
+/* control/greetdelay: wait in silence; a client that talks first is refused (554). */
+static void greet_delay (void)
+{
+  if (!conf.greetdelay || smtpd_time_quiet(0, conf.greetdelay)) return ;
+  log_event("refused:", "early talker (spoke before the greeting)") ;
+  reply_close("554 5.5.0 sorry, you talked before my greeting", EXIT_PERM) ;
+}
+
+/* control/maxperip through smtp/ipslot; the slot is held until we exit. */
+static void ip_limit (void)
+{
+  if (!conf.maxperip) return ;
+  if (ipslot_take(SMTPD_IPSLOT_FILE, conf.remoteip, conf.maxperip) >= 0) return ;
+  if (errno != EBUSY) { strerr_warnwu2sys("lock a slot in ", SMTPD_IPSLOT_FILE) ; return ; }   /* fails open: a limit, not a gate */
+  log_event("refused:", "too many connections from this address (maxperip)") ;
+  reply_close("421 4.7.0 too many connections from your address, try again later", EXIT_TEMP) ;
+}
+
 int main (void)
 {
   PROG = "qmail-smtpd" ;
   memcap_set(MEMORY_MAX) ;
   signal(SIGPIPE, SIG_IGN) ;   /* a dead qmail-queue or client is an error code, not a death */
+  deadline = smtpd_time_after(SMTPD_TIMEOUT_DEFAULT) ;
   buffer_init(&bin, &timed_readv, 0, inbuf, sizeof inbuf) ;
   buffer_init(&bout, &timed_writev, 1, outbuf, sizeof outbuf) ;
   if (!setup()) reply_close("421 4.3.0 unable to read controls", EXIT_TEMP) ;
-  out("220 ") ; out(greeting.s) ; reply(" ESMTP") ;
+  ip_limit() ;
+  greet_delay() ;
+  out("220 ") ; out(conf.greeting.s) ; reply(" ESMTP") ;
   for (;;)
   {
     getcmd() ;

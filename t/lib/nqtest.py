@@ -94,6 +94,9 @@ class Home:
         # no test asks the machine's resolver: a loopback port where nothing answers
         # (a refused query is a quick temporary failure); DNS tests set their own
         self.control('dnsservers', '127.0.0.1:%d\n' % free_udp_port())
+        # qmail-smtpd's checks that need DNS or a recipient table are on by default;
+        # tests turn them on where they test them (test_smtpd_policy, test_smtpd_rcpt)
+        self.control('senderdnscheck', '0\n')
         self.assign = []
 
     def bin(self, name):

@@ -68,6 +68,18 @@ START_TEST(test_unknown)
 }
 END_TEST
 
+START_TEST(test_smtputf8)
+{
+  smtpd_mailparam p ;
+  ck_assert_int_eq(parse(&p, " SIZE=5"), SMTPD_PARAM_OK) ;
+  ck_assert_int_eq(p.smtputf8, 0) ;
+  ck_assert_int_eq(parse(&p, " smtputf8 SIZE=5"), SMTPD_PARAM_OK) ;
+  ck_assert_int_eq(p.smtputf8, 1) ;
+  ck_assert_int_eq(parse(&p, " SMTPUTF8=yes"), SMTPD_PARAM_BADVALUE) ;
+  ck_assert_int_eq(parse(&p, " SMTPUTF8X"), SMTPD_PARAM_UNKNOWN) ;
+}
+END_TEST
+
 int main (void)
 {
   Suite *s = suite_create("smtpd_param") ;
@@ -77,6 +89,7 @@ int main (void)
   tcase_add_test(tc, test_bad_values) ;
   tcase_add_test(tc, test_body) ;
   tcase_add_test(tc, test_unknown) ;
+  tcase_add_test(tc, test_smtputf8) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;
 }

@@ -35,13 +35,15 @@ static int one (smtpd_mailparam *p, char const *s, size_t n)
     else return SMTPD_PARAM_BADVALUE ;
     return SMTPD_PARAM_OK ;
   }
+  if (n == 8 && !strncasecmp(s, "SMTPUTF8", 8)) { p->smtputf8 = 1 ; return SMTPD_PARAM_OK ; }   /* RFC 6531: no value */
+  if (eq == 8 && !strncasecmp(s, "SMTPUTF8", 8)) return SMTPD_PARAM_BADVALUE ;
   return SMTPD_PARAM_UNKNOWN ;
 }
 
 int smtpd_mailparam_parse (smtpd_mailparam *p, char const *s, size_t len)
 {
   size_t i = 0 ;
-  p->size = 0 ; p->body = SMTPD_BODY_NONE ;
+  p->size = 0 ; p->body = SMTPD_BODY_NONE ; p->smtputf8 = 0 ;
   for (;;)
   {
     size_t start ;

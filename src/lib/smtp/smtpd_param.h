@@ -1,4 +1,4 @@
-/* smtpd_param.h: ESMTP parameters of MAIL FROM (RFC 1870 SIZE, RFC 6152 BODY). */
+/* smtpd_param.h: ESMTP parameters of MAIL FROM (RFC 1870 SIZE, RFC 6152 BODY, RFC 6531 SMTPUTF8). */
 #ifndef NQ_SMTPD_PARAM_H
 #define NQ_SMTPD_PARAM_H
 
@@ -14,6 +14,7 @@ struct smtpd_mailparam_s
 {
   uint64_t size ;   /* SIZE=n, 0 if absent; UINT64_MAX if n does not fit */
   int body ;        /* SMTPD_BODY_* */
+  int smtputf8 ;    /* SMTPUTF8 (RFC 6531) was given */
 } ;
 
 #define SMTPD_PARAM_OK 0

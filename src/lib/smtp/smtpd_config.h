@@ -1,0 +1,53 @@
+/* smtpd_config.h: qmail-smtpd's settings: control files and the tcpserver environment,
+   read once per connection. */
+#ifndef NQ_SMTPD_CONFIG_H
+#define NQ_SMTPD_CONFIG_H
+
+#include <skalibs/stralloc.h>
+#include "util/cdbr.h"
+
+#define SMTPD_DATABYTES_DEFAULT 33554432UL
+#define SMTPD_DATABYTES_MAX 999999999999999999UL   /* 18 digits: sizes add up without overflow */
+#define SMTPD_MAXRCPT_DEFAULT 1000UL
+#define SMTPD_CONFIG_ZERO { .me = STRALLOC_ZERO, .greeting = STRALLOC_ZERO, .rcpthosts = STRALLOC_ZERO, \
+  .badmailfrom = STRALLOC_ZERO, .badrcptto = STRALLOC_ZERO, .badhelo = STRALLOC_ZERO, .dnsservers = STRALLOC_ZERO, .remotelit = STRALLOC_ZERO }
+#define SMTPD_TIMEOUT_DEFAULT 1200UL
+#define SMTPD_DNS_TIMEOUT_MS 5000U   /* per try of a sender domain lookup */
+#define SMTPD_TIMEOUTSESSION_DEFAULT 3600UL
+#define SMTPD_MAXMSGS_DEFAULT 100UL
+#define SMTPD_MAXPERIP_DEFAULT 20UL
+#define SMTPD_GREETDELAY_MAX 300UL
+#define SMTPD_IPSLOT_FILE "smtpd/perip"   /* the per-address slots (smtp/ipslot), under conf-home */
+#define SMTPD_TIMEOUT_MAX 2000000UL     /* seconds; keeps poll's millisecond int in range */
+
+typedef struct smtpd_config_s smtpd_config ;
+struct smtpd_config_s
+{
+  stralloc me ;               /* NUL-terminated */
+  stralloc greeting ;         /* NUL-terminated */
+  stralloc rcpthosts ;        /* lowercased lines, each NUL-terminated */
+  cdbr *morercpthosts ;       /* or 0 */
+  unsigned long databytes ;
+  unsigned long maxrcpt ;     /* the caller caps it at what the envelope allows */
+  unsigned long timeout ;     /* seconds, per read or write */
+  stralloc badmailfrom ;      /* policy lists: lines, each NUL-terminated */
+  stralloc badrcptto ;
+  stralloc badhelo ;
+  unsigned long senderdnscheck ;  /* 0: off */
+  stralloc dnsservers ;       /* a c-ares server list, NUL-terminated; empty: resolv.conf */
+  unsigned long greetdelay ;      /* seconds of silence before the greeting; 0: none */
+  unsigned long timeoutsession ;  /* seconds a whole session may last */
+  unsigned long maxmsgs ;         /* messages in one session; 0: no limit */
+  unsigned long maxperip ;        /* sessions at once from one address (IPv6: /64); 0: no limit */
+  char const *relayclient ;   /* $RELAYCLIENT or 0 */
+  char const *remoteip ;      /* never 0 */
+  stralloc remotelit ;        /* remoteip for a Received line: a.b.c.d or IPv6:..., NUL-terminated */
+  char const *remotehost ;    /* or 0 */
+} ;
+
+/* Read everything, relative to the current directory (conf-home).
+   0 ok; -1 error with errno and *what naming the file or variable at fault
+   (errno EINVAL with control_badline set: a bad line in it). */
+extern int smtpd_config_read (smtpd_config *, char const **what) ;
+
+#endif

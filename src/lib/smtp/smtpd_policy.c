@@ -1,0 +1,76 @@
+/* smtpd_policy.c: matching addresses and HELO names against the policy lists. */
+
+#include <string.h>
+#include <skalibs/bytestr.h>
+#include "mail/addr.h"
+#include "smtp/rcpthosts.h"
+#include "smtp/smtpd_policy.h"
+
+static char lower (char c)
+{
+  return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c ;
+}
+
+int policy_addr_listed (char const *list, size_t listlen, char const *addr, size_t len)
+{
+  size_t at = addr_at(addr, len), i = 0 ;
+  if (!len) return 0 ;
+  while (i < listlen)
+  {
+    char const *l = list + i ;
+    size_t n = strlen(l) ;
+    i += n + 1 ;
+    if (n == len && case_equalb(l, n, addr)) return 1 ;
+    if (n > 1 && l[0] == '@' && at < len && n - 1 == len - at - 1 && case_equalb(l + 1, n - 1, addr + at + 1)) return 1 ;
+  }
+  return 0 ;
+}
+
+/* Iterative wildcard match: on a mismatch, go back to the last '*' and let it take one more byte. */
+int policy_glob (char const *pat, char const *s, size_t len)
+{
+  char const *star = 0 ;
+  size_t i = 0, mark = 0 ;
+  while (i < len)
+  {
+    if (*pat == '*') { star = ++pat ; mark = i ; continue ; }
+    if (*pat && (*pat == '?' || lower(*pat) == lower(s[i]))) { pat++ ; i++ ; continue ; }
+    if (!star) return 0 ;
+    pat = star ;
+    i = ++mark ;
+  }
+  while (*pat == '*') pat++ ;
+  return !*pat ;
+}
+
+int policy_helo_listed (char const *list, size_t listlen, char const *helo, size_t len)
+{
+  size_t i = 0 ;
+  while (i < listlen)
+  {
+    char const *l = list + i ;
+    i += strlen(l) + 1 ;
+    if (policy_glob(l, helo, len)) return 1 ;
+  }
+  return 0 ;
+}
+
+/* Relay control, failing closed. Returns 0 if accepted, else the refusal reply
+   with *why set to the log reason. */
+char const *policy_relay_refusal (smtpd_config const *conf, char const *a, size_t len, char const **why)
+{
+  static stralloc dom = STRALLOC_ZERO ;
+  size_t at = addr_at(a, len) ;
+  int r ;
+  if (at == len) { *why = "553:no_domain" ; return "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" ; }
+  if (byte_chr(a, at, '%') < at || byte_chr(a, at, '!') < at || byte_chr(a, at, '@') < at)
+  {
+    *why = "553:percent_hack_or_bang_path" ;
+    return "553 5.7.1 sorry, no relaying through % hacks, bang paths or quoted @" ;
+  }
+  if (!addr_domain(&dom, a, len)) { *why = "451:out_of_memory" ; return "451 4.3.0 out of memory" ; }
+  r = rcpthosts_match(conf->rcpthosts.s, conf->rcpthosts.len, conf->morercpthosts, dom.s, dom.len) ;
+  if (r < 0) { *why = "451:morercpthosts_unreadable" ; return "451 4.3.0 unable to read control/morercpthosts.cdb" ; }
+  if (!r) { *why = "553:relaying_denied" ; return "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" ; }
+  return 0 ;
+}
