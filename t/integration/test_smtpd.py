@@ -468,30 +468,31 @@ def test_mail_syntax(h):
 
 def test_control_characters_in_addresses_refused(h):
     """C0, DEL and C1 controls (raw or as UTF-8) and bytes that are not UTF-8 never
-    enter an envelope: 501 with the sender's or the recipient's syntax code."""
+    enter an envelope, even in an SMTPUTF8 transaction: 501 with the sender's or the
+    recipient's syntax code."""
     bad = (b'a\xc2\x9b[2J@example.org', b'a\x9b@example.org', b'a\x1b]0;x\x07@example.org',
            b'a\x7f@example.org', b'"a\x01b"@example.org', b'a\xe9@example.org')
     c = session(h)
     for a in bad:
-        code, lines = c.cmd(b'MAIL FROM:<' + a + b'>')
-        eq((code, lines[-1][4:9]), (501, b'5.1.7'), a)
-    c.expect(b'MAIL FROM:<a@example.org>', 250)
+        code, lines = c.cmd(b'MAIL FROM:<' + a + b'> SMTPUTF8')
+        eq((code, lines[-1][4:9]), (501, b'5.1.7'), repr(a))
+    c.expect(b'MAIL FROM:<a@example.org> SMTPUTF8', 250)
     for a in bad:
         code, lines = c.cmd(b'RCPT TO:<' + a.replace(b'example.org', b'nqmail.test') + b'>')
-        eq((code, lines[-1][4:9]), (501, b'5.1.3'), a)
+        eq((code, lines[-1][4:9]), (501, b'5.1.3'), repr(a))
     c.close()
     nothing_queued(h)
 
 
 def test_smtpd_log_escapes_non_ascii(h):
-    """qmail-smtpd's log lines use the one log escaping: a UTF-8 sender is logged as
+    """qmail-smtpd's log lines escape every foreign byte: a UTF-8 sender is logged as
     \\xHH escapes, never as raw bytes."""
     c = session(h)
-    c.expect(b'MAIL FROM:<j\xc3\xb6rg@example.org>', 250)
+    c.expect(b'MAIL FROM:<j\xc3\xb6rg@example.org> SMTPUTF8', 250)
     c.expect(b'RCPT TO:<joe@nqmail.test>', 250)
     data(c, MSG)
     c.close()
-    wait_for(lambda: log_has(h, r'accepted: <j\\xc3\\xb6rg@example\.org> ip 127\.0\.0\.1 rcpts 1'), 10,
+    wait_for(lambda: log_has(h, r'from <j\\xc3\\xb6rg@example\.org> rcpt <joe@nqmail\.test> ok'), 10,
              'the escaped sender in the log')
     assert b'\xc3' not in open(os.path.join(h.logdir, 'smtpd'), 'rb').read()
 
