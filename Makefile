@@ -34,7 +34,7 @@ UNITS    := $(basename $(notdir $(wildcard t/unit/check_*.c)))
 BINS     := $(addprefix $(O)/bin/,$(PROGS))
 
 .PHONY: all deps install setup setup-users setup-home check check-unit check-asan \
-        check-integration run stop clean bench
+        check-integration run stop clean bench fuzz fuzz-bins check-fuzz
 
 all: $(BINS)
 
@@ -81,6 +81,24 @@ $(O)/t/%: t/unit/%.c $(wildcard t/unit/*.h) $(O)/libnq.a $(O)/libtcdb.a
 	@mkdir -p $(O)/t
 	$(CC) $(ALL_CFLAGS) -Wno-error=shadow $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libnq.a $(O)/libtcdb.a $(CHECK_LIBS) $(SKARNET) -lcrypt
 
+# Fuzz targets (t/fuzz/README.md): with gcc each is a replayer of its corpus,
+# `make check` runs them under ASan+UBSan; `make fuzz` builds them with clang's libFuzzer.
+FUZZ_TARGETS := $(filter-out replay,$(basename $(notdir $(wildcard t/fuzz/*.c))))
+FUZZ_MAIN    ?= t/fuzz/replay.c
+FUZZ_SECONDS ?= 60
+
+$(O)/fuzz/%: t/fuzz/%.c t/fuzz/fuzz.h $(FUZZ_MAIN) $(O)/libnq.a $(O)/libtcdb.a
+	@mkdir -p $(O)/fuzz
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_MAIN) $(O)/libnq.a $(O)/libtcdb.a $(SKARNET)
+
+fuzz-bins: $(addprefix $(O)/fuzz/,$(FUZZ_TARGETS))
+
+check-fuzz: fuzz-bins
+	@sh t/fuzz/replay.sh $(O)/fuzz $(FUZZ_TARGETS)
+
+fuzz:
+	@MAKE='$(MAKE)' sh t/fuzz/run.sh '$(O)-fuzz' '$(FUZZ_SECONDS)' $(FUZZ_TARGETS)
+
 install: all
 	sh scripts/install.sh '$(O)' '$(DESTDIR)' '$(QHOME)' '$(SPLIT)'
 
@@ -116,4 +134,4 @@ bench: all
 	@sh bench/run.sh
 
 clean:
-	rm -rf $(O) $(O)-asan $(O)-it
+	rm -rf $(O) $(O)-asan $(O)-it $(O)-fuzz
