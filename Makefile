@@ -34,7 +34,7 @@ UNITS    := $(basename $(notdir $(wildcard t/unit/check_*.c)))
 BINS     := $(addprefix $(O)/bin/,$(PROGS))
 
 .PHONY: all deps install setup setup-users setup-home check check-unit check-asan \
-        check-integration run stop clean bench fuzz fuzz-bins check-fuzz
+        check-integration run stop clean bench fuzz fuzz-bins check-fuzz fuzz-coverage
 
 all: $(BINS)
 
@@ -99,6 +99,9 @@ check-fuzz: fuzz-bins
 fuzz:
 	@MAKE='$(MAKE)' sh t/fuzz/run.sh '$(O)-fuzz' '$(FUZZ_SECONDS)' $(FUZZ_TARGETS)
 
+fuzz-coverage:
+	@MAKE='$(MAKE)' sh t/fuzz/coverage.sh '$(O)-cov' $(FUZZ_TARGETS)
+
 install: all
 	sh scripts/install.sh '$(O)' '$(DESTDIR)' '$(QHOME)' '$(SPLIT)'
 
@@ -134,4 +137,4 @@ bench: all
 	@sh bench/run.sh
 
 clean:
-	rm -rf $(O) $(O)-asan $(O)-it $(O)-fuzz
+	rm -rf $(O) $(O)-asan $(O)-it $(O)-fuzz $(O)-fuzz-it $(O)-cov

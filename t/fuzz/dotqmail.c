@@ -1,7 +1,7 @@
 /* dotqmail.c: fuzz local/dotqmail on every line of the input (as qmail-local
    splits a .qmail file). Oracles: the instruction lies inside the line and
    agrees with the kind (a program starts after '|', a Maildir path ends with
-   '/', a forward has no blank); file names built from the line as an
+   '/', a forward has no blank, none but a program holds a NUL); file names built from the line as an
    extension start with ".qmail", are NUL-ended and hold no '/' when
    dotqmail_ext_ok allowed the extension. */
 
@@ -29,7 +29,8 @@ static void line (char const *s, size_t len)
     case DOTQMAIL_COMMENT : FUZZ_CHECK(!arglen || s[0] == '#') ; break ;
     default : break ;
   }
-  if (k != DOTQMAIL_BAD && k != DOTQMAIL_COMMENT) FUZZ_CHECK(!memchr(arg, 0, arglen)) ;
+  /* a program line may hold a NUL: qmail-local refuses any line with one itself */
+  if (k != DOTQMAIL_BAD && k != DOTQMAIL_COMMENT && k != DOTQMAIL_PROGRAM) FUZZ_CHECK(!memchr(arg, 0, arglen)) ;
 }
 
 static void name (char const *ext, size_t extlen)

@@ -16,14 +16,15 @@ static int atext (char c)
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+/=?^_`{|}~-.", c)) ;
 }
 
-/* Append the address a[0..n) as "<...>"; 0 if it cannot be printed simply. */
-static int print (stralloc *p, char const *a, size_t n)
+/* Append the address a[0..n) as "<...>"; 0 if it cannot be printed simply.
+   Without a domain it is all local part; with one, split at its only '@'. */
+static int print (stralloc *p, char const *a, size_t n, int hasdomain)
 {
-  char const *at = memchr(a, '@', n) ;
+  char const *at = hasdomain ? memchr(a, '@', n) : 0 ;
   size_t ll = at ? (size_t)(at - a) : n, i ;
   int quote = !ll ;
   if (!n) return stralloc_cats(p, "<>, ") ? 1 : (abort(), 0) ;
-  if (memchr(a, 0, n) || (at && (memchr(at + 1, '@', n - ll - 1) || memchr(at + 1, '[', n - ll - 1)))) return 0 ;
+  if (memchr(a, 0, n) || (hasdomain && (!at || memchr(at + 1, '@', n - ll - 1) || memchr(at + 1, '[', n - ll - 1)))) return 0 ;
   if (at && ll + 1 == n) return 0 ;
   for (i = 0 ; i < ll ; i++) if (!atext(a[i])) quote = 1 ;
   if (!stralloc_cats(p, quote ? "<\"" : "<")) abort() ;
@@ -63,7 +64,7 @@ static void addrlist (char const *s, size_t len)
         pos = h[i].domend ;
       }
     }
-    if (printable) printable = print(&p, out.s + h[i].off, h[i].len) ;
+    if (printable) printable = print(&p, out.s + h[i].off, h[i].len, h[i].domend != HEADER_NONE) ;
   }
   if (printable)
   {

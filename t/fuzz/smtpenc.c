@@ -35,8 +35,9 @@ static void expected (char const *s, size_t n, stralloc *x)
   for (i = 0 ; i < n ; i++)
   {
     char c = s[i] ;
-    if (c == '\r') c = i + 1 < n && s[i + 1] == '\n' ? 0 : ' ' ;
-    if (c && !stralloc_catb(x, &c, 1)) abort() ;
+    if (c == '\r' && i + 1 < n && s[i + 1] == '\n') continue ;   /* CRLF: the LF stays */
+    if (c == '\r') c = ' ' ;
+    if (!stralloc_catb(x, &c, 1)) abort() ;
   }
   if (x->len && x->s[x->len - 1] != '\n' && !stralloc_catb(x, "\n", 1)) abort() ;
 }
