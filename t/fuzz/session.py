@@ -126,9 +126,10 @@ def talk(port, data, deadline, rng):
 
 
 def ends(h, log, before):
-    """tcpserver's 'end' lines since offset before: (pid, how) pairs."""
+    """tcpserver's 'end' lines since offset before: (pid, signal, exit code);
+    tcpserver logs the raw wait status."""
     text = h.read_log(log)[before:]
-    return re.findall(r'end (\d+) (status|signal) (\d+)', text), text
+    return [(pid, int(st) & 0x7f, int(st) >> 8) for pid, st in re.findall(r'end (\d+) status (\d+)', text)], text
 
 
 def wait_end(h, log, before, n):
@@ -158,9 +159,9 @@ def smtp_one(h, port, data, rng):
     before = queued(h)
     reply = talk(port, data, TIMEOUT + 10, rng)
     e, text = wait_end(h, 'smtpd', before_log, 1)
-    for pid, how, code in e:
-        if how == 'signal' or code not in ('0', '100', '111'):
-            raise Found('qmail-smtpd ended with %s %s: %s' % (how, code, text[-500:]))
+    for pid, sig, code in e:
+        if sig or code not in (0, 100, 111):
+            raise Found('qmail-smtpd ended with signal %d, exit %d: %s' % (sig, code, text[-500:]))
     if b'out of memory' in reply or 'memory' in text:
         raise Found('qmail-smtpd ran out of memory under %d MB' % (MEM_LIMIT >> 20))
     oks = len(re.findall(rb'^250 2\.0\.0 ok \d+ qp \d+\r$', reply, re.M))
@@ -229,9 +230,9 @@ def pop3_sessions(h, u, seconds, rng, stats):
         try:
             talk(port, data, TIMEOUT + 10, rng)
             e, text = wait_end(h, 'pop3d', before_log, 1)
-            for pid, how, code in e:
-                if how == 'signal' or code not in ('0', '1', '100', '111'):
-                    raise Found('POP3 session ended with %s %s: %s' % (how, code, text[-500:]))
+            for pid, sig, code in e:
+                if sig or code not in (0, 1, 100, 111):
+                    raise Found('POP3 session ended with signal %d, exit %d: %s' % (sig, code, text[-500:]))
             names = lambda ms: set(m.split('/')[1].split(':')[0] for m in ms)
             gone = names(msgs) - names(pop3test.messages(u.maildir))
             if gone and b'quit' not in data.lower():
