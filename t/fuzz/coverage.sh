@@ -14,7 +14,7 @@ rm -rf "$b/prof" && mkdir -p "$b/prof"
 files= objs=
 for t in "$@" ; do
   LLVM_PROFILE_FILE="$b/prof/$t.profraw" "$b/fuzz/$t" "t/fuzz/$t/corpus" "t/fuzz/$t/crashes" >/dev/null || exit 1
-  objs="$objs -object $b/fuzz/$t"
+  if [ -z "$objs" ] ; then objs="$b/fuzz/$t" ; else objs="$objs -object $b/fuzz/$t" ; fi
   for h in $(sed -n 's/^#include "\([a-z0-9]*\/[a-z0-9_]*\)\.h"$/\1/p' "t/fuzz/$t.c") ; do
     [ -f "src/lib/$h.c" ] && files="$files src/lib/$h.c"
   done
