@@ -34,7 +34,7 @@ UNITS    := $(basename $(notdir $(wildcard t/unit/check_*.c)))
 BINS     := $(addprefix $(O)/bin/,$(PROGS))
 
 .PHONY: all deps install setup setup-users setup-home check check-unit check-asan \
-        check-integration run stop clean bench
+        check-integration run stop clean bench fuzz fuzz-bins check-fuzz fuzz-coverage
 
 all: $(BINS) $(O)/tools/nq-install
 
@@ -95,6 +95,27 @@ $(O)/t/%: t/unit/%.c $(wildcard t/unit/*.h) $(O)/libnq.a $(O)/libtcdb.a
 UNITDIR ?= $(if $(wildcard /run/systemd/system),/etc/systemd/system)
 INSTALL_UNITDIR = $(if $(filter file,$(origin QHOME)),$(UNITDIR))
 
+# Fuzz targets (t/fuzz/README.md): with gcc each is a replayer of its corpus,
+# `make check` runs them under ASan+UBSan; `make fuzz` builds them with clang's libFuzzer.
+FUZZ_TARGETS := $(filter-out replay,$(basename $(notdir $(wildcard t/fuzz/*.c))))
+FUZZ_MAIN    ?= t/fuzz/replay.c
+FUZZ_SECONDS ?= 60
+
+$(O)/fuzz/%: t/fuzz/%.c t/fuzz/fuzz.h $(FUZZ_MAIN) $(O)/libnq.a $(O)/libtcdb.a
+	@mkdir -p $(O)/fuzz
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_MAIN) $(O)/libnq.a $(O)/libtcdb.a $(SKARNET)
+
+fuzz-bins: $(addprefix $(O)/fuzz/,$(FUZZ_TARGETS))
+
+check-fuzz: fuzz-bins
+	@sh t/fuzz/replay.sh $(O)/fuzz $(FUZZ_TARGETS)
+
+fuzz:
+	@MAKE='$(MAKE)' sh t/fuzz/run.sh '$(O)-fuzz' '$(FUZZ_SECONDS)' $(FUZZ_TARGETS)
+
+fuzz-coverage:
+	@MAKE='$(MAKE)' sh t/fuzz/coverage.sh '$(O)-cov' $(FUZZ_TARGETS)
+
 install: all
 	sh scripts/install.sh '$(O)' '$(DESTDIR)' '$(QHOME)' '$(SPLIT)' '$(INSTALL_UNITDIR)'
 
@@ -130,4 +151,4 @@ bench: all
 	@sh bench/run.sh
 
 clean:
-	rm -rf $(O) $(O)-asan $(O)-it
+	rm -rf $(O) $(O)-asan $(O)-it $(O)-fuzz $(O)-fuzz-it $(O)-cov

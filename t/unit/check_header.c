@@ -140,6 +140,20 @@ START_TEST(test_offsets)
 }
 END_TEST
 
+/* found by t/fuzz/header: only empty quoted strings left the value buffer NULL */
+START_TEST(test_empty_quoted)
+{
+  stralloc out = STRALLOC_ZERO ;
+  genalloc addrs = GENALLOC_ZERO ;
+  ck_assert_int_eq(header_addrlist("\"\"\"\"", 4, &out, &addrs), 0) ;
+  ck_assert_uint_eq(genalloc_len(header_addr, &addrs), 1) ;
+  ck_assert_uint_eq(genalloc_s(header_addr, &addrs)[0].len, 0) ;
+  ck_assert_ptr_nonnull(out.s) ;
+  stralloc_free(&out) ;
+  genalloc_free(header_addr, &addrs) ;
+}
+END_TEST
+
 START_TEST(test_names)
 {
   ck_assert_uint_eq(header_name("To: a", 5), 2) ;
@@ -172,6 +186,7 @@ static Suite *suite (void)
   tcase_add_test(tc, test_folding) ;
   tcase_add_test(tc, test_offsets) ;
   tcase_add_test(tc, test_names) ;
+  tcase_add_test(tc, test_empty_quoted) ;
   suite_add_tcase(s, tc) ;
   return s ;
 }

@@ -108,7 +108,8 @@ int addr_smtp_path (stralloc *out, char const *s, size_t len, size_t *used)
   start = out->len ;
   if (!copy_path(out, s, len, &i, bracket)) return 0 ;
   if (bracket) i++ ;
-  if (!addr_is_safe(out->s + start, out->len - start)) return 0 ;
+  /* "<>" leaves out->s NULL: no pointer arithmetic on it (UBSan, found by t/fuzz/addr) */
+  if (out->len > start && !addr_is_safe(out->s + start, out->len - start)) return 0 ;
   if (!bracket && !out->len) return 0 ;
   *used = i ;
   return 1 ;

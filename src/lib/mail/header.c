@@ -179,6 +179,8 @@ int header_addrlist (char const *s, size_t len, stralloc *out, genalloc *addrs)
   size_t n, i, a = 0 ;
   int depth = 0, ingroup = 0, r ;
   r = tokenize(s, len, &toks, &v) ;
+  /* only empty quoted strings: v.s is still NULL, and v.s + 0 is undefined (t/fuzz/header) */
+  if (r > 0 && !v.s && !stralloc_ready(&v, 1)) r = -1 ;
   if (r <= 0) goto end ;
   t = genalloc_s(tok, &toks) ;
   n = genalloc_len(tok, &toks) ;

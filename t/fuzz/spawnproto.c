@@ -1,0 +1,78 @@
+/* spawnproto.c: fuzz queue/spawnproto on a stream of records, as the daemons
+   read their pipes. First byte: the record kind (request, reply, id record);
+   second: maxslot. Oracles: spawnproto_fields agrees with a plain count of
+   NULs; what parses, written back with the _put function, parses the same. */
+
+#include "mail/addr.h"
+#include "queue/spawnproto.h"
+#include "fuzz.h"
+
+static void request (char const *s, size_t len, unsigned long maxslot)
+{
+  spawnproto_request r, q ;
+  stralloc sa = STRALLOC_ZERO ;
+  if (!spawnproto_request_parse(&r, s, len, maxslot)) return ;
+  FUZZ_CHECK(r.slot < maxslot && *r.rcpt && addr_is_safe(r.sender, strlen(r.sender))) ;
+  if (!spawnproto_request_put(&sa, r.slot, r.msgid, r.sender, r.rcpt)) abort() ;
+  FUZZ_CHECK(spawnproto_fields(sa.s, sa.len, 4) == (ssize_t)sa.len) ;
+  FUZZ_CHECK(spawnproto_request_parse(&q, sa.s, sa.len, maxslot)) ;
+  FUZZ_CHECK(q.slot == r.slot && q.msgid == r.msgid && !strcmp(q.sender, r.sender) && !strcmp(q.rcpt, r.rcpt)) ;
+  stralloc_free(&sa) ;
+}
+
+static void reply (char const *s, size_t len, unsigned long maxslot)
+{
+  spawnproto_reply r, q ;
+  stralloc sa = STRALLOC_ZERO ;
+  size_t i ;
+  if (!spawnproto_reply_parse(&r, s, len, maxslot)) return ;
+  FUZZ_CHECK(r.slot < maxslot && strchr("KZD", r.code) && r.textlen <= SPAWNPROTO_TEXT_MAX) ;
+  if (!spawnproto_reply_put(&sa, r.slot, r.code, r.text, r.textlen)) abort() ;
+  FUZZ_CHECK(spawnproto_reply_parse(&q, sa.s, sa.len, maxslot)) ;
+  FUZZ_CHECK(q.slot == r.slot && q.code == r.code && q.textlen == r.textlen) ;
+  for (i = 0 ; i < q.textlen ; i++)
+  {
+    unsigned char c = (unsigned char)r.text[i] ;
+    FUZZ_CHECK(q.text[i] == (c < 0x20 || c == 0x7f ? '_' : (char)c)) ;
+  }
+  stralloc_free(&sa) ;
+}
+
+static void idrec (char const *s, size_t len)
+{
+  char letter = 0, l2 = 0 ;
+  unsigned long id = 0, id2 = 0 ;
+  stralloc sa = STRALLOC_ZERO ;
+  if (!spawnproto_idrec_parse(s, len, &letter, &id)) return ;
+  if (!spawnproto_idrec_put(&sa, letter, id)) abort() ;
+  FUZZ_CHECK(spawnproto_idrec_parse(sa.s, sa.len, &l2, &id2) && l2 == letter && id2 == id) ;
+  stralloc_free(&sa) ;
+}
+
+int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
+{
+  unsigned int kind, nf ;
+  unsigned long maxslot ;
+  size_t pos = 0 ;
+  char *s ;
+  if (size < 2) return 0 ;
+  kind = data[0] % 3 ; maxslot = 1 + data[1] * 4UL ;
+  nf = kind == 0 ? 4 : kind == 1 ? 2 : 1 ;
+  s = fuzz_dup(data + 2, size - 2) ;
+  size -= 2 ;
+  while (pos < size)
+  {
+    ssize_t r = spawnproto_fields(s + pos, size - pos, nf) ;
+    size_t nuls = 0, i = pos ;
+    while (i < size && nuls < nf) if (!s[i++]) nuls++ ;
+    if (r < 0) break ;
+    if (!r) { FUZZ_CHECK(nuls < nf) ; break ; }
+    FUZZ_CHECK(nuls == nf && (size_t)r == i - pos) ;
+    if (kind == 0) request(s + pos, (size_t)r, maxslot) ;
+    else if (kind == 1) reply(s + pos, (size_t)r, maxslot) ;
+    else idrec(s + pos, (size_t)r) ;
+    pos += (size_t)r ;
+  }
+  free(s) ;
+  return 0 ;
+}
