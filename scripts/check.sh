@@ -8,8 +8,9 @@ rm -f "$b/t/counts" "$b-asan/t/counts" "$b-it/counts" "$b/layers.counts" "$b-asa
 mkdir -p "$b/t" "$b-asan/t" "$b-it" "$b-asan/fuzz"
 rc=0
 $make --no-print-directory O="$b" all || rc=1
-echo "== layering of src/lib"
+echo "== layering of src/lib, file and function sizes"
 if sh scripts/layers.sh ; then echo "1 0" > "$b/layers.counts" ; else echo "0 1" > "$b/layers.counts" ; rc=1 ; fi
+if sh scripts/sizes.sh ; then echo "1 0" >> "$b/layers.counts" ; else echo "0 1" >> "$b/layers.counts" ; rc=1 ; fi
 echo "== unit tests"
 $make --no-print-directory O="$b" check-unit || rc=1
 echo "== unit tests under ASan+UBSan"
