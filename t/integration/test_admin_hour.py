@@ -185,3 +185,45 @@ def test_qmailctl_under_s6(h):
             assert bad not in log, log
     finally:
         run.stop(h)
+
+
+def test_done_when_make_run(h):
+    """The issue's "Done when": with make run QHOME=D, an aliases file named in
+    D/control/aliasfile and D/bin/newaliases, mail to an alias reaches its members'
+    Maildirs; D/bin/mailq lists a deferred remote recipient (the alias's remote
+    member, whose host answers 451), and D/bin/sendmail -q delivers it at once when
+    that host is back."""
+    handler, c, sport = flaky_sink()
+    port = free_port()
+    try:
+        joe, ann = h.add_user('joe'), h.add_user('ann')
+        h.control('smtproutes', 'remote.example:[127.0.0.1]:%d\n' % sport)
+        p = os.path.join(h.path, 'tmp', 'aliases')
+        with open(p, 'w') as f:
+            f.write('# the team\nteam: joe, ann,\n  far@remote.example\n')
+        h.control('aliasfile', p + '\n')
+        r = run.make(h, 'run', port)
+        assert r.returncode == 0, 'make run failed:\n' + run.out(r)
+        r = h.run([h.bin('newaliases')])
+        eq(r.returncode, 0, r.stderr)
+        eq(r.stdout.decode(), '%s: 1 alias compiled into %s.cdb\n' % (p, p))
+        code, _ = nqtest.smtp_send(port, 'boss@example.com', ['team@' + TEST_ME],
+                                   b'Subject: meeting\r\n\r\nat ten\r\n')
+        eq(code, 250)
+        for md in (joe, ann):
+            msgs = wait_for(lambda: h.maildir(md), 20, 'the copy in ' + md)
+            assert b'at ten' in msgs[0]
+        wait_for(lambda: handler.refused, 20, "the remote member's first try (451)")
+        out = wait_for(lambda: '\tremote\tfar@remote.example\n' in mailq(h) and mailq(h), 20,
+                       'mailq to list far@remote.example')
+        assert '\tremote\tfar@remote.example' in out.splitlines(), out     # pending: no done mark
+        assert not handler.transactions
+        handler.refuse = False
+        r = h.run([h.bin('sendmail'), '-q'])
+        eq(r.returncode, 0, r.stderr)
+        wait_for(lambda: handler.transactions, 15, 'the remote delivery after sendmail -q')
+        eq(handler.transactions[0]['to'], ['far@remote.example'])
+        wait_for(lambda: mailq(h) == '', 10, 'an empty queue')
+    finally:
+        run.stop(h)
+        c.stop()
