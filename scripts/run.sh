@@ -141,7 +141,8 @@ report () {
   exit 111
 }
 for s in $services ; do
-  until s6-svok "$scan/$s" 2>/dev/null ; do
+  # s6-svok is true before s6-supervise writes its status file, which s6-svwait needs
+  until s6-svok "$scan/$s" 2>/dev/null && s6-svstat "$scan/$s" >/dev/null 2>&1 ; do
     late && report "no supervisor for $s in 20 seconds"
     sleep 0.1
   done

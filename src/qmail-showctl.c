@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -27,7 +28,7 @@ typedef struct ctl_s ctl ;
 struct ctl_s
 {
   char const *name ;
-  char kind ;           /* l one line, n number, s list, r tcprules source, p path */
+  char kind ;           /* l one line, n number, s list, r tcprules source, p path, g group */
   char const *def ;
   char const *readers ;
 } ;
@@ -53,6 +54,7 @@ static ctl const table[] =
   { "concurrencylocal", 'n', "10", "qmail-send" },
   { "concurrencyremote", 'n', "20", "qmail-send" },
   { "queuelifetime", 'n', "604800", "qmail-send" },
+  { "flushgroup", 'g', "(none: only root may run the queue)", "qmail-start (flush FIFO)" },
   { "bouncefrom", 'l', "MAILER-DAEMON", "qmail-send" },
   { "bouncehost", 'l', "me", "qmail-send" },
   { "bouncemaxbytes", 'n', "qmail-send's default", "qmail-send" },
@@ -206,6 +208,13 @@ static void check_file (ctl const *c, char const *fn, int r)
   }
   if (!strcmp(c->name, "virtualdomains") || !strcmp(c->name, "smtproutes")) each_line(fn, &need_colon) ;
   if (c->kind == 'p') check_aliases(fn) ;
+  if (c->kind == 'g' && r > 0)
+  {
+    stralloc sa = STRALLOC_ZERO ;
+    if (control_readline(&sa, fn) > 0 && stralloc_0(&sa) && !getgrnam(sa.s))
+      problem(1, fn, 1, "no such group: only root may run the queue") ;
+    stralloc_free(&sa) ;
+  }
 }
 
 static void check_dir (void)

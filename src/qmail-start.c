@@ -1,5 +1,6 @@
 /* qmail-start: make the pipes and start the queue daemons, each as its own user;
-   stay as their parent, pass signals on to qmail-send, exit when all are gone. */
+   stay as their parent, pass signals on to qmail-send, turn requests on the flush
+   FIFO into SIGALRMs (rate-limited), exit when all are gone. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,9 @@
 #include <skalibs/iopause.h>
 #include <skalibs/selfpipe.h>
 #include <skalibs/sig.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/tai.h>
+#include "queue/flushfifo.h"
 #include "util/auto.h"
 #include "util/fds.h"
 
@@ -224,20 +228,61 @@ static void reap (kids *k)
   }
 }
 
-/* Pass signals on to qmail-send (SIGHUP to qmail-todo too) until every daemon is gone. */
-static void supervise (kids *k, int sfd)
+/* The flush FIFO: its fd (-1: none), a request waiting, the earliest time for the next. */
+typedef struct flusher_s flusher ;
+struct flusher_s
+{
+  int fd ;
+  int pending ;
+  tain next ;
+} ;
+
+/* The group of control/flushgroup (fn), or nobody's when it is missing or wrong. */
+static gid_t flush_group (char const *fn)
+{
+  stralloc name = STRALLOC_ZERO ;
+  gid_t gid = FLUSHFIFO_NOGROUP ;
+  int r = flushfifo_group(fn, &name, &gid) ;
+  if (r < 0 && errno == EINVAL) strerr_warnw3x(FLUSHFIFO_GROUP ": no such group: ", name.s, ": only root may flush the queue") ;
+  else if (r < 0) strerr_warnwu1sys("read " FLUSHFIFO_GROUP " (only root may flush the queue)") ;
+  stralloc_free(&name) ;
+  return r > 0 ? gid : FLUSHFIFO_NOGROUP ;
+}
+
+/* A request waited out its interval: one SIGALRM, then the next no sooner than the interval. */
+static void flush_maybe (kids const *k, flusher *f)
+{
+  if (!f->pending || tain_less(&STAMP, &f->next)) return ;
+  f->pending = 0 ;
+  tain_addsec_g(&f->next, FLUSHFIFO_INTERVAL) ;
+  if (k->sendstatus >= 0) return ;
+  strerr_warni1x("flush asked through " FLUSHFIFO ": qmail-send retries every deferred delivery now") ;
+  kill(k->send, SIGALRM) ;
+  /* what waited in the FIFO meanwhile is answered by this flush */
+  if (flushfifo_drain(f->fd) < 0) strerr_warnwu1sys("read " FLUSHFIFO) ;
+}
+
+/* Pass signals on to qmail-send (SIGHUP to qmail-todo too) and serve the flush FIFO,
+   until every daemon is gone. */
+static void supervise (kids *k, int sfd, flusher *f)
 {
   while (k->n)
   {
-    iopause_fd x = { .fd = sfd, .events = IOPAUSE_READ } ;
+    iopause_fd x[2] = { { .fd = sfd, .events = IOPAUSE_READ }, { .fd = f->fd, .events = IOPAUSE_READ } } ;
+    unsigned int n = f->fd >= 0 && !f->pending ? 2 : 1 ;   /* while one waits, the others coalesce in the FIFO */
     int sig ;
-    if (iopause_g(&x, 1, 0) < 0 && errno != EINTR) strerr_diefu1sys(111, "iopause") ;
+    if (iopause_g(x, n, f->pending ? &f->next : 0) < 0 && errno != EINTR) strerr_diefu1sys(111, "iopause") ;
+    if (n == 2 && x[1].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT) && flushfifo_drain(f->fd) > 0) f->pending = 1 ;
+    flush_maybe(k, f) ;
     while ((sig = selfpipe_read()) > 0)
     {
       if (sig == SIGCHLD) { reap(k) ; continue ; }
       if (k->sendstatus < 0) kill(k->send, sig == SIGINT ? SIGTERM : sig) ;
-      /* qmail-todo reads locals, virtualdomains... too */
-      if (sig == SIGHUP && is_kid(k, k->todo)) kill(k->todo, SIGHUP) ;
+      if (sig != SIGHUP) continue ;
+      /* qmail-todo reads locals, virtualdomains... too; we read flushgroup */
+      if (is_kid(k, k->todo)) kill(k->todo, SIGHUP) ;
+      if (f->fd >= 0 && flushfifo_allow(f->fd, flush_group("../" FLUSHFIFO_GROUP)) < 0)
+        strerr_warnwu1sys("set the group of " FLUSHFIFO) ;
     }
   }
 }
@@ -246,11 +291,17 @@ int main (int argc, char const *const *argv)
 {
   pipes p ;
   kids k = { .n = 0, .logger = 0, .sendstatus = -1 } ;
+  flusher f = { .fd = -1, .pending = 0 } ;
   int logfd, devnull, sfd ;
   PROG = "qmail-start" ;
   if (argc < 2) strerr_dieusage(100, USAGE) ;
   close_inherited() ;
-  if (chdir(auto_home) < 0 || chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;
+  if (chdir(auto_home) < 0) strerr_diefu2sys(111, "chdir to ", auto_home) ;
+  if (!tain_now_set_stopwatch_g()) tain_now_g() ;   /* the wall clock will do */
+  f.next = STAMP ;
+  f.fd = flushfifo_open(FLUSHFIFO, flush_group(FLUSHFIFO_GROUP)) ;
+  if (f.fd < 0) strerr_warnwu4sys("set up ", auto_home, "/" FLUSHFIFO, ", so only root may flush the queue") ;
+  if (chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;
   devnull = open("/dev/null", O_RDWR | O_CLOEXEC) ;
   if (devnull < 0) strerr_diefu1sys(111, "open /dev/null") ;
   sfd = selfpipe_init() ;
@@ -262,7 +313,7 @@ int main (int argc, char const *const *argv)
   close_pipes(&p) ;
   if (logfd != 1) close(logfd) ;
   close(devnull) ;
-  supervise(&k, sfd) ;
+  supervise(&k, sfd, &f) ;
   if (k.logger > 0)
   {
     int wstat ;

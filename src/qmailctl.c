@@ -16,6 +16,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include "queue/flushfifo.h"
 #include "queue/sendlock.h"
 #include "util/auto.h"
 #include "util/control.h"
@@ -32,8 +33,8 @@ static char const *const help[] =
   "start    bring every service up (s6-svc -u)",
   "stop     bring every service down (s6-svc -d); mail in the queue stays there",
   "restart  restart every service (s6-svc -r)",
-  "reload   qmail-send and qmail-todo reread control/ (SIGHUP); qmail-smtpd reads it per connection",
-  "flush    qmail-send retries every deferred delivery now (SIGALRM)",
+  "reload   qmail-send, qmail-todo, qmail-start (flushgroup) reread control/ (SIGHUP); qmail-smtpd reads it per connection",
+  "flush    qmail-send retries every deferred delivery now (SIGALRM; others: control/flushgroup)",
   "queue    qmail-qstat, then qmail-qread",
   "stat     the state of every service (s6-svstat)",
   "cdb      rebuild control/tcp.*.cdb, morercpthosts.cdb, users/cdb, the aliases cdb, the recipient table",
@@ -98,11 +99,23 @@ static int svc (char const *flag, char const *done)
   return bad ? EXIT_TEMP : EXIT_OK ;
 }
 
+/* As root: SIGALRM to qmail-send. Anyone else: a byte into the flush FIFO. */
 static int flush (void)
 {
   char fmt[PID_FMT] ;
   pid_t pid ;
   int r ;
+  if (geteuid())
+  {
+    stralloc name = STRALLOC_ZERO ;
+    gid_t gid ;
+    if (!flushfifo_request()) { say("flush: ", "asked qmail-send", " to retry every deferred delivery now") ; return EXIT_OK ; }
+    if (errno == ENOENT || errno == ENXIO) strerr_dief1x(EXIT_TEMP, "qmail-send is not running") ;
+    if (errno != EACCES) strerr_diefu3sys(EXIT_TEMP, "write to ", auto_home, "/" FLUSHFIFO) ;
+    if (flushfifo_group(FLUSHFIFO_GROUP, &name, &gid) > 0)
+      strerr_dief3x(EXIT_PERM, "you may not run the queue: only root and the members of group ", name.s, " (control/flushgroup, applied by qmailctl reload) may") ;
+    strerr_dief1x(EXIT_PERM, "you may not run the queue: only root may (control/flushgroup names no group)") ;
+  }
   if (chdir("queue") < 0) strerr_diefu3sys(EXIT_TEMP, "chdir to ", auto_home, "/queue") ;
   r = sendlock_holder(&pid) ;
   if (chdir("..") < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;

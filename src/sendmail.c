@@ -12,6 +12,8 @@
 #include <skalibs/djbunix.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include <skalibs/stralloc.h>
+#include "queue/flushfifo.h"
 #include "queue/sendlock.h"
 #include "util/auto.h"
 
@@ -65,29 +67,41 @@ static void __attribute__((noreturn)) smtp (void)
   run0("qmail-smtpd") ;
 }
 
-/* -q: SIGALRM to the running qmail-send (the holder of lock/sendmutex): every
-   deferred delivery is retried now. Root (or the qmail-send user) only. */
-static void __attribute__((noreturn)) flush (void)
+/* -q as root: SIGALRM to the running qmail-send (the holder of lock/sendmutex):
+   every deferred delivery is retried now. */
+static void __attribute__((noreturn)) flush_root (void)
 {
   char fmt[PID_FMT] ;
   pid_t pid ;
   int r ;
-  if (chdir(auto_home) < 0 || chdir("queue") < 0)
-  {
-    if (errno == EACCES) strerr_dief1x(EX_NOPERM, "only root may run the queue (sendmail -q)") ;
-    strerr_diefu3sys(EX_OSFILE, "chdir to ", auto_home, "/queue") ;
-  }
+  if (chdir("queue") < 0) strerr_diefu3sys(EX_OSFILE, "chdir to ", auto_home, "/queue") ;
   r = sendlock_holder(&pid) ;
-  if (r < 0) strerr_diefu2sys(errno == EACCES ? EX_NOPERM : EX_OSERR, "find qmail-send: read ", "lock/sendmutex or " SENDLOCK_PROC) ;
+  if (r < 0) strerr_diefu2sys(EX_OSERR, "find qmail-send: read ", "lock/sendmutex or " SENDLOCK_PROC) ;
   if (!r) strerr_dief1x(EX_TEMPFAIL, "qmail-send is not running: the queue will be run when it starts") ;
-  if (kill(pid, SIGALRM) < 0)
-  {
-    if (errno == EPERM) strerr_dief1x(EX_NOPERM, "only root may run the queue (sendmail -q)") ;
-    strerr_diefu1sys(EX_OSERR, "signal qmail-send") ;
-  }
+  if (kill(pid, SIGALRM) < 0) strerr_diefu1sys(EX_OSERR, "signal qmail-send") ;
   fmt[pid_fmt(fmt, pid)] = 0 ;
   strerr_warni3x("qmail-send (pid ", fmt, ") retries every deferred delivery now") ;
   _exit(EX_OK) ;
+}
+
+/* -q as anyone else: a byte into conf-home/flush, which only the group that
+   control/flushgroup names may write (queue/flushfifo.h). */
+static void __attribute__((noreturn)) flush (void)
+{
+  stralloc name = STRALLOC_ZERO ;
+  gid_t gid ;
+  if (chdir(auto_home) < 0) strerr_diefu2sys(EX_OSFILE, "chdir to ", auto_home) ;
+  if (!geteuid()) flush_root() ;
+  if (!flushfifo_request())
+  {
+    strerr_warni1x("asked qmail-send to retry every deferred delivery now") ;
+    _exit(EX_OK) ;
+  }
+  if (errno == ENOENT || errno == ENXIO) strerr_dief1x(EX_TEMPFAIL, "qmail-send is not running: the queue will be run when it starts") ;
+  if (errno != EACCES) strerr_diefu3sys(EX_OSERR, "write to ", auto_home, "/" FLUSHFIFO) ;
+  if (flushfifo_group(FLUSHFIFO_GROUP, &name, &gid) > 0)
+    strerr_dief3x(EX_NOPERM, "you may not run the queue: only root and the members of group ", name.s, " (control/flushgroup, applied by qmailctl reload) may") ;
+  strerr_dief1x(EX_NOPERM, "you may not run the queue: only root may (control/flushgroup names no group)") ;
 }
 
 static void ignored (char const *opt, char const *why)

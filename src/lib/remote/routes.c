@@ -83,6 +83,13 @@ int routes_relay (relay *r, char const *value)
     hl = colon ? (size_t)(colon - value) : strlen(value) ;
     if (colon) portpart = colon + 1 ;
     if (!hl) return -1 ;
+    /* qmail's "domain:1.2.3.4": a bare IPv4 address is the relay itself, no DNS */
+    if (hl < 16 && value[strspn(value, "0123456789.")] == (colon ? ':' : 0))
+    {
+      char b[18] = "[" ;
+      memcpy(b + 1, value, hl) ; b[hl + 1] = ']' ;
+      if (routes_literal(&r->ip, b, hl + 2)) r->literal = 1 ;
+    }
   }
   if (hl >= sizeof r->host) return -1 ;
   memcpy(r->host, value, hl) ; r->host[hl] = 0 ;
