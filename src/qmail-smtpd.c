@@ -31,6 +31,9 @@
 #include "smtp/smtpd_data.h"
 #include "smtp/smtpd_line.h"
 #include "smtp/smtpd_param.h"
+#include "net/tlsserver.h"
+#include "smtp/smtpd_auth.h"
+#include "smtp/smtpd_tls.h"
 
 #define DATABYTES_DEFAULT 33554432UL
 #define DATABYTES_MAX 999999999999999999UL   /* 18 digits: sizes add up without overflow */
@@ -67,6 +70,7 @@ static stralloc helo = STRALLOC_ZERO ;        /* NUL-terminated once seen */
 static char const *protocol = "SMTP" ;
 static unsigned int badcmds = 0 ;
 static int seenmail = 0 ;
+static int submission = 0 ;                   /* -m: AUTH required before MAIL (RFC 6409) */
 static stralloc sender = STRALLOC_ZERO ;      /* NUL-terminated */
 static stralloc rcpts = STRALLOC_ZERO ;       /* each NUL-terminated */
 static unsigned long nrcpts = 0 ;
@@ -101,6 +105,7 @@ static void log_ip (stralloc *sa)
 {
   stralloc_cats(sa, " ip ") ;
   received_safe(sa, remoteip) ;
+  if (smtpd_auth_user()) { stralloc_cats(sa, " user ") ; received_safe(sa, smtpd_auth_user()) ; }
 }
 
 static void log_session (char const *what, char const *reason)
@@ -196,12 +201,14 @@ static int waitfd (int fd, short ev)
 
 static ssize_t timed_readv (int fd, struct iovec const *v, unsigned int n)
 {
+  if (tlsserver_active()) return tlsserver_readv(v, n) ;
   if (waitfd(fd, POLLIN) < 0) return -1 ;
   return fd_readv(fd, v, n) ;
 }
 
 static ssize_t timed_writev (int fd, struct iovec const *v, unsigned int n)
 {
+  if (tlsserver_active()) return tlsserver_writev(v, n) ;
   if (waitfd(fd, POLLOUT) < 0) return -1 ;
   return fd_writev(fd, v, n) ;
 }
@@ -369,6 +376,8 @@ static void smtp_ehlo (char const *arg, size_t len)
   reply("250-PIPELINING") ;
   reply("250-8BITMIME") ;
   out("250-SIZE ") ; reply(fmt) ;
+  if (smtpd_tls_offer()) reply("250-STARTTLS") ;
+  if (smtpd_auth_offered()) reply("250-AUTH PLAIN LOGIN") ;
   reply("250 ENHANCEDSTATUSCODES") ;
 }
 
@@ -378,6 +387,7 @@ static void smtp_mail (char const *arg, size_t len)
   size_t used ;
   int r ;
   if (seenmail) { badcmd("503 5.5.1 nested MAIL command") ; return ; }
+  if (submission && !smtpd_auth_user()) { badcmd("530 5.7.0 authentication required") ; return ; }
   if (len < 5 || !case_startb(arg, 5, "FROM:")) { badcmd("501 5.5.4 syntax: MAIL FROM:<address>") ; return ; }
   if (!addr_smtp_path(&sender, arg + 5, len - 5, &used)) { badcmd("501 5.1.7 bad sender address syntax") ; return ; }
   r = smtpd_mailparam_parse(&p, arg + 5 + used, len - 5 - used) ;
@@ -427,10 +437,10 @@ static void smtp_rcpt (char const *arg, size_t len)
   for (i = 3 + used ; i < len ; i++) if (arg[i] != ' ' && arg[i] != '\t') break ;
   if (i < len) { badcmd("555 5.5.4 unknown RCPT parameter") ; return ; }
   if (nrcpts >= maxrcpt) { reply("452 4.5.3 too many recipients") ; return ; }
-  if (relayclient)
+  if (relayclient || smtpd_auth_user())
   {
     /* as qmail: the tcprules value is appended */
-    if (!stralloc_cats(&a, relayclient)) die_nomem() ;
+    if (relayclient && !stralloc_cats(&a, relayclient)) die_nomem() ;
     if (!addr_is_safe(a.s, a.len)) { reply("553 5.1.3 recipient address too long") ; return ; }
   }
   else
@@ -518,7 +528,7 @@ static void smtp_data (char const *arg, size_t len)
   }
   qqrunning = &q ;
   hdr.len = 0 ;
-  if (received_smtp(&hdr, protocol, me.s, remoteip, remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
+  if (smtpd_tls_received(&hdr, protocol, smtpd_auth_user(), me.s, remoteip, remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
   qq_put(&q, hdr.s, hdr.len) ;
   reply("354 go ahead, end with <CRLF>.<CRLF>") ;
   read_message(&q, &d) ;
@@ -572,6 +582,39 @@ static void smtp_quit (char const *arg, size_t len)
   reply_close(" closing connection", EXIT_OK) ;
 }
 
+/* RFC 3207; input pipelined after STARTTLS is refused (CVE-2011-0411). */
+static void smtp_starttls (char const *arg, size_t len)
+{
+  char const *err ;
+  if (!smtpd_tls_offer()) { badcmd(smtpd_tls_active() ? "503 5.5.1 already in TLS" : "502 5.5.1 STARTTLS not available") ; return ; }
+  if (len) { badcmd("501 5.5.4 syntax: STARTTLS") ; return ; }
+  if (!buffer_isempty(&bin))
+  {
+    log_session("closed:", "input pipelined after STARTTLS") ;
+    reply_close("554 5.5.1 input after STARTTLS refused, closing connection", EXIT_PERM) ;
+  }
+  reply("220 2.0.0 ready to start TLS") ; flush() ;
+  if (smtpd_tls_start(timeout_ms, &err) < 0) { log_session("TLS failed:", err) ; leave(EXIT_TEMP) ; }
+  helo.len = 0 ; protocol = "SMTP" ; transaction_reset() ;   /* the state before TLS is forgotten */
+}
+
+static char const *auth_getline (size_t *n)
+{
+  getcmd() ;
+  *n = cmd.len ;
+  return cmd.toolong || cmd.nul ? 0 : cmd.s ;
+}
+
+static void auth_reply (char const *s) { reply(s) ; flush() ; }
+
+static void smtp_auth (char const *arg, size_t len)
+{
+  static smtpd_auth_io const io = { .reply = &auth_reply, .getline = &auth_getline } ;
+  int bad ;
+  char const *r = smtpd_auth_command(arg, len, &io, seenmail, &bad) ;
+  if (bad) badcmd(r) ; else reply(r) ;
+}
+
 struct command_s
 {
   char const *verb ;
@@ -590,6 +633,7 @@ static struct command_s const commands[] =
   { "VRFY", &smtp_vrfy },
   { "HELP", &smtp_help },
   { "QUIT", &smtp_quit },
+  { "AUTH", &smtp_auth },
   { 0, 0 }
 } ;
 
@@ -608,17 +652,26 @@ static void dispatch (void)
       (*commands[i].f)(arg, alen) ;
       return ;
     }
+  if (vlen == 8 && case_equalb(cmd.s, 8, "STARTTLS")) { smtp_starttls(arg, alen) ; return ; }
   badcmd("502 5.5.1 unimplemented command") ;
 }
 
-int main (void)
+int main (int argc, char const *const *argv)
 {
+  char const *err ;
+  int implicit = 0 ;
   PROG = "qmail-smtpd" ;
+  for (argv++ ; *argv && **argv == '-' ; argv++)   /* -s: implicit TLS (smtps); -m: AUTH before MAIL (submission) */
+    if (!strcmp(*argv, "-s")) implicit = 1 ; else if (!strcmp(*argv, "-m")) submission = 1 ;
+    else strerr_dieusage(EXIT_PERM, "qmail-smtpd [ -s ] [ -m ] [ checkpassword subprogram... ]") ;
+  smtpd_tls_load() ;   /* as root if root: the key may be root's only */
+  if (smtpd_auth_init(argv, &err) < 0) strerr_dief1x(EXIT_TEMP, err) ;
   memcap_set(MEMORY_MAX) ;
   signal(SIGPIPE, SIG_IGN) ;   /* a dead qmail-queue or client is an error code, not a death */
   buffer_init(&bin, &timed_readv, 0, inbuf, sizeof inbuf) ;
   buffer_init(&bout, &timed_writev, 1, outbuf, sizeof outbuf) ;
   if (!setup()) reply_close("421 4.3.0 unable to read controls", EXIT_TEMP) ;
+  if (smtpd_tls_prepare(implicit, timeout_ms) < 0) leave(EXIT_TEMP) ;
   out("220 ") ; out(greeting.s) ; reply(" ESMTP") ;
   for (;;)
   {

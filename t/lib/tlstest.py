@@ -78,3 +78,37 @@ def s_client(h, port, args, data=b'', timeout=20):
                         '-verify_return_error', '-servername', NAME] + list(args),
                        input=data, capture_output=True, timeout=timeout)
     return r.returncode, (r.stdout + r.stderr).decode('utf-8', 'replace')
+
+
+def smtpd(h, args=(), checker=True, rules=':allow\n', faildelay=300):
+    """tcpserver as root running qmail-smtpd ARGS [qmail-checkpassword /bin/true] on a free
+    port: qmail-smtpd reads the key, starts its root helper and becomes qmaild itself."""
+    import nqtest
+    h.control('smtpfaildelay', '%d\n' % faildelay)
+    prog = [h.bin('qmail-smtpd')] + list(args)
+    if checker:
+        prog += [h.bin('qmail-checkpassword'), '/bin/true']
+    rfile = os.path.join(h.path, 'tcp.smtp')
+    with open(rfile, 'w') as f:
+        f.write(rules)
+    cdb = rfile + '.cdb'
+    r = subprocess.run(['tcprules', cdb, cdb + '.tmp'], input=rules.encode(), capture_output=True)
+    if r.returncode:
+        raise nqtest.TestFailure('tcprules: %r' % r.stderr)
+    import socket
+    for attempt in range(20):
+        port = nqtest.free_port()
+        p = h.spawn(['tcpserver', '-v', '-R', '-H', '-l', nqtest.TEST_ME, '-x', cdb, '127.0.0.1', str(port)] + prog,
+                    log=os.path.join(h.logdir, 'smtpd'))
+
+        def up():
+            if p.poll() is not None:
+                return 'dead'
+            try:
+                socket.create_connection(('127.0.0.1', port), 0.5).close()
+                return 'up'
+            except OSError:
+                return None
+        if nqtest.wait_for(up, 10, 'tcpserver on port %d' % port) == 'up':
+            return port
+    raise nqtest.TestFailure('could not start tcpserver: ' + h.read_log('smtpd'))
