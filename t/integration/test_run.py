@@ -19,17 +19,24 @@ def make(h, target, port=None, timeout=170):
             'O=' + build_dir(h), 'QHOME=' + h.path, target]
     if port is not None:
         args += ['SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % port, 'POP3_PORT=%d' % nqtest.free_port()]
+    args += tls_ports()
     env = dict(os.environ)
     for k in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL'):
         env.pop(k, None)
     return subprocess.run(args, cwd=h.src, capture_output=True, timeout=timeout, env=env)
 
 
+def tls_ports():
+    """Free ports for the TLS services (never 587, 465, 995 on a shared machine)."""
+    return ['%s=%d' % (v, nqtest.free_port()) for v in ('SUBMISSION_PORT', 'SMTPS_PORT', 'POP3S_PORT')]
+
+
 def run_sh(h, *args):
     # HOME ADDR PORT: add a free POP3 port (never 110 on a shared machine) and the build
     args = list(args) + ([str(nqtest.free_port()), h.build] if len(args) == 3 else [])
+    env = dict(os.environ, **dict(v.split('=') for v in tls_ports()))
     return subprocess.run(['sh', os.path.join(h.src, 'scripts/run.sh')] + args,
-                          cwd=h.src, capture_output=True, timeout=60)
+                          cwd=h.src, capture_output=True, timeout=60, env=env)
 
 
 def stop(h):
