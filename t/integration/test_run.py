@@ -96,8 +96,12 @@ def test_make_run_message_rerun_stop(h):
         for opt in ([b'-c', b'40'], [b'-l', nqtest.TEST_ME.encode()], [b'-x', (h.path + '/control/tcp.smtp.cdb').encode()]):
             i = argv.index(opt[0])
             nqtest.eq(argv[i:i + 2], opt, 'tcpserver option')
-        st = os.stat('/proc/%d' % smtpd_pid)
-        nqtest.eq(st.st_uid, nqtest.uid_of('qmaild'), 'tcpserver runs as qmaild')
+        # tcpserver is root's so that qmail-smtpd can read the TLS key; the session is qmaild's
+        c = socket.create_connection(('127.0.0.1', port), 20)
+        assert c.recv(1000).startswith(b'220 '), 'greeting'
+        pid = nqtest.wait_for(lambda: h.pid_of('qmail-smtpd'), 10, 'the qmail-smtpd session')
+        nqtest.eq(os.stat('/proc/%d' % pid).st_uid, nqtest.uid_of('qmaild'), 'qmail-smtpd runs as qmaild')
+        c.close()
 
         code, text = nqtest.smtp_send(port, 'someone@example.com', ['root@' + nqtest.TEST_ME],
                                       b'Subject: first\r\n\r\nhello from make run\r\n')
