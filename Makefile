@@ -10,6 +10,9 @@ CFLAGS  ?= -O2 -g
 SMTP_ADDR ?= 127.0.0.1
 SMTP_PORT ?= 25
 POP3_PORT ?= 110
+SUBMISSION_PORT ?= 587
+SMTPS_PORT ?= 465
+POP3S_PORT ?= 995
 
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 DEFS    := -D_GNU_SOURCE
@@ -142,7 +145,8 @@ check:
 run:
 	@sh scripts/deps.sh conf-packages
 	$(MAKE) --no-print-directory setup
-	sh scripts/run.sh '$(QHOME)' '$(SMTP_ADDR)' '$(SMTP_PORT)' '$(POP3_PORT)' '$(O)'
+	SUBMISSION_PORT='$(SUBMISSION_PORT)' SMTPS_PORT='$(SMTPS_PORT)' POP3S_PORT='$(POP3S_PORT)' \
+	  sh scripts/run.sh '$(QHOME)' '$(SMTP_ADDR)' '$(SMTP_PORT)' '$(POP3_PORT)' '$(O)'
 
 stop:
 	sh scripts/stop.sh '$(QHOME)'

@@ -5,12 +5,16 @@
 # root by `make run`, after install and setup-home. Running it again when all is up
 # changes nothing. The directories it makes go through BUILD/tools/nq-install (default:
 # build), like install's.
+# TLS services: qmail-submission (587), qmail-smtps (465) on ADDR and qmail-pop3s (995) on
+# ADDR, with ports from the environment (SUBMISSION_PORT, SMTPS_PORT, POP3S_PORT; else
+# control/submissionport, smtpsport, pop3sport; else the defaults). Without
+# control/servercert.pem a self-signed certificate for control/me is made.
 set -e
 home=$1 addr=$2 port=$3 pop3port=${4:-} build=${5:-$(dirname "$0")/../build}
 here=$(dirname "$0")
 scan=$home/service-scan
 pidfile=$scan/.s6-svscan.pid
-services="qmail-send qmail-smtpd qmail-pop3d"
+services="qmail-send qmail-smtpd qmail-pop3d qmail-submission qmail-smtps qmail-pop3s"
 PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 export PATH
 
@@ -31,7 +35,8 @@ inst=$build/tools/nq-install
 # the user names of conf-users (auto.sh compiles the same into the programs)
 set -- $(cat "$here/../conf-users") $(cat "$here/../conf-groups")
 smtpuser=$2 loguser=$3 uroot=$4 gq=$9
-for f in bin/qmail-start bin/qmail-smtpd bin/qmail-popup boot/maildir services/qmail-send/run services/qmail-smtpd/run services/qmail-pop3d/run ; do
+for f in bin/qmail-start bin/qmail-smtpd bin/qmail-popup boot/maildir services/qmail-send/run services/qmail-smtpd/run services/qmail-pop3d/run \
+         services/qmail-submission/run services/qmail-smtps/run services/qmail-pop3s/run ; do
   [ -e "$home/$f" ] || die "$home/$f is missing: install first (make setup QHOME=$home)"
 done
 [ -s "$home/control/me" ] || die "$home/control/me is missing: run make setup-home QHOME=$home"
@@ -71,6 +76,32 @@ for p in $holders ; do
   die "port $pop3port is taken by $name (pid $p); ss -ltnp 'sport = :$pop3port' shows it. Stop it, or choose another port: make run POP3_PORT=1110"
 done
 
+# The TLS services' ports: numbers, all different, free unless the listener is our own.
+tlsport () { # tlsport VAR CONTROLFILE DEFAULT: the port from $VAR, control/FILE or DEFAULT
+  eval "v=\${$1:-}"
+  if [ -z "$v" ] ; then v=$(head -n 1 "$home/control/$2" 2>/dev/null || echo "$3") ; fi
+  case $v in ''|*[!0-9]*) usage "$1 must be a number" ;; esac
+  [ "$v" -ge 1 ] && [ "$v" -le 65535 ] || usage "$1 must be 1 to 65535"
+  echo "$v"
+}
+subport=$(tlsport SUBMISSION_PORT submissionport 587) || exit 100
+smtpsport=$(tlsport SMTPS_PORT smtpsport 465) || exit 100
+pop3sport=$(tlsport POP3S_PORT pop3sport 995) || exit 100
+[ "$(printf '%s\n' "$port" "$pop3port" "$subport" "$smtpsport" "$pop3sport" | sort -u | wc -l)" = 5 ] \
+  || usage "the ports of SMTP, POP3, submission, smtps and pop3s must all differ"
+for sp in "qmail-submission $subport SUBMISSION_PORT=1587" "qmail-smtps $smtpsport SMTPS_PORT=1465" "qmail-pop3s $pop3sport POP3S_PORT=1995" ; do
+  set -- $sp
+  ours=$(supervised "$1")
+  holders=$(ss -Hltnp "sport = :$2" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
+  if [ -z "$holders" ] && ss -Hltn "sport = :$2" 2>/dev/null | grep -q . ; then
+    die "port $2 ($1) is already taken (ss -ltn shows a listener, not its program): choose another, e.g. make run $3"
+  fi
+  for p in $holders ; do
+    [ "$p" = "$ours" ] && continue
+    die "port $2 ($1) is taken by $(cat "/proc/$p/comm" 2>/dev/null || echo unknown) (pid $p): stop it, or choose another port: make run $3"
+  done
+done
+
 # control files for the qmail-smtpd service; changing them restarts it below
 c=$home/control
 put () { # put FILE VALUE: write control/FILE if its content differs; 0 if written
@@ -97,6 +128,26 @@ fi
 tcprules "$c/tcp.pop3.cdb" "$c/.tcp.pop3.tmp" < "$c/tcp.pop3" \
   || die "tcprules failed on $c/tcp.pop3 (see its message above)"
 chmod 644 "$c/tcp.pop3.cdb"
+tlschanged=
+if put submissionport "$subport" ; then tlschanged="$tlschanged qmail-submission" ; fi
+if put smtpsport "$smtpsport" ; then tlschanged="$tlschanged qmail-smtps" ; fi
+if put pop3sport "$pop3sport" ; then tlschanged="$tlschanged qmail-pop3s" ; fi
+if [ -n "$changed" ] ; then tlschanged="$tlschanged qmail-submission qmail-smtps" ; fi
+if [ -n "$pop3changed" ] ; then tlschanged="$tlschanged qmail-pop3s" ; fi
+# a self-signed certificate when there is none: root's only (the servers read it before
+# they drop root)
+madecert=
+if [ ! -e "$c/servercert.pem" ] ; then
+  cn=$(head -n 1 "$c/me")
+  t=$(mktemp -d)
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 -subj "/CN=$cn" \
+    -addext "subjectAltName=DNS:$cn" -keyout "$t/key" -out "$t/cert" 2>"$t/err" \
+    || { cat "$t/err" >&2 ; rm -rf "$t" ; die "openssl could not make a certificate" ; }
+  cat "$t/cert" "$t/key" > "$c/.servercert.tmp" && rm -rf "$t"
+  chmod 600 "$c/.servercert.tmp" && mv -f "$c/.servercert.tmp" "$c/servercert.pem"
+  madecert=1
+  echo "run: made a self-signed certificate for $cn in $c/servercert.pem (clients will not trust it; see README, TLS)"
+fi
 
 # log directories, written by s6-log as qmaill; the scan directory
 set -- dir 755 "$uroot:" log
@@ -121,6 +172,11 @@ if s6-svscanctl -a "$scan" 2>/dev/null ; then
     echo "run: control/pop3addr or pop3port changed: restarting qmail-pop3d"
     s6-svc -r "$scan/qmail-pop3d"
   fi
+  for s in $(printf '%s\n' $tlschanged | sort -u) ; do
+    s6-svok "$scan/$s" 2>/dev/null || continue
+    echo "run: the address or port of $s changed: restarting it"
+    s6-svc -r "$scan/$s"
+  done
 else
   echo "run: starting s6-svscan on $scan (its own messages go to $home/log/s6-svscan.log)"
   env - PATH="$PATH" setsid nohup s6-svscan "$scan" >> "$home/log/s6-svscan.log" 2>&1 < /dev/null &
@@ -147,7 +203,7 @@ for s in $services ; do
     sleep 0.1
   done
 done
-s6-svwait -u -t 20000 "$scan/qmail-send" "$scan/qmail-smtpd" "$scan/qmail-pop3d" || report "services not up in 20 seconds"
+s6-svwait -u -t 20000 "$scan/qmail-send" "$scan/qmail-smtpd" "$scan/qmail-pop3d" "$scan/qmail-submission" "$scan/qmail-smtps" "$scan/qmail-pop3s" || report "services not up in 20 seconds"
 until [ "$(s6-svstat -o up,updownfor "$scan/qmail-send" | awk '{ print ($1 == "true" && $2 >= 1) }')" = 1 ] ; do
   late && report "qmail-send does not stay up"
   sleep 0.1
@@ -162,6 +218,14 @@ until [ -n "$(supervised qmail-pop3d)" ] && ss -Hltnp "sport = :$pop3port" | gre
   sleep 0.1
 done
 
+for sp in "qmail-submission $subport" "qmail-smtps $smtpsport" "qmail-pop3s $pop3sport" ; do
+  set -- $sp
+  until [ -n "$(supervised "$1")" ] && ss -Hltnp "sport = :$2" | grep -q "pid=$(supervised "$1")," ; do
+    late && report "$1 does not listen on $addr:$2"
+    sleep 0.1
+  done
+done
+
 me=$(head -n 1 "$c/me")
 cat <<EOF
 run: nqmail is up in $home: qmail-send, qmail-smtpd on $addr:$port, qmail-pop3d on $addr:$pop3port.
@@ -174,5 +238,8 @@ It lands in $home/alias/Maildir/new/ (root's mail goes to the alias user).
 Logs: $home/log/qmail-send/current and $home/log/qmail-smtpd/current
 Status: s6-svstat $scan/qmail-send; s6-svstat $scan/qmail-smtpd
 POP3: a system user with a password reads ~/Maildir: nc $addr $pop3port, then USER name, PASS secret
+TLS: submission (STARTTLS, AUTH) on $addr:$subport, smtps on $addr:$smtpsport, pop3s on $addr:$pop3sport;
+  STARTTLS on $addr:$port and STLS on $addr:$pop3port, with $c/servercert.pem
+  swaks --server $addr --port $subport --tls --auth LOGIN --auth-user NAME --to someone@example.com
 Stop:   make stop QHOME=$home
 EOF

@@ -1,6 +1,8 @@
 /* qmail-popup: the POP3 authorization state (RFC 1939, CAPA of RFC 2449). It reads
    USER/PASS or APOP as qmaild and hands user\0password\0timestamp\0 on fd 3 to a
-   checkpassword program, which runs qmail-pop3d as the user on success. */
+   checkpassword program, which runs qmail-pop3d as the user on success. STLS (RFC 2595)
+   and, with -s, implicit TLS (pop3s, RFC 8314): the TLS session stays in the qmaild
+   process, which relays it to qmail-pop3d's clear-text fds after the login. */
 
 #include <errno.h>
 #include <pwd.h>
@@ -10,20 +12,23 @@
 #include <time.h>
 #include <unistd.h>
 #include <grp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <skalibs/allreadwrite.h>
+#include <skalibs/buffer.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 #include "mail/received.h"
+#include "net/tlsserver.h"
 #include "pop3/pop3_cmd.h"
 #include "pop3/pop3_io.h"
 #include "pop3/pop3_line.h"
 #include "util/auto.h"
 #include "util/control.h"
 
-#define USAGE "qmail-popup hostname checkpassword subprogram..."
+#define USAGE "qmail-popup [ -s ] hostname checkpassword subprogram..."
 #define BADCMDS_MAX 20
 #define AUTHFAILS_MAX 5
 #define TIMEOUT_DEFAULT 1200UL
@@ -43,6 +48,8 @@ static stralloc stamp = STRALLOC_ZERO ;
 static stralloc user = STRALLOC_ZERO ;
 static unsigned long faildelay = FAILDELAY_DEFAULT ;
 static unsigned int badcmds = 0, authfails = 0 ;
+static int tlspair[2] = { -1, -1 } ;  /* after a TLS login: [0] the checker's fds 0/1, [1] the relay's side */
+static int timeout_ms ;
 
 static void logline (char const *what, char const *who)
 {
@@ -82,7 +89,7 @@ static void bad (char const *why)
 
 /* Run the checkpassword program with rec on fd 3 and fds 0/1 as they are; its exit
    status is the session's (it execs qmail-pop3d) or the login's. */
-static int run_check (char const *rec, size_t len)
+static int run_check (char const *rec, size_t len, int fd01)
 {
   int p[2], wstat ;
   pid_t pid ;
@@ -92,6 +99,7 @@ static int run_check (char const *rec, size_t len)
   if (!pid)
   {
     close(p[1]) ;
+    if (fd01 >= 0 && (dup2(fd01, 0) < 0 || dup2(fd01, 1) < 0)) _exit(111) ;   /* before fd 3 is taken */
     if (p[0] != 3) { if (dup2(p[0], 3) < 0) _exit(111) ; close(p[0]) ; }
     signal(SIGPIPE, SIG_DFL) ;
     execv(checker[0], (char *const *)checker) ;
@@ -108,21 +116,30 @@ static int run_check (char const *rec, size_t len)
 }
 
 /* Root side: read one record at a time from the qmaild side, run the checker, answer
-   one byte. It never reads network input. */
+   one byte. It never reads network input. A record starts with T when the client speaks
+   TLS: the checker then gets tlspair[0] as fds 0/1, relayed by the qmaild side. */
 static void __attribute__((noreturn)) serve (int s, pid_t child)
 {
-  char rec[RECORD_MAX + 1] ;
+  char rec[RECORD_MAX + 2] ;
   for (;;)
   {
     ssize_t r = recv(s, rec, sizeof rec, 0) ;
     unsigned int nuls = 0 ;
+    int tls ;
     char st ;
     if (r < 0 && errno == EINTR) continue ;
     if (r <= 0) break ;
     for (ssize_t i = 0 ; i < r ; i++) nuls += !rec[i] ;
-    if (r > RECORD_MAX || nuls != 3 || rec[r - 1]) break ;
-    st = (char)run_check(rec, (size_t)r) ;
+    if (r > RECORD_MAX + 1 || r < 2 || nuls != 3 || rec[r - 1] || (rec[0] != 'C' && rec[0] != 'T')) break ;
+    tls = rec[0] == 'T' && tlspair[0] >= 0 ;
+    st = (char)run_check(rec + 1, (size_t)r - 1, tls ? tlspair[0] : -1) ;
     memset(rec, 0, sizeof rec) ;
+    if (st == AUTH_DONE && tls)
+    { /* the relay ends when it has sent all qmail-pop3d wrote */
+      close(tlspair[0]) ; close(s) ;
+      waitpid(child, 0, 0) ;
+      _exit(0) ;
+    }
     if (st == AUTH_DONE) break ;
     if (send(s, &st, 1, MSG_NOSIGNAL) != 1) break ;
   }
@@ -132,11 +149,43 @@ static void __attribute__((noreturn)) serve (int s, pid_t child)
   _exit(0) ;
 }
 
+/* After a TLS login: relay the session to qmail-pop3d, with what the client pipelined. */
+static void __attribute__((noreturn)) relay (void)
+{
+  char pending[BUFFER_INSIZE] ;
+  size_t n = pop3_io_take(pending, sizeof pending) ;
+  int r = tlsserver_proxy(tlspair[1], pending, n, timeout_ms) ;
+  if (r < 0 && errno == ETIMEDOUT) logline("timeout", 0) ;
+  tlsserver_close() ;
+  _exit(r < 0 ? 111 : 0) ;
+}
+
+/* In TLS: the root side's answer (a failed login), or qmail-pop3d's first output. */
+static int tls_answer (void)
+{
+  struct pollfd p[2] = { { .fd = monitor, .events = POLLIN }, { .fd = tlspair[1], .events = POLLIN } } ;
+  char st ;
+  while (poll(p, 2, -1) < 0) if (errno != EINTR) _exit(111) ;
+  if (p[1].revents) relay() ;
+  if (recv(monitor, &st, 1, 0) != 1) _exit(0) ;
+  return st ;
+}
+
 static int authenticate (char const *rec, size_t len)
 {
   char st ;
-  if (monitor < 0) return run_check(rec, len) ;
-  if (send(monitor, rec, len, MSG_NOSIGNAL) != (ssize_t)len) _exit(111) ;
+  char msg[RECORD_MAX + 1] ;
+  int tls = tlsserver_active() ;
+  if (monitor < 0)
+  {
+    if (tls) { logline("TLS login refused: qmail-popup must start as root to relay TLS", 0) ; return AUTH_TEMP ; }
+    return run_check(rec, len, -1) ;
+  }
+  msg[0] = tls ? 'T' : 'C' ;
+  memcpy(msg + 1, rec, len) ;
+  if (send(monitor, msg, len + 1, MSG_NOSIGNAL) != (ssize_t)len + 1) _exit(111) ;
+  memset(msg, 0, sizeof msg) ;
+  if (tls) return tls_answer() ;
   if (recv(monitor, &st, 1, 0) != 1) _exit(0) ;   /* the session ran and is over */
   return st ;
 }
@@ -166,10 +215,36 @@ static void login (char const *name, char const *secret)
   if (++authfails >= AUTHFAILS_MAX) { reply("-ERR too many failed logins, closing") ; flush() ; _exit(100) ; }
 }
 
+/* RFC 2595 STLS; what the client sent after the command is refused (CVE-2011-0411). */
+static void stls (pop3_cmd *c)
+{
+  char const *err ;
+  if (tlsserver_active()) { bad("-ERR already in TLS") ; return ; }
+  if (!tlsserver_ready()) { bad("-ERR STLS not available") ; return ; }
+  if (c->nargs) { bad("-ERR STLS takes no argument") ; return ; }
+  if (pop3_io_pending())
+  {
+    pop3_io_discard() ;
+    reply("-ERR input after STLS refused, closing") ; flush() ;
+    logline("input pipelined after STLS, closing", 0) ;
+    _exit(100) ;
+  }
+  reply("+OK begin TLS") ; flush() ;
+  if (tlsserver_accept(0, 1, timeout_ms, &err) < 0) { logline(err, 0) ; _exit(111) ; }
+  pop3_io_layer(&tlsserver_readv, &tlsserver_writev) ;
+  user.len = 0 ;   /* RFC 2595: the state before STLS is forgotten */
+}
+
 static void dispatch (pop3_cmd *c)
 {
   if (pop3_cmd_is(c, "QUIT")) { reply("+OK") ; flush() ; _exit(0) ; }
-  else if (pop3_cmd_is(c, "CAPA")) reply("+OK capability list follows\r\nUSER\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nIMPLEMENTATION nqmail\r\n.") ;
+  else if (pop3_cmd_is(c, "CAPA"))
+  {
+    out("+OK capability list follows\r\nUSER\r\nTOP\r\nUIDL\r\nRESP-CODES\r\n") ;
+    if (tlsserver_ready() && !tlsserver_active()) out("STLS\r\n") ;
+    reply("IMPLEMENTATION nqmail\r\n.") ;
+  }
+  else if (pop3_cmd_is(c, "STLS")) stls(c) ;
   else if (pop3_cmd_is(c, "USER"))
   {
     if (c->nargs != 1) { bad("-ERR USER needs one name") ; return ; }
@@ -229,17 +304,44 @@ static unsigned long setting (char const *name, unsigned long def, unsigned long
   return u > max ? max : u ;
 }
 
+/* TLS: the files are read while root (the key may be root's only), parsed as qmaild. */
+static int tls_setup (int implicit)
+{
+  char const *err ;
+  int r = tlsserver_load(auto_home, &err) ;
+  if (r < 0 || (!r && implicit)) logline(r ? err : "no control/servercert.pem: implicit TLS impossible", 0) ;
+  if (r <= 0) { if (implicit) _exit(111) ; return 0 ; }
+  if (!getuid() && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tlspair) < 0)
+    strerr_diefu1sys(111, "create a socket pair") ;
+  return 1 ;
+}
+
+static void tls_start (int loaded, int implicit)
+{
+  char const *err ;
+  if (tlspair[0] >= 0) close(tlspair[0]) ;
+  if (!loaded) return ;
+  if (tlsserver_prepare(&err) < 0) { logline(err, 0) ; if (implicit) _exit(111) ; return ; }
+  if (!implicit) return ;
+  if (tlsserver_accept(0, 1, timeout_ms, &err) < 0) { logline(err, 0) ; _exit(111) ; }
+  pop3_io_layer(&tlsserver_readv, &tlsserver_writev) ;
+}
+
 int main (int argc, char const *const *argv)
 {
   unsigned long t ;
+  int implicit = 0, loaded ;
   PROG = "qmail-popup" ;
+  if (argc > 1 && !strcmp(argv[1], "-s")) { implicit = 1 ; argc-- ; argv++ ; }
   if (argc < 4 || !*argv[1]) strerr_dieusage(100, USAGE) ;
   checker = argv + 2 ;
   signal(SIGPIPE, SIG_IGN) ;
   t = setting("timeoutpop3", TIMEOUT_DEFAULT, TIMEOUT_MAX) ;
   if (!t) t = TIMEOUT_DEFAULT ;
   faildelay = setting("pop3faildelay", FAILDELAY_DEFAULT, FAILDELAY_MAX) ;
-  pop3_io_init((int)(t * 1000)) ;
+  timeout_ms = (int)(t * 1000) ;
+  pop3_io_init(timeout_ms) ;
+  loaded = tls_setup(implicit) ;
   if (!getuid())
   {
     /* root keeps only the step that needs it: starting the checker */
@@ -250,11 +352,12 @@ int main (int argc, char const *const *argv)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) strerr_diefu1sys(111, "create a socket pair") ;
     pid = fork() ;
     if (pid < 0) strerr_diefu1sys(111, "fork") ;
-    if (pid) { close(sv[1]) ; serve(sv[0], pid) ; }
+    if (pid) { close(sv[1]) ; if (tlspair[1] >= 0) close(tlspair[1]) ; serve(sv[0], pid) ; }
     close(sv[0]) ;
     if (setgroups(0, 0) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
       strerr_diefu2sys(111, "become ", auto_userd) ;
     monitor = sv[1] ;
   }
+  tls_start(loaded, implicit) ;
   dialogue(argv[1]) ;
 }

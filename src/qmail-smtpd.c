@@ -35,6 +35,9 @@
 #include "smtp/smtpd_data.h"
 #include "smtp/smtpd_line.h"
 #include "smtp/smtpd_param.h"
+#include "net/tlsserver.h"
+#include "smtp/smtpd_auth.h"
+#include "smtp/smtpd_tls.h"
 
 #define HOPS_MAX 100
 #define BADCMDS_MAX 20
@@ -58,6 +61,7 @@ static unsigned int badcmds = 0 ;
 static int seenmail = 0 ;
 static int utf8tx = 0 ;                       /* this transaction has SMTPUTF8 (RFC 6531) */
 static int badhelo = 0 ;                      /* the last HELO/EHLO was in control/badhelo */
+static int submission = 0 ;                   /* -m: AUTH required before MAIL (RFC 6409) */
 static stralloc sender = STRALLOC_ZERO ;      /* NUL-terminated */
 static stralloc rcpts = STRALLOC_ZERO ;       /* each NUL-terminated */
 static unsigned long nrcpts = 0 ;
@@ -151,12 +155,14 @@ static int waitfd (int fd, short ev)
 
 static ssize_t timed_readv (int fd, struct iovec const *v, unsigned int n)
 {
+  if (tlsserver_active()) return tlsserver_readv(v, n) ;
   if (waitfd(fd, POLLIN) < 0) return -1 ;
   return fd_readv(fd, v, n) ;
 }
 
 static ssize_t timed_writev (int fd, struct iovec const *v, unsigned int n)
 {
+  if (tlsserver_active()) return tlsserver_writev(v, n) ;
   if (waitfd(fd, POLLOUT) < 0) return -1 ;
   return fd_writev(fd, v, n) ;
 }
@@ -302,6 +308,8 @@ static void smtp_ehlo (char const *arg, size_t len)
   reply("250-8BITMIME") ;
   reply("250-SMTPUTF8") ;
   out("250-SIZE ") ; reply(fmt) ;
+  if (smtpd_tls_offer()) reply("250-STARTTLS") ;
+  if (smtpd_auth_offered()) reply("250-AUTH PLAIN LOGIN") ;
   reply("250 ENHANCEDSTATUSCODES") ;
 }
 
@@ -339,6 +347,7 @@ static void smtp_mail (char const *arg, size_t len)
     log_event("closed:", "maxmsgs messages in one session") ;
     reply_close("421 4.7.0 too many messages in one session, closing connection", EXIT_OK) ;
   }
+  if (submission && !smtpd_auth_user()) { badcmd("530 5.7.0 authentication required") ; return ; }
   if (len < 5 || !case_startb(arg, 5, "FROM:")) { badcmd("501 5.5.4 syntax: MAIL FROM:<address>") ; return ; }
   r = smtpd_path_parse(&sender, arg + 5, len - 5, SMTPD_PATH_ALLOWUTF8, &used) ;
   if (r < 0) die_nomem() ;
@@ -400,10 +409,10 @@ static void smtp_rcpt (char const *arg, size_t len)
     return ;
   }
   if (kind == 2) ;
-  else if (conf.relayclient)
+  else if (conf.relayclient || smtpd_auth_user())
   {
-    /* as qmail: the tcprules value is appended */
-    if (!stralloc_cats(&a, conf.relayclient)) die_nomem() ;
+    /* as qmail: the tcprules value is appended; an authenticated client may relay */
+    if (conf.relayclient && !stralloc_cats(&a, conf.relayclient)) die_nomem() ;
     if (!addr_is_safe(a.s, a.len)) { tx_rcpt(a.s, a.len, "553:too_long") ; reply("553 5.1.3 recipient address too long") ; return ; }
   }
   else
@@ -464,7 +473,7 @@ static void smtp_data (char const *arg, size_t len)
   }
   qqrunning = &q ;
   hdr.len = 0 ;
-  if (received_smtp(&hdr, utf8tx ? "UTF8ESMTP" : protocol, conf.me.s, conf.remotelit.s, conf.remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
+  if (smtpd_tls_received(&hdr, utf8tx ? "UTF8ESMTP" : protocol, smtpd_auth_user(), conf.me.s, conf.remotelit.s, conf.remotehost, helo.len ? helo.s : 0, time(0)) < 0) die_nomem() ;
   qq_put(&q, hdr.s, hdr.len) ;
   reply("354 go ahead, end with <CRLF>.<CRLF>") ;
   read_message(&q, &d) ;
@@ -521,6 +530,40 @@ static void smtp_quit (char const *arg, size_t len)
   reply_close(" closing connection", EXIT_OK) ;
 }
 
+/* RFC 3207; input pipelined after STARTTLS is refused (CVE-2011-0411). */
+static void smtp_starttls (char const *arg, size_t len)
+{
+  char const *err ;
+  if (!smtpd_tls_offer()) { badcmd(smtpd_tls_active() ? "503 5.5.1 already in TLS" : "502 5.5.1 STARTTLS not available") ; return ; }
+  if (len) { badcmd("501 5.5.4 syntax: STARTTLS") ; return ; }
+  if (!buffer_isempty(&bin))
+  {
+    log_event("closed:", "input pipelined after STARTTLS") ;
+    reply_close("554 5.5.1 input after STARTTLS refused, closing connection", EXIT_PERM) ;
+  }
+  reply("220 2.0.0 ready to start TLS") ; flush() ;
+  if (smtpd_tls_start(timeout_ms, &err) < 0) { log_event("TLS failed:", err) ; leave(EXIT_TEMP) ; }
+  helo.len = 0 ; protocol = "SMTP" ; transaction_reset() ;   /* the state before TLS is forgotten */
+}
+
+static char const *auth_getline (size_t *n)
+{
+  getcmd() ;
+  *n = cmd.len ;
+  return cmd.toolong || cmd.nul ? 0 : cmd.s ;
+}
+
+static void auth_reply (char const *s) { reply(s) ; flush() ; }
+
+static void smtp_auth (char const *arg, size_t len)
+{
+  static smtpd_auth_io const io = { .reply = &auth_reply, .getline = &auth_getline } ;
+  int bad ;
+  char const *r = smtpd_auth_command(arg, len, &io, seenmail, &bad) ;
+  client.user = smtpd_auth_user() ;   /* the log lines name the user from now on */
+  if (bad) badcmd(r) ; else reply(r) ;
+}
+
 struct command_s
 {
   char const *verb ;
@@ -539,6 +582,7 @@ static struct command_s const commands[] =
   { "VRFY", &smtp_vrfy },
   { "HELP", &smtp_help },
   { "QUIT", &smtp_quit },
+  { "AUTH", &smtp_auth },
   { 0, 0 }
 } ;
 
@@ -557,6 +601,7 @@ static void dispatch (void)
       (*commands[i].f)(arg, alen) ;
       return ;
     }
+  if (vlen == 8 && case_equalb(cmd.s, 8, "STARTTLS")) { smtp_starttls(arg, alen) ; return ; }
   badcmd("502 5.5.1 unimplemented command") ;
 }
 
@@ -578,9 +623,16 @@ static void ip_limit (void)
   reply_close("421 4.7.0 too many connections from your address, try again later", EXIT_TEMP) ;
 }
 
-int main (void)
+int main (int argc, char const *const *argv)
 {
+  char const *err ;
+  int implicit = 0 ;
   PROG = "qmail-smtpd" ;
+  for (argv++ ; *argv && **argv == '-' ; argv++)   /* -s: implicit TLS (smtps); -m: AUTH before MAIL (submission) */
+    if (!strcmp(*argv, "-s")) implicit = 1 ; else if (!strcmp(*argv, "-m")) submission = 1 ;
+    else strerr_dieusage(EXIT_PERM, "qmail-smtpd [ -s ] [ -m ] [ checkpassword subprogram... ]") ;
+  smtpd_tls_load() ;   /* as root if root: the key may be root's only */
+  if (smtpd_auth_init(argv, &err) < 0) strerr_dief1x(EXIT_TEMP, err) ;
   memcap_set(MEMORY_MAX) ;
   signal(SIGPIPE, SIG_IGN) ;   /* a dead qmail-queue or client is an error code, not a death */
   deadline = smtpd_time_after(SMTPD_TIMEOUT_DEFAULT) ;
@@ -589,6 +641,7 @@ int main (void)
   if (!setup()) reply_close("421 4.3.0 unable to read controls", EXIT_TEMP) ;
   ip_limit() ;
   greet_delay() ;
+  if (smtpd_tls_prepare(implicit, timeout_ms) < 0) leave(EXIT_TEMP) ;
   out("220 ") ; out(conf.greeting.s) ; reply(" ESMTP") ;
   for (;;)
   {

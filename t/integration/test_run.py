@@ -19,17 +19,24 @@ def make(h, target, port=None, timeout=170):
             'O=' + build_dir(h), 'QHOME=' + h.path, target]
     if port is not None:
         args += ['SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % port, 'POP3_PORT=%d' % nqtest.free_port()]
+    args += tls_ports()
     env = dict(os.environ)
     for k in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL'):
         env.pop(k, None)
     return subprocess.run(args, cwd=h.src, capture_output=True, timeout=timeout, env=env)
 
 
+def tls_ports():
+    """Free ports for the TLS services (never 587, 465, 995 on a shared machine)."""
+    return ['%s=%d' % (v, nqtest.free_port()) for v in ('SUBMISSION_PORT', 'SMTPS_PORT', 'POP3S_PORT')]
+
+
 def run_sh(h, *args):
     # HOME ADDR PORT: add a free POP3 port (never 110 on a shared machine) and the build
     args = list(args) + ([str(nqtest.free_port()), h.build] if len(args) == 3 else [])
+    env = dict(os.environ, **dict(v.split('=') for v in tls_ports()))
     return subprocess.run(['sh', os.path.join(h.src, 'scripts/run.sh')] + args,
-                          cwd=h.src, capture_output=True, timeout=60)
+                          cwd=h.src, capture_output=True, timeout=60, env=env)
 
 
 def stop(h):
@@ -89,8 +96,12 @@ def test_make_run_message_rerun_stop(h):
         for opt in ([b'-c', b'40'], [b'-l', nqtest.TEST_ME.encode()], [b'-x', (h.path + '/control/tcp.smtp.cdb').encode()]):
             i = argv.index(opt[0])
             nqtest.eq(argv[i:i + 2], opt, 'tcpserver option')
-        st = os.stat('/proc/%d' % smtpd_pid)
-        nqtest.eq(st.st_uid, nqtest.uid_of('qmaild'), 'tcpserver runs as qmaild')
+        # tcpserver is root's so that qmail-smtpd can read the TLS key; the session is qmaild's
+        c = socket.create_connection(('127.0.0.1', port), 20)
+        assert c.recv(1000).startswith(b'220 '), 'greeting'
+        pid = nqtest.wait_for(lambda: h.pid_of('qmail-smtpd'), 10, 'the qmail-smtpd session')
+        nqtest.eq(os.stat('/proc/%d' % pid).st_uid, nqtest.uid_of('qmaild'), 'qmail-smtpd runs as qmaild')
+        c.close()
 
         code, text = nqtest.smtp_send(port, 'someone@example.com', ['root@' + nqtest.TEST_ME],
                                       b'Subject: first\r\n\r\nhello from make run\r\n')

@@ -14,7 +14,7 @@ from nqtest import TestFailure, wait_for
 FAILDELAY_MS = 300
 
 
-def pop3d(h, checker='qmail-checkpassword', faildelay=FAILDELAY_MS, timeout=None, rules=':allow\n'):
+def pop3d(h, checker='qmail-checkpassword', faildelay=FAILDELAY_MS, timeout=None, rules=':allow\n', popup_args=()):
     """tcpserver as root running qmail-popup (which drops to qmaild) on a free port.
     Log (tcpserver -v and the programs' stderr) in h.read_log('pop3d')."""
     h.control('pop3faildelay', '%d\n' % faildelay)
@@ -27,7 +27,7 @@ def pop3d(h, checker='qmail-checkpassword', faildelay=FAILDELAY_MS, timeout=None
     r = subprocess.run(['tcprules', cdb, cdb + '.tmp'], input=rules.encode(), capture_output=True)
     if r.returncode:
         raise TestFailure('tcprules: %r' % r.stderr)
-    prog = [h.bin('qmail-popup'), nqtest.TEST_ME, h.bin(checker), h.bin('qmail-pop3d'), 'Maildir']
+    prog = [h.bin('qmail-popup')] + list(popup_args) + [nqtest.TEST_ME, h.bin(checker), h.bin('qmail-pop3d'), 'Maildir']
     for attempt in range(20):
         port = nqtest.free_port()
         p = h.spawn(['tcpserver', '-v', '-R', '-H', '-l', nqtest.TEST_ME, '-x', cdb, '127.0.0.1', str(port)] + prog,

@@ -67,3 +67,35 @@ int received_smtp (stralloc *sa, char const *protocol, char const *local,
 {
   return smtp(sa, protocol, local, remoteip, remotehost, helo, when) ? 0 : -1 ;
 }
+
+int received_smtp_comment (stralloc *sa, char const *protocol, char const *comment,
+                           char const *local, char const *remoteip,
+                           char const *remotehost, char const *helo, time_t when)
+{
+  size_t start = sa->len, at, i, n ;
+  if (!smtp(sa, protocol, local, remoteip, remotehost, helo, when)) return -1 ;
+  /* the last "; " is the one before the date (a date has none) */
+  for (at = sa->len - 1 ; at > start ; at--) if (sa->s[at - 1] == ';' && sa->s[at] == ' ') break ;
+  if (at <= start) return 0 ;
+  at-- ;
+  n = sa->len ;
+  if (!stralloc_cats(sa, " (")) return -1 ;
+  for (i = 0 ; comment[i] && i < 512 ; i++)
+  {
+    unsigned char c = (unsigned char)comment[i] ;
+    char o = (c < 0x20 || c > 0x7e || c == '(' || c == ')' || c == '\\' || c == '"') ? '?' : (char)c ;
+    if (!stralloc_catb(sa, &o, 1)) return -1 ;
+  }
+  if (!stralloc_cats(sa, ")")) return -1 ;
+  /* rotate the comment into place before "; DATE" */
+  {
+    size_t clen = sa->len - n, tail = n - at ;
+    char *tmp = sa->s + sa->len ;
+    if (!stralloc_readyplus(sa, clen)) return -1 ;
+    tmp = sa->s + sa->len ;
+    memcpy(tmp, sa->s + n, clen) ;
+    memmove(sa->s + at + clen, sa->s + at, tail) ;
+    memcpy(sa->s + at, tmp, clen) ;
+  }
+  return 0 ;
+}

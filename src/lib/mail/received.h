@@ -20,4 +20,10 @@ extern int received_qq (stralloc *sa, unsigned long pid, char const *who, time_t
 /* Append s[0..] made safe as above, cut to 255 bytes. 0 ok, -1 no memory. */
 extern int received_safe (stralloc *sa, char const *s) ;
 
+/* As received_smtp, with "(COMMENT)" after PROTO (TLS, authenticated user: RFC 3848);
+   comment is made safe as above. 0 ok, -1 no memory. */
+extern int received_smtp_comment (stralloc *sa, char const *protocol, char const *comment,
+                                  char const *local, char const *remoteip,
+                                  char const *remotehost, char const *helo, time_t when) ;
+
 #endif

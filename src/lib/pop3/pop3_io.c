@@ -11,6 +11,7 @@
 #include "pop3/pop3_io.h"
 
 static int timeout = 600000 ;
+static pop3_io_fn *layer_rd, *layer_wr ;   /* a TLS session, once there is one */
 static char inbuf[BUFFER_INSIZE] ;
 static char outbuf[BUFFER_OUTSIZE] ;
 
@@ -25,18 +26,25 @@ static int waitfd (int fd, short ev)
 
 static ssize_t timed_readv (int fd, struct iovec const *v, unsigned int n)
 {
+  if (layer_rd) return (*layer_rd)(v, n) ;
   if (waitfd(fd, POLLIN) < 0) return -1 ;
   return fd_readv(fd, v, n) ;
 }
 
 static ssize_t timed_writev (int fd, struct iovec const *v, unsigned int n)
 {
+  if (layer_wr) return (*layer_wr)(v, n) ;
   if (waitfd(fd, POLLOUT) < 0) return -1 ;
   return fd_writev(fd, v, n) ;
 }
 
 static buffer bin = BUFFER_INIT(&timed_readv, 0, inbuf, sizeof inbuf) ;
 static buffer bout = BUFFER_INIT(&timed_writev, 1, outbuf, sizeof outbuf) ;
+
+void pop3_io_layer (pop3_io_fn *rd, pop3_io_fn *wr)
+{
+  layer_rd = rd ; layer_wr = wr ;
+}
 
 void pop3_io_init (int timeout_ms)
 {
@@ -62,6 +70,18 @@ int pop3_io_puts (char const *s)
 size_t pop3_io_pending (void)
 {
   return buffer_len(&bin) ;
+}
+
+size_t pop3_io_take (char *s, size_t max)
+{
+  size_t n = buffer_len(&bin) ;
+  if (n > max) n = max ;
+  return buffer_getnofill(&bin, s, n) ;
+}
+
+void pop3_io_discard (void)
+{
+  buffer_rseek(&bin, buffer_len(&bin)) ;
 }
 
 int pop3_io_getline (pop3_line *l)

@@ -1,11 +1,17 @@
 /* pop3_io.h: the POP3 session's only path to the network (fd 0 in, fd 1 out), with a
-   deadline on every read and write. A TLS layer (STLS) replaces this module's two
-   low-level calls and nothing else. */
+   deadline on every read and write. A TLS layer (STLS, implicit TLS) replaces this
+   module's two low-level calls (pop3_io_layer) and nothing else. */
 #ifndef NQ_POP3_IO_H
 #define NQ_POP3_IO_H
 
 #include <stddef.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 #include "pop3/pop3_line.h"
+
+/* The low-level read or write of a layer (net/tlsserver's readv and writev). */
+typedef ssize_t pop3_io_fn (struct iovec const *, unsigned int) ;
+extern void pop3_io_layer (pop3_io_fn *rd, pop3_io_fn *wr) ;
 
 /* Set the deadline, in milliseconds, for each read and each write. */
 extern void pop3_io_init (int timeout_ms) ;
@@ -21,5 +27,11 @@ extern int pop3_io_flush (void) ;
 
 /* Bytes already read but not yet taken as lines (a client that pipelined). */
 extern size_t pop3_io_pending (void) ;
+
+/* Move up to max buffered input bytes to s (for a relay that takes over); the count. */
+extern size_t pop3_io_take (char *s, size_t max) ;
+
+/* Forget buffered input (what a client sent before a TLS handshake must not count). */
+extern void pop3_io_discard (void) ;
 
 #endif

@@ -36,6 +36,10 @@ static int cat_client (stralloc *sa, smtpd_client const *c)
   {
     if (!stralloc_cats(sa, " host ") || smtpd_log_esc(sa, c->host, strlen(c->host)) < 0) return -1 ;
   }
+  if (c->user && *c->user)   /* the AUTH user (RFC 4954), escaped like every foreign string */
+  {
+    if (!stralloc_cats(sa, " user ") || smtpd_log_esc(sa, c->user, strlen(c->user)) < 0) return -1 ;
+  }
   if (!stralloc_cats(sa, " helo ")) return -1 ;
   return cat_bracketed(sa, c->helo, c->helo ? strlen(c->helo) : 0) ;
 }

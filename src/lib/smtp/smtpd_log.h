@@ -30,6 +30,7 @@ struct smtpd_client_s
   char const *ip ;
   char const *host ;
   char const *helo ;
+  char const *user ;   /* after a successful AUTH, else 0 */
 } ;
 
 extern void smtpd_tx_start (smtpd_tx *) ;

@@ -1,0 +1,233 @@
+/* smtpd_auth.c: the AUTH exchanges, the root helper and the checkpassword call. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <skalibs/allreadwrite.h>
+#include "util/auto.h"
+#include "util/control.h"
+#include "smtp/sasl.h"
+#include "mail/received.h"
+#include "smtp/smtpd_auth.h"
+#include "smtp/smtpd_tls.h"
+
+#define RECORD_MAX 512          /* the checkpassword interface's limit */
+#define FAILDELAY_DEFAULT 2000UL
+#define FAILDELAY_MAX 60000UL
+
+static char const *const *checker ;
+static int helper = -1 ;         /* socket to the root helper */
+static unsigned long faildelay = FAILDELAY_DEFAULT ;
+static int plainok ;             /* control/smtpauthplain: AUTH without TLS allowed */
+static stralloc authuser = STRALLOC_ZERO ;
+
+/* Run the checker with rec on fd 3, fds 0 and 1 on /dev/null: it must not see the client. */
+static int run_check (char const *rec, size_t len)
+{
+  int p[2], wstat ;
+  pid_t pid ;
+  if (pipe(p) < 0) return SMTPD_AUTH_TEMP ;
+  pid = fork() ;
+  if (pid < 0) { close(p[0]) ; close(p[1]) ; return SMTPD_AUTH_TEMP ; }
+  if (!pid)
+  {
+    int nul = open("/dev/null", O_RDWR) ;
+    close(p[1]) ;
+    if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0) _exit(111) ;
+    if (p[0] != 3) { if (dup2(p[0], 3) < 0) _exit(111) ; close(p[0]) ; }
+    signal(SIGPIPE, SIG_DFL) ;
+    execv(checker[0], (char *const *)checker) ;
+    _exit(111) ;
+  }
+  close(p[0]) ;
+  allwrite(p[1], rec, len) ;   /* a checker that closed fd 3 early says so by its status */
+  close(p[1]) ;
+  while (waitpid(pid, &wstat, 0) < 0) if (errno != EINTR) return SMTPD_AUTH_TEMP ;
+  if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) return SMTPD_AUTH_OK ;
+  if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == 1) return SMTPD_AUTH_BAD ;
+  return SMTPD_AUTH_TEMP ;
+}
+
+/* The root helper: one record in, one status byte out, until the session closes. */
+static void __attribute__((noreturn)) serve (int s)
+{
+  char rec[RECORD_MAX + 1] ;
+  int nul = open("/dev/null", O_RDWR) ;
+  if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0) _exit(111) ;   /* no hold on the client */
+  for (;;)
+  {
+    ssize_t r = recv(s, rec, sizeof rec, 0) ;
+    unsigned int nuls = 0 ;
+    char st ;
+    if (r < 0 && errno == EINTR) continue ;
+    if (r <= 0) break ;
+    for (ssize_t i = 0 ; i < r ; i++) nuls += !rec[i] ;
+    if (r > RECORD_MAX || nuls != 3 || rec[r - 1]) break ;
+    st = (char)run_check(rec, (size_t)r) ;
+    memset(rec, 0, sizeof rec) ;
+    if (send(s, &st, 1, MSG_NOSIGNAL) != 1) break ;
+  }
+  _exit(0) ;
+}
+
+static void read_delay (void)
+{
+  static char const fn[] = "/control/smtpfaildelay" ;
+  char path[4096 + 32] ;
+  size_t h = strlen(auto_home) ;
+  if (h + sizeof fn > sizeof path) return ;
+  memcpy(path, auto_home, h) ; memcpy(path + h, fn, sizeof fn) ;
+  unsigned long u = 0 ;
+  if (control_readulong(&faildelay, path) <= 0) faildelay = FAILDELAY_DEFAULT ;
+  if (faildelay > FAILDELAY_MAX) faildelay = FAILDELAY_MAX ;
+  memcpy(path + h, "/control/smtpauthplain", sizeof "/control/smtpauthplain") ;
+  plainok = control_readulong(&u, path) > 0 && u == 1 ;
+}
+
+int smtpd_auth_init (char const *const *argv, char const **err)
+{
+  struct passwd *pw ;
+  checker = argv && argv[0] ? argv : 0 ;
+  read_delay() ;
+  if (getuid()) return 0 ;
+  pw = getpwnam(auto_userd) ;
+  if (!pw) { *err = "unable to find the user qmaild (conf-users)" ; return -1 ; }
+  if (checker)
+  {
+    int sv[2] ;
+    pid_t pid ;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) { *err = "unable to create a socket pair" ; return -1 ; }
+    pid = fork() ;
+    if (pid < 0) { *err = "unable to fork" ; return -1 ; }
+    if (!pid) { close(sv[1]) ; serve(sv[0]) ; }
+    close(sv[0]) ;
+    helper = sv[1] ;
+  }
+  if (setgroups(0, 0) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+  { *err = "unable to become qmaild" ; return -1 ; }
+  return 0 ;
+}
+
+int smtpd_auth_enabled (void)
+{
+  return checker != 0 ;
+}
+
+static int check (char const *user, char const *pass)
+{
+  char rec[RECORD_MAX] ;
+  size_t u = strlen(user), p = strlen(pass), len = u + p + 3 ;
+  char st ;
+  int r ;
+  if (len > RECORD_MAX) return SMTPD_AUTH_BAD ;
+  memcpy(rec, user, u + 1) ; memcpy(rec + u + 1, pass, p + 1) ; rec[u + p + 2] = 0 ;
+  if (helper < 0) r = run_check(rec, len) ;
+  else if (send(helper, rec, len, MSG_NOSIGNAL) != (ssize_t)len || recv(helper, &st, 1, 0) != 1) r = SMTPD_AUTH_TEMP ;
+  else r = st ;
+  memset(rec, 0, sizeof rec) ;
+  return r ;
+}
+
+static void delay (void)
+{
+  struct timespec ts = { .tv_sec = (time_t)(faildelay / 1000), .tv_nsec = (long)(faildelay % 1000) * 1000000L } ;
+  while (nanosleep(&ts, &ts) < 0 && errno == EINTR) ;
+}
+
+/* A response line: a "334 prompt" was sent; the client's base64 line in *s, *n. */
+static int ask (smtpd_auth_io const *io, char const *prompt, char const **s, size_t *n)
+{
+  io->reply(prompt) ;
+  *s = io->getline(n) ;
+  if (!*s) return SMTPD_AUTH_SYNTAX ;
+  if (*n == 1 && **s == '*') return SMTPD_AUTH_CANCEL ;
+  return SMTPD_AUTH_OK ;
+}
+
+int smtpd_auth_run (char const *arg, size_t len, smtpd_auth_io const *io, stralloc *user)
+{
+  static stralloc pass = STRALLOC_ZERO ;
+  char const *resp ;
+  size_t rlen ;
+  int mech, r = sasl_command(arg, len, &mech, &resp, &rlen) ;
+  if (!r) return SMTPD_AUTH_MECH ;
+  if (r < 0) return SMTPD_AUTH_SYNTAX ;
+  if (mech == SASL_PLAIN)
+  {
+    if (!resp && (r = ask(io, "334 ", &resp, &rlen))) return r ;
+    if (sasl_plain(user, &pass, resp, rlen) < 0) return errno == ENOMEM ? SMTPD_AUTH_TEMP : SMTPD_AUTH_SYNTAX ;
+  }
+  else
+  {
+    if (!resp && (r = ask(io, "334 VXNlcm5hbWU6", &resp, &rlen))) return r ;   /* "Username:" */
+    if (sasl_field(user, resp, rlen) < 0) return errno == ENOMEM ? SMTPD_AUTH_TEMP : SMTPD_AUTH_SYNTAX ;
+    if ((r = ask(io, "334 UGFzc3dvcmQ6", &resp, &rlen))) return r ;          /* "Password:" */
+    if (sasl_field(&pass, resp, rlen) < 0) return errno == ENOMEM ? SMTPD_AUTH_TEMP : SMTPD_AUTH_SYNTAX ;
+  }
+  if (!user->s[0]) r = SMTPD_AUTH_BAD ;
+  else r = check(user->s, pass.s) ;
+  memset(pass.s, 0, pass.len) ;
+  if (r == SMTPD_AUTH_BAD) delay() ;
+  return r ;
+}
+
+int smtpd_auth_offered (void)
+{
+  return checker && !authuser.len && (plainok || smtpd_tls_active()) ;
+}
+
+char const *smtpd_auth_user (void)
+{
+  return authuser.len ? authuser.s : 0 ;
+}
+
+static void logauth (char const *what, char const *user)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  char const *ip = getenv("TCPREMOTEIP") ;
+  if (stralloc_cats(&sa, "qmail-smtpd: ") && stralloc_cats(&sa, what))
+  {
+    if (user) { stralloc_cats(&sa, " user ") ; received_safe(&sa, user) ; }
+    stralloc_cats(&sa, " ip ") ;
+    received_safe(&sa, ip ? ip : "unknown") ;
+    if (stralloc_catb(&sa, "\n", 1)) allwrite(2, sa.s, sa.len) ;
+  }
+  stralloc_free(&sa) ;
+}
+
+char const *smtpd_auth_command (char const *arg, size_t len, smtpd_auth_io const *io, int intransaction, int *bad)
+{
+  static stralloc user = STRALLOC_ZERO ;
+  *bad = 1 ;
+  if (!checker) return "502 5.5.1 AUTH not available" ;
+  if (authuser.len) return "503 5.5.1 already authenticated" ;
+  if (!plainok && !smtpd_tls_active()) { logauth("AUTH refused before STARTTLS:", 0) ; return "538 5.7.11 encryption required: use STARTTLS first" ; }
+  if (intransaction) return "503 5.5.1 AUTH not allowed during a mail transaction" ;
+  user.len = 0 ;
+  switch (smtpd_auth_run(arg, len, io, &user))
+  {
+    case SMTPD_AUTH_OK:
+      if (!stralloc_copy(&authuser, &user)) { *bad = 0 ; return "454 4.3.0 out of memory" ; }
+      logauth("AUTH ok:", authuser.s) ;
+      *bad = 0 ;
+      return "235 2.7.0 authentication successful" ;
+    case SMTPD_AUTH_BAD:
+      logauth("AUTH failed:", user.len ? user.s : 0) ;
+      return "535 5.7.8 authentication credentials invalid" ;
+    case SMTPD_AUTH_TEMP:
+      logauth("AUTH trouble (checkpassword failed):", user.len ? user.s : 0) ;
+      *bad = 0 ;
+      return "454 4.7.0 temporary authentication failure" ;
+    case SMTPD_AUTH_CANCEL: return "501 5.0.0 AUTH cancelled" ;
+    case SMTPD_AUTH_MECH: return "504 5.5.4 unrecognized authentication mechanism" ;
+    default: return "501 5.5.2 bad AUTH response (base64 expected)" ;
+  }
+}
