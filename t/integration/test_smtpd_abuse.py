@@ -118,12 +118,18 @@ def test_rblsmtpd_with_a_zone_on_loopback(h):
 
 def test_run_script_wires_dnsbl_zones(h):
     """The installed service run script puts rblsmtpd -r ZONE... before qmail-smtpd and
-    takes DNSCACHEIP from control/dnsservers (s6-envuidgid is replaced by a recorder)."""
+    takes DNSCACHEIP from control/dnsservers. Without zones tcpserver runs as root (so
+    qmail-smtpd can read the TLS key and drop to qmaild itself); with zones rblsmtpd reads
+    the network, so everything runs as qmaild (s6-envuidgid, tcpserver -U).
+    s6-envuidgid and tcpserver are replaced by recorders."""
     fake = os.path.join(h.path, 'tmp', 'fakebin')
     os.makedirs(fake, exist_ok=True)
     with open(os.path.join(fake, 's6-envuidgid'), 'w') as f:
+        f.write('#!/bin/sh\necho "via s6-envuidgid $1"\nshift\nexec "$@"\n')
+    with open(os.path.join(fake, 'tcpserver'), 'w') as f:
         f.write('#!/bin/sh\necho "DNSCACHEIP=$DNSCACHEIP"\nfor a ; do echo "arg $a" ; done\n')
-    os.chmod(os.path.join(fake, 's6-envuidgid'), 0o755)
+    for n in ('s6-envuidgid', 'tcpserver'):
+        os.chmod(os.path.join(fake, n), 0o755)
     h.control('tcp.smtp.cdb', b'')
     run = os.path.join(h.path, 'services', 'qmail-smtpd', 'run')
     env = {'PATH': fake + ':/usr/bin:/bin'}
@@ -135,10 +141,15 @@ def test_run_script_wires_dnsbl_zones(h):
         h.control('dnsservers', servers)
         r = subprocess.run(['sh', run], capture_output=True, env=env)
         out = r.stdout.decode().splitlines()
+        if want_args:
+            eq(out[0], 'via s6-envuidgid qmaild')
+            out = out[1:]
         eq(out[0], 'DNSCACHEIP=' + want_ip)
         args = [l[4:] for l in out[1:]]
-        i = args.index('tcpserver')
-        eq(args[i + 13:], want_args + [h.bin('qmail-smtpd')])
+        eq('-U' in args, bool(want_args), 'tcpserver -U (as qmaild) exactly when rblsmtpd runs')
+        pf = os.path.join(h.path, 'control', 'smtpport')
+        port = args.index(open(pf).read().strip() if os.path.exists(pf) else '25')
+        eq(args[port + 1:], want_args + [h.bin('qmail-smtpd')])
     h.control('dnsbl', 'bad;zone\n')
     r = subprocess.run(['sh', run], capture_output=True, env=env)
     eq(r.returncode, 111)
