@@ -68,6 +68,9 @@ START_TEST(test_remote)
   /* a peer that writes "(#...)" itself keeps it when qmail-remote's is not last */
   f = get("h [192.0.2.1] does not like recipient./Remote host said: 550 no (#5.7.1) really", 1) ;
   diag(&f, "h", "550 no (#5.7.1) really") ;
+  /* a route to an address literal */
+  f = get("[192.0.2.7] [192.0.2.7] does not like recipient./Remote host said: 550 no", 1) ;
+  diag(&f, "192.0.2.7", "550 no") ;
   /* no host before the reply: no Remote-MTA */
   f = get("Remote host said: 550 no", 1) ;
   diag(&f, "", "550 no") ;

@@ -58,6 +58,8 @@ static void remote_host (dsn_fields *f, char const *s, size_t len)
   while (i < len && s[i] != ' ' && s[i] != '/') i++ ;
   if (!i || i + 1 >= len || s[i] != ' ' || s[i + 1] != '[') return ;
   f->mta = s ; f->mtalen = i ;
+  /* a route to an address literal: the address, without its brackets */
+  if (i > 2 && s[0] == '[' && s[i - 1] == ']') { f->mta = s + 1 ; f->mtalen = i - 2 ; }
 }
 
 void dsn_fields_get (dsn_fields *f, char const *s, size_t len, int failed)
