@@ -58,6 +58,7 @@ static ctl const table[] =
   { "bouncefrom", 'l', "MAILER-DAEMON", "qmail-send" },
   { "bouncehost", 'l', "me", "qmail-send" },
   { "bouncemaxbytes", 'n', "qmail-send's default", "qmail-send" },
+  { "bouncewarnafter", 'n', "0 (no delay warnings)", "qmail-send" },
   { "doublebounceto", 'l', "postmaster", "qmail-send" },
   { "doublebouncehost", 'l', "me", "qmail-send" },
   { "defaulthost", 'l', "me", "qmail-inject" },

@@ -58,6 +58,8 @@ static void setup (void)
   sets(&conf.doublebounceto, "postmaster") ;
   sets(&conf.doublebouncehost, "example.org") ;
   conf.maxbytes = 10 ;
+  conf.warnafter = 0 ;
+  conf.lifetime = 604800 ;
 }
 
 static void put_mess (char const *s)
@@ -177,7 +179,7 @@ START_TEST(test_oversized_report_still_bounces)
   ck_assert_int_eq(sendbounce_record(77, "joe@a", "no such user", 12), 1) ;
   ck_assert_int_eq(stat("bounce/77", &st), 0) ;
   ck_assert_int_eq(st.st_size, (off_t)((41UL << 20) / 1000 * 1000 + 1000 + 2)) ;   /* counted only */
-  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 1) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 1) ;
   ck_assert_int_eq(access("bounce/77", F_OK), -1) ;
   slurpfile(&sa, "msg") ;
   ck_assert_ptr_nonnull(strstr(sa.s, "<big@example.org>:\nxxx")) ;
@@ -208,7 +210,7 @@ START_TEST(test_report_is_bounded)
   }
   ck_assert_int_eq(stat("bounce/77", &st), 0) ;
   ck_assert_int_le(st.st_size, SENDBOUNCE_LIST_MAX + 2100 + 2 * 5000) ;
-  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 1) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 1) ;
   slurpfile(&sa, "msg") ;
   ck_assert_ptr_nonnull(strstr(sa.s, "<u0@example.org>:\n")) ;
   ck_assert_ptr_null(strstr(sa.s, "<u4999@example.org>")) ;
@@ -225,7 +227,7 @@ END_TEST
 
 START_TEST(test_nothing_to_send)
 {
-  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 1) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 1) ;
   ck_assert_int_eq(access("msg", F_OK), -1) ;
 }
 END_TEST
@@ -236,7 +238,7 @@ START_TEST(test_bounce_to_sender)
   put_mess("Received: x\nSubject: s\n\n0123456789abcdef\n") ;
   ck_assert_int_eq(sendbounce_record(77, "joe@a", "no such user", 12), 1) ;
   ck_assert_int_eq(sendbounce_record(77, "joe@a", "no such user", 12), 1) ;   /* recorded twice by a crash */
-  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 1) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 1) ;
   ck_assert_int_eq(access("bounce/77", F_OK), -1) ;
   slurpfile(&sa, "log") ;
   ck_assert_int_eq(strncmp(sa.s, "bounce msg 77 qp ", 17), 0) ;
@@ -249,8 +251,89 @@ START_TEST(test_bounce_to_sender)
   ck_assert_ptr_nonnull(strstr(sa.s, "qmail-send program at mx.example.org.")) ;
   ck_assert_ptr_nonnull(strstr(sa.s, "<joe@a>:\nno such user\n")) ;
   ck_assert_ptr_null(strstr(strstr(sa.s, "<joe@a>:") + 1, "<joe@a>:")) ;     /* listed once */
-  ck_assert_ptr_nonnull(strstr(sa.s, "--- Below this line is a copy of the message.\n\nReceived: x\nSubject: s\n\n0123456789")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "--- Below this line are the headers of the message and the first\n10 bytes of its body (of 17).\n")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nContent-Type: text/rfc822-headers\n\nReceived: x\nSubject: s\n\n--=_nq_")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nContent-Type: text/plain; charset=us-ascii\n\n0123456789\n--=_nq_")) ;
   ck_assert_ptr_null(strstr(sa.s, "0123456789a")) ;                           /* maxbytes 10 */
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nContent-Type: multipart/report; report-type=delivery-status;\n boundary=\"=_nq_")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\nArrival-Date: ")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\n\nFinal-Recipient: rfc822; joe@a\nAction: failed\nStatus: 5.0.0\nDiagnostic-Code: x-unix; no such user\n")) ;
+  ck_assert_ptr_null(strstr(strstr(sa.s, "Final-Recipient: rfc822; joe@a") + 1, "Final-Recipient")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nAuto-Submitted: auto-replied\n")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nMessage-ID: <")) ;
+  stralloc_free(&sa) ;
+}
+END_TEST
+
+/* A message that fits goes whole, as message/rfc822; the boundary closes the report. */
+START_TEST(test_bounce_whole_message)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  conf.maxbytes = 100 ;
+  put_mess("Received: x\nSubject: s\n\n0123456789abcdef\n") ;
+  static char const why[] = "a.example [192.0.2.1] does not like recipient./Remote host said: 550 5.1.1 <joe@a>: no user (#5.1.1)" ;
+  ck_assert_int_eq(sendbounce_record(77, "joe@a", why, sizeof why - 1), 1) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 1) ;
+  slurpfile(&sa, "msg") ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "--- Below this line is a copy of the message.\n")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nContent-Type: message/rfc822\n\nReceived: x\nSubject: s\n\n0123456789abcdef\n\n--=_nq_")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "<joe@a>:\na.example [192.0.2.1] does not like recipient.\nRemote host said: 550")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nStatus: 5.1.1\nRemote-MTA: dns; a.example\nDiagnostic-Code: smtp; 550 5.1.1 <joe@a>: no user\n")) ;
+  ck_assert_int_eq(sa.s[sa.len - 2], '\n') ;
+  ck_assert_int_eq(strncmp(sa.s + sa.len - 36, "\n--=_nq_", 8), 0) ;
+  ck_assert_int_eq(strcmp(sa.s + sa.len - 4, "--\n"), 0) ;
+  stralloc_free(&sa) ;
+}
+END_TEST
+
+/* 8-bit text and lines over 998 bytes in the body: the start of the body goes as base64. */
+START_TEST(test_bounce_long_lines_base64)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  char m[1200] ;
+  memcpy(m, "Subject: s\n\n", 12) ;
+  memset(m + 12, 'x', 1100) ;
+  memcpy(m + 1112, "\n\xe9t\xe9\n", 6) ;
+  conf.maxbytes = 2000 ;
+  put_mess(m) ;
+  ck_assert_int_eq(sendbounce_record(77, "joe@a", "gone", 4), 1) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 1) ;
+  slurpfile(&sa, "msg") ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\neHh4")) ;
+  ck_assert_ptr_null(strstr(sa.s, "xxxxxxxx")) ;
+  ck_assert_ptr_null(strstr(sa.s, "message/rfc822")) ;
+  stralloc_free(&sa) ;
+}
+END_TEST
+
+/* A delay warning: once, to the sender, never to <> or a double bounce, and only
+   past warnafter; bounce/N.w marks it and goes when the message is finished. */
+START_TEST(test_delay_warning_once)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  put_mess("Received: x\nSubject: s\n\nbody\n") ;
+  conf.warnafter = 3600 ;
+  sendbounce_warn(&conf, 77, "ann@example.com", 1700000000, 1700000000 + 3599, "joe@a", "busy (#4.2.1)/", 14) ;
+  ck_assert_int_eq(access("msg", F_OK), -1) ;
+  sendbounce_warn(&conf, 77, "", 1700000000, 1700000000 + 4000, "joe@a", "busy (#4.2.1)/", 14) ;
+  sendbounce_warn(&conf, 77, SENDBOUNCE_DOUBLE, 1700000000, 1700000000 + 4000, "joe@a", "busy (#4.2.1)/", 14) ;
+  ck_assert_int_eq(access("msg", F_OK), -1) ;
+  sendbounce_warn(&conf, 77, "ann@example.com", 1700000000, 1700000000 + 4000, "joe@a", "busy (#4.2.1)/", 14) ;
+  ck_assert_int_eq(access("bounce/77.w", F_OK), 0) ;
+  slurpfile(&sa, "msg") ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nSubject: delivery delayed (still trying)\n")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nFinal-Recipient: rfc822; joe@a\nAction: delayed\nStatus: 4.2.1\n")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nWill-Retry-Until: ")) ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "\nContent-Type: text/rfc822-headers\n\nReceived: x\nSubject: s\n\n--=_nq_")) ;
+  ck_assert_ptr_null(strstr(sa.s, "body")) ;
+  slurpfile(&sa, "env") ;
+  ck_assert_int_eq(memcmp(sa.s, "F\0Tann@example.com\0\0", 20), 0) ;
+  ck_assert_int_eq(unlink("msg"), 0) ;
+  sendbounce_warn(&conf, 77, "ann@example.com", 1700000000, 1700000000 + 9000, "joe@a", "busy", 4) ;
+  ck_assert_int_eq(access("msg", F_OK), -1) ;                /* once */
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 1) ;
+  ck_assert_int_eq(access("bounce/77.w", F_OK), -1) ;        /* finished: the mark goes */
+  conf.warnafter = 0 ;
   stralloc_free(&sa) ;
 }
 END_TEST
@@ -260,7 +343,7 @@ START_TEST(test_double_bounce)
   stralloc sa = STRALLOC_ZERO ;
   put_mess("Subject: a bounce\n\nx\n") ;
   ck_assert_int_eq(sendbounce_record(77, "ann@example.com", "gone", 4), 1) ;
-  ck_assert_int_eq(sendbounce_send(&conf, 77, ""), 1) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "", 1700000000), 1) ;
   slurpfile(&sa, "env") ;
   ck_assert_uint_eq(sa.len - 1, 31) ;
   ck_assert_int_eq(memcmp(sa.s, "F#@[]\0Tpostmaster@example.org\0\0", 31), 0) ;
@@ -272,7 +355,7 @@ START_TEST(test_triple_bounce_dropped)
 {
   put_mess("Subject: a double bounce\n\nx\n") ;
   ck_assert_int_eq(sendbounce_record(77, "postmaster@example.org", "gone", 4), 1) ;
-  ck_assert_int_eq(sendbounce_send(&conf, 77, SENDBOUNCE_DOUBLE), 1) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, SENDBOUNCE_DOUBLE, 0), 1) ;
   ck_assert_int_eq(access("msg", F_OK), -1) ;           /* nothing queued */
   ck_assert_int_eq(access("bounce/77", F_OK), -1) ;     /* and the records are gone */
   {
@@ -289,10 +372,10 @@ START_TEST(test_qq_temporary_failure_keeps_records)
   put_mess("Subject: s\n\nx\n") ;
   ck_assert_int_eq(sendbounce_record(77, "joe@a", "no", 2), 1) ;
   setenv("QQEXIT", "53", 1) ;
-  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 0) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 0) ;
   ck_assert_int_eq(access("bounce/77", F_OK), 0) ;
   unsetenv("QQEXIT") ;
-  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 1) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 1) ;
   ck_assert_int_eq(access("bounce/77", F_OK), -1) ;
 }
 END_TEST
@@ -302,7 +385,7 @@ START_TEST(test_missing_mess_is_temporary)
   stralloc sa = STRALLOC_ZERO ;
   PROG = "qmail-example" ;    /* the warning names the program that runs the module */
   ck_assert_int_eq(sendbounce_record(77, "joe@a", "no", 2), 1) ;
-  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 0) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 0) ;
   ck_assert_int_eq(access("bounce/77", F_OK), 0) ;
   slurpfile(&sa, "log") ;
   ck_assert_int_eq(strncmp(sa.s, "qmail-example: warning: unable to open mess/", 44), 0) ;
@@ -317,10 +400,10 @@ START_TEST(test_mess_not_a_regular_file_is_temporary)
   queue_path(fn, "mess", 77) ;
   ck_assert_int_eq(mkfifo(fn, 0600), 0) ;
   ck_assert_int_eq(sendbounce_record(77, "joe@a", "no", 2), 1) ;
-  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 0) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 0) ;
   ck_assert_int_eq(unlink(fn), 0) ;
   ck_assert_int_eq(symlink("/etc/passwd", fn), 0) ;
-  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com"), 0) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 0) ;
   ck_assert_int_eq(access("bounce/77", F_OK), 0) ;
 }
 END_TEST
@@ -337,6 +420,9 @@ static Suite *suite (void)
   tcase_add_test(tc, test_report_is_bounded) ;
   tcase_add_test(tc, test_nothing_to_send) ;
   tcase_add_test(tc, test_bounce_to_sender) ;
+  tcase_add_test(tc, test_bounce_whole_message) ;
+  tcase_add_test(tc, test_bounce_long_lines_base64) ;
+  tcase_add_test(tc, test_delay_warning_once) ;
   tcase_add_test(tc, test_double_bounce) ;
   tcase_add_test(tc, test_triple_bounce_dropped) ;
   tcase_add_test(tc, test_qq_temporary_failure_keeps_records) ;

@@ -1,20 +1,15 @@
-/* sendbounce.c: the bounce message made from bounce/N (records: sendbounce_record.c). */
+/* sendbounce.c: the bounce made from bounce/N (records: sendbounce_record.c; text: bouncemsg.c). */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <skalibs/allreadwrite.h>
-#include <skalibs/buffer.h>
-#include <skalibs/djbunix.h>
 #include <skalibs/types.h>
 #include "mail/addr.h"
-#include "mail/date822.h"
 #include "util/logline.h"
 #include "util/warn.h"
-#include "queue/qq.h"
+#include "queue/bouncemsg.h"
 #include "queue/queue.h"
 #include "queue/sendbounce.h"
 
@@ -64,91 +59,14 @@ static int load (char const *fn, stralloc *head, uint64_t *more)
   return -1 ;
 }
 
-/* Copy the message: all of its header, then at most maxbytes of its body. */
-static void copy_message (qq *q, int fd, uint64_t maxbytes)
+int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sender, uint64_t birth)
 {
-  char buf[8192] ;
-  int inbody = 0, atbol = 1 ;
-  uint64_t body = 0 ;
-  for (;;)
-  {
-    ssize_t r = read(fd, buf, sizeof buf) ;
-    size_t i, start = 0 ;
-    if (r < 0) { if (errno == EINTR) continue ; q->flagerr = 1 ; return ; }
-    if (!r) return ;
-    if (inbody)
-    {
-      size_t n = (uint64_t)r > maxbytes - body ? (size_t)(maxbytes - body) : (size_t)r ;
-      qq_put(q, buf, n) ;
-      body += n ;
-      if (body >= maxbytes) return ;
-      continue ;
-    }
-    for (i = 0 ; i < (size_t)r ; i++)
-    {
-      if (buf[i] != '\n') { atbol = 0 ; continue ; }
-      if (atbol) { inbody = 1 ; i++ ; break ; }
-      atbol = 1 ;
-    }
-    qq_put(q, buf + start, i) ;
-    if (inbody)
-    {
-      size_t n = (size_t)r - i ;
-      if ((uint64_t)n > maxbytes) n = (size_t)maxbytes ;
-      qq_put(q, buf + i, n) ;
-      body = n ;
-      if (body >= maxbytes) return ;
-    }
-  }
-}
-
-/* The listed failures, then how many more were only counted. */
-static void put_reasons (qq *q, char const *s, size_t len, uint64_t more)
-{
-  size_t i = 0, count = 0 ;
-  while (i < len)
-  {
-    char const *rcpt = s + i ;
-    size_t rl = strlen(rcpt), j, k ;
-    char const *reason = rcpt + rl + 1 ;
-    size_t next = i + rl + 1 + strlen(reason) + 1 ;
-    int dup = !rl ;
-    if (!rl) more++ ;
-    /* a crash between record and done mark can record a recipient twice */
-    for (j = 0, k = 0 ; !dup && j < i && count < 1000 ; k++)
-    {
-      if (!(k & 1) && !strcmp(s + j, rcpt)) { dup = 1 ; break ; }
-      j += strlen(s + j) + 1 ;
-    }
-    if (!dup)
-    {
-      qq_puts(q, "<") ; qq_puts(q, rcpt) ; qq_puts(q, ">:\n") ;
-      qq_puts(q, reason) ; qq_puts(q, "\n\n") ;
-    }
-    count++ ;
-    i = next ;
-  }
-  if (more)
-  {
-    char fmt[UINT64_FMT] ;
-    fmt[uint64_fmt(fmt, more)] = 0 ;
-    qq_puts(q, "There were ") ; qq_puts(q, fmt) ;
-    qq_puts(q, " more failures, not listed here to keep this report small.\n\n") ;
-  }
-}
-
-int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sender)
-{
-  char fn[QUEUE_PATH_MAX], messfn[QUEUE_PATH_MAX], fid[ULONG_FMT], fqp[ULONG_FMT] ;
-  char date[DATE822_FMT] ;
+  char fn[QUEUE_PATH_MAX] ;
   stralloc rec = STRALLOC_ZERO, to = STRALLOC_ZERO ;
-  char const *from ;
-  char const *err ;
   int isdouble = !*sender ;
   uint64_t more ;
-  int fd, r ;
-  qq q ;
-  fid[ulong_fmt(fid, id)] = 0 ;
+  int r ;
+  sendbounce_unmark(c, id) ;
   queue_flat(fn, "bounce", id) ;
   r = load(fn, &rec, &more) ;
   if (!r) return 1 ;
@@ -163,59 +81,21 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
     if (!stralloc_copys(&to, c->doublebounceto.s)) goto nomem ;
     if (!strchr(c->doublebounceto.s, '@'))
       if (!stralloc_cats(&to, "@") || !stralloc_cats(&to, c->doublebouncehost.s)) goto nomem ;
-    from = SENDBOUNCE_DOUBLE ;
   }
-  else
-  {
-    if (!stralloc_copys(&to, sender)) goto nomem ;
-    from = "" ;
-  }
+  else if (!stralloc_copys(&to, sender)) goto nomem ;
   if (!stralloc_0(&to)) goto nomem ;
-  queue_path(messfn, "mess", id) ;
-  /* only the queue's own regular file: a symlink or a FIFO in mess/ is not copied (nor waited for) */
-  fd = open(messfn, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
-  if (fd < 0) { warn_log("unable to open ", messfn, ": ", strerror(errno), (char *)0) ; goto temp ; }
   {
-    struct stat st ;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || ndelay_off(fd) < 0)
+    bouncemsg b = { .conf = c, .kind = isdouble ? BOUNCEMSG_DOUBLE : BOUNCEMSG_FAILED, .id = id, .to = to.s,
+      .recs = rec.s, .reclen = rec.len, .more = more, .birth = birth } ;
+    r = bouncemsg_queue(&b, isdouble ? SENDBOUNCE_DOUBLE : "") ;
+    if (!r) goto temp ;
+    if (r < 0)
     {
-      warn_log(messfn, " is not a regular file", (char *)0) ;
-      close(fd) ;
-      goto temp ;
+      char fid[ULONG_FMT] ;
+      fid[ulong_fmt(fid, id)] = 0 ;
+      warn_log("bounce of msg ", fid, " dropped", (char *)0) ;
     }
   }
-  if (qq_open(&q) < 0)
-  {
-    warn_log("unable to start qmail-queue: ", strerror(errno), (char *)0) ;
-    close(fd) ;
-    goto temp ;
-  }
-  date822_fmt(date, time(0)) ;
-  qq_puts(&q, "Date: ") ; qq_puts(&q, date) ; qq_puts(&q, "\n") ;
-  qq_puts(&q, "From: ") ; qq_puts(&q, c->bouncefrom.s) ; qq_puts(&q, "@") ; qq_puts(&q, c->bouncehost.s) ; qq_puts(&q, "\n") ;
-  qq_puts(&q, "To: ") ; qq_puts(&q, to.s) ; qq_puts(&q, "\n") ;
-  qq_puts(&q, isdouble ? "Subject: failure notice (the bounce could not be delivered)\n" : "Subject: failure notice\n") ;
-  qq_puts(&q, "Auto-Submitted: auto-replied\n\n") ;
-  qq_puts(&q, "Hi. This is the qmail-send program at ") ; qq_puts(&q, c->me.s) ; qq_puts(&q, ".\n") ;
-  if (isdouble)
-    qq_puts(&q, "A bounce message could not be returned to its sender, so it comes\nto you, the postmaster. The addresses below failed.\n\n") ;
-  else
-    qq_puts(&q, "Your message could not be delivered to the addresses below.\nThese failures are permanent: no further attempt will be made.\n\n") ;
-  put_reasons(&q, rec.s, rec.len, more) ;
-  qq_puts(&q, isdouble ? "--- Below this line is the bounce that could not be delivered.\n\n" : "--- Below this line is a copy of the message.\n\n") ;
-  copy_message(&q, fd, c->maxbytes) ;
-  close(fd) ;
-  qq_from(&q, from) ;
-  qq_to(&q, to.s) ;
-  fqp[ulong_fmt(fqp, (unsigned long)q.pid)] = 0 ;
-  err = qq_close(&q) ;
-  if (*err)
-  {
-    warn_log("unable to queue the bounce of msg ", fid, ": ", err + 1, (char *)0) ;
-    if (*err == 'Z') goto temp ;
-    warn_log("bounce of msg ", fid, " dropped", (char *)0) ;
-  }
-  else logline("bounce msg ", fid, " qp ", fqp, (char *)0) ;
  remove:
   stralloc_free(&rec) ; stralloc_free(&to) ;
   sendbounce_forget(id) ;

@@ -157,7 +157,12 @@ static void result_one (unsigned int c, sendslot *sl, sendmsg *m, unsigned int i
   if (!m) return ;
   if (code == 'Z' && schedule_now() >= m->birth + channel_lifetime) code = 'E' ;
   if ((code == 'D' || code == 'E') && !bounce_record(m, rcpt, code, res->text, res->textlen)) code = 'Z' ;
-  if (code == 'Z') { m->ch[c].ndefer++ ; return ; }
+  if (code == 'Z')
+  {
+    m->ch[c].ndefer++ ;
+    sendbounce_warn(&finish_bconf, m->id, m->sender, m->birth, schedule_now(), rcpt, res->text, res->textlen) ;
+    return ;
+  }
   /* A lost mark is a duplicate delivery, never a loss. */
   queue_path(fn, c ? "remote" : "local", m->id) ;
   if (!rcptfile_mark(fn, genalloc_s(uint64_t, &sl->job.offs)[i]))

@@ -58,6 +58,8 @@ int sendcontrols_read (queuedir const *qdir)
   if (ok)
   {
     n.maxbytes = finish_bconf.maxbytes ;
+    n.lifetime = finish_bconf.lifetime ;
+    n.warnafter = finish_bconf.warnafter ;
     conf_free(&finish_bconf) ;
     finish_bconf = n ;
   }
@@ -66,6 +68,8 @@ int sendcontrols_read (queuedir const *qdir)
   channel[1].conc = readnum("control/concurrencyremote", 20, 1, SPAWNPROTO_SLOTS_MAX) ;
   channel_lifetime = readnum("control/queuelifetime", 604800, 0, 1UL << 40) ;
   finish_bconf.maxbytes = readnum("control/bouncemaxbytes", 50000, 0, 1UL << 40) ;
+  finish_bconf.lifetime = channel_lifetime ;
+  finish_bconf.warnafter = readnum("control/bouncewarnafter", 0, 0, 1UL << 40) ;
   if (fchdir(qdir->queue) < 0) strerr_diefu1sys(111, "fchdir to queue") ;
   return ok ;
 }

@@ -36,7 +36,7 @@ void finish_check (sendmsg *m)
     if (!sendchan_passdone(ch) || ch->nflight || ch->ndefer) return ;
   }
   if (m->finishretry || m->finishing) return ;
-  if (!sendbounce_send(&finish_bconf, m->id, m->sender)) { later(m) ; return ; }
+  if (!sendbounce_send(&finish_bconf, m->id, m->sender, m->birth)) { later(m) ; return ; }
   finish_files(m) ;
 }
 
