@@ -328,8 +328,10 @@ def test_new_qhome_rebuilds(h):
 def control_files(h):
     """The control files qmail-control(5) describes (each a .TP entry)."""
     lines = open(os.path.join(h.src, 'man', 'qmail-control.5')).read().split('\n')
-    return [lines[i + 1].split()[1] for i in range(len(lines) - 1)
-            if lines[i] == '.TP' and lines[i + 1].startswith('.B ') and '/' not in lines[i + 1]]
+    # ".B name" or ".B name1, name2": every name (files under other directories excepted)
+    return [n.rstrip(',') for i in range(len(lines) - 1)
+            if lines[i] == '.TP' and lines[i + 1].startswith('.B ') and '/' not in lines[i + 1]
+            for n in lines[i + 1].split()[1:]]
 
 
 def test_control_examples_and_defaults(h):
