@@ -143,6 +143,10 @@ def _smtproutes(h):
     h.control('smtproutes', 'empty.test:\n')   # empty relay: MX as usual
     ZONE_OK = rn.remote(h, 'a.test', 'f@x.test', ['v@a.test'], MSG)[0]
     ok_one(ZONE_OK, 1)
+    h.control('smtproutes', 'quad.test:127.0.0.5:2525\n')   # a bare dotted quad is an address, no DNS
+    recs, _ = rn.remote(h, 'quad.test', 'f@x.test', ['u@quad.test'], MSG)
+    ok_one(recs, 1)
+    eq(rec2.transactions[-1]['to'], ['u@quad.test'])
     h.control('smtproutes', 'a.test:[127.0.0.2]:99999\n')
     recs, _ = rn.remote(h, 'a.test', 'f@x.test', ['u@a.test'], MSG)
     if recs[0][0] != 'Z' or 'smtproutes' not in recs[0]:
