@@ -8,6 +8,7 @@
 #include "send/channel.h"
 #include "send/controls.h"
 #include "send/finish.h"
+#include "send/vdom.h"
 
 static unsigned long readnum (char const *fn, unsigned long def, unsigned long lo, unsigned long hi)
 {
@@ -65,6 +66,11 @@ int sendcontrols_read (queuedir const *qdir)
   channel[1].conc = readnum("control/concurrencyremote", 20, 1, SPAWNPROTO_SLOTS_MAX) ;
   channel_lifetime = readnum("control/queuelifetime", 604800, 0, 1UL << 40) ;
   finish_bconf.maxbytes = readnum("control/bouncemaxbytes", 50000, 0, 1UL << 40) ;
+  if (vdom_read() < 0)
+  {
+    logline("qmail-send: warning: unable to read control/virtualdomains", (char *)0) ;
+    ok = 0 ;
+  }
   if (fchdir(qdir->queue) < 0) strerr_diefu1sys(111, "fchdir to queue") ;
   return ok ;
 }
