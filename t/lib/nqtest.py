@@ -84,6 +84,9 @@ class Home:
         self.control('me', TEST_ME + '\n')
         self.control('locals', TEST_ME + '\nlocalhost\n')
         self.control('rcpthosts', TEST_ME + '\nlocalhost\n')
+        # no test asks the machine's resolver: remote recipients outside a test's own
+        # namespace (t/lib/remotens.py sets its server) get a quick temporary DNS failure
+        self.control('dnsservers', '127.0.0.1:9\n')
         self.assign = []
 
     def bin(self, name):
