@@ -20,12 +20,14 @@
 #include <skalibs/strerr.h>
 #include "util/auto.h"
 #include "util/memcap.h"
+#include "queue/pipebuf.h"
 #include "queue/queue.h"
+#include "queue/spawnproto.h"
 #include "remote/delivery.h"
-#include "remote/rjob.h"
+#include "remote/rresult.h"
 
 #define USAGE "qmail-rspawn"
-#define SLOTS 1000
+#define SLOTS SPAWNPROTO_SLOTS_MAX
 #define KIDOUT_MAX (512 << 10)   /* more from a child is garbage */
 #define MEMORY_MAX (256 << 20)
 
@@ -35,7 +37,7 @@ struct kid_s
   pid_t pid ;
   int fd ;            /* the child's output, -1 when closed */
   int busy ;
-  size_t n ;          /* recipients of its job */
+  unsigned int n ;    /* recipients of its job */
   stralloc out ;
 } ;
 
@@ -44,13 +46,35 @@ static unsigned int nbusy = 0 ;
 static stralloc replies = STRALLOC_ZERO ;
 static int homefd ;
 
-static void reply_all (unsigned long slot, size_t n, char const *text)
+/* A job: the parsed request and the domain of its recipients, lowercased. */
+typedef struct job_s job ;
+struct job_s
 {
-  if (!rjob_reply(&replies, slot, n, "", 0, text)) strerr_diefu1sys(111, "allocate memory") ;
+  spawnproto_rrequest rq ;
+  char domain[256] ;
+} ;
+
+/* One result per recipient: the head, then res[0..n). */
+static void reply (unsigned long slot, unsigned int n, rresult const *res)
+{
+  unsigned int i ;
+  if (!spawnproto_rreply_put_head(&replies, slot, n)) strerr_diefu1sys(111, "allocate memory") ;
+  for (i = 0 ; i < n ; i++)
+    if (!spawnproto_rreply_put_result(&replies, res[i].code, res[i].text, res[i].len))
+      strerr_diefu1sys(111, "allocate memory") ;
+}
+
+/* The same code and text for every recipient of a job. */
+static void reply_all (unsigned long slot, unsigned int n, char code, char const *text)
+{
+  rresult res[RRESULT_MAX] ;
+  unsigned int i ;
+  for (i = 0 ; i < n ; i++) { res[i].code = code ; res[i].text = text ; res[i].len = strlen(text) ; }
+  reply(slot, n, res) ;
 }
 
 /* The child: what qmail-remote does, with the message on fdmess and the result to fdout. */
-static void __attribute__((noreturn)) child (rjob const *j, int fdmess, int fdout)
+static void __attribute__((noreturn)) child (job const *j, int fdmess, int fdout)
 {
   stralloc out = STRALLOC_ZERO ;
   selfpipe_finish() ;
@@ -60,39 +84,41 @@ static void __attribute__((noreturn)) child (rjob const *j, int fdmess, int fdou
   if (fchdir(homefd) < 0) _exit(111) ;
   srandom((unsigned int)(time(0) ^ getpid())) ;
   memcap_set(64 << 20) ;
-  delivery_run(&out, j->domain, j->sender, j->rcpt, j->n, 0) ;
+  delivery_run(&out, j->domain, j->rq.sender, j->rq.rcpt, j->rq.n, 0) ;
   if (allwrite(1, out.s, out.len) < out.len) _exit(111) ;
   _exit(0) ;
 }
 
-static void start (rjob const *j)
+static void start (job const *j)
 {
   char mess[QUEUE_PATH_MAX] ;
   struct stat st ;
   int fdmess, p[2] ;
   pid_t pid ;
-  kid *k = kids + j->slot ;
-  queue_path(mess, "mess", j->msgid) ;
+  unsigned long slot = j->rq.slot ;
+  unsigned int n = j->rq.n ;
+  kid *k = kids + slot ;
+  queue_path(mess, "mess", j->rq.msgid) ;
   fdmess = open(mess, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
-  if (fdmess < 0) { reply_all(j->slot, j->n, "Unable to open the message file. (#4.3.0)") ; return ; }
+  if (fdmess < 0) { reply_all(slot, n, 'Z', "Unable to open the message file. (#4.3.0)") ; return ; }
   if (fstat(fdmess, &st) < 0 || !S_ISREG(st.st_mode) || ndelay_off(fdmess) < 0)
   {
     close(fdmess) ;
-    reply_all(j->slot, j->n, "The message file is not a regular file. (#4.3.0)") ;
+    reply_all(slot, n, 'Z', "The message file is not a regular file. (#4.3.0)") ;
     return ;
   }
   if (pipe2(p, O_CLOEXEC) < 0)
   {
     close(fdmess) ;
-    reply_all(j->slot, j->n, "Unable to make a pipe. (#4.3.0)") ;
+    reply_all(slot, n, 'Z', "Unable to make a pipe. (#4.3.0)") ;
     return ;
   }
   pid = fork() ;
   if (!pid) { close(p[0]) ; child(j, fdmess, p[1]) ; }
   close(fdmess) ; close(p[1]) ;
-  if (pid < 0) { close(p[0]) ; reply_all(j->slot, j->n, "Unable to fork. (#4.3.0)") ; return ; }
+  if (pid < 0) { close(p[0]) ; reply_all(slot, n, 'Z', "Unable to fork. (#4.3.0)") ; return ; }
   ndelay_on(p[0]) ;
-  k->pid = pid ; k->fd = p[0] ; k->busy = 1 ; k->n = j->n ; k->out.len = 0 ;
+  k->pid = pid ; k->fd = p[0] ; k->busy = 1 ; k->n = n ; k->out.len = 0 ;
   nbusy++ ;
 }
 
@@ -113,12 +139,11 @@ static void kid_read (kid *k)
 static void kid_done (unsigned long slot, int wstat)
 {
   kid *k = kids + slot ;
-  int ok ;
+  rresult res[RRESULT_MAX] ;
   if (k->fd >= 0) { kid_read(k) ; if (k->fd >= 0) { close(k->fd) ; k->fd = -1 ; } }
-  ok = WIFEXITED(wstat) && !WEXITSTATUS(wstat) ;
-  if (!rjob_reply(&replies, slot, k->n, ok ? k->out.s : "", ok ? k->out.len : 0,
-        WIFSIGNALED(wstat) ? "qmail-remote crashed. (#4.3.0)" : "Temporary failure in qmail-remote. (#4.3.0)"))
-    strerr_diefu1sys(111, "allocate memory") ;
+  if (WIFEXITED(wstat) && !WEXITSTATUS(wstat) && !rresult_split(res, k->n, k->out.s, k->out.len))
+    reply(slot, k->n, res) ;
+  else reply_all(slot, k->n, 'Z', WIFSIGNALED(wstat) ? "qmail-remote crashed. (#4.3.0)" : "Temporary failure in qmail-remote. (#4.3.0)") ;
   if (k->out.a > 65536) stralloc_free(&k->out) ;
   k->busy = 0 ; k->pid = 0 ;
   nbusy-- ;
@@ -136,26 +161,35 @@ static void reap (void)
   }
 }
 
+/* The domain of the job's recipients (spawnproto_rrequest_parse checked they share
+   it), lowercased into j->domain. 0 ok, -1 none or too long (the job fails). */
+static int job_domain (job *j)
+{
+  size_t len, i ;
+  char const *d = spawnproto_domain(j->rq.rcpt[0], &len) ;
+  if (!len || len >= sizeof j->domain) return -1 ;
+  for (i = 0 ; i < len ; i++) j->domain[i] = d[i] >= 'A' && d[i] <= 'Z' ? (char)(d[i] + 32) : d[i] ;
+  j->domain[len] = 0 ;
+  return 0 ;
+}
+
 /* Take every complete job out of in; a malformed one is fatal (exit 111). */
 static void requests (stralloc *in)
 {
   size_t used = 0 ;
-  for (;;)
+  ssize_t n ;
+  while ((n = pipebuf_next(in, used, 0, &spawnproto_rrequest_len)) > 0)
   {
-    static rjob j ;
-    ssize_t n = rjob_length(in->s + used, in->len - used) ;
-    if (n < 0) strerr_dief1x(111, "protocol error: malformed job record") ;
-    if (!n) break ;
-    if (!rjob_parse(&j, in->s + used, (size_t)n, SLOTS)) strerr_dief1x(111, "protocol error: malformed job record") ;
-    if (kids[j.slot].busy) strerr_dief1x(111, "protocol error: slot already busy") ;
-    start(&j) ;
+    static job j ;
+    if (!spawnproto_rrequest_parse(&j.rq, in->s + used, (size_t)n, SLOTS))
+      strerr_dief1x(111, "protocol error: malformed job record") ;
+    if (kids[j.rq.slot].busy) strerr_dief1x(111, "protocol error: slot already busy") ;
+    if (job_domain(&j) < 0) reply_all(j.rq.slot, j.rq.n, 'D', "Sorry, the recipient's domain is empty or too long. (#5.1.3)") ;
+    else start(&j) ;
     used += (size_t)n ;
   }
-  if (used)
-  {
-    memmove(in->s, in->s + used, in->len - used) ;
-    in->len -= used ;
-  }
+  if (n < 0) strerr_dief1x(111, "protocol error: malformed job record") ;
+  pipebuf_consume(in, used) ;
 }
 
 static void raise_fd_limit (void)
@@ -201,24 +235,12 @@ static void loop (int sfd)
       }
       else if (xslot[i] == SLOTS + 1)
       {
-        ssize_t r ;
-        if (!stralloc_readyplus(&in, 65536)) strerr_diefu1sys(111, "allocate memory") ;
-        r = read(0, in.s + in.len, 65536) ;
-        if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_diefu1sys(111, "read requests") ;
+        int r = pipebuf_fill(0, &in) ;
+        if (r == -2) strerr_diefu1sys(111, "read requests") ;
         if (!r) { reading = 0 ; if (in.len) strerr_dief1x(111, "protocol error: incomplete job record at end of input") ; }
-        if (r > 0) { in.len += (size_t)r ; requests(&in) ; }
-        if (in.len > (1 << 20)) strerr_dief1x(111, "protocol error: job record too long") ;
+        if (r > 0) requests(&in) ;
       }
-      else
-      {
-        ssize_t r = write(1, replies.s, replies.len) ;
-        if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_diefu1sys(111, "write replies") ;
-        if (r > 0)
-        {
-          memmove(replies.s, replies.s + r, replies.len - (size_t)r) ;
-          replies.len -= (size_t)r ;
-        }
-      }
+      else pipebuf_flush(1, &replies, "qmail-send") ;
     }
   }
   stralloc_free(&in) ;

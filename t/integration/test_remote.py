@@ -143,6 +143,10 @@ def _smtproutes(h):
     h.control('smtproutes', 'empty.test:\n')   # empty relay: MX as usual
     ZONE_OK = rn.remote(h, 'a.test', 'f@x.test', ['v@a.test'], MSG)[0]
     ok_one(ZONE_OK, 1)
+    h.control('smtproutes', 'quad.test:127.0.0.5:2525\n')   # a bare dotted quad is an address, no DNS
+    recs, _ = rn.remote(h, 'quad.test', 'f@x.test', ['u@quad.test'], MSG)
+    ok_one(recs, 1)
+    eq(rec2.transactions[-1]['to'], ['u@quad.test'])
     h.control('smtproutes', 'a.test:[127.0.0.2]:99999\n')
     recs, _ = rn.remote(h, 'a.test', 'f@x.test', ['u@a.test'], MSG)
     if recs[0][0] != 'Z' or 'smtproutes' not in recs[0]:
@@ -239,7 +243,7 @@ def _rspawn(h):
     put_message(h, 103, MSG)
     jobs = job(0, 101, 'f@x.test', ['a1@a.test', 'bad@a.test', 'later@a.test']) + \
         job(1, 102, 'f@x.test', ['big@a.test']) + job(2, 103, 'f@x.test', ['u@null.test']) + \
-        job(3, 999, 'f@x.test', ['u@a.test'])
+        job(3, 999, 'f@x.test', ['u@a.test']) + job(4, 101, 'f@x.test', ['nodomain'])
     rc, out, err = rspawn(h, jobs)
     eq(rc, 0, 'exit code (%r)' % err)
     replies = {}
@@ -248,13 +252,14 @@ def _rspawn(h):
         slot, n = int(out[i]), int(out[i + 1])
         replies[slot] = [x.decode(errors='replace') for x in out[i + 2:i + 2 + n]]
         i += 2 + n
-    eq(sorted(replies), [0, 1, 2, 3])
+    eq(sorted(replies), [0, 1, 2, 3, 4])
     eq([r[0] for r in replies[0]], ['K', 'D', 'Z'])
     if '127.0.0.2' not in replies[0][0] or '250' not in replies[0][0] or '550 5.1.1' not in replies[0][1]:
         raise TestFailure(replies[0])
     eq([r[0] for r in replies[1]], ['K'])
     eq([r[0] for r in replies[2]], ['D'])
     eq([r[0] for r in replies[3]], ['Z'], 'no message file')
+    eq([r[0] for r in replies[4]], ['D'], 'a recipient without a domain')
     bigt = [t for t in rec.transactions if t['to'] == ['big@a.test']]
     eq(len(bigt), 1)
     eq(bigt[0]['data'] == rn.crlf(big), True, '20 MB body byte-exact')

@@ -70,6 +70,10 @@ class Stub:
     def __enter__(self):
         open(self.jobsfile, 'w').close()
         os.chmod(self.jobsfile, 0o666)
+        # the real qmail-rspawn is put back afterwards: later tests deliver with it
+        self.saved = self.path + '.real'
+        if os.path.exists(self.path):
+            os.rename(self.path, self.saved)
         with open(self.path, 'w') as f:
             f.write(FAKE_RSPAWN % {'tmp': self.tmp})
         os.chmod(self.path, 0o755)
@@ -80,6 +84,8 @@ class Stub:
             self.h.stop_send()
         finally:
             os.unlink(self.path)
+            if os.path.exists(self.saved):
+                os.rename(self.saved, self.path)
 
     def flag(self, name):
         open(os.path.join(self.tmp, name), 'w').close()

@@ -35,6 +35,7 @@ def ns_main(module):
     name, path, src, build = sys.argv[1:5]
     subprocess.run(['ip', 'link', 'set', 'lo', 'up'], check=True)
     h = nqtest.Home(path, src, build or None)
+    h.assign = []          # reset() made the Home outside; users are added inside
     try:
         getattr(module, name)(h)
     finally:

@@ -110,6 +110,28 @@ START_TEST(test_virtualdomains)
 }
 END_TEST
 
+/* The reverse for bounces: every address the forward rewriting made comes back. */
+START_TEST(test_vdom_strip)
+{
+  static char const *const used[] = { "bob@virt.example", "bob-x@VIRT.example", "ann@virt.example",
+                                      "x@b.a.wild.example", "joe-bob@virt.example", 0 } ;
+  unsigned int i ;
+  for (i = 0 ; used[i] ; i++)
+  {
+    stralloc out = STRALLOC_ZERO ;
+    ck_assert_int_eq(rewrite_rcpt(&rwv, &out, used[i]), 1) ;
+    ck_assert_str_eq(out.s + rewrite_vdom_strip(&rwv, out.s), used[i]) ;
+    stralloc_free(&out) ;
+  }
+  ck_assert_uint_eq(rewrite_vdom_strip(&rwv, "x@elsewhere.example"), 0) ;     /* no virtual domain */
+  ck_assert_uint_eq(rewrite_vdom_strip(&rwv, "ann-bob@virt.example"), 0) ;    /* prefix is joe's */
+  ck_assert_uint_eq(rewrite_vdom_strip(&rwv, "joe@virt.example"), 0) ;        /* no '-' */
+  ck_assert_uint_eq(rewrite_vdom_strip(&rwv, "-bob@virt.example"), 0) ;
+  ck_assert_uint_eq(rewrite_vdom_strip(&rwv, "joe-x@no.virt.example"), 0) ;   /* empty prefix */
+  ck_assert_uint_eq(rewrite_vdom_strip(&rwv, "nodomain"), 0) ;
+}
+END_TEST
+
 START_TEST(test_inlist)
 {
   ck_assert_int_eq(rewrite_inlist(locals, sizeof locals - 1, "LOCALHOST", 9), 1) ;
@@ -128,6 +150,7 @@ static Suite *suite (void)
   tcase_add_test(tc, test_percenthack) ;
   tcase_add_test(tc, test_too_long_stays) ;
   tcase_add_test(tc, test_virtualdomains) ;
+  tcase_add_test(tc, test_vdom_strip) ;
   tcase_add_test(tc, test_inlist) ;
   suite_add_tcase(s, tc) ;
   return s ;

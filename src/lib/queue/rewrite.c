@@ -84,3 +84,18 @@ int rewrite_rcpt (rewrite const *rw, stralloc *out, char const *rcpt)
     return stralloc_0(out) ? 1 : -1 ;
   }
 }
+
+size_t rewrite_vdom_strip (rewrite const *rw, char const *rcpt)
+{
+  size_t len = strlen(rcpt), at = addr_at(rcpt, len), d ;
+  if (at == len) return 0 ;
+  /* each '-' of the local part may end the prefix: the one whose rest maps back to it */
+  for (d = 0 ; d < at ; d++)
+  {
+    ssize_t p ;
+    if (rcpt[d] != '-' || !d) continue ;
+    p = vdom_lookup(rw, rcpt + d + 1, len - d - 1, at - d - 1) ;
+    if (p >= 0 && strlen(rw->vdoms + p) == d && !strncmp(rw->vdoms + p, rcpt, d)) return d + 1 ;
+  }
+  return 0 ;
+}

@@ -28,6 +28,11 @@ struct rewrite_s
    beyond ADDR_MAX is kept as given and called remote. */
 extern int rewrite_rcpt (rewrite const *, stralloc *out, char const *rcpt) ;
 
+/* The reverse of the virtualdomains step, for bounces: when rcpt is
+   "prefix-address" and virtualdomains gives address that prefix, the offset of
+   address in rcpt (qmail's stripvdomprepend); else 0. Only vdoms is used. */
+extern size_t rewrite_vdom_strip (rewrite const *, char const *rcpt) ;
+
 /* 1 if dom[0..len) (any case) is one of the NUL-terminated list items. */
 extern int rewrite_inlist (char const *list, size_t listlen, char const *dom, size_t len) ;
 

@@ -95,5 +95,7 @@ int routes_relay (relay *r, char const *value)
   memcpy(r->host, value, hl) ; r->host[hl] = 0 ;
   if (portpart && !port_scan(portpart, &r->port)) return -1 ;
   r->portset = !!portpart ;
+  /* qmail takes a bare dotted quad as the address itself, not a name to look up */
+  if (!r->literal && sockip_scan(&r->ip, r->host) && !r->ip.v6) r->literal = 1 ;
   return 1 ;
 }

@@ -15,12 +15,13 @@ typedef struct relay_s relay ;
 struct relay_s
 {
   char host[256] ;   /* name to resolve, or the literal's text */
-  int literal ;      /* [ip]: ip is set, no DNS */
+  int literal ;      /* [ip] or a dotted quad: ip is set, no DNS */
   sockip ip ;
   uint16_t port ;
   int portset ;       /* the value named a port */
 } ;
-/* "host", "host:port", "[192.0.2.1]", "[IPv6:2001:db8::1]:2525", "[::1]:25".
+/* "host", "host:port", "[192.0.2.1]", "[IPv6:2001:db8::1]:2525", "[::1]:25";
+   a bare dotted quad ("192.0.2.1:2525") is an address too, as in qmail.
    1 a relay, 0 empty (use MX), -1 bad syntax. port defaults to 25. */
 extern int routes_relay (relay *, char const *value) ;
 

@@ -15,6 +15,8 @@
 #include "send/finish.h"
 #include "queue/pipebuf.h"
 #include "send/schedule.h"
+#include "send/vdom.h"
+#include "send/verp.h"
 
 sendspawner channel[SEND_NCHAN] =
 {
@@ -62,11 +64,14 @@ static void put_request (unsigned int c, unsigned long k, sendmsg *m)
   sendspawner *s = channel + c ;
   rcptjob *j = &s->slots[k].job ;
   char const *rcpts[SPAWNPROTO_RCPTS_MAX] ;
+  static stralloc sender = STRALLOC_ZERO ;
   size_t p = 0 ;
   unsigned int i ;
   for (i = 0 ; i < j->n ; i++) { rcpts[i] = j->rcpts.s + p ; p += strlen(rcpts[i]) + 1 ; }
-  if (!(c ? spawnproto_rrequest_put(&s->out, k, m->id, m->sender, rcpts, j->n)
-          : spawnproto_request_put(&s->out, k, m->id, m->sender, rcpts[0])))
+  /* a VERP job has one recipient (start_one): its own sender */
+  if (verp_expand(&sender, m->sender, rcpts[0]) < 0) strerr_diefu1x(111, "allocate memory") ;
+  if (!(c ? spawnproto_rrequest_put(&s->out, k, m->id, sender.s, rcpts, j->n)
+          : spawnproto_request_put(&s->out, k, m->id, sender.s, rcpts[0])))
     strerr_diefu1x(111, "allocate memory") ;
 }
 
@@ -102,7 +107,7 @@ static int start_one (unsigned int c)
   sl = s->slots + k ;
   ch = m->ch + c ;
   queue_path(fn, c ? "remote" : "local", m->id) ;
-  r = rcptfile_next(fn, &ch->cursor, ch->size, s->maxrcpts, c == 1, &sl->job) ;
+  r = rcptfile_next(fn, &ch->cursor, ch->size, verp_is(m->sender) ? 1 : s->maxrcpts, c == 1, &sl->job) ;
   channel_unready(m, c) ;
   if (r < 0)
   {
@@ -130,23 +135,40 @@ void channel_dispatch (unsigned int c)
   while (channel[c].up && channel[c].busy < channel[c].conc && start_one(c)) ;
 }
 
-/* Record a permanent failure; 0 if it could not be (then it is retried). */
-static int bounce_record (sendmsg *m, char const *rcpt, char code, char const *text, size_t tl)
+/* Record a permanent failure under the address the sender used (a virtual
+   domain's prefix taken off, send/vdom); 0 if it could not be (then it is retried). */
+static int bounce_record (unsigned int c, sendmsg *m, char const *rcpt, char code, char const *text, size_t tl)
 {
   stralloc reason = STRALLOC_ZERO ;
   int ok ;
+  if (!c) rcpt += vdom_strip(rcpt) ;
   ok = stralloc_catb(&reason, text, report_reason_len(text, tl)) ;
   if (ok && code == 'E') ok = stralloc_cats(&reason, TOOLONG) ;
+  if (ok && verp_is(m->sender) && !m->nfailed) ok = stralloc_copyb(&m->failed, rcpt, strlen(rcpt) + 1) ;
   if (!ok || !sendbounce_record(m->id, rcpt, reason.s, reason.len))
   {
     warn_log("unable to record the failure, will retry: ", strerror(errno), (char *)0) ;
     ok = 0 ;
   }
+  else m->nfailed++ ;
   stralloc_free(&reason) ;
   return ok ;
 }
 
 /* Result of recipient i of the job in slot sl (m may be gone). */
+/* A delay warning goes where a bounce would: a VERP sender expanded for this recipient. */
+static void warn_late (sendmsg *m, char const *rcpt, spawnproto_result const *res)
+{
+  static stralloc to = STRALLOC_ZERO ;
+  char const *sender = m->sender ;
+  if (verp_is(sender))
+  {
+    if (verp_expand(&to, sender, rcpt) < 0) return ;   /* no memory: no warning; the bounce still comes */
+    sender = to.s ;
+  }
+  sendbounce_warn(&finish_bconf, m->id, sender, m->birth, schedule_now(), rcpt, res->text, res->textlen) ;
+}
+
 static void result_one (unsigned int c, sendslot *sl, sendmsg *m, unsigned int i, char const *rcpt, spawnproto_result const *res)
 {
   char text[SPAWNPROTO_TEXT_MAX + 2], fd[ULONG_FMT], fn[QUEUE_PATH_MAX] ;
@@ -156,11 +178,11 @@ static void result_one (unsigned int c, sendslot *sl, sendmsg *m, unsigned int i
   logline("delivery ", fd, code == 'K' ? ": success: " : code == 'Z' ? ": deferral: " : ": failure: ", text, (char *)0) ;
   if (!m) return ;
   if (code == 'Z' && schedule_now() >= m->birth + channel_lifetime) code = 'E' ;
-  if ((code == 'D' || code == 'E') && !bounce_record(m, rcpt, code, res->text, res->textlen)) code = 'Z' ;
+  if ((code == 'D' || code == 'E') && !bounce_record(c, m, rcpt, code, res->text, res->textlen)) code = 'Z' ;
   if (code == 'Z')
   {
     m->ch[c].ndefer++ ;
-    sendbounce_warn(&finish_bconf, m->id, m->sender, m->birth, schedule_now(), rcpt, res->text, res->textlen) ;
+    warn_late(m, rcpt, res) ;
     return ;
   }
   /* A lost mark is a duplicate delivery, never a loss. */

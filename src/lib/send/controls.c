@@ -9,6 +9,7 @@
 #include "send/channel.h"
 #include "send/controls.h"
 #include "send/finish.h"
+#include "send/vdom.h"
 
 static unsigned long readnum (char const *fn, unsigned long def, unsigned long lo, unsigned long hi)
 {
@@ -70,6 +71,11 @@ int sendcontrols_read (queuedir const *qdir)
   finish_bconf.maxbytes = readnum("control/bouncemaxbytes", 50000, 0, 1UL << 40) ;
   finish_bconf.lifetime = channel_lifetime ;
   finish_bconf.warnafter = readnum("control/bouncewarnafter", 0, 0, 1UL << 40) ;
+  if (vdom_read() < 0)
+  {
+    warn_log("unable to read control/virtualdomains", (char *)0) ;
+    ok = 0 ;
+  }
   if (fchdir(qdir->queue) < 0) strerr_diefu1sys(111, "fchdir to queue") ;
   return ok ;
 }

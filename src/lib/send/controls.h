@@ -1,6 +1,7 @@
 /* controls.h: qmail-send's control files: me, bouncefrom, bouncehost,
    doublebounceto, doublebouncehost, bouncemaxbytes, concurrencylocal,
-   concurrencyremote, queuelifetime (man/qmail-control.5). */
+   concurrencyremote, queuelifetime, virtualdomains (for bounces: send/vdom)
+   (man/qmail-control.5). */
 #ifndef NQ_SENDCONTROLS_H
 #define NQ_SENDCONTROLS_H
 

@@ -13,6 +13,7 @@
 #include "send/channel.h"
 #include "send/finish.h"
 #include "send/schedule.h"
+#include "send/verp.h"
 
 sendbounce_conf finish_bconf = SENDBOUNCE_CONF_ZERO ;
 stralloc finish_cleanout = STRALLOC_ZERO ;
@@ -27,6 +28,18 @@ static void later (sendmsg *m)
   schedule_at(m->id, SCHED_FINISH, m->finishretry) ;
 }
 
+/* Where a bounce goes: the sender; for a VERP sender with one failed recipient
+   its per-recipient form, with several (or after a restart) qmail's "pre-@host". */
+static char const *bounce_to (sendmsg *m)
+{
+  static stralloc to = STRALLOC_ZERO ;
+  int r ;
+  if (!verp_is(m->sender)) return m->sender ;
+  r = m->nfailed == 1 && m->failed.len ? verp_expand(&to, m->sender, m->failed.s) : verp_strip(&to, m->sender) ;
+  if (r < 0) strerr_diefu1x(111, "allocate memory") ;
+  return to.s ;
+}
+
 void finish_check (sendmsg *m)
 {
   unsigned int c ;
@@ -36,7 +49,7 @@ void finish_check (sendmsg *m)
     if (!sendchan_passdone(ch) || ch->nflight || ch->ndefer) return ;
   }
   if (m->finishretry || m->finishing) return ;
-  if (!sendbounce_send(&finish_bconf, m->id, m->sender, m->birth)) { later(m) ; return ; }
+  if (!sendbounce_send(&finish_bconf, m->id, bounce_to(m), m->birth)) { later(m) ; return ; }
   finish_files(m) ;
 }
 

@@ -45,6 +45,7 @@ void msgtab_remove (sendmsg *m)
 void msgtab_free (sendmsg *m)
 {
   stralloc_free(&m->info) ;
+  stralloc_free(&m->failed) ;
   alloc_free(m) ;
 }
 

@@ -33,6 +33,8 @@ struct sendmsg_s
   int finishing ;               /* 1 once its files are being removed */
   stralloc info ;
   char const *sender ;          /* points into info */
+  unsigned int nfailed ;        /* failures this run recorded in bounce/N */
+  stralloc failed ;             /* a VERP message's first failed recipient (send/verp) */
   sendchan ch[SEND_NCHAN] ;
   sendmsg *hnext ;
 } ;
