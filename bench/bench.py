@@ -290,10 +290,15 @@ def run_one(kind, wl, trace, build):
             c0, t0 = cg.usage_ms(), time.monotonic()
             with cg:
                 server.start(wl['clients'], deliver=True)
-        deadline = time.monotonic() + 1800
-        while count_files(maildirs) < units:
-            if time.monotonic() > deadline:
-                raise RuntimeError('%s: only %d of %d delivered' % (kind, count_files(maildirs), units))
+        last, stalled = -1, time.monotonic()
+        while True:
+            n = count_files(maildirs)
+            if n >= units:
+                break
+            if n != last:
+                last, stalled = n, time.monotonic()
+            elif time.monotonic() - stalled > 120:   # bounces or a wedged MTA: its log says
+                raise RuntimeError('%s: only %d of %d delivered, none for 120 s' % (kind, n, units))
             time.sleep(0.02)
         t_e2e = time.monotonic() - t0
         cpu, (f1, kb1) = cg.usage_ms() - c0, fs.counters()
@@ -358,18 +363,22 @@ def table(results):
 
 
 def plot(results, out):
+    """Two panels, median per workload: end-to-end msgs/s and CPU ms per message."""
     dat = out + '.dat'
     with open(dat, 'w') as f:
         for wname, byk in results.items():
-            f.write('%s %s %s\n' % (wname, fmt(med(byk.get('postfix', []), 'e2e')), fmt(med(byk.get('nqmail', []), 'e2e'))))
-    script = ('set terminal pngcairo size 900,500 noenhanced; set output "%s";'
-              'set style data histograms; set style histogram clustered; set style fill solid border -1;'
-              'set ylabel "end-to-end msgs/s (median)"; set xtics rotate by -30; set key top right;'
-              'plot "%s" using 2:xtic(1) title "Postfix", "" using 3 title "nqmail"' % (out, dat))
+            p, n = byk.get('postfix', []), byk.get('nqmail', [])
+            f.write('%s %s %s %s %s\n' % (wname, fmt(med(p, 'e2e')), fmt(med(n, 'e2e')),
+                                          fmt(med(p, 'cpu_ms'), 3), fmt(med(n, 'cpu_ms'), 3)))
+    script = ('set terminal pngcairo size 1000,500 noenhanced; set output "%s";'
+              'set multiplot layout 1,2; set style data histograms; set style histogram clustered;'
+              'set style fill solid border -1; set yrange [0:*]; set xtics rotate by -30; set key top right;'
+              'set title "end-to-end msgs/s (median)"; plot "%s" using 2:xtic(1) title "Postfix", "" using 3 title "nqmail";'
+              'set title "CPU ms per message (median)"; plot "%s" using 4:xtic(1) title "Postfix", "" using 5 title "nqmail";'
+              'unset multiplot' % (out, dat, dat))
     r = subprocess.run(['gnuplot', '-e', script], capture_output=True, text=True)
     if r.returncode:
-        script = script.replace('pngcairo', 'png')
-        r = subprocess.run(['gnuplot', '-e', script], capture_output=True, text=True)
+        r = subprocess.run(['gnuplot', '-e', script.replace('pngcairo', 'png')], capture_output=True, text=True)
     return r.returncode == 0
 
 
@@ -379,8 +388,12 @@ def main():
     ap.add_argument('--pairs', type=int, default=5)
     ap.add_argument('--workloads', default=','.join(WORKLOADS))
     ap.add_argument('--build', required=True, help='the make O= directory the bench builds into')
-    ap.add_argument('--msgs', type=int, help='override every workload\'s message count')
+    ap.add_argument('--msgs', type=int, help='at most this many messages in every workload (a short trial)')
+    ap.add_argument('--report', help='print the table and plot of a results.json, run nothing')
     a = ap.parse_args()
+    if a.report:
+        with open(a.report) as f:
+            return report(json.load(f), os.path.dirname(os.path.abspath(a.report)))
     if os.getuid() != 0:
         sys.exit('bench: runs as root (loop devices, cgroups, Postfix)')
     names = ['default'] if a.quick else a.workloads.split(',')
@@ -392,7 +405,7 @@ def main():
     for wname in names:
         wl = dict(WORKLOADS[wname])
         if a.msgs:
-            wl['msgs'] = a.msgs
+            wl['msgs'] = min(wl['msgs'], a.msgs)
         results[wname] = {}
         for i in range(pairs):
             order = ('postfix', 'nqmail') if i % 2 == 0 else ('nqmail', 'postfix')
@@ -411,6 +424,10 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     with open(os.path.join(outdir, 'results.json'), 'w') as f:
         json.dump(results, f, indent=1)
+    report(results, outdir)
+
+
+def report(results, outdir):
     print(table(results))
     png = os.path.join(outdir, 'bench.png')
     print('plot: %s' % (png if plot(results, png) else 'gnuplot failed'))

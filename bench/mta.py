@@ -41,7 +41,14 @@ class Nqmail:
         h.reset()
         h.control('concurrencylocal', '20\n')
         h.control('databytes', '0\n')
-        return [h.add_user('bench%d' % i) for i in range(wl['mailboxes'])]
+        mds = [h.add_user('bench%d' % i) for i in range(wl['mailboxes'])]
+        # bench0-N (the many-recipient workload) needs a .qmail-default, as in qmail
+        home = os.path.dirname(mds[0].rstrip('/'))
+        with open(os.path.join(home, '.qmail-default'), 'w') as f:
+            f.write('./Maildir/\n')
+        os.chown(os.path.join(home, '.qmail-default'), pwd.getpwnam('nobody').pw_uid, grp.getgrnam('nogroup').gr_gid)
+        os.chmod(os.path.join(home, '.qmail-default'), 0o644)
+        return mds
 
     def start(self, clients, deliver=True):
         if deliver:
