@@ -396,6 +396,8 @@ def main():
             return report(json.load(f), os.path.dirname(os.path.abspath(a.report)))
     if os.getuid() != 0:
         sys.exit('bench: runs as root (loop devices, cgroups, Postfix)')
+    # a run's finally stops its MTA, kills its cgroup and unmounts its file system
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     names = ['default'] if a.quick else a.workloads.split(',')
     pairs = 2 if a.quick else a.pairs
     build = os.path.abspath(a.build)
