@@ -1,5 +1,6 @@
-/* qmail-lspawn: for each request from qmail-send, find the recipient's user and run
-   qmail-local as that user with the message on fd 0; report its result. */
+/* qmail-lspawn: for each request from qmail-send, find the recipient's user and fork a
+   child that becomes that user and runs qmail-local's code (deliver/local) with the
+   message on fd 0, without exec; report its result. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -22,6 +24,7 @@
 #include "util/auto.h"
 #include "util/fds.h"
 #include "local/localuser.h"
+#include "deliver/local.h"
 #include "queue/queue.h"
 #include "queue/pipebuf.h"
 #include "queue/spawnproto.h"
@@ -29,7 +32,6 @@
 #define USAGE "qmail-lspawn defaultdelivery"
 #define SLOTS SPAWNPROTO_SLOTS_MAX
 
-extern char **environ ;
 
 typedef struct kid_s kid ;
 struct kid_s
@@ -45,7 +47,7 @@ static kid kids[SLOTS] ;
 static unsigned int nbusy = 0 ;
 static stralloc out = STRALLOC_ZERO ;   /* replies not yet written to fd 1 */
 static char const *defaultdelivery ;
-static stralloc qlocal = STRALLOC_ZERO, usercdb = STRALLOC_ZERO, aliashome = STRALLOC_ZERO ;
+static stralloc usercdb = STRALLOC_ZERO, aliashome = STRALLOC_ZERO ;
 static uid_t uidq ;   /* the queue user: owner of every mess/ file */
 
 static void reply (unsigned long slot, char code, char const *text, size_t len)
@@ -58,20 +60,23 @@ static void reply_s (unsigned long slot, char code, char const *text)
   reply(slot, code, text, strlen(text)) ;
 }
 
-/* The vfork child: only async-signal-safe calls, then exec. */
-static void __attribute__((noreturn)) child (int fdmess, int fdout, localuser const *w, char *const *argv)
+/* The forked child becomes the user, with only the message, the report pipe and the
+   environment qmail-local would get, then runs qmail-local's code: no exec per delivery. */
+static void __attribute__((noreturn)) child (int fdmess, int fdout, localuser const *w, char const *const *argv)
 {
-  static char const fail[] = "Unable to run qmail-local. (#4.3.0)\n" ;
+  static char const fail[] = "Unable to switch to the user. (#4.3.0)\n" ;
   sigset_t none ;
   gid_t g = w->gid ;
   if (dup2(fdmess, 0) < 0 || dup2(fdout, 1) < 0 || dup2(fdout, 2) < 0) _exit(111) ;
-  if (setgroups(1, &g) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0) { (void)!write(1, fail, sizeof fail - 1) ; _exit(111) ; }
+  close_inherited() ;   /* qmail-send's pipes, the self-pipe, the other deliveries' pipes */
+  signal(SIGCHLD, SIG_DFL) ;
   sigemptyset(&none) ;
   sigprocmask(SIG_SETMASK, &none, 0) ;
-  signal(SIGCHLD, SIG_DFL) ;
-  execve(qlocal.s, argv, environ) ;
-  (void)!write(1, fail, sizeof fail - 1) ;
-  _exit(111) ;
+  if (setgroups(1, &g) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0) { (void)!write(1, fail, sizeof fail - 1) ; _exit(111) ; }
+  /* the copy of root's memory stays unreadable to the user (setuid did this too) */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) ;
+  PROG = "qmail-local" ;
+  deliver_local(10, argv) ;
 }
 
 static void start (spawnproto_request const *rq)
@@ -115,12 +120,8 @@ static void start (spawnproto_request const *rq)
   argv[4] = local ; argv[5] = w.sa.s + w.dash ; argv[6] = w.sa.s + w.ext ;
   argv[7] = (char *)domain ; argv[8] = (char *)rq->sender ;
   argv[9] = (char *)defaultdelivery ; argv[10] = 0 ;
-#ifdef __SANITIZE_ADDRESS__
-  pid = fork() ;
-#else
-  pid = vfork() ;   /* one process creation per delivery, and a cheap one */
-#endif
-  if (!pid) child(fdmess, p[1], &w, argv) ;
+  pid = fork() ;   /* one process creation per delivery, and no exec */
+  if (!pid) child(fdmess, p[1], &w, (char const *const *)argv) ;
   close(fdmess) ; close(p[1]) ;
   if (pid < 0)
   {
@@ -234,8 +235,7 @@ int main (int argc, char const *const *argv)
   if (argc != 2) strerr_dieusage(100, USAGE) ;
   defaultdelivery = argv[1] ;
   close_inherited() ;
-  if (!stralloc_cats(&qlocal, auto_home) || !stralloc_cats(&qlocal, "/bin/qmail-local") || !stralloc_0(&qlocal)
-   || !stralloc_cats(&usercdb, auto_home) || !stralloc_cats(&usercdb, "/users/cdb") || !stralloc_0(&usercdb)
+  if (!stralloc_cats(&usercdb, auto_home) || !stralloc_cats(&usercdb, "/users/cdb") || !stralloc_0(&usercdb)
    || !stralloc_cats(&aliashome, auto_home) || !stralloc_cats(&aliashome, "/alias") || !stralloc_0(&aliashome))
     strerr_diefu1sys(111, "allocate memory") ;
   if (chdir(auto_home) < 0 || chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;

@@ -1,6 +1,7 @@
 /* qmail-queue: put a message into the queue, durably, with qmail's interface.
    Message on fd 0, envelope on fd 1; exit 0 only when mess/, intd/ and the todo/
-   link and every directory that got a new name are fsync'd (INTERNALS.md). */
+   link and every directory that got a new name are durable: fsync'd, or on an ordered
+   journal (ext4, XFS) made durable by the fsync of intd/ (INTERNALS.md). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include "mail/addr.h"
 #include "util/auto.h"
 #include "util/dirsync.h"
+#include "util/fsorder.h"
 #include "queue/envelope.h"
 #include "util/memcap.h"
 #include "queue/qqcode.h"
@@ -202,7 +204,7 @@ int main (void)
   char todofn[QUEUE_PATH_MAX] ;
   unsigned long id, uid = (unsigned long)getuid(), pid = (unsigned long)getpid() ;
   time_t now = time(0) ;
-  int fd ;
+  int fd, ordered ;
 
   setup_signals() ;
   memcap_set(QQ_MEMORY) ;
@@ -232,10 +234,15 @@ int main (void)
   if (!e.nrcpts) die(QQ_ENVELOPE) ;
 
   if (fsync(fd) < 0) die(QQ_WRITE) ;
+  ordered = fsorder_journal(fd) ;
   if (close(fd) < 0) die(QQ_WRITE) ;
   write_intd(uid, pid, &env) ;
-  sync_bucket("mess", id) ;
-  sync_bucket("intd", id) ;
+  /* an ordered journal made both new names durable with intd's fsync (INTERNALS.md) */
+  if (!ordered)
+  {
+    sync_bucket("mess", id) ;
+    sync_bucket("intd", id) ;
+  }
 
   /* a handler run between the link and clearing the flags would remove the
      files of a committed message: no catchable signal from here to exit */

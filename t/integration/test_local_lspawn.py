@@ -65,6 +65,14 @@ class Lspawn:
                 out[int(slot)] = (rep[:1].decode(), rep[1:].decode())
         return out
 
+    def deliveries(self):
+        """pids of the delivery children: forked without exec, so their exe is qmail-lspawn."""
+        try:
+            with open('/proc/%d/task/%d/children' % (self.p.pid, self.p.pid)) as f:
+                return [int(x) for x in f.read().split()]
+        except OSError:
+            return []
+
     def one(self, slot=0):
         return self.replies(1)[slot]
 
@@ -377,15 +385,18 @@ def test_busy_slot_is_a_protocol_error(h):
     os.chmod(p, 0o644)
     ls = Lspawn(h)
     ls.send(0, 47, 'x@y', 'hold@' + TEST_ME)
-    pid = wait_for(lambda: h.pid_of('qmail-local'), 10, 'qmail-local to start')
-    # qmail-local holds no descriptor of qmail-lspawn's besides its own 0, 1, 2
+    pid = wait_for(lambda: (ls.deliveries() or [0])[0], 10, 'the delivery child to start')
+    # once it runs the program it has set itself up (forked without exec, it is seen before)
+    sh = wait_for(lambda: [c for c in open('/proc/%d/task/%d/children' % (pid, pid)).read().split()], 10, 'the program')
+    # the delivery holds no descriptor of qmail-lspawn's besides its own 0, 1, 2
     eq(sorted(os.listdir('/proc/%d/fd' % pid)), ['0', '1', '2'])
-    eq(os.stat('/proc/%d' % pid).st_uid, uid_of('alias'))
+    status = open('/proc/%d/status' % pid).read()
+    eq(re.search(r'\nUid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)', status).groups(), (str(uid_of('alias')),) * 4)
+    eq(re.search(r'\nGroups:\s*([^\n]*)', status).group(1).split(), [str(pwd.getpwnam('alias').pw_gid)])
     # qmail-local caps its own memory; the program it runs gets the old limit back
     # (qmail-local may be seen before it has set its cap)
     wait_for(lambda: re.search(r'Max data size\s+67108864\s', open('/proc/%d/limits' % pid).read()), 5,
              'qmail-local to cap its memory')
-    sh = wait_for(lambda: [c for c in open('/proc/%d/task/%d/children' % (pid, pid)).read().split()], 10, 'the program')
     with open('/proc/%s/limits' % sh[0]) as f:
         assert not re.search(r'Max data size\s+67108864\s', f.read())
     ls.send(0, 47, 'x@y', 'hold@' + TEST_ME)
@@ -404,7 +415,7 @@ def test_a_stuck_delivery_does_not_block_others(h):
     os.chmod(p, 0o644)
     ls = Lspawn(h)
     ls.send(0, 52, 'x@y', 'stuck@' + TEST_ME)
-    wait_for(lambda: h.pid_of('qmail-local'), 10, 'the stuck qmail-local')
+    wait_for(ls.deliveries, 10, 'the stuck delivery')
     for i in range(1, 6):
         ls.send(i, 52, 'x@y', 'root@' + TEST_ME)
     got = ls.replies(5)
@@ -436,7 +447,7 @@ def test_concurrency_1000(h):
     for i in range(n):
         ls.send(i, 48, 'x@y', 'c%d@%s' % (i, TEST_ME))
     # all n qmail-local processes alive at once: they are all waiting on the gate
-    wait_for(lambda: len(h.pids_under('qmail-local')) == n, 120, '%d concurrent qmail-local' % n)
+    wait_for(lambda: len(ls.deliveries()) == n, 120, '%d concurrent deliveries' % n)
     got = ls.replies(n, timeout=120, poke=lambda: release(fifo))
     eq(sorted(got), list(range(n)))
     eq(set(c for c, t in got.values()), {'K'})
@@ -539,3 +550,29 @@ def test_inherited_fd_does_not_reach_qmail_local(h):
     ls.send(0, 100, 's@x.example', 'joe@' + TEST_ME)
     eq(ls.one(), ('K', 'did 0+0+1/'))
     eq(ls.close(), 0)
+
+
+def test_no_exec_per_delivery(h):
+    """qmail-lspawn forks a child per delivery that runs qmail-local's code without exec
+    (strace -f sees no execve of qmail-local); a |program line still execs its program."""
+    md = h.add_user('joe')
+    home = os.path.dirname(md.rstrip('/'))
+    with open(os.path.join(home, '.qmail-prog'), 'w') as f:
+        f.write('|cat > /dev/null\n')
+    os.chmod(os.path.join(home, '.qmail-prog'), 0o644)
+    put_message(h, 102)
+    out = os.path.join(h.logdir, 'execve.trace')
+    ls = Lspawn(h, wrap=('strace', '-f', '-qq', '-o', out, '-e', 'signal=none',
+                         '-e', 'trace=execve,clone,clone3,fork,vfork'))
+    ls.send(0, 102, 's@x.example', 'joe@' + TEST_ME)
+    eq(ls.one(), ('K', 'did 1+0+0/'))
+    eq(len(h.maildir(md)), 1)
+    ls.send(0, 102, 's@x.example', 'joe-prog@' + TEST_ME)
+    eq(ls.one(), ('K', 'did 0+0+1/'))
+    eq(ls.close(), 0)
+    trace = open(out).read()
+    execs = [m.group(1) for m in re.finditer(r'execve\("([^"]+)"[^\n]*', trace) if ' = -1 ' not in m.group(0)]
+    eq(execs[0], h.bin('qmail-lspawn'))
+    assert not [p for p in execs if 'qmail-local' in p], trace
+    assert [p for p in execs[1:] if p.endswith('/sh')], 'the program was not run through sh: %s' % trace
+    assert len(re.findall(r'^\d+\s+(?:clone|clone3|fork|vfork)\(', trace, re.M)) >= 2, trace

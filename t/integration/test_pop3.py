@@ -40,6 +40,7 @@ def test_system_user_raw_session(h):
         # the session runs as the user, the dialogue before it as qmaild
         pid = wait_for(lambda: h.pid_of('qmail-pop3d'), 5, 'qmail-pop3d')
         eq(os.stat('/proc/%d' % pid).st_uid, u.uid, 'qmail-pop3d runs as the user')
+        # sorted as names: the microseconds in a Maildir name are not zero-padded
         eq(messages(u.maildir), sorted('cur/' + f + ':2,' for f in files), 'new/ moved to cur/')
         stat = c.cmd('STAT')
         sizes = []

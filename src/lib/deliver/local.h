@@ -1,0 +1,12 @@
+/* deliver/local.h: qmail-local(8) as a function, for the program and for qmail-lspawn's
+   children, which run it after fork without exec (INTERNALS.md, "Local delivery"). */
+#ifndef NQ_DELIVER_LOCAL_H
+#define NQ_DELIVER_LOCAL_H
+
+/* Deliver the message on fd 0 for the user of argv (qmail-local's arguments, argv[0]
+   included); the report goes to fd 1. Never returns: exits with qmail-local's codes
+   (0 done, 100 permanent, 111 temporary) through _exit. The caller has become the user
+   and holds only fds 0, 1, 2. */
+extern void deliver_local (int argc, char const *const *argv) __attribute__((noreturn)) ;
+
+#endif

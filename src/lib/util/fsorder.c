@@ -1,0 +1,50 @@
+/* fsorder.c: tell an ordered metadata journal (ext4 with jbd2, XFS) from the rest. */
+
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include "util/fsorder.h"
+
+#define EXT4_MAGIC 0xEF53      /* ext2, ext3 and ext4 alike: the journal decides */
+#define XFS_MAGIC 0x58465342   /* XFS always logs its metadata */
+
+static int ext_has_journal (dev_t dev)
+{
+  char sys[64], link[PATH_MAX], jbd[PATH_MAX + 32] ;
+  char const *name ;
+  ssize_t n ;
+  size_t m ;
+  unsigned int ma = major(dev), mi = minor(dev) ;
+  char *p = sys + sizeof sys ;
+  /* "/sys/dev/block/MAJ:MIN" without stdio */
+  *--p = 0 ;
+  do *--p = (char)('0' + mi % 10) ; while (mi /= 10) ;
+  *--p = ':' ;
+  do *--p = (char)('0' + ma % 10) ; while (ma /= 10) ;
+  p -= 15 ; memcpy(p, "/sys/dev/block/", 15) ;
+  n = readlink(p, link, sizeof link - 1) ;
+  if (n <= 0) return 0 ;
+  link[n] = 0 ;
+  name = strrchr(link, '/') ;
+  name = name ? name + 1 : link ;
+  m = strlen(name) ;
+  if (!m || m > PATH_MAX - 1) return 0 ;
+  memcpy(jbd, "/proc/fs/jbd2/", 14) ;
+  memcpy(jbd + 14, name, m) ;
+  memcpy(jbd + 14 + m, "-8", 3) ;   /* an external journal is named otherwise: unsure, 0 */
+  return access(jbd, F_OK) == 0 ;
+}
+
+int fsorder_journal (int fd)
+{
+  struct statfs sf ;
+  struct stat st ;
+  if (fstatfs(fd, &sf) < 0) return 0 ;
+  if ((unsigned long)sf.f_type == XFS_MAGIC) return 1 ;
+  if ((unsigned long)sf.f_type != EXT4_MAGIC) return 0 ;
+  if (fstat(fd, &st) < 0) return 0 ;
+  return ext_has_journal(st.st_dev) ;
+}
