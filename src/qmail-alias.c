@@ -109,20 +109,12 @@ static void deliver_command (char const *cmd)
 /* One qmail-queue for every address: our Delivered-To line, then the message. */
 static void forward (stralloc const *rcpts, char const *sender)
 {
-  char buf[65536] ;
   char const *x, *dt = env("DTLINE") ;
   size_t i ;
   qq q ;
   if (qq_open(&q) < 0) die_temp("start", "qmail-queue") ;
   qq_put(&q, dt, strlen(dt)) ;
-  if (lseek(0, 0, SEEK_SET) < 0) { qq_abort(&q) ; die_temp("rewind", "the message") ; }
-  for (;;)
-  {
-    ssize_t r = read(0, buf, sizeof buf) ;
-    if (r < 0) { if (errno == EINTR) continue ; qq_abort(&q) ; die_temp("read", "the message") ; }
-    if (!r) break ;
-    qq_put(&q, buf, (size_t)r) ;
-  }
+  if (qq_put_fd(&q, 0) < 0) { qq_abort(&q) ; die_temp("read", "the message") ; }
   qq_from(&q, sender) ;
   for (i = 0 ; i < rcpts->len ; i += strlen(rcpts->s + i) + 1) qq_to(&q, rcpts->s + i) ;
   x = qq_close(&q) ;

@@ -23,7 +23,6 @@
 #include "local/progrun.h"
 #include "util/auto.h"
 #include "util/control.h"
-#include "util/fds.h"
 #include "util/memcap.h"
 #include "queue/qq.h"
 
@@ -106,8 +105,20 @@ static void make_lines (void)
 /* fd 0 must be seekable: a pipe (a person testing by hand) is copied to memory first. */
 static void message_seekable (void)
 {
-  char const *step ;
-  if (fd_seekable(0, "qmail-local", &step) < 0) die_temp(step, "the message") ;
+  char buf[65536] ;
+  int fd ;
+  if (lseek(0, 0, SEEK_SET) == 0) return ;
+  if (errno != ESPIPE) die_temp("rewind", "the message") ;
+  fd = memfd_create("qmail-local", MFD_CLOEXEC) ;
+  if (fd < 0) die_temp("make a copy of", "the message") ;
+  for (;;)
+  {
+    ssize_t r = read(0, buf, sizeof buf) ;
+    if (r < 0) { if (errno == EINTR) continue ; die_temp("read", "the message") ; }
+    if (!r) break ;
+    if (allwrite(fd, buf, (size_t)r) < (size_t)r) die_temp("copy", "the message") ;
+  }
+  if (fd_move(0, fd) < 0) die_temp("move", "the message") ;
 }
 
 /* 1 if header line s[0..n) (no newline) is our Delivered-To line. */
