@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <skalibs/allreadwrite.h>
 #include <skalibs/bytestr.h>
@@ -25,6 +24,7 @@
 #include "util/auto.h"
 #include "util/control.h"
 #include "util/exitcode.h"
+#include "util/fds.h"
 
 #define USAGE "qmail-alias [ -p ]"
 #define EXIT_STOP 99   /* qmail-command(8): delivered, ignore the rest of the .qmail file */
@@ -72,24 +72,6 @@ static void control_get (stralloc *sa, char const *name, char const *def)
   stralloc_free(&fn) ;
 }
 
-/* fd 0 must be seekable: a pipe (someone testing by hand) is copied to memory first. */
-static void message_seekable (void)
-{
-  char buf[65536] ;
-  int fd ;
-  if (lseek(0, 0, SEEK_SET) == 0) return ;
-  fd = memfd_create("qmail-alias", MFD_CLOEXEC) ;
-  if (fd < 0) die_temp("copy", "the message") ;
-  for (;;)
-  {
-    ssize_t r = read(0, buf, sizeof buf) ;
-    if (r < 0) { if (errno == EINTR) continue ; die_temp("read", "the message") ; }
-    if (!r) break ;
-    if (allwrite(fd, buf, (size_t)r) < (size_t)r) die_temp("copy", "the message") ;
-  }
-  if (fd_move(0, fd) < 0) die_temp("copy", "the message") ;
-}
-
 static void deliver_file (char const *path)
 {
   stralloc prefix = STRALLOC_ZERO ;
@@ -127,20 +109,12 @@ static void deliver_command (char const *cmd)
 /* One qmail-queue for every address: our Delivered-To line, then the message. */
 static void forward (stralloc const *rcpts, char const *sender)
 {
-  char buf[65536] ;
   char const *x, *dt = env("DTLINE") ;
   size_t i ;
   qq q ;
   if (qq_open(&q) < 0) die_temp("start", "qmail-queue") ;
   qq_put(&q, dt, strlen(dt)) ;
-  if (lseek(0, 0, SEEK_SET) < 0) { qq_abort(&q) ; die_temp("rewind", "the message") ; }
-  for (;;)
-  {
-    ssize_t r = read(0, buf, sizeof buf) ;
-    if (r < 0) { if (errno == EINTR) continue ; qq_abort(&q) ; die_temp("read", "the message") ; }
-    if (!r) break ;
-    qq_put(&q, buf, (size_t)r) ;
-  }
+  if (qq_put_fd(&q, 0) < 0) { qq_abort(&q) ; die_temp("read", "the message") ; }
   qq_from(&q, sender) ;
   for (i = 0 ; i < rcpts->len ; i += strlen(rcpts->s + i) + 1) qq_to(&q, rcpts->s + i) ;
   x = qq_close(&q) ;
@@ -194,7 +168,7 @@ int main (int argc, char const *const *argv)
 {
   stralloc file = STRALLOC_ZERO, targets = STRALLOC_ZERO, why = STRALLOC_ZERO, sender = STRALLOC_ZERO ;
   subgetopt l = SUBGETOPT_ZERO ;
-  char const *name ;
+  char const *name, *step ;
   int pass = 0, r ;
   cdbr *c ;
   PROG = "qmail-alias" ;
@@ -225,7 +199,7 @@ int main (int argc, char const *const *argv)
   }
   list_sender(c, name, &sender) ;
   cdbr_close(c) ;
-  message_seekable() ;
+  if (fd_seekable(0, "qmail-alias", &step) < 0) die_temp(step, "the message") ;
   deliver(&targets, sender.s) ;
   say_exit(EXIT_STOP, "qmail-alias: delivered to the members of ", name, ".") ;
 }

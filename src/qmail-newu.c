@@ -74,7 +74,7 @@ int main (int argc, char const *const *argv)
     r = assign_parse(&e, line.s, line.len, &why) ;
     if (r < 0) die_line(lineno, why) ;
     if (!r) { done = 1 ; break ; }
-    if (!assign_record(&e, &key, &data)) { cdbw_abort(w) ; strerr_diefu1sys(111, "allocate memory") ; }
+    if (assign_record(&e, &key, &data) < 0) { cdbw_abort(w) ; strerr_diefu1sys(111, "allocate memory") ; }
     r = cdbw_exists(w, key.s, key.len) ;
     if (r < 0) { cdbw_abort(w) ; strerr_diefu1sys(111, "write users/cdb.tmp") ; }
     if (r) die_line(lineno, e.type == '=' ? "duplicate =local entry" : "duplicate +prefix entry") ;

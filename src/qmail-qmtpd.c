@@ -67,7 +67,7 @@ static char const *refusal (char const *a, size_t len)
   if (at == len) return "Dsorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)" ;
   if (byte_chr(a, at, '%') < at || byte_chr(a, at, '!') < at || byte_chr(a, at, '@') < at)
     return "Dsorry, no relaying through % hacks, bang paths or quoted @ (#5.7.1)" ;
-  if (!addr_domain(&dom, a, len)) { errno = ENOMEM ; leave(EXIT_TEMP) ; }
+  if (addr_domain(&dom, a, len) < 0) { errno = ENOMEM ; leave(EXIT_TEMP) ; }
   r = rcpthosts_match(rcpthosts.s, rcpthosts.len, morercpthosts, dom.s, dom.len) ;
   if (r < 0) return "Zunable to read control/morercpthosts.cdb (#4.3.0)" ;
   if (!r) return "Dsorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)" ;

@@ -52,7 +52,7 @@ static void warn_bucket (char const *b)
 
 static int collect (unsigned long id, void *ctx)
 {
-  return genalloc_append(unsigned long, (genalloc *)ctx, &id) ;
+  return genalloc_append(unsigned long, (genalloc *)ctx, &id) ? 0 : -1 ;
 }
 
 static int by_id (void const *a, void const *b)
@@ -91,7 +91,7 @@ static int rcpts (char const *dir, unsigned long id, char const *channel)
   int r ;
   queue_path(fn, dir, id) ;
   r = qfile_read(&sa, fn, QFILE_MAX) ;
-  if (r > 0) r = qfile_rcpts_parse(sa.s, sa.len, &offs) > 0 ? 1 : -1 ;
+  if (r > 0 && qfile_rcpts_parse(sa.s, sa.len, &offs) < 0) r = -1 ;
   if (r < 0) { strerr_warnwu2sys("read ", fn) ; status = EXIT_TEMP ; }
   for (i = 0 ; r > 0 && i < genalloc_len(size_t, &offs) ; i++)
   {
@@ -136,9 +136,8 @@ static void message (unsigned long id)
   queue_path(fn, "info", id) ;
   r = qfile_read(&sa, fn, QFILE_MAX) ;
   if (!r) { todo(id, &st) ; stralloc_free(&sa) ; return ; }
-  if (r < 0 || !qfile_info_parse(sa.s, sa.len, &sender, &birth))
+  if (r < 0 || qfile_info_parse(sa.s, sa.len, &sender, &birth) < 0)
   {
-    if (r > 0) errno = EINVAL ;
     strerr_warnwu2sys("read ", fn) ; status = EXIT_TEMP ; stralloc_free(&sa) ; return ;
   }
   head(id, birth ? (time_t)birth : st.st_mtime, st.st_size, sender) ;

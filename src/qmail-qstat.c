@@ -17,7 +17,7 @@ static int count (unsigned long id, void *ctx)
 {
   (void)id ;
   (*(unsigned long *)ctx)++ ;
-  return 1 ;
+  return 0 ;
 }
 
 static void warn_bucket (char const *b)

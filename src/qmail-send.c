@@ -108,7 +108,7 @@ static int info_load (sendmsg *m)
     logline("qmail-send: warning: trouble reading ", fn, ": ", strerror(e), (char *)0) ;
     return e == EFBIG ? 0 : -1 ;
   }
-  if (!qfile_info_parse(m->info.s, m->info.len, &m->sender, &birth))
+  if (qfile_info_parse(m->info.s, m->info.len, &m->sender, &birth) < 0)
   {
     logline("qmail-send: warning: malformed ", fn, ", message left in queue", (char *)0) ;
     return 0 ;
@@ -167,13 +167,13 @@ static int scan_one (unsigned long id, void *ctx)
 {
   (void)ctx ;
   load(id, 0) ;
-  return 1 ;
+  return 0 ;
 }
 
 /* Every message in info/ at startup. 1 ok, 0 retry later. */
 static int scan (void)
 {
-  return queuescan("info", &scan_one, 0, &scan_warn) ;
+  return !queuescan("info", &scan_one, 0, &scan_warn) ;
 }
 
 /* mess/ files older than 36 hours with neither todo/ nor info/ (a qmail-queue
@@ -185,17 +185,17 @@ static int sweep_one (unsigned long id, void *ctx)
   time_t t = *(time_t *)ctx ;
   struct stat st ;
   char fn[QUEUE_PATH_MAX] ;
-  if (msgtab_lookup(id)) return 1 ;
+  if (msgtab_lookup(id)) return 0 ;
   queue_path(fn, "mess", id) ;
-  if (lstat(fn, &st) < 0 || !S_ISREG(st.st_mode) || t - st.st_mtime <= ORPHAN_AGE) return 1 ;
+  if (lstat(fn, &st) < 0 || !S_ISREG(st.st_mode) || t - st.st_mtime <= ORPHAN_AGE) return 0 ;
   queue_path(fn, "todo", id) ;
-  if (!stat(fn, &st) || errno != ENOENT) return 1 ;
+  if (!stat(fn, &st) || errno != ENOENT) return 0 ;
   queue_path(fn, "info", id) ;
-  if (!stat(fn, &st) || errno != ENOENT) return 1 ;
+  if (!stat(fn, &st) || errno != ENOENT) return 0 ;
   queue_path(fn, "mess", id) ;
   logline("qmail-send: removing orphan ", fn, (char *)0) ;
   finish_clean(id) ;
-  return 1 ;
+  return 0 ;
 }
 
 static void sweep (void)

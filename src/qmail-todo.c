@@ -190,10 +190,10 @@ static int preprocess (unsigned long id, done *d)
   for (i = 0 ; i < env.rcpts.len ; i += strlen(env.rcpts.s + i) + 1)
   {
     r = rewrite_rcpt(&rw, &one, env.rcpts.s + i) ;
-    if (r < 0 || !qfile_rcpt_put(r ? &loc : &rem, one.s)) goto nomem ;
+    if (r < 0 || qfile_rcpt_put(r == REWRITE_LOCAL ? &loc : &rem, one.s) < 0) goto nomem ;
   }
   if (rem.len && !sort_remote(&rem)) goto nomem ;
-  if (!qfile_info_put(&info, env.sender.s, (unsigned long)st.st_mtime)) goto nomem ;
+  if (qfile_info_put(&info, env.sender.s, (unsigned long)st.st_mtime) < 0) goto nomem ;
   queue_path(fn, "local", id) ;
   if (!writefile(fn, loc.s, loc.len)) goto fail ;
   queue_path(fn, "remote", id) ;
@@ -326,7 +326,7 @@ static void scan_warn (char const *bucket)
 
 static int scan_one (unsigned long id, void *ids)
 {
-  return genalloc_append(unsigned long, (genalloc *)ids, &id) ;
+  return genalloc_append(unsigned long, (genalloc *)ids, &id) ? 0 : -1 ;
 }
 
 static int ulong_cmp (void const *a, void const *b)
@@ -350,7 +350,7 @@ static int scan (void)
 {
   genalloc ids = GENALLOC_ZERO ;   /* unsigned long */
   size_t i, n ;
-  int ok = queuescan("todo", &scan_one, &ids, &scan_warn) ;
+  int ok = !queuescan("todo", &scan_one, &ids, &scan_warn) ;
   n = genalloc_len(unsigned long, &ids) ;
   qsort(genalloc_s(unsigned long, &ids), n, sizeof(unsigned long), &ulong_cmp) ;
   if (ok) prune_badids(genalloc_s(unsigned long, &ids), n) ;

@@ -82,8 +82,8 @@ static void need_svscan (void)
   if (run(argv)) strerr_dief3x(EXIT_TEMP, "s6-svscan is not running on ", auto_home, "/" SCAN ": start it with make run") ;
 }
 
-/* s6-svc FLAG on every service. */
-static int svc (char const *flag, char const *done)
+/* f(dir, ctx) on every service: 0 ok, 1 trouble (go on), -1 stop. EXIT_TEMP on any trouble. */
+static int each_service (int (*f)(char const *dir, void const *ctx), void const *ctx)
 {
   static char names[SERVICES_MAX][300] ;
   unsigned int i, n ;
@@ -92,11 +92,28 @@ static int svc (char const *flag, char const *done)
   n = services(names) ;
   for (i = 0 ; i < n ; i++)
   {
-    char const *argv[] = { "s6-svc", flag, names[i], 0 } ;
-    if (run(argv)) { strerr_warnwu2x("control ", names[i]) ; bad = 1 ; }
-    else say(names[i] + sizeof SCAN, ": ", done) ;
+    int r = (*f)(names[i], ctx) ;
+    if (r < 0) return EXIT_TEMP ;
+    bad |= r ;
   }
   return bad ? EXIT_TEMP : EXIT_OK ;
+}
+
+/* s6-svc flag[0] on one service; says flag[1] when done. */
+static int svc_one (char const *dir, void const *ctx)
+{
+  char const *const *flag = ctx ;
+  char const *argv[] = { "s6-svc", flag[0], dir, 0 } ;
+  if (run(argv)) { strerr_warnwu2x("control ", dir) ; return 1 ; }
+  say(dir + sizeof SCAN, ": ", flag[1]) ;
+  return 0 ;
+}
+
+/* s6-svc FLAG on every service. */
+static int svc (char const *flag, char const *done)
+{
+  char const *ctx[2] = { flag, done } ;
+  return each_service(&svc_one, ctx) ;
 }
 
 /* As root: SIGALRM to qmail-send. Anyone else: a byte into the flush FIFO. */
@@ -174,29 +191,29 @@ static int cdb (void)
   return bad ? EXIT_TEMP : EXIT_OK ;
 }
 
+/* s6-svstat of one service and of its log service. */
+static int stat_one (char const *dir, void const *ctx)
+{
+  char log[310] ;
+  char const *argv[] = { "s6-svstat", dir, 0 } ;
+  char const *name = dir + sizeof SCAN ;
+  int bad ;
+  (void)ctx ;
+  if (allwrite(1, name, strlen(name)) < strlen(name) || allwrite(1, ": ", 2) < 2) return -1 ;
+  bad = run(argv) != 0 ;
+  strcpy(log, dir) ; strcat(log, "/log") ;
+  if (exists(log))
+  {
+    char const *argl[] = { "s6-svstat", log, 0 } ;
+    if (allwrite(1, name, strlen(name)) < strlen(name) || allwrite(1, "/log: ", 6) < 6) return -1 ;
+    bad |= run(argl) != 0 ;
+  }
+  return bad ;
+}
+
 static int stat_ (void)
 {
-  static char names[SERVICES_MAX][300] ;
-  unsigned int i, n ;
-  int bad = 0 ;
-  need_svscan() ;
-  n = services(names) ;
-  for (i = 0 ; i < n ; i++)
-  {
-    char log[310] ;
-    char const *argv[] = { "s6-svstat", names[i], 0 } ;
-    char const *name = names[i] + sizeof SCAN ;
-    if (allwrite(1, name, strlen(name)) < strlen(name) || allwrite(1, ": ", 2) < 2) return EXIT_TEMP ;
-    bad |= run(argv) != 0 ;
-    strcpy(log, names[i]) ; strcat(log, "/log") ;
-    if (exists(log))
-    {
-      char const *argl[] = { "s6-svstat", log, 0 } ;
-      if (allwrite(1, name, strlen(name)) < strlen(name) || allwrite(1, "/log: ", 6) < 6) return EXIT_TEMP ;
-      bad |= run(argl) != 0 ;
-    }
-  }
-  return bad ? EXIT_TEMP : EXIT_OK ;
+  return each_service(&stat_one, 0) ;
 }
 
 int main (int argc, char const *const *argv)

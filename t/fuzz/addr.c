@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   stralloc out = STRALLOC_ZERO, again = STRALLOC_ZERO, p = STRALLOC_ZERO, dom = STRALLOC_ZERO ;
   char *s = fuzz_dup(data, size) ;
   size_t used = 0, at, i ;
-  if (addr_smtp_path(&out, s, size, &used))
+  if (!addr_smtp_path(&out, s, size, &used))
   {
     size_t u2 = 0 ;
     FUZZ_CHECK(used <= size) ;
@@ -35,11 +35,11 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
     at = addr_at(out.s, out.len) ;
     FUZZ_CHECK(at <= out.len && (at == out.len || out.s[at] == '@')) ;
     if (at < out.len) FUZZ_CHECK(!memchr(out.s + at + 1, '@', out.len - at - 1)) ;
-    if (!addr_domain(&dom, out.s, out.len)) abort() ;
+    if (addr_domain(&dom, out.s, out.len) < 0) abort() ;
     FUZZ_CHECK(dom.len == (at < out.len ? out.len - at - 1 : 0)) ;
     for (i = 0 ; i < dom.len ; i++) FUZZ_CHECK(dom.s[i] == (char)tolower((unsigned char)out.s[at + 1 + i])) ;
     print(&p, out.s, out.len) ;
-    FUZZ_CHECK(addr_smtp_path(&again, p.s, p.len, &u2)) ;
+    FUZZ_CHECK(!addr_smtp_path(&again, p.s, p.len, &u2)) ;
     FUZZ_CHECK(fuzz_eq(again.s, again.len, out.s, out.len)) ;
     FUZZ_CHECK(u2 == p.len - 7) ;
   }

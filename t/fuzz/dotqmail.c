@@ -39,7 +39,7 @@ static void name (char const *ext, size_t extlen)
   char *e = fuzz_cstr(ext, extlen) ;
   int ok = dotqmail_ext_ok(e) ;
   size_t n = strlen(e), i ;
-  if (!dotqmail_name(&sa, "-", e, n, "-default")) abort() ;
+  if (dotqmail_name(&sa, "-", e, n, "-default") < 0) abort() ;
   FUZZ_CHECK(sa.len == 6 + 1 + n + 8 + 1 && !sa.s[sa.len - 1]) ;
   FUZZ_CHECK(!memcmp(sa.s, ".qmail-", 7) && !strcmp(sa.s + 7 + n, "-default")) ;
   for (i = 0 ; i < n ; i++) FUZZ_CHECK(sa.s[7 + i] != '.' && !isupper((unsigned char)sa.s[7 + i])) ;

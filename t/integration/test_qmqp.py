@@ -8,7 +8,7 @@ import socket
 import subprocess
 import threading
 
-from nqtest import TestFailure, eq, wait_for, envelope
+from nqtest import eq, wait_for, envelope, free_port, send_and_read
 from twohomes import with_second
 
 RULES = '127.:allow,QMQPCLIENT=""\n'
@@ -46,14 +46,6 @@ def delivered(h, md, n=1):
     return wait_for(lambda: len(h.maildir(md)) >= n and h.maildir(md), 20, 'delivery to the Maildir')
 
 
-def closed_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
 def test_qmqpc_to_hub_byte_exact(h):
     def run(h2):
         md, port = hub(h)
@@ -88,7 +80,7 @@ def test_sendmail_mini_qmail_client(h):
 
 def test_hub_down_then_up(h):
     def run(h2):
-        dead = closed_port()
+        dead = free_port()
         client(h2, dead)
         code, err = qmqpc(h2, BODY, 'ann@client.test', ['joe@nqmail.test'])
         eq(code, 73, 'exit with the hub down (%r)' % err)
@@ -148,25 +140,8 @@ def test_client_without_qmqpclient_refused(h):
     with_second(h, run)
 
 
-def _raw(port, data, timeout=10):
-    """Send data, half-close, return all the server sent."""
-    s = socket.create_connection(('127.0.0.1', port), timeout=timeout)
-    try:
-        s.sendall(data)
-        s.shutdown(socket.SHUT_WR)
-    except OSError:
-        pass
-    out = b''
-    try:
-        while True:
-            b = s.recv(4096)
-            if not b:
-                break
-            out += b
-    except OSError:
-        pass
-    s.close()
-    return out
+def _raw(port, data):
+    return send_and_read(port, data, 10)
 
 
 def ns(b):
@@ -222,7 +197,7 @@ def test_qmqpd_timeout(h):
 
 def test_qmqpc_bad_input(h):
     def run(h2):
-        client(h2, closed_port())
+        client(h2, free_port())
         r, w = os.pipe()
         p = subprocess.Popen([h2.bin('qmail-qmqpc')], stdin=subprocess.PIPE, stdout=r, stderr=subprocess.PIPE,
                              cwd=h2.path, env=h2.env())

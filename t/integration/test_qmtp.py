@@ -5,10 +5,9 @@ one connection and strict netstrings. (The path through qmail-send needs the sen
 branch's remote channel.)"""
 
 import os
-import socket
 import subprocess
 
-from nqtest import eq, wait_for
+from nqtest import eq, wait_for, free_port, send_and_read
 from twohomes import with_second
 
 MSG = b'From: ann@a.test\nSubject: qmtp\n\nbody\n.\n\xe9\x00 8-bit\n' + b'y' * 70000 + b'\nend'
@@ -52,10 +51,7 @@ def test_qmtp_hub_to_hub(h):
 
 def test_qmtp_host_down_is_temporary(h):
     def run(h2):
-        s = socket.socket()
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-        s.close()
+        port = free_port()
         h2.control('qmtproutes', 'nqmail.test:[127.0.0.1]:%d\n' % port)
         out = remote(h2, 'nqmail.test', 'ann@a.test', ['joe@nqmail.test'])
         eq(len(out), 1)
@@ -72,20 +68,7 @@ def pkg(msg, sender, rcpts, enc=b'\n'):
 
 
 def talk(port, data):
-    s = socket.create_connection(('127.0.0.1', port), timeout=20)
-    s.sendall(data)
-    s.shutdown(socket.SHUT_WR)
-    out = b''
-    while True:
-        try:
-            b = s.recv(65536)
-        except ConnectionResetError:   # closed with input unread
-            break
-        if not b:
-            break
-        out += b
-    s.close()
-    return out
+    return send_and_read(port, data, 20)
 
 
 def answers(b):

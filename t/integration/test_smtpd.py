@@ -6,30 +6,14 @@ import re
 import socket
 import time
 
-from nqtest import eq, wait_for, smtp_send, TestFailure, TEST_ME
+from nqtest import eq, wait_for, smtp_send, TestFailure, TEST_ME, LineClient, send_and_read
 
 RELAY = '127.:allow,RELAYCLIENT=""\n'
 MSG = b'From: a@example.org\r\nSubject: t\r\n\r\nhello\r\n'
 
 
-class Client:
+class Client(LineClient):
     """A raw SMTP client: exact bytes out, replies parsed as (code, [lines])."""
-
-    def __init__(self, port, timeout=20):
-        self.s = socket.create_connection(('127.0.0.1', port), timeout)
-        self.buf = b''
-
-    def send(self, data):
-        self.s.sendall(data)
-
-    def line(self):
-        while b'\r\n' not in self.buf:
-            d = self.s.recv(65536)
-            if not d:
-                raise TestFailure('connection closed; pending %r' % self.buf)
-            self.buf += d
-        line, self.buf = self.buf.split(b'\r\n', 1)
-        return line
 
     def reply(self):
         lines = []
@@ -56,9 +40,6 @@ class Client:
             if not d:
                 return True
             self.buf += d
-
-    def close(self):
-        self.s.close()
 
 
 def session(h, rules=':allow\n', env=None, helo=b'EHLO client.test'):
@@ -733,24 +714,7 @@ DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'data'
 
 
 def replay(port, raw):
-    s = socket.create_connection(('127.0.0.1', port), 20)
-    try:
-        s.sendall(raw)
-        s.shutdown(socket.SHUT_WR)
-    except OSError:
-        pass
-    got = b''
-    try:
-        while True:
-            d = s.recv(65536)
-            if not d:
-                break
-            got += d
-    except socket.timeout:
-        raise TestFailure('no end of session for %r; got %r' % (raw[:200], got))
-    finally:
-        s.close()
-    return got
+    return send_and_read(port, raw, 20)
 
 
 def no_crash(h):

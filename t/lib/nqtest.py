@@ -52,6 +52,66 @@ def free_port():
     return port
 
 
+def tcprules(rfile, rules):
+    """Write rules (tcprules text) to rfile and compile rfile.cdb; returns the cdb's path."""
+    with open(rfile, 'w') as f:
+        f.write(rules)
+    cdb = rfile + '.cdb'
+    r = subprocess.run(['tcprules', cdb, cdb + '.tmp'], input=rules.encode(), capture_output=True)
+    if r.returncode:
+        raise TestFailure('tcprules: %r' % r.stderr)
+    return cdb
+
+
+class LineClient:
+    """A raw client on 127.0.0.1:port: exact bytes out, CRLF-ended lines in."""
+
+    def __init__(self, port, timeout=20):
+        self.s = socket.create_connection(('127.0.0.1', port), timeout)
+        self.buf = b''
+
+    def send(self, data):
+        self.s.sendall(data)
+
+    def line(self):
+        """The next line, without its CRLF."""
+        while b'\r\n' not in self.buf:
+            d = self.s.recv(65536)
+            if not d:
+                raise TestFailure('connection closed; pending %r' % self.buf)
+            self.buf += d
+        ln, self.buf = self.buf.split(b'\r\n', 1)
+        return ln
+
+    def close(self):
+        self.s.close()
+
+
+def send_and_read(port, data, timeout=10):
+    """Send data to 127.0.0.1:port, half-close, return all the server sent until it closed
+    (a reset, the server closing with input unread, ends it too). A timeout fails the test."""
+    s = socket.create_connection(('127.0.0.1', port), timeout)
+    got = b''
+    try:
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            got += d
+    except socket.timeout:
+        raise TestFailure('no end of session for %r; got %r' % (data[:200], got))
+    except ConnectionResetError:
+        pass
+    finally:
+        s.close()
+    return got
+
+
 def uid_of(name):
     return pwd.getpwnam(name).pw_uid
 
@@ -225,20 +285,18 @@ class Home:
     def smtpd(self, rules=':allow\n', env=None, args=(), program=None):
         """tcpserver (as qmaild) + qmail-smtpd on a free 127.0.0.1 port; returns the port.
         Log (tcpserver -v and qmail-smtpd stderr) in read_log('smtpd')."""
-        rfile = os.path.join(self.path, 'tcp.smtp')
-        with open(rfile, 'w') as f:
-            f.write(rules)
-        cdb = rfile + '.cdb'
-        r = subprocess.run(['tcprules', cdb, cdb + '.tmp'], input=rules.encode(), capture_output=True)
-        if r.returncode:
-            raise TestFailure('tcprules: %r' % r.stderr)
+        cdb = tcprules(os.path.join(self.path, 'tcp.smtp'), rules)
         uid, gid = uid_of('qmaild'), gid_of('nofiles')
         prog = list(program) if program else [self.bin('qmail-smtpd')]
+        return self.tcpserver(['-u', str(uid), '-g', str(gid), '-x', cdb] + list(args), prog, 'smtpd', env=env)
+
+    def tcpserver(self, opts, prog, logname, env=None):
+        """tcpserver -v -R -H -l TEST_ME OPTS 127.0.0.1 PORT PROG on a free port; returns the
+        port once it accepts. Log (tcpserver -v and prog's stderr) in read_log(logname)."""
         for attempt in range(20):
             port = free_port()
-            p = self.spawn(['tcpserver', '-v', '-u', str(uid), '-g', str(gid), '-R', '-H', '-l', TEST_ME,
-                            '-x', cdb] + list(args) + ['127.0.0.1', str(port)] + prog,
-                           env=env, log=os.path.join(self.logdir, 'smtpd'))
+            p = self.spawn(['tcpserver', '-v', '-R', '-H', '-l', TEST_ME] + list(opts) + ['127.0.0.1', str(port)]
+                           + list(prog), env=env, log=os.path.join(self.logdir, logname))
 
             def up():
                 if p.poll() is not None:
@@ -248,10 +306,9 @@ class Home:
                     return 'up'
                 except OSError:
                     return None
-            state = wait_for(up, 10, 'tcpserver on port %d' % port)
-            if state == 'up':
+            if wait_for(up, 10, 'tcpserver on port %d' % port) == 'up':
                 return port
-        raise TestFailure('could not start tcpserver: ' + self.read_log('smtpd'))
+        raise TestFailure('could not start tcpserver: ' + self.read_log(logname))
 
     # --- looking at results ------------------------------------------------
 

@@ -9,7 +9,7 @@ import subprocess
 import time
 
 import nqtest
-from nqtest import TestFailure, wait_for
+from nqtest import TestFailure
 
 FAILDELAY_MS = 300
 
@@ -20,30 +20,9 @@ def pop3d(h, checker='qmail-checkpassword', faildelay=FAILDELAY_MS, timeout=None
     h.control('pop3faildelay', '%d\n' % faildelay)
     if timeout is not None:
         h.control('timeoutpop3', '%d\n' % timeout)
-    rfile = os.path.join(h.path, 'control', 'tcp.pop3')
-    with open(rfile, 'w') as f:
-        f.write(rules)
-    cdb = rfile + '.cdb'
-    r = subprocess.run(['tcprules', cdb, cdb + '.tmp'], input=rules.encode(), capture_output=True)
-    if r.returncode:
-        raise TestFailure('tcprules: %r' % r.stderr)
+    cdb = nqtest.tcprules(os.path.join(h.path, 'control', 'tcp.pop3'), rules)
     prog = [h.bin('qmail-popup')] + list(popup_args) + [nqtest.TEST_ME, h.bin(checker), h.bin('qmail-pop3d'), 'Maildir']
-    for attempt in range(20):
-        port = nqtest.free_port()
-        p = h.spawn(['tcpserver', '-v', '-R', '-H', '-l', nqtest.TEST_ME, '-x', cdb, '127.0.0.1', str(port)] + prog,
-                    log=os.path.join(h.logdir, 'pop3d'))
-
-        def up():
-            if p.poll() is not None:
-                return 'dead'
-            try:
-                socket.create_connection(('127.0.0.1', port), 0.5).close()
-                return 'up'
-            except OSError:
-                return None
-        if wait_for(up, 10, 'tcpserver on port %d' % port) == 'up':
-            return port
-    raise TestFailure('could not start tcpserver: ' + h.read_log('pop3d'))
+    return h.tcpserver(['-x', cdb], prog, 'pop3d')
 
 
 class SystemUser:
@@ -110,25 +89,8 @@ def client_size(data):
     return len(out)
 
 
-class Raw:
+class Raw(nqtest.LineClient):
     """A POP3 client on a raw socket: exact bytes in and out."""
-
-    def __init__(self, port, timeout=20):
-        self.s = socket.create_connection(('127.0.0.1', port), timeout)
-        self.buf = b''
-
-    def send(self, data):
-        self.s.sendall(data)
-
-    def line(self):
-        while b'\r\n' not in self.buf:
-            d = self.s.recv(65536)
-            if not d:
-                raise TestFailure('connection closed; have %r' % self.buf)
-            self.buf += d
-        i = self.buf.index(b'\r\n')
-        ln, self.buf = self.buf[:i], self.buf[i + 2:]
-        return ln
 
     def cmd(self, text):
         self.send(text.encode() + b'\r\n' if isinstance(text, str) else text)
@@ -154,9 +116,6 @@ class Raw:
                 self.buf += d
         except socket.timeout:
             return False
-
-    def close(self):
-        self.s.close()
 
 
 def login(port, user, password):

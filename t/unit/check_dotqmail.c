@@ -65,13 +65,13 @@ END_TEST
 START_TEST(test_name)
 {
   stralloc sa = STRALLOC_ZERO ;
-  ck_assert(dotqmail_name(&sa, "", "", 0, "")) ;
+  ck_assert_int_eq(dotqmail_name(&sa, "", "", 0, ""), 0) ;
   ck_assert_str_eq(sa.s, ".qmail") ;
-  ck_assert(dotqmail_name(&sa, "-", "Foo.Bar-x", 9, "")) ;
+  ck_assert_int_eq(dotqmail_name(&sa, "-", "Foo.Bar-x", 9, ""), 0) ;
   ck_assert_str_eq(sa.s, ".qmail-foo:bar-x") ;
-  ck_assert(dotqmail_name(&sa, "-", "foo-bar", 4, "default")) ;
+  ck_assert_int_eq(dotqmail_name(&sa, "-", "foo-bar", 4, "default"), 0) ;
   ck_assert_str_eq(sa.s, ".qmail-foo-default") ;
-  ck_assert(dotqmail_name(&sa, "-", "List", 4, "-owner")) ;
+  ck_assert_int_eq(dotqmail_name(&sa, "-", "List", 4, "-owner"), 0) ;
   ck_assert_str_eq(sa.s, ".qmail-list-owner") ;
   stralloc_free(&sa) ;
 }

@@ -1,6 +1,7 @@
 /* check_qfile.c: info/, local/, remote/ and bounce/ records, strict on read. */
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +20,23 @@ START_TEST(test_info)
   stralloc sa = STRALLOC_ZERO ;
   char const *sender ;
   unsigned long birth ;
-  ck_assert_int_eq(qfile_info_put(&sa, "ann@example.org", 1764316800UL), 1) ;
-  ck_assert_int_eq(qfile_info_parse(sa.s, sa.len, &sender, &birth), 1) ;
+  ck_assert_int_eq(qfile_info_put(&sa, "ann@example.org", 1764316800UL), 0) ;
+  ck_assert_int_eq(qfile_info_parse(sa.s, sa.len, &sender, &birth), 0) ;
   ck_assert_str_eq(sender, "ann@example.org") ;
   ck_assert_uint_eq(birth, 1764316800UL) ;
   stralloc_free(&sa) ;
-  ck_assert_int_eq(qfile_info_parse(S("F\0"), &sender, &birth), 1) ;      /* <> without birth */
+  ck_assert_int_eq(qfile_info_parse(S("F\0"), &sender, &birth), 0) ;      /* <> without birth */
   ck_assert_str_eq(sender, "") ;
   ck_assert_uint_eq(birth, 0) ;
-  ck_assert_int_eq(qfile_info_parse(S(""), &sender, &birth), 0) ;
-  ck_assert_int_eq(qfile_info_parse(S("Fa@b"), &sender, &birth), 0) ;      /* no NUL */
-  ck_assert_int_eq(qfile_info_parse(S("Xa@b\0"), &sender, &birth), 0) ;
-  ck_assert_int_eq(qfile_info_parse(S("Fa\rb\0"), &sender, &birth), 0) ;   /* control byte */
-  ck_assert_int_eq(qfile_info_parse(S("Fa@b\0bxyz\0"), &sender, &birth), 0) ;
-  ck_assert_int_eq(qfile_info_parse(S("Fa@b\0b12\0junk\0"), &sender, &birth), 0) ;
-  ck_assert_int_eq(qfile_info_parse(S("Fa@b\0b12"), &sender, &birth), 0) ;
+  errno = 0 ;
+  ck_assert_int_eq(qfile_info_parse(S(""), &sender, &birth), -1) ;
+  ck_assert_int_eq(errno, EINVAL) ;
+  ck_assert_int_eq(qfile_info_parse(S("Fa@b"), &sender, &birth), -1) ;      /* no NUL */
+  ck_assert_int_eq(qfile_info_parse(S("Xa@b\0"), &sender, &birth), -1) ;
+  ck_assert_int_eq(qfile_info_parse(S("Fa\rb\0"), &sender, &birth), -1) ;   /* control byte */
+  ck_assert_int_eq(qfile_info_parse(S("Fa@b\0bxyz\0"), &sender, &birth), -1) ;
+  ck_assert_int_eq(qfile_info_parse(S("Fa@b\0b12\0junk\0"), &sender, &birth), -1) ;
+  ck_assert_int_eq(qfile_info_parse(S("Fa@b\0b12"), &sender, &birth), -1) ;
 }
 END_TEST
 
@@ -41,25 +44,27 @@ START_TEST(test_rcpts)
 {
   genalloc offs = GENALLOC_ZERO ;
   stralloc sa = STRALLOC_ZERO ;
-  ck_assert_int_eq(qfile_rcpt_put(&sa, "joe@a.example"), 1) ;
-  ck_assert_int_eq(qfile_rcpt_put(&sa, "bob@b.example"), 1) ;
+  ck_assert_int_eq(qfile_rcpt_put(&sa, "joe@a.example"), 0) ;
+  ck_assert_int_eq(qfile_rcpt_put(&sa, "bob@b.example"), 0) ;
   sa.s[sa.len - 15] = 'D' ;     /* the second one is done */
-  ck_assert_int_eq(qfile_rcpts_parse(sa.s, sa.len, &offs), 1) ;
+  ck_assert_int_eq(qfile_rcpts_parse(sa.s, sa.len, &offs), 0) ;
   ck_assert_uint_eq(genalloc_len(size_t, &offs), 2) ;
   ck_assert_uint_eq(genalloc_s(size_t, &offs)[0], 0) ;
   ck_assert_uint_eq(genalloc_s(size_t, &offs)[1], 15) ;
   ck_assert_int_eq(sa.s[15], 'D') ;
   genalloc_setlen(size_t, &offs, 0) ;
-  ck_assert_int_eq(qfile_rcpts_parse(S(""), &offs), 1) ;
-  ck_assert_int_eq(qfile_rcpts_parse(S("Ta@b\0Xc@d\0"), &offs), 0) ;
-  ck_assert_int_eq(qfile_rcpts_parse(S("Ta@b\0T\0"), &offs), 0) ;
-  ck_assert_int_eq(qfile_rcpts_parse(S("Ta@b\0Tc@d"), &offs), 0) ;
-  ck_assert_int_eq(qfile_rcpts_parse(S("Ta\nb\0"), &offs), 0) ;
+  ck_assert_int_eq(qfile_rcpts_parse(S(""), &offs), 0) ;
+  errno = 0 ;
+  ck_assert_int_eq(qfile_rcpts_parse(S("Ta@b\0Xc@d\0"), &offs), -1) ;
+  ck_assert_int_eq(errno, EINVAL) ;
+  ck_assert_int_eq(qfile_rcpts_parse(S("Ta@b\0T\0"), &offs), -1) ;
+  ck_assert_int_eq(qfile_rcpts_parse(S("Ta@b\0Tc@d"), &offs), -1) ;
+  ck_assert_int_eq(qfile_rcpts_parse(S("Ta\nb\0"), &offs), -1) ;
   {
     char big[400] ;
     memset(big, 'a', sizeof big) ;
     big[0] = 'T' ; big[sizeof big - 1] = 0 ;
-    ck_assert_int_eq(qfile_rcpts_parse(big, sizeof big, &offs), 0) ;   /* over ADDR_MAX */
+    ck_assert_int_eq(qfile_rcpts_parse(big, sizeof big, &offs), -1) ;   /* over ADDR_MAX */
   }
   genalloc_free(size_t, &offs) ;
   stralloc_free(&sa) ;
@@ -69,8 +74,8 @@ END_TEST
 START_TEST(test_bounce_records)
 {
   stralloc sa = STRALLOC_ZERO ;
-  ck_assert_int_eq(qfile_bounce_put(&sa, "joe@a", S("no such user")), 1) ;
-  ck_assert_int_eq(qfile_bounce_put(&sa, "bob@b", "x\0y", 3), 1) ;     /* a NUL in a reason is made safe */
+  ck_assert_int_eq(qfile_bounce_put(&sa, "joe@a", S("no such user")), 0) ;
+  ck_assert_int_eq(qfile_bounce_put(&sa, "bob@b", "x\0y", 3), 0) ;     /* a NUL in a reason is made safe */
   ck_assert_uint_eq(qfile_bounce_valid(sa.s, sa.len), sa.len) ;
   ck_assert_int_eq(sa.s[sa.len - 3], '_') ;
   /* a crash left half a record: only whole pairs count */

@@ -249,6 +249,40 @@ START_TEST(test_abort)
 }
 END_TEST
 
+START_TEST(test_put_fd)
+{
+  /* the whole file from its start, whatever its offset; an unreadable fd is -1 */
+  static char big[200000] ;
+  qq q ;
+  size_t i ;
+  int fd ;
+  for (i = 0 ; i < sizeof big ; i++) big[i] = (char)(i % 251) ;
+  fd = open("in", O_RDWR | O_CREAT | O_TRUNC, 0600) ;
+  ck_assert_int_ge(fd, 0) ;
+  ck_assert_int_eq(write(fd, big, sizeof big), (ssize_t)sizeof big) ;
+  ck_assert_int_eq(qq_open(&q), 0) ;
+  qq_puts(&q, "Delivered-To: x\n") ;
+  ck_assert_int_eq(qq_put_fd(&q, fd), 0) ;
+  ck_assert_uint_eq(q.bytes, 16 + sizeof big) ;
+  qq_from(&q, "a@x") ;
+  qq_to(&q, "b@y") ;
+  ck_assert_str_eq(qq_close(&q), "") ;
+  {
+    stralloc sa = STRALLOC_ZERO ;
+    ck_assert(openslurpclose(&sa, "msg")) ;
+    ck_assert_uint_eq(sa.len, 16 + sizeof big) ;
+    ck_assert(!memcmp(sa.s, "Delivered-To: x\n", 16) && !memcmp(sa.s + 16, big, sizeof big)) ;
+    stralloc_free(&sa) ;
+  }
+  close(fd) ;
+  ck_assert_int_eq(qq_open(&q), 0) ;
+  errno = 0 ;
+  ck_assert_int_eq(qq_put_fd(&q, fd), -1) ;   /* closed */
+  ck_assert_int_eq(errno, EBADF) ;
+  qq_abort(&q) ;
+}
+END_TEST
+
 static Suite *suite (void)
 {
   Suite *s = suite_create("qq") ;
@@ -267,6 +301,7 @@ static Suite *suite (void)
   tcase_add_test(tc, test_child_signal_mask_empty) ;
   tcase_add_test(tc, test_missing_program) ;
   tcase_add_test(tc, test_abort) ;
+  tcase_add_test(tc, test_put_fd) ;
   suite_add_tcase(s, tc) ;
   return s ;
 }

@@ -1,5 +1,6 @@
 /* check_queuescan: which names a bucket walk reports, and its failures. */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,14 +41,15 @@ static int collect (unsigned long id, void *ctx)
 {
   (void)ctx ;
   if (nseen < 16) seen[nseen++] = id ;
-  return 1 ;
+  return 0 ;
 }
 
 static int stop (unsigned long id, void *ctx)
 {
   (void)id ; (void)ctx ;
   nseen++ ;
-  return 0 ;
+  errno = ENOMEM ;
+  return -1 ;
 }
 
 static void warn (char const *bucket)
@@ -64,7 +66,7 @@ START_TEST(test_only_ids_of_their_bucket)
   snprintf(fn, sizeof fn, "todo/4/%lu", id) ; touchf(fn) ;      /* wrong bucket */
   touchf("todo/3/x12") ; touchf("todo/3/.tmp") ; touchf("todo/3/12x") ;
   touchf("todo/3/99999999999999999999999999") ;                   /* overflows */
-  ck_assert_int_eq(queuescan("todo", &collect, 0, &warn), 1) ;
+  ck_assert_int_eq(queuescan("todo", &collect, 0, &warn), 0) ;
   ck_assert_uint_eq(nseen, 1) ;
   ck_assert_uint_eq(seen[0], id) ;
   ck_assert_uint_eq(nwarn, 0) ;
@@ -76,7 +78,9 @@ START_TEST(test_missing_bucket_warns_and_goes_on)
   char fn[64] ;
   snprintf(fn, sizeof fn, "todo/%u/%u", auto_split - 1, 2 * auto_split - 1) ; touchf(fn) ;
   ck_assert_int_eq(rmdir("todo/0"), 0) ;
-  ck_assert_int_eq(queuescan("todo", &collect, 0, &warn), 0) ;
+  errno = 0 ;
+  ck_assert_int_eq(queuescan("todo", &collect, 0, &warn), -1) ;
+  ck_assert_int_eq(errno, ENOENT) ;
   ck_assert_uint_eq(nwarn, 1) ;
   ck_assert_uint_eq(nseen, 1) ;
 }
@@ -89,7 +93,8 @@ START_TEST(test_callback_stops)
     char fn[64] ;
     snprintf(fn, sizeof fn, "todo/2/%u", auto_split + 2) ; touchf(fn) ;
   }
-  ck_assert_int_eq(queuescan("todo", &stop, 0, &warn), 0) ;
+  ck_assert_int_eq(queuescan("todo", &stop, 0, &warn), -1) ;
+  ck_assert_int_eq(errno, ENOMEM) ;
   ck_assert_uint_eq(nseen, 1) ;
 }
 END_TEST

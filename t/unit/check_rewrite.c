@@ -21,24 +21,24 @@ static void check (char const *in, char const *want, int local)
 
 START_TEST(test_local_remote)
 {
-  check("joe@example.org", "joe@example.org", 1) ;
-  check("joe@EXAMPLE.Org", "joe@EXAMPLE.Org", 1) ;       /* domains compare in any case */
-  check("joe@localhost", "joe@localhost", 1) ;
-  check("joe@example.com", "joe@example.com", 0) ;
-  check("joe@sub.example.org", "joe@sub.example.org", 0) ;
-  check("joe@", "joe@", 0) ;
-  check("a@b@example.org", "a@b@example.org", 1) ;       /* the last '@' counts */
+  check("joe@example.org", "joe@example.org", REWRITE_LOCAL) ;
+  check("joe@EXAMPLE.Org", "joe@EXAMPLE.Org", REWRITE_LOCAL) ;       /* domains compare in any case */
+  check("joe@localhost", "joe@localhost", REWRITE_LOCAL) ;
+  check("joe@example.com", "joe@example.com", REWRITE_REMOTE) ;
+  check("joe@sub.example.org", "joe@sub.example.org", REWRITE_REMOTE) ;
+  check("joe@", "joe@", REWRITE_REMOTE) ;
+  check("a@b@example.org", "a@b@example.org", REWRITE_LOCAL) ;       /* the last '@' counts */
 }
 END_TEST
 
 START_TEST(test_envnoathost)
 {
-  check("joe", "joe@example.org", 1) ;
+  check("joe", "joe@example.org", REWRITE_LOCAL) ;
   {
     rewrite r2 = rw ;
     r2.envnoathost = "elsewhere.test" ;
     stralloc out = STRALLOC_ZERO ;
-    ck_assert_int_eq(rewrite_rcpt(&r2, &out, "joe"), 0) ;
+    ck_assert_int_eq(rewrite_rcpt(&r2, &out, "joe"), REWRITE_REMOTE) ;
     ck_assert_str_eq(out.s, "joe@elsewhere.test") ;
     stralloc_free(&out) ;
   }
@@ -47,11 +47,11 @@ END_TEST
 
 START_TEST(test_percenthack)
 {
-  check("joe%example.com@relay.example.org", "joe@example.com", 0) ;
-  check("joe%localhost@relay.example.org", "joe@localhost", 1) ;
-  check("a%b%relay.example.org@relay.example.org", "a@b", 0) ;   /* repeated while the domain qualifies */
-  check("joe%example.com@example.org", "joe%example.com@example.org", 1) ;      /* not a percenthack domain */
-  check("joe@relay.example.org", "joe@relay.example.org", 0) ;                  /* no '%' */
+  check("joe%example.com@relay.example.org", "joe@example.com", REWRITE_REMOTE) ;
+  check("joe%localhost@relay.example.org", "joe@localhost", REWRITE_LOCAL) ;
+  check("a%b%relay.example.org@relay.example.org", "a@b", REWRITE_REMOTE) ;   /* repeated while the domain qualifies */
+  check("joe%example.com@example.org", "joe%example.com@example.org", REWRITE_LOCAL) ;      /* not a percenthack domain */
+  check("joe@relay.example.org", "joe@relay.example.org", REWRITE_REMOTE) ;                  /* no '%' */
 }
 END_TEST
 
@@ -64,7 +64,7 @@ START_TEST(test_too_long_stays)
   {
     rewrite r2 = rw ;
     r2.envnoathost = "a-very-long-domain-name-to-push-it-over-the-limit.example.org" ;
-    ck_assert_int_eq(rewrite_rcpt(&r2, &out, in), 0) ;
+    ck_assert_int_eq(rewrite_rcpt(&r2, &out, in), REWRITE_REMOTE) ;
     ck_assert_str_eq(out.s, in) ;
   }
   stralloc_free(&out) ;
@@ -86,26 +86,26 @@ static void checkv (rewrite const *r, char const *in, char const *want, int loca
 
 START_TEST(test_virtualdomains)
 {
-  checkv(&rwv, "bob@virt.example", "joe-bob@virt.example", 1) ;
-  checkv(&rwv, "bob@VIRT.Example", "joe-bob@VIRT.Example", 1) ;
-  checkv(&rwv, "ann@virt.example", "annbox-ann@virt.example", 1) ;          /* whole address first */
-  checkv(&rwv, "x@a.wild.example", "w-x@a.wild.example", 1) ;
-  checkv(&rwv, "x@b.a.wild.example", "w-x@b.a.wild.example", 1) ;
-  checkv(&rwv, "x@wild.example", "x@wild.example", 0) ;                      /* ".wild" wants a subdomain */
-  checkv(&rwv, "x@no.virt.example", "x@no.virt.example", 0) ;                /* empty prefix: not virtual */
-  checkv(&rwv, "x@example.org", "x@example.org", 1) ;                        /* locals win */
-  checkv(&rwv, "x@elsewhere.example", "x@elsewhere.example", 0) ;
+  checkv(&rwv, "bob@virt.example", "joe-bob@virt.example", REWRITE_LOCAL) ;
+  checkv(&rwv, "bob@VIRT.Example", "joe-bob@VIRT.Example", REWRITE_LOCAL) ;
+  checkv(&rwv, "ann@virt.example", "annbox-ann@virt.example", REWRITE_LOCAL) ;          /* whole address first */
+  checkv(&rwv, "x@a.wild.example", "w-x@a.wild.example", REWRITE_LOCAL) ;
+  checkv(&rwv, "x@b.a.wild.example", "w-x@b.a.wild.example", REWRITE_LOCAL) ;
+  checkv(&rwv, "x@wild.example", "x@wild.example", REWRITE_REMOTE) ;                      /* ".wild" wants a subdomain */
+  checkv(&rwv, "x@no.virt.example", "x@no.virt.example", REWRITE_REMOTE) ;                /* empty prefix: not virtual */
+  checkv(&rwv, "x@example.org", "x@example.org", REWRITE_LOCAL) ;                        /* locals win */
+  checkv(&rwv, "x@elsewhere.example", "x@elsewhere.example", REWRITE_REMOTE) ;
   {
     static char const all[] = ":catchall\0" ;
     rewrite r2 = rwv ;
     r2.vdoms = all ; r2.vdomslen = sizeof all - 1 ;
-    checkv(&r2, "x@any.example", "catchall-x@any.example", 1) ;
+    checkv(&r2, "x@any.example", "catchall-x@any.example", REWRITE_LOCAL) ;
   }
   {
     char in[330] ;
     memset(in, 'a', 305) ;
     memcpy(in + 305, "@virt.example", 14) ;                                 /* 318 bytes: "joe-" would pass ADDR_MAX */
-    checkv(&rwv, in, in, 0) ;
+    checkv(&rwv, in, in, REWRITE_REMOTE) ;
   }
 }
 END_TEST

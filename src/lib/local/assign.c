@@ -20,7 +20,8 @@ static int bytes_ok (char const *s)
   return 1 ;
 }
 
-int assign_parse (assign_entry *e, char *s, size_t len, char const **why)
+/* assign_parse without errno: 1, 0 or -1 with *why. */
+static int parse_line (assign_entry *e, char *s, size_t len, char const **why)
 {
   char *f[8] ;
   unsigned long u ;
@@ -70,18 +71,25 @@ int assign_parse (assign_entry *e, char *s, size_t len, char const **why)
   return 1 ;
 }
 
+int assign_parse (assign_entry *e, char *s, size_t len, char const **why)
+{
+  int r = parse_line(e, s, len, why) ;
+  if (r < 0) errno = EINVAL ;
+  return r ;
+}
+
 int assign_record (assign_entry const *e, stralloc *key, stralloc *data)
 {
   char const *f[6] = { e->user, e->uid, e->gid, e->home, e->dash, e->ext } ;
   unsigned int i ;
   size_t k ;
   key->len = 0 ; data->len = 0 ;
-  if (!stralloc_catb(key, "!", 1) || !stralloc_cats(key, e->local)) return 0 ;
+  if (!stralloc_catb(key, "!", 1) || !stralloc_cats(key, e->local)) return -1 ;
   for (k = 1 ; k < key->len ; k++) key->s[k] = (char)tolower((unsigned char)key->s[k]) ;
-  if (e->type == '=' && !stralloc_0(key)) return 0 ;
+  if (e->type == '=' && !stralloc_0(key)) return -1 ;
   for (i = 0 ; i < 6 ; i++)
-    if (!stralloc_cats(data, f[i]) || !stralloc_0(data)) return 0 ;
-  return 1 ;
+    if (!stralloc_cats(data, f[i]) || !stralloc_0(data)) return -1 ;
+  return 0 ;
 }
 
 /* Split u->sa into the 6 fields, check them. 1 ok, 0 bad record. */

@@ -27,10 +27,11 @@ struct assign_entry_s
 } ;
 
 /* Parse one line s[0..len) (no newline) in place (':' become NUL). uid or gid 0 is malformed.
-   1 an entry, 0 the final "." line, -1 malformed: *why says what is wrong. */
+   1 an entry, 0 the final "." line, -1 malformed (EINVAL): *why says what is wrong. */
 extern int assign_parse (assign_entry *e, char *s, size_t len, char const **why) ;
 
-/* The users/cdb key and data of e (replacing the contents of key and data). 1 ok, 0 nomem. */
+/* The users/cdb key and data of e (replacing the contents of key and data).
+   0 ok, -1 no memory (ENOMEM). */
 extern int assign_record (assign_entry const *e, stralloc *key, stralloc *data) ;
 
 typedef struct assign_user_s assign_user ;

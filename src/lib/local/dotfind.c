@@ -56,7 +56,7 @@ int dotfind_search (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char c
     f->why = "Sorry, no mailbox here by that name: the extension contains a slash, a control character or a leading dot. (#5.1.1)" ;
     return DOTFIND_NONE ;
   }
-  if (!dotqmail_name(&f->name, dash, ext, elen, "")) return nomem(f) ;
+  if (dotqmail_name(&f->name, dash, ext, elen, "") < 0) return nomem(f) ;
   r = try_open(f, dirfd, uid, patrn) ;
   if (r) return r < 0 ? DOTFIND_ERROR : DOTFIND_FOUND ;
   if (!*dash) return DOTFIND_DEFAULT ;
@@ -64,7 +64,7 @@ int dotfind_search (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char c
   {
     if (!i || ext[i - 1] == '-')
     {
-      if (!dotqmail_name(&f->name, dash, ext, i, "default")) return nomem(f) ;
+      if (dotqmail_name(&f->name, dash, ext, i, "default") < 0) return nomem(f) ;
       r = try_open(f, dirfd, uid, patrn) ;
       if (r < 0) return DOTFIND_ERROR ;
       if (r) { f->isdefault = 1 ; f->deflt = i ; return DOTFIND_FOUND ; }
@@ -79,7 +79,7 @@ int dotfind_exists (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char c
 {
   int r ;
   f->fd = -1 ; f->why = 0 ; f->err = 0 ;
-  if (!dotqmail_name(&f->name, dash, ext, strlen(ext), suffix)) return nomem(f) ;
+  if (dotqmail_name(&f->name, dash, ext, strlen(ext), suffix) < 0) return nomem(f) ;
   r = try_open(f, dirfd, uid, patrn) ;
   if (r > 0) { close(f->fd) ; f->fd = -1 ; }
   return r ;

@@ -42,10 +42,10 @@ int dotqmail_name (stralloc *sa, char const *dash, char const *ext, size_t extle
 {
   size_t i, start ;
   sa->len = 0 ;
-  if (!stralloc_cats(sa, ".qmail") || !stralloc_cats(sa, dash)) return 0 ;
+  if (!stralloc_cats(sa, ".qmail") || !stralloc_cats(sa, dash)) return -1 ;
   start = sa->len ;
-  if (!stralloc_catb(sa, ext, extlen)) return 0 ;
+  if (!stralloc_catb(sa, ext, extlen)) return -1 ;
   for (i = start ; i < sa->len ; i++)
     sa->s[i] = sa->s[i] == '.' ? ':' : (char)tolower((unsigned char)sa->s[i]) ;
-  return stralloc_cats(sa, suffix) && stralloc_0(sa) ;
+  return stralloc_cats(sa, suffix) && stralloc_0(sa) ? 0 : -1 ;
 }

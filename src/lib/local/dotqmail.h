@@ -27,7 +27,7 @@ extern int dotqmail_ext_ok (char const *ext) ;
 
 /* Set sa to ".qmail" + dash + ext[0..extlen) + suffix, with the extension part
    lowercased and '.' turned into ':' (as qmail-local names its files), NUL-terminated.
-   1 ok, 0 no memory. */
+   0 ok, -1 no memory (ENOMEM). */
 extern int dotqmail_name (stralloc *sa, char const *dash, char const *ext, size_t extlen, char const *suffix) ;
 
 #endif

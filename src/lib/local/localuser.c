@@ -27,7 +27,7 @@ static int set (localuser *w, char const *user, char const *home, char const *da
   return 1 ;
 }
 
-/* users/cdb. 1 found, 0 not, -1 error (text in *err). */
+/* users/cdb. 1 found, 0 not, -1 error (errno, text in *err). */
 static int find_assign (localuser *w, char const *cdbpath, char const *local, size_t len, char const **err)
 {
   static assign_user u = ASSIGN_USER_ZERO ;
@@ -47,6 +47,7 @@ static int find_assign (localuser *w, char const *cdbpath, char const *local, si
   {
     /* never as root; nor anyone else in its place: a bad entry waits to be fixed */
     *err = "users/cdb gives uid or gid 0 for this address: never delivered as root. (#4.3.0)" ;
+    errno = EPERM ;
     return -1 ;
   }
   if (!set(w, u.sa.s + u.user, u.sa.s + u.home, u.sa.s + u.dash, u.sa.s + u.ext,
@@ -78,7 +79,7 @@ static int passwd_lists (char const *name, stralloc *file, int *loaded)
   {
     file->len = 0 ;
     if (!openslurpclose(file, LOCALUSER_PASSWD)) return -1 ;
-    if (file->len > LOCALUSER_PASSWD_MAX) return -1 ;
+    if (file->len > LOCALUSER_PASSWD_MAX) { errno = EFBIG ; return -1 ; }
     *loaded = 1 ;
   }
   while (i < file->len)
@@ -116,6 +117,7 @@ static int find_passwd (localuser *w, char const *local, size_t len, char const 
       if ((!errno || errno == ENOENT || errno == ESRCH || errno == EBADF || errno == EPERM)
        && !passwd_lists(name, &file, &loaded)) continue ;
       *err = "Unable to look up the user in the password file. (#4.3.0)" ;
+      if (!errno) errno = EAGAIN ;   /* listed, yet getpwnam did not find it */
       return -1 ;
     }
     if (!pw->pw_uid) continue ;
@@ -136,10 +138,14 @@ static int find_passwd (localuser *w, char const *local, size_t len, char const 
 
 static int find_alias (localuser *w, char const *aliashome, char const *local, size_t len, char const **err)
 {
-  struct passwd *pw = getpwnam(auto_usera) ;
+  struct passwd *pw ;
+  errno = 0 ;
+  pw = getpwnam(auto_usera) ;
   if (!pw || !pw->pw_uid)
   {
     *err = "Unable to find the alias user. (#4.3.0)" ;
+    if (pw) errno = EPERM ;
+    else if (!errno) errno = ENOENT ;
     return -1 ;
   }
   if (!set(w, auto_usera, aliashome, "-", local, len, pw->pw_uid, pw->pw_gid))
@@ -153,5 +159,5 @@ int localuser_find (localuser *u, char const *cdbpath, char const *aliashome,
   int r = find_assign(u, cdbpath, local, len, err) ;
   if (!r) r = find_passwd(u, local, len, err) ;
   if (!r) r = find_alias(u, aliashome, local, len, err) ;
-  return r ;
+  return r < 0 ? -1 : 0 ;
 }

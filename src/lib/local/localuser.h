@@ -30,7 +30,8 @@ struct localuser_s
    temporary error, never the alias user); else the alias user with home
    aliashome, dash "-" and ext = local. uid 0 is never returned: a users/cdb entry
    with uid or gid 0 is a temporary error (qmail-newu refuses to build one).
-   1 found; -1 temporary error, *err is a one-line reason ending in (#4.3.0). */
+   0 found (someone always gets the mail); -1 temporary error with errno, *err
+   is a one-line reason ending in (#4.3.0). */
 extern int localuser_find (localuser *u, char const *cdbpath, char const *aliashome,
                            char const *local, size_t len, char const **err) ;
 

@@ -1,5 +1,6 @@
 /* addr.c: envelope addresses. */
 
+#include <errno.h>
 #include <skalibs/bytestr.h>
 #include "mail/addr.h"
 
@@ -59,32 +60,36 @@ int addr_domain (stralloc *dom, char const *s, size_t len)
 {
   size_t at = addr_at(s, len) ;
   dom->len = 0 ;
-  if (at < len && !stralloc_catb(dom, s + at + 1, len - at - 1)) return 0 ;
+  if (at < len && !stralloc_catb(dom, s + at + 1, len - at - 1)) return -1 ;
   case_lowerb(dom->s, dom->len) ;
-  return 1 ;
+  return 0 ;
 }
 
-/* Copy the inside of <...> or a bare word into out, unquoting. */
+/* Copy the inside of <...> or a bare word into out, unquoting.
+   0 ok, -1 malformed or too long (EINVAL), or no memory (ENOMEM). */
 static int copy_path (stralloc *out, char const *s, size_t len, size_t *i, int bracket)
 {
   int inquote = 0 ;
   while (*i < len)
   {
     char c = s[*i] ;
-    if (!inquote && bracket && c == '>') return 1 ;
-    if (!inquote && !bracket && (c == ' ' || c == '\t')) return 1 ;
+    if (!inquote && bracket && c == '>') return 0 ;
+    if (!inquote && !bracket && (c == ' ' || c == '\t')) return 0 ;
     (*i)++ ;
     if (c == '"') { inquote = !inquote ; continue ; }
     if (c == '\\')
     {
-      if (*i >= len) return 0 ;
+      if (*i >= len) goto bad ;
       c = s[(*i)++] ;
     }
-    else if (!inquote && bracket && c == '<') return 0 ;
-    if (!stralloc_catb(out, &c, 1)) return 0 ;
-    if (out->len > ADDR_MAX) return 0 ;
+    else if (!inquote && bracket && c == '<') goto bad ;
+    if (!stralloc_catb(out, &c, 1)) return -1 ;
+    if (out->len > ADDR_MAX) goto bad ;
   }
-  return !bracket && !inquote ;
+  if (!bracket && !inquote) return 0 ;
+ bad:
+  errno = EINVAL ;
+  return -1 ;
 }
 
 int addr_smtp_path (stralloc *out, char const *s, size_t len, size_t *used)
@@ -93,7 +98,7 @@ int addr_smtp_path (stralloc *out, char const *s, size_t len, size_t *used)
   int bracket ;
   out->len = 0 ;
   while (i < len && (s[i] == ' ' || s[i] == '\t')) i++ ;
-  if (i >= len) return 0 ;
+  if (i >= len) goto bad ;
   bracket = s[i] == '<' ;
   if (bracket) i++ ;
   if (bracket && i < len && s[i] == '@')
@@ -102,15 +107,18 @@ int addr_smtp_path (stralloc *out, char const *s, size_t len, size_t *used)
        Its colon must come before the closing '>', not in a parameter. */
     size_t gt = byte_chr(s + i, len - i, '>') ;
     size_t colon = byte_chr(s + i, gt, ':') ;
-    if (colon >= gt) return 0 ;
+    if (colon >= gt) goto bad ;
     i += colon + 1 ;
   }
   start = out->len ;
-  if (!copy_path(out, s, len, &i, bracket)) return 0 ;
+  if (copy_path(out, s, len, &i, bracket) < 0) return -1 ;
   if (bracket) i++ ;
   /* "<>" leaves out->s NULL: no pointer arithmetic on it (UBSan, found by t/fuzz/addr) */
-  if (out->len > start && !addr_is_safe(out->s + start, out->len - start)) return 0 ;
-  if (!bracket && !out->len) return 0 ;
+  if (out->len > start && !addr_is_safe(out->s + start, out->len - start)) goto bad ;
+  if (!bracket && !out->len) goto bad ;
   *used = i ;
-  return 1 ;
+  return 0 ;
+ bad:
+  errno = EINVAL ;
+  return -1 ;
 }

@@ -12,7 +12,8 @@
    dropped) and, like qmail, a bare addr without brackets. Quotes and backslashes
    in the local part are removed. out gets the address (no NUL; empty for <>).
    *used gets the index just past the path, where ESMTP parameters start.
-   Returns 1 ok, 0 syntax error, too long, or a control byte (CR, LF, NUL...). */
+   0 ok; -1 EINVAL for a syntax error, too long, or a control byte (CR, LF, NUL...);
+   -1 ENOMEM. */
 extern int addr_smtp_path (stralloc *out, char const *s, size_t len, size_t *used) ;
 
 /* 1 if s[0..len) may travel in an envelope, every door's check: len <= ADDR_MAX,
@@ -24,7 +25,8 @@ extern int addr_is_safe (char const *s, size_t len) ;
 /* Index of the last '@' in s[0..len), or len if there is none. */
 extern size_t addr_at (char const *s, size_t len) ;
 
-/* Lowercase copy of the domain part (after the last '@'), empty if none. */
+/* Lowercase copy of the domain part (after the last '@'), empty if none.
+   0 ok, -1 no memory. */
 extern int addr_domain (stralloc *dom, char const *s, size_t len) ;
 
 #endif

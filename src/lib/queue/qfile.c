@@ -16,48 +16,54 @@
 int qfile_info_parse (char const *s, size_t len, char const **sender, unsigned long *birth)
 {
   size_t n, i ;
-  if (len > QFILE_MAX || !len || s[0] != 'F') return 0 ;
+  if (len > QFILE_MAX || !len || s[0] != 'F') goto bad ;
   n = byte_chr(s, len, 0) ;
-  if (n == len || !addr_is_safe(s + 1, n - 1)) return 0 ;
+  if (n == len || !addr_is_safe(s + 1, n - 1)) goto bad ;
   *sender = s + 1 ;
   *birth = 0 ;
   i = n + 1 ;
-  if (i == len) return 1 ;
+  if (i == len) return 0 ;
   n = byte_chr(s + i, len - i, 0) ;
-  if (n == len - i || s[i] != 'b') return 0 ;
-  if (num_scan(s + i + 1, n - 1, ULONG_MAX, birth) < 0) return 0 ;
-  return i + n + 1 == len ;
+  if (n == len - i || s[i] != 'b') goto bad ;
+  if (num_scan(s + i + 1, n - 1, ULONG_MAX, birth) < 0 || i + n + 1 != len) goto bad ;
+  return 0 ;
+ bad:
+  errno = EINVAL ;
+  return -1 ;
 }
 
 int qfile_info_put (stralloc *sa, char const *sender, unsigned long birth)
 {
   char fmt[1 + ULONG_FMT] ;
   size_t k ;
-  if (!stralloc_catb(sa, "F", 1) || !stralloc_catb(sa, sender, strlen(sender) + 1)) return 0 ;
+  if (!stralloc_catb(sa, "F", 1) || !stralloc_catb(sa, sender, strlen(sender) + 1)) return -1 ;
   fmt[0] = 'b' ;
   k = 1 + ulong_fmt(fmt + 1, birth) ;
-  return stralloc_catb(sa, fmt, k) && stralloc_0(sa) ;
+  return stralloc_catb(sa, fmt, k) && stralloc_0(sa) ? 0 : -1 ;
 }
 
 int qfile_rcpts_parse (char const *s, size_t len, genalloc *offs)
 {
   size_t i = 0 ;
-  if (len > QFILE_MAX) return 0 ;
+  if (len > QFILE_MAX) goto bad ;
   while (i < len)
   {
     size_t n = byte_chr(s + i, len - i, 0) ;
-    if (n == len - i || n < 2) return 0 ;
-    if (s[i] != 'T' && s[i] != 'D') return 0 ;
-    if (!addr_is_safe(s + i + 1, n - 1)) return 0 ;
+    if (n == len - i || n < 2) goto bad ;
+    if (s[i] != 'T' && s[i] != 'D') goto bad ;
+    if (!addr_is_safe(s + i + 1, n - 1)) goto bad ;
     if (!genalloc_append(size_t, offs, &i)) return -1 ;
     i += n + 1 ;
   }
-  return 1 ;
+  return 0 ;
+ bad:
+  errno = EINVAL ;
+  return -1 ;
 }
 
 int qfile_rcpt_put (stralloc *sa, char const *rcpt)
 {
-  return stralloc_catb(sa, "T", 1) && stralloc_catb(sa, rcpt, strlen(rcpt) + 1) ;
+  return stralloc_catb(sa, "T", 1) && stralloc_catb(sa, rcpt, strlen(rcpt) + 1) ? 0 : -1 ;
 }
 
 size_t qfile_bounce_valid (char const *s, size_t len)
@@ -78,11 +84,11 @@ size_t qfile_bounce_valid (char const *s, size_t len)
 int qfile_bounce_put (stralloc *sa, char const *rcpt, char const *reason, size_t reasonlen)
 {
   size_t base, i ;
-  if (!stralloc_catb(sa, rcpt, strlen(rcpt) + 1)) return 0 ;
+  if (!stralloc_catb(sa, rcpt, strlen(rcpt) + 1)) return -1 ;
   base = sa->len ;
-  if (!stralloc_catb(sa, reason, reasonlen)) return 0 ;
+  if (!stralloc_catb(sa, reason, reasonlen)) return -1 ;
   for (i = base ; i < sa->len ; i++) if (!sa->s[i]) sa->s[i] = '_' ;
-  return stralloc_0(sa) ;
+  return stralloc_0(sa) ? 0 : -1 ;
 }
 
 int qfile_read (stralloc *sa, char const *fn, size_t max)

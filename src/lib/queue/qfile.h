@@ -1,6 +1,7 @@
 /* qfile.h: the files qmail-todo writes and qmail-send reads back (INTERNALS.md):
    info/B/N, local/B/N, remote/B/N, and qmail-send's own bounce/N records.
-   Readers are strict: a queue file is not trusted beyond its format. */
+   Readers are strict: a queue file is not trusted beyond its format.
+   Parsers and puts return 0 ok, -1 with errno (EINVAL malformed, ENOMEM). */
 #ifndef NQ_QFILE_H
 #define NQ_QFILE_H
 
@@ -11,14 +12,14 @@
 #define QFILE_MAX (40UL << 20)   /* a larger info/local/remote/bounce file is malformed */
 
 /* info: F<sender>\0 then optionally b<birth>\0. *sender points into s.
-   *birth is 0 when absent. 1 ok, 0 malformed. */
+   *birth is 0 when absent. 0 ok, -1 malformed (EINVAL). */
 extern int qfile_info_parse (char const *s, size_t len, char const **sender, unsigned long *birth) ;
 extern int qfile_info_put (stralloc *, char const *sender, unsigned long birth) ;
 
 /* local/remote: records T<rcpt>\0 (to do) or D<rcpt>\0 (done). Appends the
    offset of each record's letter to offs (a genalloc of size_t).
-   1 ok, 0 malformed (other letter, empty or unsafe address, missing NUL),
-   -1 no memory. */
+   0 ok, -1 EINVAL malformed (other letter, empty or unsafe address, missing
+   NUL), -1 ENOMEM. */
 extern int qfile_rcpts_parse (char const *s, size_t len, genalloc *offs) ;
 extern int qfile_rcpt_put (stralloc *, char const *rcpt) ;
 

@@ -73,6 +73,19 @@ void qq_puts (qq *q, char const *s)
   qq_put(q, s, strlen(s)) ;
 }
 
+int qq_put_fd (qq *q, int fd)
+{
+  char buf[65536] ;
+  if (lseek(fd, 0, SEEK_SET) < 0) return -1 ;
+  for (;;)
+  {
+    ssize_t r = read(fd, buf, sizeof buf) ;
+    if (r < 0) { if (errno == EINTR) continue ; return -1 ; }
+    if (!r) return 0 ;
+    qq_put(q, buf, (size_t)r) ;
+  }
+}
+
 static void env_put (qq *q, char const *s, size_t len)
 {
   if (q->flagerr) return ;

@@ -24,6 +24,10 @@ struct qq_s
 extern int qq_open (qq *) ;
 extern void qq_put (qq *, char const *s, size_t len) ;
 extern void qq_puts (qq *, char const *s) ;
+/* Put all of the seekable fd, from its start (a delivery program's message on fd 0,
+   forwarded). 0 ok, -1 the file could not be rewound or read (errno); q is left
+   as it is then, for qq_abort. */
+extern int qq_put_fd (qq *, int fd) ;
 /* Envelope: sender once, then each recipient, then qq_close. */
 extern void qq_from (qq *, char const *sender) ;
 extern void qq_to (qq *, char const *rcpt) ;

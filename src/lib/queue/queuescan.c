@@ -14,7 +14,7 @@
 int queuescan (char const *dir, queuescan_func *f, void *ctx, queuescan_warn *warn)
 {
   unsigned int b ;
-  int ok = 1 ;
+  int r = 0, e = 0 ;
   for (b = 0 ; b < auto_split ; b++)
   {
     char bucket[QUEUE_PATH_MAX] ;
@@ -22,14 +22,15 @@ int queuescan (char const *dir, queuescan_func *f, void *ctx, queuescan_warn *wa
     DIR *d ;
     queue_bucket(bucket, dir, b) ;
     d = opendir(bucket) ;
-    if (!d) { if (warn) (*warn)(bucket) ; ok = 0 ; continue ; }
+    if (!d) { e = errno ; if (warn) (*warn)(bucket) ; r = -1 ; continue ; }
     while ((de = readdir(d)))
     {
       unsigned long id ;
       if (num_scans(de->d_name, ULONG_MAX, &id) < 0 || id % auto_split != b) continue ;
-      if (!(*f)(id, ctx)) { closedir(d) ; return 0 ; }
+      if ((*f)(id, ctx) < 0) { e = errno ; closedir(d) ; errno = e ; return -1 ; }
     }
     closedir(d) ;
   }
-  return ok ;
+  if (r < 0) errno = e ;
+  return r ;
 }

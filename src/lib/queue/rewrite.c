@@ -69,19 +69,19 @@ int rewrite_rcpt (rewrite const *rw, stralloc *out, char const *rcpt)
   {
     out->len = 0 ;
     if (!stralloc_cats(out, rcpt) || !stralloc_0(out)) return -1 ;
-    return 0 ;
+    return REWRITE_REMOTE ;
   }
   at = addr_at(out->s, out->len) ;
   if (at < out->len && rewrite_inlist(rw->locals, rw->localslen, out->s + at + 1, out->len - at - 1))
-    return stralloc_0(out) ? 1 : -1 ;
+    return stralloc_0(out) ? REWRITE_LOCAL : -1 ;
   {
     ssize_t p = vdom_lookup(rw, out->s, out->len, at) ;
     char const *prefix = p >= 0 ? rw->vdoms + p : "" ;
     size_t plen = strlen(prefix) ;
-    if (!plen || plen + 1 + out->len > ADDR_MAX) return stralloc_0(out) ? 0 : -1 ;
+    if (!plen || plen + 1 + out->len > ADDR_MAX) return stralloc_0(out) ? REWRITE_REMOTE : -1 ;
     if (!stralloc_insertb(out, 0, "-", 1) || !stralloc_insertb(out, 0, prefix, plen)) return -1 ;
-    if (!addr_is_safe(out->s, out->len)) { out->len = 0 ; return stralloc_cats(out, rcpt) && stralloc_0(out) ? 0 : -1 ; }
-    return stralloc_0(out) ? 1 : -1 ;
+    if (!addr_is_safe(out->s, out->len)) { out->len = 0 ; return stralloc_cats(out, rcpt) && stralloc_0(out) ? REWRITE_REMOTE : -1 ; }
+    return stralloc_0(out) ? REWRITE_LOCAL : -1 ;
   }
 }
 

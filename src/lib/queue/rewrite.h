@@ -24,8 +24,10 @@ struct rewrite_s
    in qmail: the first key found among the whole address, its domain, each
    ".suffix" of the domain, then "" (any case); a key with a prefix makes the
    address local as "prefix-address", an empty prefix (or no key) remote.
-   Returns 1 local, 0 remote, -1 no memory. An address that would grow
-   beyond ADDR_MAX is kept as given and called remote. */
+   REWRITE_LOCAL, REWRITE_REMOTE, or -1 no memory (ENOMEM). An address that
+   would grow beyond ADDR_MAX is kept as given and called remote. */
+#define REWRITE_REMOTE 0
+#define REWRITE_LOCAL 1
 extern int rewrite_rcpt (rewrite const *, stralloc *out, char const *rcpt) ;
 
 /* The reverse of the virtualdomains step, for bounces: when rcpt is

@@ -164,7 +164,7 @@ int sendbounce_record (unsigned long id, char const *rcpt, char const *reason, s
   if (fd < 0) return 0 ;
   if (reasonlen > SENDBOUNCE_REASON_MAX) reasonlen = SENDBOUNCE_REASON_MAX ;
   /* past the listing limit a failure is only counted: an empty pair */
-  if (end >= SENDBOUNCE_LIST_MAX ? !stralloc_catb(&rec, "\0\0", 2) : !qfile_bounce_put(&rec, rcpt, reason, reasonlen)) goto errfd ;
+  if (end >= SENDBOUNCE_LIST_MAX ? !stralloc_catb(&rec, "\0\0", 2) : qfile_bounce_put(&rec, rcpt, reason, reasonlen) < 0) goto errfd ;
   if (!write_at(fd, rec.s, rec.len, end) || fsync(fd) < 0)
   {
     /* cut the half record off now, or check this file again before the next append */

@@ -95,7 +95,7 @@ void sendbounce_warn (sendbounce_conf const *c, unsigned long id, char const *se
   if (access(fn, F_OK) == 0) { remember(id) ; return ; }
   len = report_reason_len(report, len) ;
   if (len > SENDBOUNCE_REASON_MAX) len = SENDBOUNCE_REASON_MAX ;
-  if (!qfile_bounce_put(&rec, rcpt, report, len)) { warn_log("out of memory", (char *)0) ; return ; }
+  if (qfile_bounce_put(&rec, rcpt, report, len) < 0) { warn_log("out of memory", (char *)0) ; return ; }
   {
     bouncemsg b = { .conf = c, .kind = BOUNCEMSG_DELAYED, .id = id, .to = sender,
       .recs = rec.s, .reclen = rec.len, .more = 0, .birth = birth } ;

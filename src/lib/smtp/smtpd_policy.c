@@ -68,7 +68,7 @@ char const *policy_relay_refusal (smtpd_config const *conf, char const *a, size_
     *why = "553:percent_hack_or_bang_path" ;
     return "553 5.7.1 sorry, no relaying through % hacks, bang paths or quoted @" ;
   }
-  if (!addr_domain(&dom, a, len)) { *why = "451:out_of_memory" ; return "451 4.3.0 out of memory" ; }
+  if (addr_domain(&dom, a, len) < 0) { *why = "451:out_of_memory" ; return "451 4.3.0 out of memory" ; }
   r = rcpthosts_match(conf->rcpthosts.s, conf->rcpthosts.len, conf->morercpthosts, dom.s, dom.len) ;
   if (r < 0) { *why = "451:morercpthosts_unreadable" ; return "451 4.3.0 unable to read control/morercpthosts.cdb" ; }
   if (!r) { *why = "553:relaying_denied" ; return "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" ; }

@@ -1,6 +1,10 @@
-/* fds.c: closing inherited descriptors. */
+/* fds.c: closing inherited descriptors; a descriptor made seekable. */
 
+#include <errno.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/djbunix.h>
 #include "util/fds.h"
 
 void close_inherited (void)
@@ -11,4 +15,34 @@ void close_inherited (void)
     int fd ;
     for (fd = 3 ; fd < 65536 ; fd++) close(fd) ;
   }
+}
+
+/* the copy failed at step: its errno kept, the memfd closed */
+static int fail (int copy, char const *what, char const **step)
+{
+  int e = errno ;
+  if (copy >= 0) close(copy) ;
+  errno = e ;
+  *step = what ;
+  return -1 ;
+}
+
+int fd_seekable (int fd, char const *name, char const **step)
+{
+  char buf[65536] ;
+  int copy ;
+  if (lseek(fd, 0, SEEK_SET) == 0) return 0 ;
+  if (errno != ESPIPE) return fail(-1, "rewind", step) ;
+  copy = memfd_create(name, MFD_CLOEXEC) ;
+  if (copy < 0) return fail(-1, "make a copy of", step) ;
+  for (;;)
+  {
+    ssize_t r = read(fd, buf, sizeof buf) ;
+    if (r < 0) { if (errno == EINTR) continue ; return fail(copy, "read", step) ; }
+    if (!r) break ;
+    if (allwrite(copy, buf, (size_t)r) < (size_t)r) return fail(copy, "copy", step) ;
+  }
+  if (lseek(copy, 0, SEEK_SET) < 0) return fail(copy, "rewind", step) ;
+  if (fd_move(fd, copy) < 0) return fail(copy, "move", step) ;
+  return 0 ;
 }

@@ -7,4 +7,10 @@
    Cannot fail: what is not open needs no closing. */
 extern void close_inherited (void) ;
 
+/* Make fd seekable, keeping its number: a pipe (a person testing a delivery
+   program by hand) is copied into a memfd named name and rewound. 0 ok, -1 with
+   errno; *step then names what failed ("rewind", "make a copy of", "read",
+   "copy", "move"), for "Unable to STEP the message". */
+extern int fd_seekable (int fd, char const *name, char const **step) ;
+
 #endif
