@@ -4,7 +4,7 @@
 dir=$1 ; shift
 pass=0 fail=0
 for t in "$@" ; do
-  out=$(CK_DEFAULT_TIMEOUT=20 "$dir/$t" 2>&1) ; rc=$?
+  out=$(CK_DEFAULT_TIMEOUT=20 UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} "$dir/$t" 2>&1) ; rc=$?
   printf '%s\n' "$out" | grep -v '^Running suite' | sed "s|^|$t: |"
   line=$(printf '%s\n' "$out" | grep -E '^[0-9]+%: Checks: ' | tail -n 1)
   n=$(printf '%s' "$line" | sed -n 's/.*Checks: \([0-9]*\).*/\1/p')
