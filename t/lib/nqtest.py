@@ -97,6 +97,7 @@ class Home:
         # qmail-smtpd's checks that need DNS or a recipient table are on by default;
         # tests turn them on where they test them (test_smtpd_policy, test_smtpd_rcpt)
         self.control('senderdnscheck', '0\n')
+        self.control('rcptcheck', '0\n')
         self.assign = []
 
     def bin(self, name):

@@ -108,3 +108,12 @@ int maildomain_check (char const *domain, char const *servers, unsigned int time
   return r ;
 }
 
+
+int maildomain_check_addr (char const *addr, size_t len, char const *servers, unsigned int timeout_ms)
+{
+  char const *at = memrchr(addr, '@', len) ;
+  size_t i ;
+  if (!at || (size_t)(at - addr) + 1 >= len) return MAILDOMAIN_YES ;
+  for (i = (size_t)(at - addr) ; i < len ; i++) if ((unsigned char)addr[i] >= 0x80) return MAILDOMAIN_YES ;
+  return maildomain_check(at + 1, servers, timeout_ms) ;
+}

@@ -14,4 +14,9 @@
    (two tries per server). Returns MAILDOMAIN_*, or -1 with errno (ENOMEM). */
 extern int maildomain_check (char const *domain, char const *servers, unsigned int timeout_ms) ;
 
+/* The same for the domain of the address addr[0..len) (NUL at addr[len]): MAILDOMAIN_YES
+   without a domain, or for a domain with non-ASCII bytes (no IDNA here: U-labels are
+   not looked up). */
+extern int maildomain_check_addr (char const *addr, size_t len, char const *servers, unsigned int timeout_ms) ;
+
 #endif
