@@ -387,10 +387,8 @@ static int rcpt_known (char const *a, size_t len)
   int r = rcptcheck_addr(&rcheck, a, len, &note) ;
   if (r < 0) die_nomem() ;
   if (note) log_event("warning:", note) ;
-  if (r == RCPTCHECK_OK) return 1 ;
-  tx_rcpt(a, len, "550:unknown") ;
-  badcmd("550 5.1.1 sorry, no mailbox here by that name") ;
-  return 0 ;
+  if (r == RCPTCHECK_NO) { tx_rcpt(a, len, "550:unknown") ; badcmd("550 5.1.1 sorry, no mailbox here by that name") ; }
+  return r == RCPTCHECK_OK ;
 }
 
 static void smtp_rcpt (char const *arg, size_t len)
