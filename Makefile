@@ -128,7 +128,9 @@ setup-users:
 setup-home: $(O)/tools/nq-install
 	sh scripts/setup-home.sh '$(DESTDIR)$(QHOME)' '$(SPLIT)' '$(O)'
 
+# the recipient table of qmail-smtpd's RCPT check (not for a DESTDIR: it reads the homes of this machine)
 setup: setup-users install setup-home
+	$(if $(DESTDIR),,'$(QHOME)/bin/qmail-newrcpt')
 
 check-unit: $(addprefix $(O)/t/,$(UNITS))
 	@sh scripts/run-units.sh $(O)/t $(UNITS)

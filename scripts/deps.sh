@@ -2,8 +2,15 @@
 # deps.sh LIST: install the Debian packages named in LIST that are missing.
 set -e
 missing=
+# installed PKG: PKG, or a package that provides it, is installed (ucspi-tcp-ipv6
+# provides ucspi-tcp: a list that still names ucspi-tcp keeps ucspi-tcp-ipv6)
+installed () {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed' && return 0
+  dpkg-query -W -f='${Status}|${Provides}\n' 2>/dev/null | grep 'ok installed|' | cut -d'|' -f2 \
+    | tr ',' '\n' | sed 's/(.*//; s/[[:space:]]//g' | grep -qx "$1"
+}
 for p in $(grep -v '^#' "$1") ; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+  installed "$p" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 echo "deps: installing$missing"

@@ -25,7 +25,7 @@ usage () { echo "run: usage: run.sh HOME ADDR PORT [POP3PORT [BUILD]] ($*)" >&2 
 case $home in /*) ;; *) usage "HOME must be an absolute path" ;; esac
 case $port in ''|*[!0-9]*) usage "PORT must be a number" ;; esac
 [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || usage "PORT must be 1 to 65535"
-case $addr in ''|*[!0-9.]*) usage "ADDR must be an IPv4 address (tcpserver is IPv4 only)" ;; esac
+case $addr in ''|*[!0-9A-Fa-f.:]*) usage "ADDR must be an IPv4 or IPv6 address (such as 127.0.0.1 or ::1)" ;; esac
 if [ -z "$pop3port" ] ; then pop3port=$(head -n 1 "$home/control/pop3port" 2>/dev/null || echo 110) ; fi
 case $pop3port in ''|*[!0-9]*) usage "POP3PORT must be a number" ;; esac
 [ "$pop3port" -ge 1 ] && [ "$pop3port" -le 65535 ] && [ "$pop3port" != "$port" ] || usage "POP3PORT must be 1 to 65535 and not PORT"
@@ -112,7 +112,7 @@ changed=
 if put smtpaddr "$addr" ; then changed=1 ; fi
 if put smtpport "$port" ; then changed=1 ; fi
 if [ ! -e "$c/tcp.smtp" ] ; then
-  printf '127.:allow,RELAYCLIENT=""\n:allow\n' > "$c/tcp.smtp"
+  printf '127.:allow,RELAYCLIENT=""\n::1:allow,RELAYCLIENT=""\n:allow\n' > "$c/tcp.smtp"
   chmod 644 "$c/tcp.smtp"
 fi
 tcprules "$c/tcp.smtp.cdb" "$c/.tcp.smtp.tmp" < "$c/tcp.smtp" \

@@ -38,6 +38,7 @@
 #include "net/tlsserver.h"
 #include "smtp/smtpd_auth.h"
 #include "smtp/smtpd_tls.h"
+#include "rcpt/rcptcheck.h"
 
 #define HOPS_MAX 100
 #define BADCMDS_MAX 20
@@ -70,6 +71,7 @@ static qq *qqrunning = 0 ;                    /* a qmail-queue to abort (qq_abor
 static smtpd_tx tx = SMTPD_TX_ZERO ;
 static smtpd_client client ;
 static struct timespec deadline ;             /* the session's end (control/timeoutsession) */
+static rcptcheck rcheck = RCPTCHECK_ZERO ;
 
 /* Logging (smtp/smtpd_log): one line per transaction, session events apart. */
 
@@ -235,13 +237,8 @@ static int setup (void)
   control_badline = 0 ;
   if (smtpd_config_read(&conf, &what) < 0)
   {
-    char fmt[ULONG_FMT] ;
     if (errno == ENOMEM) die_nomem() ;
-    fmt[ulong_fmt(fmt, control_badline)] = 0 ;
-    if (what[0] == '$') strerr_warnw2x("bad value in ", what) ;
-    else if (errno == EINVAL && control_badline) strerr_warnw4x("bad syntax in ", what, " line ", fmt) ;
-    else if (errno == ENOENT) strerr_warnw2x(what, " is missing or empty") ;
-    else strerr_warnwu2sys("read ", what) ;
+    smtpd_config_warn(what) ;
     return 0 ;
   }
   if (conf.maxrcpt > ENVELOPE_RCPTS_MAX) conf.maxrcpt = ENVELOPE_RCPTS_MAX ;
@@ -316,7 +313,7 @@ static void smtp_ehlo (char const *arg, size_t len)
 /* badhelo, badmailfrom and the sender domain's DNS: 1 allowed, 0 after a refusal. */
 static int sender_allowed (void)
 {
-  size_t len = sender.len - 1, at = addr_at(sender.s, len), i ;
+  size_t len = sender.len - 1 ;
   int r ;
   if (badhelo) { tx_refused("553 badhelo") ; badcmd("553 5.7.1 sorry, your HELO/EHLO name is in my badhelo list") ; return 0 ; }
   if (policy_addr_listed(conf.badmailfrom.s, conf.badmailfrom.len, sender.s, len))
@@ -325,9 +322,8 @@ static int sender_allowed (void)
     badcmd("553 5.7.1 sorry, your envelope sender is in my badmailfrom list") ;
     return 0 ;
   }
-  if (!conf.senderdnscheck || at >= len) return 1 ;
-  for (i = at ; i < len ; i++) if ((unsigned char)sender.s[i] >= 0x80) return 1 ;   /* no IDNA here: U-labels are not looked up */
-  r = maildomain_check(sender.s + at + 1, conf.dnsservers.len > 1 ? conf.dnsservers.s : 0, SMTPD_DNS_TIMEOUT_MS) ;
+  if (!conf.senderdnscheck) return 1 ;
+  r = maildomain_check_addr(sender.s, len, conf.dnsservers.len > 1 ? conf.dnsservers.s : 0, SMTPD_DNS_TIMEOUT_MS) ;
   if (r < 0) die_nomem() ;
   if (r == MAILDOMAIN_YES) return 1 ;
   tx_refused(r == MAILDOMAIN_NO ? "553 sender domain does not exist" : "451 sender domain lookup failed") ;
@@ -393,6 +389,17 @@ static int rcpt_path (stralloc *a, char const *arg, size_t len)
   return kind ;
 }
 
+/* rcpt/rcptcheck: 1 delivery would take a, 0 after a 550 (a bad command: dictionary attacks end). */
+static int rcpt_known (char const *a, size_t len)
+{
+  char const *note ;
+  int r = rcptcheck_addr(&rcheck, a, len, &note) ;
+  if (r < 0) die_nomem() ;
+  if (note) log_event("warning:", note) ;
+  if (r == RCPTCHECK_NO) { tx_rcpt(a, len, "550:unknown") ; badcmd("550 5.1.1 sorry, no mailbox here by that name") ; }
+  return r == RCPTCHECK_OK ;
+}
+
 static void smtp_rcpt (char const *arg, size_t len)
 {
   static stralloc a = STRALLOC_ZERO ;
@@ -427,6 +434,7 @@ static void smtp_rcpt (char const *arg, size_t len)
       return ;
     }
   }
+  if (kind == 1 && !rcpt_known(a.s, a.len)) return ;
   if (!stralloc_catb(&rcpts, a.s, a.len) || !stralloc_0(&rcpts)) die_nomem() ;
   nrcpts++ ;
   tx_rcpt(a.s, a.len, "ok") ;
@@ -509,21 +517,6 @@ static void smtp_rset (char const *arg, size_t len)
   reply("250 2.0.0 ok") ;
 }
 
-static void smtp_noop (char const *arg, size_t len)
-{
-  reply("250 2.0.0 ok") ;
-}
-
-static void smtp_vrfy (char const *arg, size_t len)
-{
-  reply("252 2.5.2 send some mail, I'll try my best") ;
-}
-
-static void smtp_help (char const *arg, size_t len)
-{
-  reply("214 2.0.0 commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT") ;
-}
-
 static void smtp_quit (char const *arg, size_t len)
 {
   out("221 2.0.0 ") ; out(conf.me.s) ;
@@ -578,12 +571,17 @@ static struct command_s const commands[] =
   { "RCPT", &smtp_rcpt },
   { "DATA", &smtp_data },
   { "RSET", &smtp_rset },
-  { "NOOP", &smtp_noop },
-  { "VRFY", &smtp_vrfy },
-  { "HELP", &smtp_help },
   { "QUIT", &smtp_quit },
   { "AUTH", &smtp_auth },
   { 0, 0 }
+} ;
+
+/* Commands that get a fixed reply: verb, reply. */
+static char const *const fixed[][2] =
+{
+  { "NOOP", "250 2.0.0 ok" },
+  { "VRFY", "252 2.5.2 send some mail, I'll try my best" },
+  { "HELP", "214 2.0.0 commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT" }
 } ;
 
 static void dispatch (void)
@@ -602,6 +600,8 @@ static void dispatch (void)
       return ;
     }
   if (vlen == 8 && case_equalb(cmd.s, 8, "STARTTLS")) { smtp_starttls(arg, alen) ; return ; }
+  for (i = 0 ; i < sizeof fixed / sizeof fixed[0] ; i++)
+    if (vlen == 4 && case_equalb(cmd.s, 4, fixed[i][0])) { reply(fixed[i][1]) ; return ; }
   badcmd("502 5.5.1 unimplemented command") ;
 }
 

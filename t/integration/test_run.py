@@ -14,11 +14,11 @@ def build_dir(h):
     return h.build
 
 
-def make(h, target, port=None, timeout=170):
+def make(h, target, port=None, timeout=170, addr='127.0.0.1'):
     args = ['make', '-s', '--no-print-directory', '-j%d' % (os.cpu_count() or 2),
             'O=' + build_dir(h), 'QHOME=' + h.path, target]
     if port is not None:
-        args += ['SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % port, 'POP3_PORT=%d' % nqtest.free_port()]
+        args += ['SMTP_ADDR=' + addr, 'SMTP_PORT=%d' % port, 'POP3_PORT=%d' % nqtest.free_port(addr)]
     args += tls_ports()
     env = dict(os.environ)
     for k in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL'):
@@ -59,9 +59,9 @@ def svstat(h, service):
     return up == 'true', int(pid)
 
 
-def listening(port):
+def listening(port, addr='127.0.0.1'):
     try:
-        socket.create_connection(('127.0.0.1', port), 2).close()
+        socket.create_connection((addr, port), 2).close()
         return True
     except OSError:
         return False
@@ -81,6 +81,7 @@ def out(r):
 
 def test_make_run_message_rerun_stop(h):
     port = nqtest.free_port()
+    h.control('rcptcheck', None)           # the default: make setup builds the recipient table
     try:
         r = make(h, 'run', port)
         assert r.returncode == 0, 'make run failed:\n' + out(r)
@@ -111,6 +112,7 @@ def test_make_run_message_rerun_stop(h):
         nqtest.eq(len(msgs), 1, 'messages')
         assert b'hello from make run' in msgs[0]
         nqtest.wait_for(lambda: 'success' in log(h, 'qmail-send'), 10, 'delivery success in log/qmail-send/current')
+        rcpt_verdicts(port, '127.0.0.1')
         nqtest.wait_for(lambda: 'tcpserver: ok' in log(h, 'qmail-smtpd'), 10, 'the session in log/qmail-smtpd/current')
         for s in ('qmail-send', 'qmail-smtpd'):
             st = os.stat(os.path.join(h.path, 'log', s, 'current'))
@@ -136,16 +138,48 @@ def test_make_run_message_rerun_stop(h):
         nqtest.eq(svstat(h, 'qmail-send'), (True, send_pid), 'qmail-send untouched')
         port = port2
 
+        # make run SMTP_ADDR=::1: qmail-smtpd alone restarts, on IPv6 (ucspi-tcp-ipv6)
+        port3 = nqtest.free_port('::1')
+        r = make(h, 'run', port3, addr='::1')
+        assert r.returncode == 0, 'make run SMTP_ADDR=::1 failed:\n' + out(r)
+        assert 'qmail-smtpd on ::1:%d' % port3 in out(r), out(r)
+        assert listening(port3, '::1')
+        nqtest.wait_for(lambda: not listening(port), 10, 'the IPv4 port to close')
+        rcpt_verdicts(port3, '::1')
+        port = port3
+
         r = make(h, 'stop')
         assert r.returncode == 0, 'make stop failed:\n' + out(r)
         assert not svscan_runs(h), 's6-svscan still runs after make stop'
-        assert not listening(port), 'port still open after make stop'
+        assert not listening(port, '::1'), 'port still open after make stop'
         assert not h.pids_under(), 'nqmail processes left: %r' % h.pids_under()
         assert not os.path.exists(scan(h, '.s6-svscan.pid'))
         r = make(h, 'stop')
         assert r.returncode == 0 and 'nothing to stop' in out(r), out(r)
     finally:
         stop(h)
+
+
+def rcpt_verdicts(port, addr):
+    """The issue's "done when": root gets 250, a user that does not exist 550 (the
+    recipient table that make setup built); the loopback client relays (tcp.smtp)."""
+    s = socket.create_connection((addr, port), 10)
+    f = s.makefile('rb')
+
+    def cmd(c):
+        if c:
+            s.sendall(c + b'\r\n')
+        while True:
+            line = f.readline()
+            if line[3:4] != b'-':
+                return int(line[:3])
+    nqtest.eq(cmd(None), 220, 'greeting')
+    for c, want in ((b'EHLO client.test', 250), (b'MAIL FROM:<a@example.org>', 250),
+                    (b'RCPT TO:<root@' + nqtest.TEST_ME.encode() + b'>', 250),
+                    (b'RCPT TO:<nosuchuser@' + nqtest.TEST_ME.encode() + b'>', 550),
+                    (b'RCPT TO:<far@example.com>', 250), (b'QUIT', 221)):
+        nqtest.eq(cmd(c), want, '%r over %s' % (c, addr))
+    s.close()
 
 
 def test_run_refuses_a_taken_port(h):
@@ -166,7 +200,7 @@ def test_run_refuses_a_taken_port(h):
 
 def test_run_usage(h):
     for args in ([h.path, '127.0.0.1'], [h.path, '127.0.0.1', 'x25'], [h.path, '127.0.0.1', '0'],
-                 [h.path, '127.0.0.1', '65536'], [h.path, '::1', '2525'], ['relative', '127.0.0.1', '2525'],
+                 [h.path, '127.0.0.1', '65536'], [h.path, '[::1]', '2525'], ['relative', '127.0.0.1', '2525'],
                  [h.path, '127.0.0.1;id', '2525']):
         r = run_sh(h, *args)
         nqtest.eq(r.returncode, 100, 'run.sh %r: %s' % (args, out(r)))

@@ -44,12 +44,22 @@ def free_udp_port():
         return so.getsockname()[1]
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+def free_port(addr='127.0.0.1'):
+    """A port free on addr, and (for ::1) on 127.0.0.1 too: ss and run.sh look at port numbers."""
+    for _ in range(100):
+        s = socket.socket(socket.AF_INET6 if ':' in addr else socket.AF_INET)
+        s.bind((addr, 0))
+        port = s.getsockname()[1]
+        s.close()
+        if ':' not in addr:
+            return port
+        try:
+            with socket.socket() as t:
+                t.bind(('127.0.0.1', port))
+            return port
+        except OSError:
+            continue
+    raise TestFailure('no port free on both %s and 127.0.0.1' % addr)
 
 
 def tcprules(rfile, rules):
@@ -59,7 +69,7 @@ def tcprules(rfile, rules):
     cdb = rfile + '.cdb'
     r = subprocess.run(['tcprules', cdb, cdb + '.tmp'], input=rules.encode(), capture_output=True)
     if r.returncode:
-        raise TestFailure('tcprules: %r' % r.stderr)
+        raise TestFailure('tcprules: %r%s' % (r.stderr, ' (IPv6 rules need ucspi-tcp-ipv6: make deps)' if '::' in rules else ''))
     return cdb
 
 
@@ -157,6 +167,7 @@ class Home:
         # qmail-smtpd's checks that need DNS or a recipient table are on by default;
         # tests turn them on where they test them (test_smtpd_policy, test_smtpd_rcpt)
         self.control('senderdnscheck', '0\n')
+        self.control('rcptcheck', '0\n')
         self.assign = []
 
     def bin(self, name):
@@ -282,27 +293,28 @@ class Home:
         with open(p, 'rb') as f:
             return f.read().decode('utf-8', 'replace')
 
-    def smtpd(self, rules=':allow\n', env=None, args=(), program=None):
-        """tcpserver (as qmaild) + qmail-smtpd on a free 127.0.0.1 port; returns the port.
+    def smtpd(self, rules=':allow\n', env=None, args=(), program=None, addr='127.0.0.1'):
+        """tcpserver (as qmaild) + qmail-smtpd on a free port of addr (127.0.0.1, or ::1:
+        ucspi-tcp-ipv6's tcpserver); returns the port.
         Log (tcpserver -v and qmail-smtpd stderr) in read_log('smtpd')."""
         cdb = tcprules(os.path.join(self.path, 'tcp.smtp'), rules)
         uid, gid = uid_of('qmaild'), gid_of('nofiles')
         prog = list(program) if program else [self.bin('qmail-smtpd')]
-        return self.tcpserver(['-u', str(uid), '-g', str(gid), '-x', cdb] + list(args), prog, 'smtpd', env=env)
+        return self.tcpserver(['-u', str(uid), '-g', str(gid), '-x', cdb] + list(args), prog, 'smtpd', env=env, addr=addr)
 
-    def tcpserver(self, opts, prog, logname, env=None):
+    def tcpserver(self, opts, prog, logname, env=None, addr='127.0.0.1'):
         """tcpserver -v -R -H -l TEST_ME OPTS 127.0.0.1 PORT PROG on a free port; returns the
         port once it accepts. Log (tcpserver -v and prog's stderr) in read_log(logname)."""
         for attempt in range(20):
-            port = free_port()
-            p = self.spawn(['tcpserver', '-v', '-R', '-H', '-l', TEST_ME] + list(opts) + ['127.0.0.1', str(port)]
+            port = free_port(addr)
+            p = self.spawn(['tcpserver', '-v', '-R', '-H', '-l', TEST_ME] + list(opts) + [addr, str(port)]
                            + list(prog), env=env, log=os.path.join(self.logdir, logname))
 
             def up():
                 if p.poll() is not None:
                     return 'dead'
                 try:
-                    socket.create_connection(('127.0.0.1', port), 0.5).close()
+                    socket.create_connection((addr, port), 0.5).close()
                     return 'up'
                 except OSError:
                     return None

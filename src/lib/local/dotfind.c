@@ -46,7 +46,7 @@ static int nomem (dotfind *f)
   return DOTFIND_ERROR ;
 }
 
-int dotfind_search (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char const *dash, char const *ext)
+int dotfind_walk (dotfind *f, char const *dash, char const *ext, dotfind_probe *probe, void *ctx)
 {
   size_t i, elen = strlen(ext) ;
   int r ;
@@ -57,7 +57,7 @@ int dotfind_search (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char c
     return DOTFIND_NONE ;
   }
   if (dotqmail_name(&f->name, dash, ext, elen, "") < 0) return nomem(f) ;
-  r = try_open(f, dirfd, uid, patrn) ;
+  r = (*probe)(f, ctx) ;
   if (r) return r < 0 ? DOTFIND_ERROR : DOTFIND_FOUND ;
   if (!*dash) return DOTFIND_DEFAULT ;
   for (i = elen ; ; i--)
@@ -65,7 +65,7 @@ int dotfind_search (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char c
     if (!i || ext[i - 1] == '-')
     {
       if (dotqmail_name(&f->name, dash, ext, i, "default") < 0) return nomem(f) ;
-      r = try_open(f, dirfd, uid, patrn) ;
+      r = (*probe)(f, ctx) ;
       if (r < 0) return DOTFIND_ERROR ;
       if (r) { f->isdefault = 1 ; f->deflt = i ; return DOTFIND_FOUND ; }
     }
@@ -73,6 +73,32 @@ int dotfind_search (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char c
   }
   f->why = "Sorry, no mailbox here by that name. (#5.1.1)" ;
   return DOTFIND_NONE ;
+}
+
+struct openat_s
+{
+  int dirfd ;
+  uid_t uid ;
+  unsigned int patrn ;
+} ;
+
+static int probe_open (dotfind *f, void *ctx)
+{
+  struct openat_s const *o = ctx ;
+  return try_open(f, o->dirfd, o->uid, o->patrn) ;
+}
+
+int dotfind_search (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char const *dash, char const *ext)
+{
+  struct openat_s o = { .dirfd = dirfd, .uid = uid, .patrn = patrn } ;
+  return dotfind_walk(f, dash, ext, &probe_open, &o) ;
+}
+
+int dotfind_check (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char const *name)
+{
+  f->fd = -1 ; f->why = 0 ; f->err = 0 ;
+  if (!stralloc_copys(&f->name, name) || !stralloc_0(&f->name)) return nomem(f) ;
+  return try_open(f, dirfd, uid, patrn) ;
 }
 
 int dotfind_exists (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char const *dash, char const *ext, char const *suffix)

@@ -38,6 +38,17 @@ struct dotfind_s
    extension (a '/', a control byte, a leading '.') is DOTFIND_NONE. */
 extern int dotfind_search (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char const *dash, char const *ext) ;
 
+/* The search order alone, for a search that asks something else than the file
+   system (the recipient table of qmail-newrcpt): probe is called with f->name set
+   to each name in turn and answers 1 found (stop), 0 not there (go on), -1 error.
+   dotfind_search is dotfind_walk with a probe that opens the file. Returns as it. */
+typedef int dotfind_probe (dotfind *f, void *ctx) ;
+extern int dotfind_walk (dotfind *f, char const *dash, char const *ext, dotfind_probe *probe, void *ctx) ;
+
+/* The checks of the search on one file name in dirfd: 1 a .qmail to follow
+   (f->fd open), 0 none (absent, not a regular file), -1 unsafe or error (f->why, f->err). */
+extern int dotfind_check (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char const *name) ;
+
 /* 1 if .qmail DASH EXT SUFFIX is there, with the same checks (qmail-local's -owner
    test), 0 if not, -1 error. */
 extern int dotfind_exists (dotfind *f, int dirfd, uid_t uid, unsigned int patrn, char const *dash, char const *ext, char const *suffix) ;

@@ -8,6 +8,7 @@
 #include <skalibs/types.h>
 #include "util/control.h"
 #include "net/dns.h"
+#include "net/dnsservers.h"
 #include "net/sock.h"
 #include "remote/delivery.h"
 #include "remote/routes.h"
@@ -58,43 +59,6 @@ static int conffail (stralloc *out, char const *fn)
   return -1 ;
 }
 
-/* control/dnsservers: "address", "address:port" or "[v6address]:port" lines into c-ares' csv. */
-static int dnsservers (stralloc *csv, char const *lines, size_t len)
-{
-  size_t i = 0 ;
-  csv->len = 0 ;
-  while (i < len)
-  {
-    char const *l = lines + i ;
-    size_t n = strlen(l) ;
-    char a[64] ;
-    char const *port = 0 ;
-    sockip ip ;
-    if (n >= sizeof a) return -1 ;
-    memcpy(a, l, n + 1) ;
-    if (a[0] == '[')
-    {
-      char *e = strchr(a, ']') ;
-      if (!e || (e[1] && e[1] != ':')) return -1 ;
-      *e = 0 ; if (e[1]) port = e + 2 ;
-      if (!sockip_scan(&ip, a + 1) || !ip.v6) return -1 ;
-    }
-    else
-    {
-      char *c = strchr(a, ':') ;
-      if (c && !strchr(c + 1, ':')) { *c = 0 ; port = c + 1 ; }
-      if (!sockip_scan(&ip, a)) return -1 ;
-    }
-    if (port) { relay r ; char t[80] = "x:" ; memcpy(t + 2, port, strlen(port) + 1) ; if (routes_relay(&r, t) <= 0) return -1 ; }
-    if (csv->len && !stralloc_catb(csv, ",", 1)) return -1 ;
-    if (ip.v6 && !stralloc_catb(csv, "[", 1)) return -1 ;
-    if (!stralloc_cats(csv, a + (a[0] == '[')) || (ip.v6 && !stralloc_catb(csv, "]", 1))) return -1 ;
-    if (port && (!stralloc_catb(csv, ":", 1) || !stralloc_cats(csv, port))) return -1 ;
-    i += n + 1 ;
-  }
-  return stralloc_0(csv) ? 0 : -1 ;
-}
-
 static int number (stralloc *out, unsigned long *u, char const *fn, unsigned long def)
 {
   *u = def ;
@@ -118,7 +82,7 @@ static int conf_load (conf *c, stralloc *out)
   if (control_readfile(&c->lmtproutes, "control/lmtproutes") < 0) return conffail(out, "control/lmtproutes") ;
   r = control_readfile(&tmp, "control/dnsservers") ;
   if (r < 0) return conffail(out, "control/dnsservers") ;
-  if (dnsservers(&c->dnsservers, tmp.s, tmp.len) < 0) { errno = EINVAL ; control_badline = 0 ; stralloc_free(&tmp) ; return conffail(out, "control/dnsservers") ; }
+  if (dnsservers_csv(&c->dnsservers, tmp.s, tmp.len, &control_badline) < 0) { stralloc_free(&tmp) ; return conffail(out, "control/dnsservers") ; }
   stralloc_free(&tmp) ;
   return 0 ;
 }

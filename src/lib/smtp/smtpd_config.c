@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 #include <skalibs/bytestr.h>
+#include <skalibs/strerr.h>
+#include <skalibs/types.h>
 #include "util/control.h"
 #include "util/num.h"
 #include "net/dnsservers.h"
@@ -136,4 +138,14 @@ int smtpd_config_read (smtpd_config *c, char const **what)
   if (read_policy(c, what) < 0) return -1 ;
   if (read_abuse(c, what) < 0) return -1 ;
   return 0 ;
+}
+
+void smtpd_config_warn (char const *what)
+{
+  char fmt[ULONG_FMT] ;
+  fmt[ulong_fmt(fmt, control_badline)] = 0 ;
+  if (what[0] == '$') strerr_warnw2x("bad value in ", what) ;
+  else if (errno == EINVAL && control_badline) strerr_warnw4x("bad syntax in ", what, " line ", fmt) ;
+  else if (errno == ENOENT) strerr_warnw2x(what, " is missing or empty") ;
+  else strerr_warnwu2sys("read ", what) ;
 }
