@@ -1,7 +1,6 @@
 /* qmail-smtpd: receive mail by SMTP on fd 0/1 (under tcpserver) and queue it with qmail-queue. */
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +37,8 @@
 #include "net/tlsserver.h"
 #include "smtp/smtpd_auth.h"
 #include "smtp/smtpd_tls.h"
+#include "smtp/smtpd_io.h"
+#include "smtp/smtpd_submit.h"
 
 #define HOPS_MAX 100
 #define BADCMDS_MAX 20
@@ -114,13 +115,7 @@ static void leave (int e)
 
 static void die_timeout (void)
 {
-  static char const msg[] = "421 4.4.2 timeout, closing connection\r\n" ;
-  static char const late[] = "421 4.4.2 session time limit reached, closing connection\r\n" ;
-  int whole = !smtpd_time_left_ms(&deadline) ;
-  /* best effort: the client may not be reading at all */
-  if (whole) send(1, late, sizeof late - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ;
-  else send(1, msg, sizeof msg - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ;
-  log_event("timeout:", whole ? "session longer than timeoutsession seconds" : "no input or output for timeoutsmtpd seconds") ;
+  log_event("timeout:", smtpd_io_timeout()) ;
   leave(EXIT_TEMP) ;
 }
 
@@ -136,35 +131,6 @@ static void die_nomem (void)
   send(1, msg, sizeof msg - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ;
   strerr_warnwu1x("allocate memory") ;
   leave(EXIT_TEMP) ;
-}
-
-/* I/O on fd 0/1 with a deadline on every read and write. */
-
-static int waitfd (int fd, short ev)
-{
-  struct pollfd p = { .fd = fd, .events = ev, .revents = 0 } ;
-  int r ;
-  do
-  {
-    int left = smtpd_time_left_ms(&deadline) ;
-    r = poll(&p, 1, left < timeout_ms ? left : timeout_ms) ;
-  } while (r < 0 && errno == EINTR) ;
-  if (!r) { errno = ETIMEDOUT ; return -1 ; }
-  return r < 0 ? -1 : 0 ;
-}
-
-static ssize_t timed_readv (int fd, struct iovec const *v, unsigned int n)
-{
-  if (tlsserver_active()) return tlsserver_readv(v, n) ;
-  if (waitfd(fd, POLLIN) < 0) return -1 ;
-  return fd_readv(fd, v, n) ;
-}
-
-static ssize_t timed_writev (int fd, struct iovec const *v, unsigned int n)
-{
-  if (tlsserver_active()) return tlsserver_writev(v, n) ;
-  if (waitfd(fd, POLLOUT) < 0) return -1 ;
-  return fd_writev(fd, v, n) ;
 }
 
 static void out (char const *s)
@@ -235,13 +201,8 @@ static int setup (void)
   control_badline = 0 ;
   if (smtpd_config_read(&conf, &what) < 0)
   {
-    char fmt[ULONG_FMT] ;
     if (errno == ENOMEM) die_nomem() ;
-    fmt[ulong_fmt(fmt, control_badline)] = 0 ;
-    if (what[0] == '$') strerr_warnw2x("bad value in ", what) ;
-    else if (errno == EINVAL && control_badline) strerr_warnw4x("bad syntax in ", what, " line ", fmt) ;
-    else if (errno == ENOENT) strerr_warnw2x(what, " is missing or empty") ;
-    else strerr_warnwu2sys("read ", what) ;
+    smtpd_config_warn(what) ;
     return 0 ;
   }
   if (conf.maxrcpt > ENVELOPE_RCPTS_MAX) conf.maxrcpt = ENVELOPE_RCPTS_MAX ;
@@ -299,18 +260,11 @@ static void smtp_helo (char const *arg, size_t len)
 
 static void smtp_ehlo (char const *arg, size_t len)
 {
-  char fmt[ULONG_FMT] ;
+  static stralloc sa = STRALLOC_ZERO ;
   if (!take_helo(arg, len)) return ;
   protocol = "ESMTP" ;
-  fmt[ulong_fmt(fmt, conf.databytes)] = 0 ;
-  out("250-") ; reply(conf.me.s) ;
-  reply("250-PIPELINING") ;
-  reply("250-8BITMIME") ;
-  reply("250-SMTPUTF8") ;
-  out("250-SIZE ") ; reply(fmt) ;
-  if (smtpd_tls_offer()) reply("250-STARTTLS") ;
-  if (smtpd_auth_offered()) reply("250-AUTH PLAIN LOGIN") ;
-  reply("250 ENHANCEDSTATUSCODES") ;
+  if (smtpd_reply_ehlo(&sa, conf.me.s, conf.databytes, smtpd_tls_offer(), smtpd_auth_offered()) < 0) die_nomem() ;
+  out(sa.s) ;
 }
 
 /* badhelo, badmailfrom and the sender domain's DNS: 1 allowed, 0 after a refusal. */
@@ -436,8 +390,10 @@ static void smtp_rcpt (char const *arg, size_t len)
 /* Read the message up to CRLF.CRLF into q, d telling its size and hops. Dies on a bare LF/CR. */
 static void read_message (qq *q, smtpd_data *d)
 {
+  static smtpd_submit sub = SMTPD_SUBMIT_ZERO ;   /* -m: header completion (RFC 6409 8) */
   int discard = 0 ;
   smtpd_data_init(d) ;
+  if (submission && smtpd_submit_start(&sub, time(0), conf.me.s, sender.s) < 0) die_nomem() ;
   for (;;)
   {
     struct iovec v[2] ;
@@ -450,7 +406,8 @@ static void read_message (qq *q, smtpd_data *d)
     if (r == SMTPD_DATA_BARE) die_bare() ;
     /* past a limit the rest is read and dropped, not written to the queue */
     if (d->bytes > conf.databytes || d->hops > HOPS_MAX) discard = 1 ;
-    if (!discard) qq_put(q, databuf, olen) ;
+    if (!discard && submission && smtpd_submit_feed(&sub, databuf, olen, r == SMTPD_DATA_END) < 0) die_nomem() ;
+    if (!discard) qq_put(q, submission ? sub.out.s : databuf, submission ? sub.out.len : olen) ;
     if (r == SMTPD_DATA_END) return ;
   }
 }
@@ -509,21 +466,6 @@ static void smtp_rset (char const *arg, size_t len)
   reply("250 2.0.0 ok") ;
 }
 
-static void smtp_noop (char const *arg, size_t len)
-{
-  reply("250 2.0.0 ok") ;
-}
-
-static void smtp_vrfy (char const *arg, size_t len)
-{
-  reply("252 2.5.2 send some mail, I'll try my best") ;
-}
-
-static void smtp_help (char const *arg, size_t len)
-{
-  reply("214 2.0.0 commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT") ;
-}
-
 static void smtp_quit (char const *arg, size_t len)
 {
   out("221 2.0.0 ") ; out(conf.me.s) ;
@@ -568,22 +510,23 @@ struct command_s
 {
   char const *verb ;
   void (*f) (char const *, size_t) ;
+  char const *fixed ;   /* the reply when there is no f */
 } ;
 
 static struct command_s const commands[] =
 {
-  { "HELO", &smtp_helo },
-  { "EHLO", &smtp_ehlo },
-  { "MAIL", &smtp_mail },
-  { "RCPT", &smtp_rcpt },
-  { "DATA", &smtp_data },
-  { "RSET", &smtp_rset },
-  { "NOOP", &smtp_noop },
-  { "VRFY", &smtp_vrfy },
-  { "HELP", &smtp_help },
-  { "QUIT", &smtp_quit },
-  { "AUTH", &smtp_auth },
-  { 0, 0 }
+  { "HELO", &smtp_helo, 0 },
+  { "EHLO", &smtp_ehlo, 0 },
+  { "MAIL", &smtp_mail, 0 },
+  { "RCPT", &smtp_rcpt, 0 },
+  { "DATA", &smtp_data, 0 },
+  { "RSET", &smtp_rset, 0 },
+  { "NOOP", 0, "250 2.0.0 ok" },
+  { "VRFY", 0, "252 2.5.2 send some mail, I'll try my best" },
+  { "HELP", 0, "214 2.0.0 commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT" },
+  { "QUIT", &smtp_quit, 0 },
+  { "AUTH", &smtp_auth, 0 },
+  { 0, 0, 0 }
 } ;
 
 static void dispatch (void)
@@ -598,7 +541,7 @@ static void dispatch (void)
   for (i = 0 ; commands[i].verb ; i++)
     if (vlen == 4 && case_equalb(cmd.s, 4, commands[i].verb))
     {
-      (*commands[i].f)(arg, alen) ;
+      if (commands[i].f) (*commands[i].f)(arg, alen) ; else reply(commands[i].fixed) ;
       return ;
     }
   if (vlen == 8 && case_equalb(cmd.s, 8, "STARTTLS")) { smtp_starttls(arg, alen) ; return ; }
@@ -636,8 +579,9 @@ int main (int argc, char const *const *argv)
   memcap_set(MEMORY_MAX) ;
   signal(SIGPIPE, SIG_IGN) ;   /* a dead qmail-queue or client is an error code, not a death */
   deadline = smtpd_time_after(SMTPD_TIMEOUT_DEFAULT) ;
-  buffer_init(&bin, &timed_readv, 0, inbuf, sizeof inbuf) ;
-  buffer_init(&bout, &timed_writev, 1, outbuf, sizeof outbuf) ;
+  smtpd_io_limits(&timeout_ms, &deadline) ;
+  buffer_init(&bin, &smtpd_io_readv, 0, inbuf, sizeof inbuf) ;
+  buffer_init(&bout, &smtpd_io_writev, 1, outbuf, sizeof outbuf) ;
   if (!setup()) reply_close("421 4.3.0 unable to read controls", EXIT_TEMP) ;
   ip_limit() ;
   greet_delay() ;

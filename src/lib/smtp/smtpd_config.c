@@ -7,7 +7,9 @@
 #include <string.h>
 #include <strings.h>
 #include <skalibs/bytestr.h>
+#include <skalibs/types.h>
 #include "util/control.h"
+#include "util/warn.h"
 #include "util/num.h"
 #include "net/dnsservers.h"
 #include "smtp/ipslot.h"
@@ -136,4 +138,15 @@ int smtpd_config_read (smtpd_config *c, char const **what)
   if (read_policy(c, what) < 0) return -1 ;
   if (read_abuse(c, what) < 0) return -1 ;
   return 0 ;
+}
+
+void smtpd_config_warn (char const *what)
+{
+  char fmt[ULONG_FMT] ;
+  int e = errno ;
+  fmt[ulong_fmt(fmt, control_badline)] = 0 ;
+  if (what[0] == '$') warn_log("bad value in ", what, (char const *)0) ;
+  else if (e == EINVAL && control_badline) warn_log("bad syntax in ", what, " line ", fmt, (char const *)0) ;
+  else if (e == ENOENT) warn_log(what, " is missing or empty", (char const *)0) ;
+  else warn_log("unable to read ", what, ": ", strerror(e), (char const *)0) ;
 }
