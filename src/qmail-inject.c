@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <skalibs/buffer.h>
 #include <skalibs/bytestr.h>
@@ -19,7 +18,7 @@
 #include "mail/addr.h"
 #include "util/auto.h"
 #include "util/control.h"
-#include "mail/date822.h"
+#include "mail/complete.h"
 #include "queue/envelope.h"
 #include "mail/header.h"
 #include "util/memcap.h"
@@ -304,12 +303,6 @@ static void put_phrase (stralloc *sa, char const *name)
   if (!plain && !stralloc_catb(sa, "\"", 1)) nomem() ;
 }
 
-static void add_field (stralloc *sa, char const *prefix, char const *name, char const *value, size_t vlen)
-{
-  if (!stralloc_cats(sa, prefix) || !stralloc_cats(sa, name) || !stralloc_cats(sa, ": ")
-   || !stralloc_catb(sa, value, vlen) || !stralloc_catb(sa, "\n", 1)) nomem() ;
-}
-
 static char const *login_name (void)
 {
   char const *u = env3("QMAILUSER", "MAILUSER", "USER") ;
@@ -394,18 +387,15 @@ static void make_addresses (char const *fsender, stralloc *from, stralloc *sende
   }
 }
 
-/* What the header already has, for the fields we add when missing. */
-typedef struct seen_s seen ;
-struct seen_s { int resent ; int date ; int msgid ; int from ; } ;
 
 /* Recipients from the arguments (unless -h) and the header's To/Cc/Bcc (-t, -h,
    or -A without arguments); note which of Date, Message-ID, From are there. */
-static void collect_recipients (int argc, char const *const *argv, seen *s)
+static void collect_recipients (int argc, char const *const *argv, complete_seen *s)
 {
   field const *f = genalloc_s(field, &fields) ;
   size_t i, nf = genalloc_len(field, &fields) ;
   int fromheaders = mode == 'h' || mode == 'H' || (mode == 'A' && !argc) ;
-  for (i = 0 ; i < nf ; i++) if (f[i].len > 7 && !case_diffb(hdr.s + f[i].start, 7, "Resent-")) s->resent = 1 ;
+  for (i = 0 ; i < nf ; i++) complete_note(s, hdr.s + f[i].start, f[i].len) ;
   if (mode != 'h')
     for (i = 0 ; i < (size_t)argc ; i++)
     {
@@ -429,66 +419,28 @@ static void collect_recipients (int argc, char const *const *argv, seen *s)
       byte_copy(what + n, 7, " field") ;
       rcpts_of_list(fs + colon, f[i].len - colon, 1, what) ;
     }
-    if (named(&f[i], s->resent ? "Resent-Date" : "Date")) s->date = 1 ;
-    if (named(&f[i], s->resent ? "Resent-Message-ID" : "Message-ID")) s->msgid = 1 ;
-    if (named(&f[i], s->resent ? "Resent-From" : "From")) s->from = 1 ;
   }
   if (!nrcpts) strerr_dief1x(EXIT_PERM, "no recipients") ;
 }
 
-/* <time.pid.random@idhost> */
-static void make_msgid (stralloc *id, time_t now, char const *idhost)
+/* Date, Message-ID and From (Resent- ones for a resent message) where missing (mail/complete). */
+static void add_missing_fields (stralloc *added, complete_seen const *s, char const *idhost, stralloc const *from)
 {
-  char fmt[ULONG_FMT] ;
-  unsigned char rnd[4] ;
-  char hex[9] ;
-  unsigned int k ;
-  if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+  stralloc v = STRALLOC_ZERO ;
+  char const *name = env3("QMAILNAME", "MAILNAME", "NAME") ;
+  if (name)
   {
-    unsigned long x = (unsigned long)now ^ ((unsigned long)getpid() << 16) ^ (unsigned long)clock() ;
-    for (k = 0 ; k < 4 ; k++) rnd[k] = (unsigned char)(x >> (8 * k)) ;
+    put_phrase(&v, name) ;
+    if (!stralloc_cats(&v, " <") || !stralloc_catb(&v, from->s, from->len) || !stralloc_catb(&v, ">", 1)) nomem() ;
   }
-  for (k = 0 ; k < 4 ; k++) { hex[2*k] = "0123456789abcdef"[rnd[k] >> 4] ; hex[2*k+1] = "0123456789abcdef"[rnd[k] & 15] ; }
-  hex[8] = 0 ;
-  if (!stralloc_catb(id, "<", 1)
-   || !stralloc_catb(id, fmt, ulong_fmt(fmt, (unsigned long)now)) || !stralloc_catb(id, ".", 1)
-   || !stralloc_catb(id, fmt, ulong_fmt(fmt, (unsigned long)getpid())) || !stralloc_catb(id, ".", 1)
-   || !stralloc_cats(id, hex) || !stralloc_catb(id, "@", 1)
-   || !stralloc_cats(id, idhost) || !stralloc_catb(id, ">", 1)) nomem() ;
-}
-
-/* Date, Message-ID and From (Resent- ones for a resent message) where missing. */
-static void add_missing_fields (stralloc *added, seen const *s, char const *idhost, stralloc const *from)
-{
-  char const *prefix = s->resent ? "Resent-" : "" ;
-  time_t now = time(0) ;
-  if (!s->date)
+  else if (!stralloc_catb(&v, from->s, from->len)) nomem() ;
+  if (!stralloc_0(&v)) nomem() ;
+  if (complete_fields(added, s, time(0), idhost, v.s) < 0)
   {
-    char d[DATE822_FMT] ;
-    size_t n = date822_fmt(d, now) ;
-    if (!n) strerr_dief1x(EXIT_TEMP, "unable to format the date") ;
-    add_field(added, prefix, "Date", d, n) ;
+    if (errno == ENOMEM) nomem() ;
+    strerr_dief1x(EXIT_TEMP, "unable to format the date") ;
   }
-  if (!s->msgid)
-  {
-    stralloc id = STRALLOC_ZERO ;
-    make_msgid(&id, now, idhost) ;
-    add_field(added, prefix, "Message-ID", id.s, id.len) ;
-    stralloc_free(&id) ;
-  }
-  if (!s->from)
-  {
-    stralloc v = STRALLOC_ZERO ;
-    char const *name = env3("QMAILNAME", "MAILNAME", "NAME") ;
-    if (name)
-    {
-      put_phrase(&v, name) ;
-      if (!stralloc_cats(&v, " <") || !stralloc_catb(&v, from->s, from->len) || !stralloc_catb(&v, ">", 1)) nomem() ;
-    }
-    else if (!stralloc_catb(&v, from->s, from->len)) nomem() ;
-    add_field(added, prefix, "From", v.s, v.len) ;
-    stralloc_free(&v) ;
-  }
+  stralloc_free(&v) ;
 }
 
 /* The completed header, the added fields, then the body, to qmail-queue or stdout. */
@@ -534,7 +486,7 @@ int main (int argc, char const *const *argv)
 {
   static stralloc sender = STRALLOC_ZERO, from = STRALLOC_ZERO, added = STRALLOC_ZERO, first = STRALLOC_ZERO ;
   char const *fsender = 0, *idhost ;
-  seen s = { 0, 0, 0, 0 } ;
+  complete_seen s = COMPLETE_SEEN_ZERO ;
   int firststate, k ;
 
   PROG = "qmail-inject" ;

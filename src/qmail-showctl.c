@@ -64,7 +64,7 @@ static ctl const table[] =
   { "defaulthost", 'l', "me", "qmail-inject" },
   { "defaultdomain", 'l', "me", "qmail-inject" },
   { "plusdomain", 'l', "me", "qmail-inject" },
-  { "idhost", 'l', "me", "qmail-inject" },
+  { "idhost", 'l', "me", "qmail-inject, qmail-smtpd -m" },
   { "aliasfile", 'p', "/etc/aliases", "newaliases, qmail-alias" },
   { "dotqmailpatrn", 'l', "002", "qmail-local" },
   { "timeoutprogram", 'n', "1000", "qmail-local" },

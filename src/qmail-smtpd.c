@@ -1,7 +1,6 @@
 /* qmail-smtpd: receive mail by SMTP on fd 0/1 (under tcpserver) and queue it with qmail-queue. */
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,7 +29,6 @@
 #include "smtp/smtpd_reply.h"
 #include "smtp/smtpd_time.h"
 #include "smtp/smtpd_policy.h"
-#include "net/maildomain.h"
 #include "mail/received.h"
 #include "smtp/smtpd_data.h"
 #include "smtp/smtpd_line.h"
@@ -39,6 +37,8 @@
 #include "smtp/smtpd_auth.h"
 #include "smtp/smtpd_tls.h"
 #include "rcpt/rcptcheck.h"
+#include "smtp/smtpd_io.h"
+#include "smtp/smtpd_submit.h"
 
 #define HOPS_MAX 100
 #define BADCMDS_MAX 20
@@ -116,13 +116,7 @@ static void leave (int e)
 
 static void die_timeout (void)
 {
-  static char const msg[] = "421 4.4.2 timeout, closing connection\r\n" ;
-  static char const late[] = "421 4.4.2 session time limit reached, closing connection\r\n" ;
-  int whole = !smtpd_time_left_ms(&deadline) ;
-  /* best effort: the client may not be reading at all */
-  if (whole) send(1, late, sizeof late - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ;
-  else send(1, msg, sizeof msg - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ;
-  log_event("timeout:", whole ? "session longer than timeoutsession seconds" : "no input or output for timeoutsmtpd seconds") ;
+  log_event("timeout:", smtpd_io_timeout()) ;
   leave(EXIT_TEMP) ;
 }
 
@@ -138,35 +132,6 @@ static void die_nomem (void)
   send(1, msg, sizeof msg - 1, MSG_DONTWAIT | MSG_NOSIGNAL) ;
   strerr_warnwu1x("allocate memory") ;
   leave(EXIT_TEMP) ;
-}
-
-/* I/O on fd 0/1 with a deadline on every read and write. */
-
-static int waitfd (int fd, short ev)
-{
-  struct pollfd p = { .fd = fd, .events = ev, .revents = 0 } ;
-  int r ;
-  do
-  {
-    int left = smtpd_time_left_ms(&deadline) ;
-    r = poll(&p, 1, left < timeout_ms ? left : timeout_ms) ;
-  } while (r < 0 && errno == EINTR) ;
-  if (!r) { errno = ETIMEDOUT ; return -1 ; }
-  return r < 0 ? -1 : 0 ;
-}
-
-static ssize_t timed_readv (int fd, struct iovec const *v, unsigned int n)
-{
-  if (tlsserver_active()) return tlsserver_readv(v, n) ;
-  if (waitfd(fd, POLLIN) < 0) return -1 ;
-  return fd_readv(fd, v, n) ;
-}
-
-static ssize_t timed_writev (int fd, struct iovec const *v, unsigned int n)
-{
-  if (tlsserver_active()) return tlsserver_writev(v, n) ;
-  if (waitfd(fd, POLLOUT) < 0) return -1 ;
-  return fd_writev(fd, v, n) ;
 }
 
 static void out (char const *s)
@@ -296,39 +261,22 @@ static void smtp_helo (char const *arg, size_t len)
 
 static void smtp_ehlo (char const *arg, size_t len)
 {
-  char fmt[ULONG_FMT] ;
+  static stralloc sa = STRALLOC_ZERO ;
   if (!take_helo(arg, len)) return ;
   protocol = "ESMTP" ;
-  fmt[ulong_fmt(fmt, conf.databytes)] = 0 ;
-  out("250-") ; reply(conf.me.s) ;
-  reply("250-PIPELINING") ;
-  reply("250-8BITMIME") ;
-  reply("250-SMTPUTF8") ;
-  out("250-SIZE ") ; reply(fmt) ;
-  if (smtpd_tls_offer()) reply("250-STARTTLS") ;
-  if (smtpd_auth_offered()) reply("250-AUTH PLAIN LOGIN") ;
-  reply("250 ENHANCEDSTATUSCODES") ;
+  if (smtpd_reply_ehlo(&sa, conf.me.s, conf.databytes, smtpd_tls_offer(), smtpd_auth_offered()) < 0) die_nomem() ;
+  out(sa.s) ;
 }
 
 /* badhelo, badmailfrom and the sender domain's DNS: 1 allowed, 0 after a refusal. */
 static int sender_allowed (void)
 {
-  size_t len = sender.len - 1 ;
-  int r ;
-  if (badhelo) { tx_refused("553 badhelo") ; badcmd("553 5.7.1 sorry, your HELO/EHLO name is in my badhelo list") ; return 0 ; }
-  if (policy_addr_listed(conf.badmailfrom.s, conf.badmailfrom.len, sender.s, len))
-  {
-    tx_refused("553 badmailfrom") ;
-    badcmd("553 5.7.1 sorry, your envelope sender is in my badmailfrom list") ;
-    return 0 ;
-  }
-  if (!conf.senderdnscheck) return 1 ;
-  r = maildomain_check_addr(sender.s, len, conf.dnsservers.len > 1 ? conf.dnsservers.s : 0, SMTPD_DNS_TIMEOUT_MS) ;
-  if (r < 0) die_nomem() ;
-  if (r == MAILDOMAIN_YES) return 1 ;
-  tx_refused(r == MAILDOMAIN_NO ? "553 sender domain does not exist" : "451 sender domain lookup failed") ;
-  if (r == MAILDOMAIN_NO) badcmd("553 5.1.8 sorry, your envelope sender domain has no MX, A or AAAA record") ;
-  else reply("451 4.4.3 unable to look up your envelope sender domain, try again later") ;
+  char const *log, *r ;
+  int bad, x = policy_sender(&conf, badhelo, sender.s, sender.len - 1, &log, &r, &bad) ;
+  if (x < 0) die_nomem() ;
+  if (!x) return 1 ;
+  tx_refused(log) ;
+  if (bad) badcmd(r) ; else reply(r) ;
   return 0 ;
 }
 
@@ -444,8 +392,10 @@ static void smtp_rcpt (char const *arg, size_t len)
 /* Read the message up to CRLF.CRLF into q, d telling its size and hops. Dies on a bare LF/CR. */
 static void read_message (qq *q, smtpd_data *d)
 {
+  static smtpd_submit sub = SMTPD_SUBMIT_ZERO ;   /* -m: header completion (RFC 6409 8) */
   int discard = 0 ;
   smtpd_data_init(d) ;
+  if (submission && smtpd_submit_start(&sub, time(0), conf.me.s, sender.s) < 0) die_nomem() ;
   for (;;)
   {
     struct iovec v[2] ;
@@ -458,7 +408,8 @@ static void read_message (qq *q, smtpd_data *d)
     if (r == SMTPD_DATA_BARE) die_bare() ;
     /* past a limit the rest is read and dropped, not written to the queue */
     if (d->bytes > conf.databytes || d->hops > HOPS_MAX) discard = 1 ;
-    if (!discard) qq_put(q, databuf, olen) ;
+    if (!discard && submission && smtpd_submit_feed(&sub, databuf, olen, r == SMTPD_DATA_END) < 0) die_nomem() ;
+    if (!discard) qq_put(q, submission ? sub.out.s : databuf, submission ? sub.out.len : olen) ;
     if (r == SMTPD_DATA_END) return ;
   }
 }
@@ -561,27 +512,23 @@ struct command_s
 {
   char const *verb ;
   void (*f) (char const *, size_t) ;
+  char const *fixed ;   /* the reply when there is no f */
 } ;
 
 static struct command_s const commands[] =
 {
-  { "HELO", &smtp_helo },
-  { "EHLO", &smtp_ehlo },
-  { "MAIL", &smtp_mail },
-  { "RCPT", &smtp_rcpt },
-  { "DATA", &smtp_data },
-  { "RSET", &smtp_rset },
-  { "QUIT", &smtp_quit },
-  { "AUTH", &smtp_auth },
-  { 0, 0 }
-} ;
-
-/* Commands that get a fixed reply: verb, reply. */
-static char const *const fixed[][2] =
-{
-  { "NOOP", "250 2.0.0 ok" },
-  { "VRFY", "252 2.5.2 send some mail, I'll try my best" },
-  { "HELP", "214 2.0.0 commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT" }
+  { "HELO", &smtp_helo, 0 },
+  { "EHLO", &smtp_ehlo, 0 },
+  { "MAIL", &smtp_mail, 0 },
+  { "RCPT", &smtp_rcpt, 0 },
+  { "DATA", &smtp_data, 0 },
+  { "RSET", &smtp_rset, 0 },
+  { "NOOP", 0, "250 2.0.0 ok" },
+  { "VRFY", 0, "252 2.5.2 send some mail, I'll try my best" },
+  { "HELP", 0, "214 2.0.0 commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY HELP QUIT" },
+  { "QUIT", &smtp_quit, 0 },
+  { "AUTH", &smtp_auth, 0 },
+  { 0, 0, 0 }
 } ;
 
 static void dispatch (void)
@@ -596,12 +543,10 @@ static void dispatch (void)
   for (i = 0 ; commands[i].verb ; i++)
     if (vlen == 4 && case_equalb(cmd.s, 4, commands[i].verb))
     {
-      (*commands[i].f)(arg, alen) ;
+      if (commands[i].f) (*commands[i].f)(arg, alen) ; else reply(commands[i].fixed) ;
       return ;
     }
   if (vlen == 8 && case_equalb(cmd.s, 8, "STARTTLS")) { smtp_starttls(arg, alen) ; return ; }
-  for (i = 0 ; i < sizeof fixed / sizeof fixed[0] ; i++)
-    if (vlen == 4 && case_equalb(cmd.s, 4, fixed[i][0])) { reply(fixed[i][1]) ; return ; }
   badcmd("502 5.5.1 unimplemented command") ;
 }
 
@@ -636,8 +581,9 @@ int main (int argc, char const *const *argv)
   memcap_set(MEMORY_MAX) ;
   signal(SIGPIPE, SIG_IGN) ;   /* a dead qmail-queue or client is an error code, not a death */
   deadline = smtpd_time_after(SMTPD_TIMEOUT_DEFAULT) ;
-  buffer_init(&bin, &timed_readv, 0, inbuf, sizeof inbuf) ;
-  buffer_init(&bout, &timed_writev, 1, outbuf, sizeof outbuf) ;
+  smtpd_io_limits(&timeout_ms, &deadline) ;
+  buffer_init(&bin, &smtpd_io_readv, 0, inbuf, sizeof inbuf) ;
+  buffer_init(&bout, &smtpd_io_writev, 1, outbuf, sizeof outbuf) ;
   if (!setup()) reply_close("421 4.3.0 unable to read controls", EXIT_TEMP) ;
   ip_limit() ;
   greet_delay() ;

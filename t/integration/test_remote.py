@@ -213,6 +213,90 @@ def test_starttls(h):
     rn.ns_run(h, __file__, '_tls')
 
 
+PASSWORD = 'pa:ss w#rd'
+
+
+def secret(h, name, text):
+    """A control file only qmailr may read, as control/smtpauth must be."""
+    p = h.control(name, text)
+    os.chown(p, uid_of('qmailr'), gid_of('qmail'))
+    os.chmod(p, 0o600)
+
+
+def no_password(recs):
+    for r in recs:
+        if PASSWORD in r or 'pa:ss' in r:
+            raise TestFailure('the password is in the report: %r' % recs)
+
+
+def _auth(h):
+    setup(h, smtproutes='auth.test:[127.0.0.11]\nclear.test:[127.0.0.12]\nnone.test:[127.0.0.13]\n'
+          'wrong.test:[127.0.0.11]\n')
+    d = os.path.join(h.path, 'tmp', 'ca')
+    os.makedirs(d, exist_ok=True)
+    _, ctx = rn.make_ca(d, ['smarthost.test'])
+    rec, users, _ = rn.authsink('127.0.0.11', {'alice': PASSWORD}, tls=ctx)
+    clear, cusers, _ = rn.authsink('127.0.0.12', {'bob': PASSWORD}, require_tls=False)
+    rn.raw('127.0.0.13', 'plain')       # neither STARTTLS nor AUTH
+    # without credentials the smarthost refuses the sender (530): a bounce, no AUTH tried
+    recs, _ = rn.remote(h, 'auth.test', 'f@x.test', ['u@auth.test'], MSG)
+    if recs[0][0] != 'D' or '530' not in recs[0]:
+        raise TestFailure('no credentials: %r' % recs)
+    secret(h, 'smtpauth', 'auth.test:alice:%s\nclear.test:bob:%s\nnone.test:carol:%s\nwrong.test:alice:bad\n'
+           % (PASSWORD, PASSWORD, PASSWORD))
+    # STARTTLS, then AUTH PLAIN
+    recs, _ = rn.remote(h, 'auth.test', 'f@x.test', ['u@auth.test'], MSG)
+    ok_one(recs, 1)
+    no_password(recs)
+    eq(users.attempts[-1], ('PLAIN', 'alice', PASSWORD, True), 'AUTH PLAIN over TLS')
+    eq(rec.transactions[-1]['data'], rn.crlf(MSG))
+    eq(rec.transactions[-1]['tls'], True)
+    # LOGIN when PLAIN is not offered
+    rec2, users2, _ = rn.authsink('127.0.0.14', {'alice': PASSWORD}, tls=ctx, auth_exclude_mechanism=['PLAIN'])
+    h.control('smtproutes', 'auth.test:[127.0.0.14]\n')
+    recs, _ = rn.remote(h, 'auth.test', 'f@x.test', ['v@auth.test'], MSG)
+    ok_one(recs, 1)
+    eq(users2.attempts, [('LOGIN', 'alice', PASSWORD, True)], 'AUTH LOGIN over TLS')
+    # wrong password: 535 is deferred (as Postfix's soft bounce), a bounce only when asked
+    h.control('smtproutes', 'wrong.test:[127.0.0.11]\nclear.test:[127.0.0.12]\nnone.test:[127.0.0.13]\n')
+    recs, _ = rn.remote(h, 'wrong.test', 'f@x.test', ['w@wrong.test'], MSG)
+    if recs[0][0] != 'Z' or '535' not in recs[0] or 'AUTH' not in recs[0]:
+        raise TestFailure('wrong password: %r' % recs)
+    h.control('smtpauthbounce', 'wrong.test\n')
+    recs, _ = rn.remote(h, 'wrong.test', 'f@x.test', ['w@wrong.test'], MSG)
+    if recs[0][0] != 'D' or '535' not in recs[0]:
+        raise TestFailure('wrong password with smtpauthbounce: %r' % recs)
+    eq(len(rec.transactions), 1, 'nothing sent after a refused AUTH')
+    # a server that offers AUTH without TLS gets no password, unless smtpauthclear says so
+    recs, _ = rn.remote(h, 'clear.test', 'f@x.test', ['x@clear.test'], MSG)
+    no_password(recs)
+    if recs[0][0] != 'Z' or 'smtpauthclear' not in recs[0]:
+        raise TestFailure('AUTH in clear: %r' % recs)
+    eq(cusers.attempts, [], 'no password sent in clear')
+    h.control('smtpauthclear', 'clear.test\nnone.test\n')
+    recs, _ = rn.remote(h, 'clear.test', 'f@x.test', ['x@clear.test'], MSG)
+    ok_one(recs, 1)
+    eq(cusers.attempts, [('PLAIN', 'bob', PASSWORD, False)])
+    # no AUTH offered at all: deferred, nothing sent
+    recs, _ = rn.remote(h, 'none.test', 'f@x.test', ['y@none.test'], MSG)
+    if recs[0][0] != 'Z' or 'AUTH' not in recs[0]:
+        raise TestFailure('no AUTH offered: %r' % recs)
+    # a bad line is named by its number, never shown; a file others can read is not used
+    secret(h, 'smtpauth', 'auth.test:alice:%s\nnone.test:%s\n' % (PASSWORD, PASSWORD.replace(':', '')))
+    recs, _ = rn.remote(h, 'none.test', 'f@x.test', ['y@none.test'], MSG)
+    no_password(recs)
+    if recs[0][0] != 'Z' or 'control/smtpauth line 2' not in recs[0]:
+        raise TestFailure('bad line: %r' % recs)
+    os.chmod(os.path.join(h.path, 'control', 'smtpauth'), 0o640)
+    recs, _ = rn.remote(h, 'auth.test', 'f@x.test', ['u@auth.test'], MSG)
+    if recs[0][0] != 'Z' or 'mode 600' not in recs[0]:
+        raise TestFailure('group-readable smtpauth: %r' % recs)
+
+
+def test_smarthost_auth(h):
+    rn.ns_run(h, __file__, '_auth')
+
+
 def put_message(h, msgid, body):
     p = os.path.join(h.path, 'queue', 'mess', str(msgid % SPLIT), str(msgid))
     with open(p, 'wb') as f:

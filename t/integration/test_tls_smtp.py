@@ -165,3 +165,48 @@ def test_expired_certificate_not_offered(h):
     eq(c.docmd('STARTTLS')[0], 502, 'STARTTLS with an expired certificate')
     c.quit()
     wait_for(lambda: 'has expired' in h.read_log('smtpd'), 10, 'the log says the certificate expired')
+
+
+def test_submission_header_completion(h):
+    """RFC 6409 section 8 on submission (-m): Date, Message-ID (at control/idhost) and,
+    if missing, From (the envelope sender) are added as qmail-inject adds them; a
+    complete message is queued unchanged, and port 25 never changes a message."""
+    import re
+    tlstest.install(h)
+    h.control('idhost', 'ids.example.org\n')
+    u = pop3test.SystemUser(h)
+    bare = b'Subject: s\r\nTo: <' + OUTSIDE.encode() + b'>\r\n\r\nbody\r\nDate: not a header\r\n'
+    full = (b'From: Me <me@example.org>\r\nDate: Sat, 1 Jan 2033 00:00:00 +0000\r\n'
+            b'Message-ID: <given@example.org>\r\nSubject: t\r\n\r\nbody\r\n')
+    try:
+        port = tlstest.smtpd(h, ['-m'])
+        c = smtplib.SMTP('127.0.0.1', port, timeout=30)
+        c.starttls(context=tlstest.context(h))
+        c.login(u.name, u.password)
+        eq(c.sendmail('me@example.org', [OUTSIDE], bare), {}, 'sendmail')
+        queued(h, 1)
+        eq(c.sendmail('me@example.org', [OUTSIDE], full), {}, 'sendmail')
+        c.quit()
+        msgs = [m[m.index(b'Subject: ') if m.startswith(b'Received') and b'\nSubject: s' in m else m.index(b'From: Me'):]
+                for m in queued(h, 2)]
+        done = [m for m in msgs if m.startswith(b'Subject: s')]
+        eq(len(done), 1, 'the completed message')
+        m = re.fullmatch(rb'Subject: s\nTo: <someone@example.net>\nDate: (.*)\nMessage-ID: <\d+\.\d+\.[0-9a-f]{8}@ids\.example\.org>\n'
+                         rb'From: me@example.org\n\nbody\nDate: not a header\n', done[0])
+        if not m:
+            raise TestFailure('not completed as qmail-inject does: %r' % done[0])
+        import email.utils
+        if email.utils.parsedate_tz(m.group(1).decode()) is None:
+            raise TestFailure('bad Date: %r' % m.group(1))
+        eq([x for x in msgs if x.startswith(b'From: Me')], [full.replace(b'\r\n', b'\n')], 'a complete message unchanged')
+        # port 25 (no -m) queues what it got
+        port25 = tlstest.smtpd(h, [], checker=False, rules=':allow,RELAYCLIENT=""\n')
+        c = smtplib.SMTP('127.0.0.1', port25, timeout=30)
+        eq(c.sendmail('me@example.org', [OUTSIDE], bare), {}, 'sendmail on port 25')
+        c.quit()
+        got = [m[m.index(b'Subject: s'):] for m in queued(h, 3) if b'\nSubject: s' in m]
+        eq(len(got), 2)
+        if bare.replace(b'\r\n', b'\n') not in got:
+            raise TestFailure('port 25 changed the message: %r' % got)
+    finally:
+        u.remove()

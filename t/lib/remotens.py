@@ -124,6 +124,33 @@ def sink(addr, port=25, handler=None, tls=None, **kw):
     return handler, c
 
 
+class Users:
+    """An aiosmtpd authenticator: users {login: password}; every attempt is recorded
+    (mechanism, login, password, TLS or not)."""
+
+    def __init__(self, users):
+        self.users = users
+        self.attempts = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+        login, password = auth_data.login.decode(), auth_data.password.decode()
+        self.attempts.append((mechanism, login, password, session.ssl is not None))
+        return AuthResult(success=self.users.get(login) == password, handled=False)
+
+
+def authsink(addr, users, tls=None, require_tls=True, **kw):
+    """A smarthost that requires AUTH (and STARTTLS before it when require_tls);
+    returns (Recorder, Users, controller)."""
+    from aiosmtpd.controller import Controller
+    handler, auth = Recorder(), Users(users)
+    c = Controller(handler, hostname=addr, port=25, tls_context=tls, require_starttls=require_tls,
+                   auth_require_tls=require_tls, auth_required=True, authenticator=auth,
+                   server_hostname='smarthost', ready_timeout=10, **kw)
+    c.start()
+    return handler, auth, c
+
+
 def raw(addr, behaviour, port=25):
     """A misbehaving server: 'greet421', 'stall' (never speaks), 'dropdata' (closes mid-DATA)."""
     fam = socket.AF_INET6 if ':' in addr else socket.AF_INET

@@ -11,6 +11,7 @@
 #include "net/dnsservers.h"
 #include "net/sock.h"
 #include "remote/delivery.h"
+#include "remote/smtpauth.h"
 #include "remote/routes.h"
 #include "remote/smtpsess.h"
 #include "remote/tcpto.h"
@@ -30,6 +31,7 @@ typedef struct conf_s conf ;
 struct conf_s
 {
   stralloc helo, routes, tlsdest, dnsservers, qmtproutes, lmtproutes ;
+  stralloc auth, authclear, authbounce ;   /* control/smtpauth (secret), smtpauthclear, smtpauthbounce */
   unsigned long timeoutconnect, timeoutremote, timeoutdns ;
 } ;
 
@@ -67,6 +69,40 @@ static int number (stralloc *out, unsigned long *u, char const *fn, unsigned lon
   return 0 ;
 }
 
+/* control/smtpauth holds passwords: only its owner (qmailr) may read it, or it is not used. */
+static int auth_load (conf *c, stralloc *out)
+{
+  struct stat st ;
+  if (control_readfile(&c->auth, "control/smtpauth") < 0) return conffail(out, "control/smtpauth") ;
+  if (c->auth.len && (stat("control/smtpauth", &st) < 0 || (st.st_mode & 077)))
+  {
+    result(out, 'Z', "control/smtpauth can be read by others than its owner: make it qmailr's, mode 600. (#4.3.0)\n", "", "") ;
+    return -1 ;
+  }
+  if (control_readfile(&c->authclear, "control/smtpauthclear") < 0) return conffail(out, "control/smtpauthclear") ;
+  if (control_readfile(&c->authbounce, "control/smtpauthbounce") < 0) return conffail(out, "control/smtpauthbounce") ;
+  return 0 ;
+}
+
+/* The credentials for domain into a (s->auth), with their options. 0 ok, -1 a result in out. */
+static int auth_find (conf *c, stralloc *out, smtpsess *s, smtpauth *a, char const *domain)
+{
+  char const *v = routes_find(c->auth.s, c->auth.len, domain) ;
+  if (!v) return 0 ;
+  if (smtpauth_parse(a, v) < 0)
+  {
+    /* the line number only: the line holds a password */
+    size_t i, line = 1 ;
+    for (i = 0 ; c->auth.s + i < v ; i++) if (!c->auth.s[i]) line++ ;
+    errno = EINVAL ; control_badline = line ;
+    return conffail(out, "control/smtpauth") ;
+  }
+  s->auth = a ;
+  s->authclear = !!routes_find(c->authclear.s, c->authclear.len, domain) ;
+  s->authbounce = !!routes_find(c->authbounce.s, c->authbounce.len, domain) ;
+  return 0 ;
+}
+
 static int conf_load (conf *c, stralloc *out)
 {
   stralloc tmp = STRALLOC_ZERO ;
@@ -80,6 +116,7 @@ static int conf_load (conf *c, stralloc *out)
   if (control_readfile(&c->tlsdest, "control/tlsdestinations") < 0) return conffail(out, "control/tlsdestinations") ;
   if (control_readfile(&c->qmtproutes, "control/qmtproutes") < 0) return conffail(out, "control/qmtproutes") ;
   if (control_readfile(&c->lmtproutes, "control/lmtproutes") < 0) return conffail(out, "control/lmtproutes") ;
+  if (auth_load(c, out) < 0) return -1 ;
   r = control_readfile(&tmp, "control/dnsservers") ;
   if (r < 0) return conffail(out, "control/dnsservers") ;
   if (dnsservers_csv(&c->dnsservers, tmp.s, tmp.len, &control_badline) < 0) { stralloc_free(&tmp) ; return conffail(out, "control/dnsservers") ; }
@@ -250,6 +287,7 @@ static void lmtp_deliver (conf *c, stralloc *out, smtpsess *s, char const *where
 void delivery_run (stralloc *out, char const *domain, char const *sender, char const *const *rcpts, size_t n, int fdmess)
 {
   static conf c ;
+  static smtpauth a ;
   smtpsess s ;
   char const *tls, *tlsname, *lmtp ;
   int qmtp = 0 ;
@@ -266,5 +304,7 @@ void delivery_run (stralloc *out, char const *domain, char const *sender, char c
   if (lmtp) { lmtp_deliver(&c, out, &s, lmtp) ; return ; }
   tls = routes_find(c.tlsdest.s, c.tlsdest.len, domain) ;
   if (tls) { s.tlsrequired = 1 ; s.cafile = *tls ? tls : 0 ; }
+  if (!qmtp && auth_find(&c, out, &s, &a, domain) < 0) return ;
   walk(&c, out, &s, qmtp) ;
+  memset(&a, 0, sizeof a) ;
 }

@@ -6,6 +6,7 @@
 #include <skalibs/types.h>
 #include "net/netio.h"
 #include "net/tlsclient.h"
+#include "remote/smtpauth.h"
 #include "remote/smtpenc.h"
 #include "remote/smtpreply.h"
 #include "remote/smtpsess.h"
@@ -145,6 +146,61 @@ static int starttls (state *st)
   r = hello(st) ;
   if (r <= 0) return next(st, " failed on EHLO after STARTTLS", r < 0) ;
   return 1 ;
+}
+
+/* One AUTH step: line (wiped after) out, a reply in. 1 ok, 0 failed (st->ioerr). */
+static int authstep (state *st, stralloc *line)
+{
+  int r = put(st, line->s, line->len) ;
+  smtpauth_wipe(line) ;
+  return r && getreply(st) ;
+}
+
+/* PLAIN, or LOGIN's user and password each after a 334. 1 a final reply is in st->r, 0 I/O failed. */
+static int authexchange (state *st, int mech)
+{
+  smtpauth const *a = st->s->auth ;
+  stralloc line = STRALLOC_ZERO ;
+  int r = 0 ;
+  if (!stralloc_ready(&line, 1024)) { st->ioerr = "out of memory" ; return 0 ; }   /* no copies left by a realloc */
+  if (mech == SMTPAUTH_PLAIN) r = smtpauth_plain(&line, a) == 0 && authstep(st, &line) ;
+  else if (stralloc_cats(&line, "AUTH LOGIN\r\n") && authstep(st, &line))
+  {
+    r = 1 ;
+    if (st->r.code == 334) r = smtpauth_line(&line, a->user) == 0 && authstep(st, &line) ;
+    if (r && st->r.code == 334) r = smtpauth_line(&line, a->pass) == 0 && authstep(st, &line) ;
+  }
+  if (!r && !st->ioerr) st->ioerr = "out of memory" ;
+  smtpauth_wipe(&line) ;
+  stralloc_free(&line) ;
+  return r ;
+}
+
+/* AUTH with control/smtpauth's credentials (RFC 4954), over TLS unless control/smtpauthclear
+   allows it in clear. 1 go on, 0 try the next host, -1 finished (the result is in out). */
+static int authenticate (state *st)
+{
+  smtpsess *s = st->s ;
+  char const *arg ;
+  int mech ;
+  if (!s->auth || s->lmtp) return 1 ;
+  if (!st->io.tls && !s->authclear)
+  {
+    st->ioerr = "no TLS, and control/smtpauthclear does not allow AUTH in clear" ;
+    return next(st, " was not sent my password", 0) ;
+  }
+  mech = smtpreply_keyword(&st->r, "AUTH", &arg) ? smtpauth_mech(arg) : 0 ;
+  if (!mech)
+  {
+    st->ioerr = "no AUTH PLAIN or LOGIN offered, and control/smtpauth has a password for it" ;
+    return next(st, " did not offer AUTH", 0) ;
+  }
+  if (!authexchange(st, mech)) return next(st, " dropped the connection at AUTH", 0) ;
+  if (st->r.code == 235) return 1 ;
+  if (st->r.code < 500) return next(st, " failed on AUTH", 1) ;
+  /* as Postfix's smtp_sasl_auth_soft_bounce: a refused password is deferred unless told */
+  final(st, s->authbounce ? 'D' : 'Z', " refused my AUTH credentials", 1) ;
+  return -1 ;
 }
 
 /* "MAIL FROM:<sender>" with SIZE and BODY when the peer knows them. 1 ok, 0 no memory. */
@@ -294,6 +350,8 @@ static int session (state *st)
   if (!r) return next(st, " dropped the connection at EHLO", 0) ;
   if (r < 0) { final(st, 'Z', " rejected my name (EHLO and HELO)", 1) ; quit(st) ; return 1 ; }
   if (!starttls(st)) return 0 ;
+  r = authenticate(st) ;
+  if (r <= 0) { if (r < 0) quit(st) ; return !!r ; }
   if (st->sizelimit && s->size > st->sizelimit)
   {
     st->ioerr = "the message is bigger than the size the host accepts (SIZE)" ;

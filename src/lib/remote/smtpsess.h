@@ -1,5 +1,5 @@
 /* smtpsess.h: one SMTP client session on a connected socket: greeting, EHLO/HELO,
-   STARTTLS, MAIL, RCPTs (pipelined when offered), DATA. Results in qmail-remote's
+   STARTTLS, AUTH, MAIL, RCPTs (pipelined when offered), DATA. Results in qmail-remote's
    output format (qmail-remote(8)): per recipient r/h/s, then K/Z/D. */
 #ifndef NQ_SMTPSESS_H
 #define NQ_SMTPSESS_H
@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <skalibs/stralloc.h>
+#include "remote/smtpauth.h"
 
 typedef struct smtpsess_s smtpsess ;
 struct smtpsess_s
@@ -23,6 +24,9 @@ struct smtpsess_s
   char const *tlsname ;      /* name the certificate must carry */
   char const *desc ;         /* "mx.example.org [192.0.2.1]" for the reports */
   unsigned int timeout ;     /* control/timeoutremote */
+  smtpauth const *auth ;     /* control/smtpauth's credentials for this domain, or 0 */
+  int authclear ;            /* control/smtpauthclear: AUTH allowed without TLS */
+  int authbounce ;           /* control/smtpauthbounce: a 5xx to AUTH bounces (default: deferred) */
   int lmtp ;                 /* LMTP (RFC 2033): LHLO, no STARTTLS, a reply per recipient after DATA */
   stralloc *out ;            /* the result, when smtpsess_run returns 1 */
   stralloc *why ;            /* the reason, when it returns 0 */

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <strings.h>
 #include <skalibs/bytestr.h>
-#include <skalibs/strerr.h>
 #include <skalibs/types.h>
 #include "util/control.h"
+#include "util/warn.h"
 #include "util/num.h"
 #include "net/dnsservers.h"
 #include "smtp/ipslot.h"
@@ -143,9 +143,10 @@ int smtpd_config_read (smtpd_config *c, char const **what)
 void smtpd_config_warn (char const *what)
 {
   char fmt[ULONG_FMT] ;
+  int e = errno ;
   fmt[ulong_fmt(fmt, control_badline)] = 0 ;
-  if (what[0] == '$') strerr_warnw2x("bad value in ", what) ;
-  else if (errno == EINVAL && control_badline) strerr_warnw4x("bad syntax in ", what, " line ", fmt) ;
-  else if (errno == ENOENT) strerr_warnw2x(what, " is missing or empty") ;
-  else strerr_warnwu2sys("read ", what) ;
+  if (what[0] == '$') warn_log("bad value in ", what, (char const *)0) ;
+  else if (e == EINVAL && control_badline) warn_log("bad syntax in ", what, " line ", fmt, (char const *)0) ;
+  else if (e == ENOENT) warn_log(what, " is missing or empty", (char const *)0) ;
+  else warn_log("unable to read ", what, ": ", strerror(e), (char const *)0) ;
 }

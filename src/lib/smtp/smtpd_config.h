@@ -50,7 +50,7 @@ struct smtpd_config_s
    (errno EINVAL with control_badline set: a bad line in it). */
 extern int smtpd_config_read (smtpd_config *, char const **what) ;
 
-/* Log (stderr, PROG) why smtpd_config_read failed on what, from errno and control_badline. */
+/* Log why smtpd_config_read failed (errno, control_badline, what as it set them). */
 extern void smtpd_config_warn (char const *what) ;
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <skalibs/bytestr.h>
 #include "mail/addr.h"
+#include "net/maildomain.h"
 #include "smtp/rcpthosts.h"
 #include "smtp/smtpd_policy.h"
 
@@ -73,4 +74,35 @@ char const *policy_relay_refusal (smtpd_config const *conf, char const *a, size_
   if (r < 0) { *why = "451:morercpthosts_unreadable" ; return "451 4.3.0 unable to read control/morercpthosts.cdb" ; }
   if (!r) { *why = "553:relaying_denied" ; return "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" ; }
   return 0 ;
+}
+
+int policy_sender (smtpd_config const *conf, int badhelo, char const *sender, size_t len,
+                   char const **log, char const **reply, int *bad)
+{
+  int r ;
+  *bad = 1 ;
+  if (badhelo)
+  {
+    *log = "553 badhelo" ; *reply = "553 5.7.1 sorry, your HELO/EHLO name is in my badhelo list" ;
+    return 1 ;
+  }
+  if (policy_addr_listed(conf->badmailfrom.s, conf->badmailfrom.len, sender, len))
+  {
+    *log = "553 badmailfrom" ; *reply = "553 5.7.1 sorry, your envelope sender is in my badmailfrom list" ;
+    return 1 ;
+  }
+  if (!conf->senderdnscheck) return 0 ;
+  r = maildomain_check_addr(sender, len, conf->dnsservers.len > 1 ? conf->dnsservers.s : 0, SMTPD_DNS_TIMEOUT_MS) ;
+  if (r < 0) return -1 ;
+  if (r == MAILDOMAIN_YES) return 0 ;
+  if (r == MAILDOMAIN_NO)
+  {
+    *log = "553 sender domain does not exist" ;
+    *reply = "553 5.1.8 sorry, your envelope sender domain has no MX, A or AAAA record" ;
+    return 1 ;
+  }
+  *bad = 0 ;
+  *log = "451 sender domain lookup failed" ;
+  *reply = "451 4.4.3 unable to look up your envelope sender domain, try again later" ;
+  return 1 ;
 }

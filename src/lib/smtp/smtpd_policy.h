@@ -20,6 +20,12 @@ extern int policy_glob (char const *pat, char const *s, size_t len) ;
 
 /* Relay control for a client without RELAYCLIENT, failing closed: 0 if a[0..len)
    may be accepted, else the refusal reply, with *why set to its log verdict. */
+/* The checks on a MAIL sender (badhelo, badmailfrom, the sender-domain DNS check):
+   0 allowed; 1 refused with *log (the transaction log's result), *reply and *bad
+   (1: it counts as a bad command); -1 no memory. */
+extern int policy_sender (smtpd_config const *conf, int badhelo, char const *sender, size_t len,
+                          char const **log, char const **reply, int *bad) ;
+
 extern char const *policy_relay_refusal (smtpd_config const *conf, char const *a, size_t len, char const **why) ;
 
 #endif

@@ -43,3 +43,17 @@ int smtpd_reply_ok (stralloc *out, time_t when, pid_t qp)
   if (!stralloc_cats(out, " qp ") || !stralloc_catb(out, fmt, pid_fmt(fmt, qp))) return -1 ;
   return stralloc_0(out) ? 0 : -1 ;
 }
+
+int smtpd_reply_ehlo (stralloc *out, char const *me, unsigned long databytes, int starttls, int auth)
+{
+  char fmt[ULONG_FMT] ;
+  fmt[ulong_fmt(fmt, databytes)] = 0 ;
+  out->len = 0 ;
+  if (!stralloc_cats(out, "250-") || !stralloc_cats(out, me)
+   || !stralloc_cats(out, "\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-SIZE ")
+   || !stralloc_cats(out, fmt) || !stralloc_cats(out, "\r\n")
+   || (starttls && !stralloc_cats(out, "250-STARTTLS\r\n"))
+   || (auth && !stralloc_cats(out, "250-AUTH PLAIN LOGIN\r\n"))
+   || !stralloc_cats(out, "250 ENHANCEDSTATUSCODES\r\n") || !stralloc_0(out)) return -1 ;
+  return 0 ;
+}

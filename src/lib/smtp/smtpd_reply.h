@@ -17,4 +17,8 @@ extern int smtpd_reply_qq (stralloc *out, char const *res) ;
 /* "250 2.0.0 ok TIME qp PID". 0 ok, -1 ENOMEM. */
 extern int smtpd_reply_ok (stralloc *out, time_t when, pid_t qp) ;
 
+/* EHLO's reply, CRLF-ended lines: me, then PIPELINING, 8BITMIME, SMTPUTF8, SIZE databytes,
+   STARTTLS and AUTH PLAIN LOGIN when offered, ENHANCEDSTATUSCODES. 0 ok, -1 ENOMEM. */
+extern int smtpd_reply_ehlo (stralloc *out, char const *me, unsigned long databytes, int starttls, int auth) ;
+
 #endif
