@@ -91,7 +91,7 @@ CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 $(O)/t/%: t/unit/%.c $(wildcard t/unit/*.h) $(O)/libnq.a $(O)/libtcdb.a
 	@mkdir -p $(O)/t
-	$(CC) $(ALL_CFLAGS) -Wno-error=shadow $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libnq.a $(O)/libtcdb.a $(CHECK_LIBS) $(SKARNET) -lcrypt
+	$(CC) $(ALL_CFLAGS) -Wno-error=shadow $(CHECK_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libnq.a $(O)/libtcdb.a $(CHECK_LIBS) $(SKARNET) -lcrypt -lcares -ltls -lcrypto
 
 # the systemd unit goes to UNITDIR when systemd runs here, and only for the conf-home of
 # conf-home (a QHOME given on the command line is a trial or test instance: no unit)
