@@ -27,3 +27,57 @@ def test_sigkill_of_qmail_start_ends_every_daemon(h):
     wait_for(lambda: tags_in(h, md) == ['afterkill'], 10, 'delivery after the restart')
     assert 'another qmail-send is running' not in h.send_log(), h.send_log()
     h.stop_send()
+
+
+def pipe_ino(pid, fd):
+    return os.readlink('/proc/%d/fd/%d' % (pid, fd))
+
+
+def cleaner_of_send(h):
+    """The qmail-clean that reads qmail-send's fd 7."""
+    want = pipe_ino(h.pid_of('qmail-send'), 7)
+    for pid in h.pids_under('qmail-clean'):
+        if pipe_ino(pid, 0) == want:
+            return pid
+    raise TestFailure('no qmail-clean reads qmail-send\'s fd 7')
+
+
+def slow_program_user(h, name='joe'):
+    """A user whose .qmail program appends a line to a file once a go file exists.
+    Returns (runs file, go file)."""
+    md = h.add_user(name)
+    home = os.path.dirname(md.rstrip('/'))
+    runs = os.path.join(h.path, 'tmp', name + '.runs')
+    go = os.path.join(h.path, 'tmp', name + '.go')
+    for f in (runs, go):
+        if os.path.exists(f):
+            os.unlink(f)
+    with open(os.path.join(home, '.qmail'), 'w') as f:
+        f.write('|echo run >> %s; while [ ! -e %s ]; do sleep 0.05; done\n' % (runs, go))
+    os.chmod(os.path.join(home, '.qmail'), 0o644)
+    return runs, go
+
+
+def nruns(runs):
+    return open(runs).read().count('run') if os.path.exists(runs) else 0
+
+
+def test_lost_qmail_clean_waits_for_deliveries_in_flight(h):
+    """qmail-send loses its qmail-clean with a delivery running: it waits for the
+    result and marks it, so the restart does not deliver again."""
+    runs, go = slow_program_user(h)
+    h.start_send()
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('inflight'))
+    wait_for(lambda: nruns(runs) == 1, 10, 'the delivery to start')
+    os.kill(cleaner_of_send(h), signal.SIGKILL)
+    wait_for(lambda: 'lost connection to qmail-clean' in h.send_log() or h.send.poll() is not None,
+             10, 'qmail-send to notice')
+    assert h.pid_of('qmail-send'), 'qmail-send exited with a delivery in flight:\n' + h.send_log()
+    open(go, 'w').close()
+    h.send.wait(10)
+    h.send = None
+    wait_for(lambda: not h.pids_under(), 10, 'the daemons to go')
+    h.start_send()
+    assert_queue_empty(h, crashed=True)
+    h.stop_send()
+    eq(nruns(runs), 1, 'runs of the program')
