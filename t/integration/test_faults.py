@@ -81,3 +81,24 @@ def test_lost_qmail_clean_waits_for_deliveries_in_flight(h):
     assert_queue_empty(h, crashed=True)
     h.stop_send()
     eq(nruns(runs), 1, 'runs of the program')
+
+
+def test_failed_preprocessing_backs_off_and_resumes(h):
+    """qmail-todo cannot write info/: one log line for the episode however many scans
+    fail, and once info/ is writable again it resumes within seconds by itself
+    (a back-off, not the full scan interval), with no new message to trigger it."""
+    md = h.add_user('joe')
+    h.start_send()
+    info = os.path.join(h.path, 'queue', 'info')
+    for d in os.listdir(info):
+        os.chmod(os.path.join(info, d), 0o500)
+    for k in range(3):      # each pulls the trigger: a scan that fails again
+        queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('stuck%d' % k))
+    wait_for(lambda: 'trouble writing' in h.send_log(), 10, 'the write error logged')
+    for d in os.listdir(info):
+        os.chmod(os.path.join(info, d), 0o700)
+    wait_for(lambda: len(h.maildir(md)) == 3, 12, 'the messages after info/ is writable again')
+    eq(len(re.findall(r'trouble writing', h.send_log())), 1, 'warnings in the episode')
+    assert 'preprocessing resumed' in h.send_log(), h.send_log()
+    assert_queue_empty(h)
+    h.stop_send()
