@@ -17,6 +17,7 @@
 #include <skalibs/sig.h>
 #include "util/auto.h"
 #include "util/fds.h"
+#include "util/logline.h"
 
 #define USAGE "qmail-start defaultdelivery [ logger args... ]"
 #define HIGHFD 64
@@ -263,6 +264,9 @@ int main (int argc, char const *const *argv)
   if (sfd < 0) strerr_diefu1sys(111, "selfpipe_init") ;
   trap_signals() ;
   logfd = start_logger(argc, argv, &k.logger) ;
+  /* a log that does not read (its disk full) must never stop mail: every daemon
+     shares this open pipe, so one flag makes all their log writes non-blocking */
+  if (logline_nonblock(logfd) < 0) strerr_warnwu1sys("make the log pipe non-blocking") ;
   make_pipes(&p) ;
   start_daemons(&k, &p, argv[1], logfd, devnull) ;
   close_pipes(&p) ;

@@ -102,3 +102,48 @@ def test_failed_preprocessing_backs_off_and_resumes(h):
     assert 'preprocessing resumed' in h.send_log(), h.send_log()
     assert_queue_empty(h)
     h.stop_send()
+
+
+STUCK_LOGGER = r'''
+import fcntl, os, sys, time
+fcntl.fcntl(0, 1031, 4096)          # F_SETPIPE_SZ: a log pipe of one page
+open(sys.argv[1], 'w').close()
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.05)                  # the log "disk" is full: nothing is read
+with open(sys.argv[3], 'ab', 0) as f:
+    while True:
+        b = os.read(0, 65536)
+        if not b:
+            break
+        f.write(b)
+'''
+
+
+def test_log_that_does_not_read_never_stops_mail(h):
+    """qmail-start's logger reads nothing (its disk is full): the daemons drop log
+    lines instead of blocking, deliver every message, and say how many lines were
+    lost once the log reads again."""
+    md = h.add_user('joe')
+    tmp = os.path.join(h.path, 'tmp')
+    ready, go, out = (os.path.join(tmp, n) for n in ('logger.ready', 'logger.go', 'logger.out'))
+    for f in (ready, go, out):
+        if os.path.exists(f):
+            os.unlink(f)
+    script = os.path.join(tmp, 'stuck_logger.py')
+    with open(script, 'w') as f:
+        f.write(STUCK_LOGGER)
+    h.send = h.spawn([h.bin('qmail-start'), './Maildir/', '/usr/bin/python3', script, ready, go, out],
+                     log=os.path.join(h.logdir, 'send'))
+    wait_for(lambda: os.path.exists(ready) and h.pid_of('qmail-send') and h.pid_of('qmail-todo'),
+             10, 'qmail-start and its logger')
+    n = 30                             # some 300 bytes of log each: far more than the pipe holds
+    for k in range(n):
+        queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('log%02d' % k))
+    wait_for(lambda: len(h.maildir(md)) == n, 20, 'every message with the log stuck')
+    open(go, 'w').close()
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('logafter'))
+    wait_for(lambda: len(h.maildir(md)) == n + 1, 10, 'a message after the log reads again')
+    h.stop_send()
+    text = open(out, 'rb').read().decode()
+    assert re.search(r'^qmail-(send|todo): warning: lost \d+ log lines', text, re.M), text
+    assert 'end msg' in text, text
