@@ -460,7 +460,8 @@ static void reply_qq (char const *res)
     size_t n = strcspn(p + 2, ")") ;
     if (n && n < sizeof ecode && p[2 + n] == ')') { memcpy(ecode, p + 2, n) ; ecode[n] = 0 ; code = ecode ; }
   }
-  out(res[0] == 'D' ? "554 " : "451 ") ;
+  /* a full queue disk (qmail-queue's 53, #4.3.1) is 452, "insufficient system storage" */
+  out(res[0] == 'D' ? "554 " : !strcmp(code, "4.3.1") ? "452 " : "451 ") ;
   out(code) ; out(" ") ;
   reply(text) ;
 }
