@@ -147,3 +147,27 @@ def test_log_that_does_not_read_never_stops_mail(h):
     text = open(out, 'rb').read().decode()
     assert re.search(r'^qmail-(send|todo): warning: lost \d+ log lines', text, re.M), text
     assert 'end msg' in text, text
+
+
+def data_limit(pid):
+    for l in open('/proc/%d/limits' % pid):
+        if l.startswith('Max data size'):
+            return l.split()[3]
+    raise TestFailure('no data limit in /proc/%d/limits' % pid)
+
+
+def test_qmail_lspawn_caps_its_memory_not_the_users(h):
+    """qmail-lspawn has a memory cap like qmail-send and qmail-todo; a user's program
+    does not inherit it."""
+    md = h.add_user('joe')
+    home = os.path.dirname(md.rstrip('/'))
+    out = os.path.join(h.path, 'tmp', 'ulimit.out')
+    with open(os.path.join(home, '.qmail'), 'w') as f:
+        f.write('|ulimit -d > %s\n' % out)
+    h.start_send()
+    for name in ('qmail-lspawn', 'qmail-send', 'qmail-todo'):
+        assert data_limit(h.pid_of(name)) != 'unlimited', name + ' has no memory cap'
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('ulimit'))
+    wait_for(lambda: os.path.exists(out) and open(out).read().strip(), 10, 'the program to run')
+    eq(open(out).read().strip(), 'unlimited', "the program's data limit")
+    h.stop_send()
