@@ -4,6 +4,7 @@ qmail-start, a lost qmail-clean, failed preprocessing, and errors injected by st
 import os
 import re
 import signal
+import socket
 import subprocess
 
 from nqtest import eq, wait_for, TestFailure, TEST_ME, queue
@@ -170,4 +171,103 @@ def test_qmail_lspawn_caps_its_memory_not_the_users(h):
     queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('ulimit'))
     wait_for(lambda: os.path.exists(out) and open(out).read().strip(), 10, 'the program to run')
     eq(open(out).read().strip(), 'unlimited', "the program's data limit")
+    h.stop_send()
+
+
+# --- a full disk: small tmpfs mounts in a mount namespace of the test's own ---------
+
+class SmallDisks:
+    """A process in a new mount namespace where queue/ and a Maildir are small tmpfs
+    copies of what they were; programs run inside with nsenter, and the test reads and
+    fills the files through /proc/PID/root."""
+
+    def __init__(self, h, md, uid, gid):
+        q = os.path.join(h.path, 'queue')
+        m = md.rstrip('/')
+        script = ('set -e; mount --make-rprivate /; '
+                  'mkdir -p /run/nqsmall.$$; s=/run/nqsmall.$$; '
+                  'mount -t tmpfs -o size=2m,mode=0755 nqq $s; cp -a %(q)s/. $s/; mount --move $s %(q)s; '
+                  'mount -t tmpfs -o size=256k,mode=0700,uid=%(uid)d,gid=%(gid)d nqm %(m)s; '
+                  'for d in tmp new cur; do mkdir %(m)s/$d; chown %(uid)d:%(gid)d %(m)s/$d; chmod 700 %(m)s/$d; done; '
+                  'echo ready; exec sleep 3600' % dict(q=q, m=m, uid=uid, gid=gid))
+        self.p = h.spawn(['unshare', '-m', 'sh', '-c', script], log=os.path.join(h.logdir, 'smalldisks'))
+        wait_for(lambda: 'ready' in h.read_log('smalldisks') or self.p.poll() is not None, 10, 'the mounts')
+        if self.p.poll() is not None:
+            raise TestFailure('mount namespace: ' + h.read_log('smalldisks'))
+        self.root = '/proc/%d/root' % self.p.pid
+
+    def argv(self, args):
+        return ['nsenter', '-t', str(self.p.pid), '-m', '--'] + list(args)
+
+    def path(self, p):
+        return self.root + p
+
+    def fill(self, d):
+        """Write d/fill until the disk is full."""
+        fd = os.open(self.path(os.path.join(d, 'fill')), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            while True:
+                os.write(fd, b'\0' * 4096)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+    def smtpd(self, h):
+        """tcpserver with qmail-smtpd inside the namespace, on a free port."""
+        from nqtest import uid_of, gid_of, free_port
+        port = free_port()
+        p = h.spawn(self.argv(['tcpserver', '-v', '-u', str(uid_of('qmaild')), '-g', str(gid_of('nofiles')),
+                               '-R', '-H', '-l', TEST_ME, '127.0.0.1', str(port), h.bin('qmail-smtpd')]),
+                    log=os.path.join(h.logdir, 'smtpd'))
+
+        def up():
+            if p.poll() is not None:
+                raise TestFailure('tcpserver: ' + h.read_log('smtpd'))
+            try:
+                socket.create_connection(('127.0.0.1', port), 0.5).close()
+                return True
+            except OSError:
+                return False
+        wait_for(up, 10, 'tcpserver')
+        return port
+
+    def free(self, d):
+        os.unlink(self.path(os.path.join(d, 'fill')))
+
+    def files(self, d):
+        out = []
+        for root, dirs, fs in os.walk(self.path(d)):
+            out.extend(os.path.join(root, f) for f in fs if f != 'fill')
+        return out
+
+
+def test_full_disk_452_defer_and_resume(h):
+    """A full queue disk: SMTP gets 452 4.3.1 and nothing is half-queued; once space is
+    back the queue works without a restart. A full Maildir: the delivery defers,
+    leaves nothing in tmp/ or new/, and succeeds when space returns."""
+    from nqtest import uid_of, gid_of, smtp_send
+    md = h.add_user('joe')
+    disks = SmallDisks(h, md, uid_of('nobody'), gid_of('nogroup'))
+    q = os.path.join(h.path, 'queue')
+    h.send = h.spawn(disks.argv([h.bin('qmail-start'), './Maildir/']), log=os.path.join(h.logdir, 'send'))
+    wait_for(lambda: h.pid_of('qmail-send') and h.pid_of('qmail-todo'), 10, 'the daemons')
+    port = disks.smtpd(h)
+    disks.fill(q)
+    code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], msg('full', b'x' * 200000).replace(b'\n', b'\r\n'))
+    eq((code, text[:9]), (452, b'4.3.1 qq '), 'DATA on a full queue disk')
+    for d in ('mess', 'intd', 'todo', 'pid'):
+        eq(disks.files(os.path.join(q, d)), [], 'half-queued files in ' + d)
+    disks.free(q)
+    disks.fill(md)
+    code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], msg('later').replace(b'\n', b'\r\n'))
+    eq(code, 250, 'DATA once the queue disk has room')
+    wait_for(lambda: re.search(r'deferral: .*No_space_left', h.send_log()), 10, 'the Maildir deferral')
+    for d in ('tmp', 'new'):
+        eq(disks.files(os.path.join(md, d)), [], 'files left in Maildir ' + d)
+    disks.free(md)
+    os.kill(h.pid_of('qmail-send'), signal.SIGALRM)
+    wait_for(lambda: len(disks.files(os.path.join(md, 'new'))) == 1, 10, 'the delivery after space returns')
+    wait_for(lambda: not any(disks.files(os.path.join(q, d)) for d in ('mess', 'todo', 'info', 'local')),
+             10, 'the queue to empty')
     h.stop_send()
