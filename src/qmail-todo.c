@@ -332,7 +332,7 @@ static int batch (unsigned long const *ids, size_t n)
   for (i = 0 ; i < nd ; i++)
   {
     char fid[ULONG_FMT], fb[UINT64_FMT], fqp[ULONG_FMT], fuid[ULONG_FMT] ;
-    if (!cleaned[i]) continue ;        /* still in todo/: the next scan does it again */
+    if (!cleaned[i]) { failed = 1 ; continue ; }   /* still in todo/: a scan soon does it again */
     fid[ulong_fmt(fid, ds[i].id)] = 0 ;
     fb[uint64_fmt(fb, ds[i].bytes)] = 0 ;
     fqp[ulong_fmt(fqp, ds[i].qp)] = 0 ;

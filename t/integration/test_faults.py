@@ -8,7 +8,7 @@ import socket
 import subprocess
 
 from nqtest import eq, wait_for, TestFailure, TEST_ME, queue
-from test_send import msg, tags_in, assert_queue_empty
+from test_send import msg, tags_in, assert_queue_empty, leftovers
 
 
 def test_sigkill_of_qmail_start_ends_every_daemon(h):
@@ -271,3 +271,123 @@ def test_full_disk_452_defer_and_resume(h):
     wait_for(lambda: not any(disks.files(os.path.join(q, d)) for d in ('mess', 'todo', 'info', 'local')),
              10, 'the queue to empty')
     h.stop_send()
+
+
+# --- fault sweeps: errors injected by strace ---------------------------------------
+
+ERRORS = ('ENOSPC', 'EDQUOT', 'EIO')
+
+
+def test_qmail_queue_errors_at_each_call(h):
+    """EIO, ENOSPC, EDQUOT at each write, fsync, link and openat of qmail-queue: a
+    temporary exit code and nothing left, or (an fsync after the commit link, see
+    INTERNALS.md) a complete message."""
+    from nqtest import run_queue, envelope, SPLIT
+    body = b'Subject: q\n\n' + b'y' * 100000
+    env = envelope(b'a@b', [b'c@' + TEST_ME.encode()])
+    n = 0
+    for call, ks in (('write', (1, 2, 3)), ('fsync', (1, 2, 3, 4, 5)), ('link', (1, 2)), ('openat', (2, 3))):
+        for k in ks:
+            err = ERRORS[n % len(ERRORS)]
+            n += 1
+            code, out = run_queue(h, body, env, wrap=['strace', '-qq', '-o', '/dev/null', '-e',
+                                                      'inject=%s:error=%s:when=%d' % (call, err, k)])
+            todo = h.queue_files('todo')
+            what = '%s #%d %s: exit %d %s' % (call, k, err, code, out.decode())
+            if todo:
+                ident = os.path.basename(todo[0])
+                data = open(os.path.join(h.path, 'queue', 'mess', str(int(ident) % SPLIT), ident), 'rb').read()
+                assert data.endswith(body), what + ': a todo/ entry with a partial message'
+            else:
+                assert code != 0 and code > 40, what + ': not a temporary failure'
+                for d in ('mess', 'intd', 'pid'):
+                    eq(h.queue_files(d), [], what + ': left in ' + d)
+            for d in ('mess', 'intd', 'todo', 'pid'):
+                for f in h.queue_files(d):
+                    os.unlink(f)
+
+
+def error_sweep(h, prog, calls, ks, orphan_mess=False):
+    """prog gets an error (ENOSPC, EDQUOT, EIO in turn) at its k-th call of calls, for
+    each k of ks; a message to joe and to an unknown user is then delivered and
+    bounced once or twice each, by itself (SIGALRM stands in for the retry timer) or
+    after a restart if prog died of it, and the queue empties."""
+    md = h.add_user('joe')
+    real = h.bin(prog) + '.real'
+    os.rename(h.bin(prog), real)
+    wrapper = h.bin(prog)
+    injected = 0
+    try:
+        for i, k in enumerate(ks):
+            err = ERRORS[i % len(ERRORS)]
+            tag = 'e%03d' % i
+            sdir = os.path.join(h.path, 'tmp', 'sweep')     # not sticky: any user opens what is there
+            os.makedirs(sdir, exist_ok=True)
+            os.chmod(sdir, 0o777)
+            trace, once = os.path.join(sdir, 'trace'), os.path.join(sdir, 'once')
+            for f in (trace, once):
+                if os.path.exists(f):
+                    os.unlink(f)
+            queue(h, 'joe@' + TEST_ME, ['joe@' + TEST_ME, 'nosuch@' + TEST_ME], msg(tag))
+            with open(wrapper, 'w') as f:
+                # the first run only: a program run per delivery gets the error once
+                f.write('#!/bin/sh\n[ -e %s ] && exec %s "$@"\n: > %s\n'
+                        'exec strace -qq -o %s -e trace=%s -e inject=%s:error=%s:when=%d %s "$@"\n'
+                        % (once, real, once, trace, calls, calls, err, k, real))
+            os.chmod(wrapper, 0o755)
+            p = h.spawn([h.bin('qmail-start'), './Maildir/'], log=os.path.join(h.logdir, 'send'))
+
+            def settled():
+                if p.poll() is not None:
+                    return 'died'
+                if tags_in(h, md).count(tag) >= 2 and (h.queue_empty() or orphan_mess and set(leftovers(h)) == {'mess'}):
+                    return 'done'
+                pid = h.pid_of('qmail-send') or h.pid_of('qmail-send.real')
+                if pid:
+                    os.kill(pid, signal.SIGALRM)    # retry deferrals now
+                return None
+            state = wait_for(settled, 20, '%s %s at call %d: delivery or exit' % (prog, err, k), interval=0.3)
+            if os.path.exists(trace) and 'INJECTED' in open(trace).read():
+                injected += 1
+            h.killpg(p, signal.SIGTERM)
+            p.wait(20)
+            wait_for(lambda: not h.pids_under(), 10, 'the daemons to go')
+            os.unlink(wrapper)
+            os.link(real, wrapper)
+            if state == 'died':
+                h.start_send()
+                wait_for(lambda: tags_in(h, md).count(tag) >= 2, 20, '%s at %d: delivery after restart' % (err, k))
+                assert_queue_empty(h, 20, crashed=True)
+                h.stop_send()
+                for f in h.queue_files('mess'):
+                    os.unlink(f)
+            os.unlink(wrapper)
+            mine = [m for m in h.maildir(md) if re.search(rb'^X-Tag: ' + tag.encode() + rb'$', m, re.M)]
+            bounces = sum(1 for m in mine if m.startswith(b'Return-Path: <>'))
+            assert 1 <= len(mine) - bounces <= 2, '%s at %d: %d copies' % (err, k, len(mine) - bounces)
+            assert 1 <= bounces <= 2, '%s at %d: %d bounces' % (err, k, bounces)
+    finally:
+        if not os.path.exists(wrapper):
+            os.rename(real, wrapper)
+        elif os.path.exists(real):
+            os.unlink(wrapper)
+            os.rename(real, wrapper)
+    assert injected >= 2, 'only %d injections took' % injected
+    print('    %s: errors injected at %d calls, nothing lost' % (prog, injected))
+
+
+def test_errors_in_qmail_todo(h):
+    error_sweep(h, 'qmail-todo', 'openat,write,syncfs', (2, 4, 6, 8))
+
+
+def test_errors_in_qmail_send(h):
+    error_sweep(h, 'qmail-send', 'openat,pwrite64,fsync,unlink,rename', (2, 4, 6, 8, 10))
+
+
+def test_errors_in_qmail_clean(h):
+    # a failed removal of mess/ leaves an orphan for qmail-send's sweep (not yet at once: issue 12, 3)
+    error_sweep(h, 'qmail-clean', 'unlink,write', (1, 2, 3), orphan_mess=True)
+
+
+def test_errors_in_qmail_local(h):
+    error_sweep(h, 'qmail-local', 'write,fsync,link,openat', (3, 6, 9, 12))
