@@ -47,7 +47,10 @@ static int do_request (char letter, unsigned long id)
   /* intd/ goes first: a crash in between leaves todo/, which qmail-todo
      simply does again (todo/ is a link to the same file), never an orphan */
   queue_path(fn, "intd", id) ;
-  if (!gone(fn)) ok = 0 ;
+  /* and todo/ stays if intd/ could not go: qmail-todo, told '!', finds todo/ again
+     at its next scan and redoes both (todo/ gone alone would leave the message
+     unannounced until qmail-send restarts) */
+  if (!gone(fn)) return 0 ;
   queue_path(fn, "todo", id) ;
   if (!gone(fn)) ok = 0 ;
   return ok ;

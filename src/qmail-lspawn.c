@@ -25,10 +25,12 @@
 #include "util/fds.h"
 #include "local/localuser.h"
 #include "deliver/local.h"
+#include "util/memcap.h"
 #include "queue/queue.h"
 #include "queue/pipebuf.h"
 #include "queue/spawnproto.h"
 
+#define MEMORY_MAX (128UL << 20)   /* RLIMIT_DATA: slots and one user lookup at a time */
 #define USAGE "qmail-lspawn defaultdelivery"
 #define SLOTS SPAWNPROTO_SLOTS_MAX
 
@@ -70,6 +72,7 @@ static void __attribute__((noreturn)) child (int fdmess, int fdout, localuser co
   if (dup2(fdmess, 0) < 0 || dup2(fdout, 1) < 0 || dup2(fdout, 2) < 0) _exit(111) ;
   close_inherited() ;   /* qmail-send's pipes, the self-pipe, the other deliveries' pipes */
   signal(SIGCHLD, SIG_DFL) ;
+  memcap_restore() ;   /* our cap is ours: the delivery and the user's programs get what we got */
   sigemptyset(&none) ;
   sigprocmask(SIG_SETMASK, &none, 0) ;
   if (setgroups(1, &g) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0) { (void)!write(1, fail, sizeof fail - 1) ; _exit(111) ; }
@@ -235,6 +238,7 @@ int main (int argc, char const *const *argv)
   if (argc != 2) strerr_dieusage(100, USAGE) ;
   defaultdelivery = argv[1] ;
   close_inherited() ;
+  memcap_set(MEMORY_MAX) ;
   if (!stralloc_cats(&usercdb, auto_home) || !stralloc_cats(&usercdb, "/users/cdb") || !stralloc_0(&usercdb)
    || !stralloc_cats(&aliashome, auto_home) || !stralloc_cats(&aliashome, "/alias") || !stralloc_0(&aliashome))
     strerr_diefu1sys(111, "allocate memory") ;

@@ -51,6 +51,7 @@ static queuedir qdir ;   /* fds on conf-home and its queue */
 static int flagstop = 0, exitcode = 0 ;
 static stralloc todoin = STRALLOC_ZERO ;
 static int todoup = 1 ;
+static int cleanup = 1 ;   /* qmail-clean is there */
 
 static char *fmtid (char *s, unsigned long id)
 {
@@ -239,13 +240,37 @@ static void read_todo (void)
   }
 }
 
+/* qmail-clean gone: stop as when qmail-todo goes, after the deliveries in flight,
+   so that their results are marked and a restart does not repeat them. Its
+   pending removals are lost: their mess/ files are orphans for the sweep. */
+static void clean_lost (void)
+{
+  if (!cleanup) return ;
+  logline("qmail-send: alert: lost connection to qmail-clean; exiting when deliveries are done", (char *)0) ;
+  cleanup = 0 ;
+  flagstop = 1 ;
+  exitcode = 111 ;
+}
+
 static void read_clean (void)
 {
   char buf[256] ;
   ssize_t r = fd_read(FD_CLEANREP, buf, sizeof buf) ;
   if (r < 0) { if (errno == EAGAIN || errno == EINTR) return ; strerr_diefu1sys(111, "read from qmail-clean") ; }
-  if (!r) strerr_dief1x(111, "lost connection to qmail-clean") ;
+  if (!r) { clean_lost() ; return ; }
   finish_clean_replies(buf, (size_t)r) ;
+}
+
+static void flush_clean (void)
+{
+  ssize_t w = fd_write(FD_CLEANREQ, finish_cleanout.s, finish_cleanout.len) ;
+  if (w < 0)
+  {
+    if (errno == EAGAIN || errno == EINTR) return ;
+    if (errno == EPIPE) { clean_lost() ; return ; }
+    strerr_diefu1sys(111, "write to qmail-clean") ;
+  }
+  pipebuf_consume(&finish_cleanout, (size_t)w) ;
 }
 
 static void on_signal (void)
@@ -303,7 +328,7 @@ static int setup (void)
 static void wait_once (int sfd)
 {
   iopause_fd x[8] ;
-  unsigned int n = 0, c, ix[SEND_NCHAN * 2], ixtodo = 8, ixcr, ixcw = 8 ;
+  unsigned int n = 0, c, ix[SEND_NCHAN * 2], ixtodo = 8, ixcr = 8, ixcw = 8 ;
   tain deadline ;
   int r ;
   x[n].fd = sfd ; x[n++].events = IOPAUSE_READ ;
@@ -315,8 +340,9 @@ static void wait_once (int sfd)
     if (channel[c].out.len) { ix[2 * c + 1] = n ; x[n].fd = channel[c].fdreq ; x[n++].events = IOPAUSE_WRITE ; }
   }
   if (todoup) { ixtodo = n ; x[n].fd = FD_TODO ; x[n++].events = IOPAUSE_READ ; }
-  ixcr = n ; x[n].fd = FD_CLEANREP ; x[n++].events = IOPAUSE_READ ;
-  if (finish_cleanout.len) { ixcw = n ; x[n].fd = FD_CLEANREQ ; x[n++].events = IOPAUSE_WRITE ; }
+  /* a closed pipe polls as ready: once qmail-clean is gone it is not watched */
+  if (cleanup) { ixcr = n ; x[n].fd = FD_CLEANREP ; x[n++].events = IOPAUSE_READ ; }
+  if (cleanup && finish_cleanout.len) { ixcw = n ; x[n].fd = FD_CLEANREQ ; x[n++].events = IOPAUSE_WRITE ; }
   tain_addsec_g(&deadline, (int)schedule_wait()) ;
   r = iopause_g(x, n, &deadline) ;
   if (r < 0) { if (errno == EINTR) return ; strerr_diefu1sys(111, "iopause") ; }
@@ -333,8 +359,8 @@ static void wait_once (int sfd)
     }
   }
   if (ixtodo < n && x[ixtodo].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) read_todo() ;
-  if (ixcw < n && x[ixcw].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT)) pipebuf_flush(FD_CLEANREQ, &finish_cleanout, "qmail-clean") ;
-  if (x[ixcr].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) read_clean() ;
+  if (ixcr < n && x[ixcr].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) read_clean() ;
+  if (cleanup && ixcw < n && x[ixcw].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT)) flush_clean() ;
 }
 
 int main (int argc, char const *const *argv)
@@ -352,7 +378,7 @@ int main (int argc, char const *const *argv)
     unsigned int c ;
     schedule_run(&timer_other) ;
     if (!flagstop) for (c = 0 ; c < SEND_NCHAN ; c++) channel_dispatch(c) ;
-    if (flagstop && !channel[0].busy && !channel[1].busy && !finish_clean_pending())
+    if (flagstop && !channel[0].busy && !channel[1].busy && (!cleanup || !finish_clean_pending()))
     {
       logline("qmail-send: exiting", (char *)0) ;
       return exitcode ;

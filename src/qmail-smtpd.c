@@ -19,6 +19,7 @@
 #include "mail/addr.h"
 #include "util/auto.h"
 #include "util/control.h"
+#include "util/logline.h"
 #include "queue/envelope.h"
 #include "util/memcap.h"
 #include "queue/qq.h"
@@ -580,6 +581,7 @@ int main (int argc, char const *const *argv)
   if (smtpd_auth_init(argv, &err) < 0) strerr_dief1x(EXIT_TEMP, err) ;
   memcap_set(MEMORY_MAX) ;
   signal(SIGPIPE, SIG_IGN) ;   /* a dead qmail-queue or client is an error code, not a death */
+  logline_nonblock(2) ;        /* a full log must not hang the session (util/logline) */
   deadline = smtpd_time_after(SMTPD_TIMEOUT_DEFAULT) ;
   smtpd_io_limits(&timeout_ms, &deadline) ;
   buffer_init(&bin, &smtpd_io_readv, 0, inbuf, sizeof inbuf) ;

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <skalibs/strerr.h>
 #include <skalibs/djbunix.h>
@@ -20,6 +21,7 @@
 #include "queue/flushfifo.h"
 #include "util/auto.h"
 #include "util/fds.h"
+#include "util/logline.h"
 
 #define USAGE "qmail-start defaultdelivery [ logger args... ]"
 #define HIGHFD 64
@@ -54,7 +56,7 @@ static void mkpipe (int p[2])
 /* Start auto_home/bin/argv[0] with fds arranged as map says, as w (or as root if w is 0). */
 static pid_t start (char const *const *argv, fdmap const *map, unsigned int n, who const *w)
 {
-  pid_t pid = fork() ;
+  pid_t parent = getpid(), pid = fork() ;
   unsigned int i ;
   if (pid < 0) strerr_diefu2sys(111, "fork for ", argv[0]) ;
   if (pid) return pid ;
@@ -76,6 +78,11 @@ static pid_t start (char const *const *argv, fdmap const *map, unsigned int n, w
     if (setgroups(1, &w->gid) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0)
       strerr_diefu2sys(111, "drop privileges for ", argv[0]) ;
   }
+  /* we are what supervision sees: our death ends every daemon at once, as a crash
+     of all would (after the setuid, which clears the setting); no orphan keeps
+     lock/sendmutex from the next qmail-start */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) strerr_diefu1sys(111, "set the parent-death signal") ;
+  if (getppid() != parent) _exit(111) ;
   {
     size_t h = strlen(auto_home), k = strlen(argv[0]) ;
     char path[h + 6 + k] ;
@@ -308,6 +315,9 @@ int main (int argc, char const *const *argv)
   if (sfd < 0) strerr_diefu1sys(111, "selfpipe_init") ;
   trap_signals() ;
   logfd = start_logger(argc, argv, &k.logger) ;
+  /* a log that does not read (its disk full) must never stop mail: every daemon
+     shares this open pipe, so one flag makes all their log writes non-blocking */
+  if (logline_nonblock(logfd) < 0) strerr_warnwu1sys("make the log pipe non-blocking") ;
   make_pipes(&p) ;
   start_daemons(&k, &p, argv[1], logfd, devnull) ;
   close_pipes(&p) ;

@@ -2,6 +2,7 @@
    that share one flush, then hand them to qmail-send. */
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <dirent.h>
 #include <stdlib.h>
@@ -77,6 +78,27 @@ static int controls_read (void)
   return ok ;
 }
 
+static int trouble = 0 ;   /* in an episode of resource errors: logged once, at its start */
+
+/* A resource error (ENOSPC, EIO, EMFILE, ENOMEM...): one log line per episode,
+   not one per message and retry; the scan backs off until a batch goes through. */
+static void trouble_log (char const *s, ...)
+{
+  va_list ap ;
+  if (trouble) return ;
+  trouble = 1 ;
+  va_start(ap, s) ;
+  logline_va(0, 0, s, ap) ;
+  va_end(ap) ;
+}
+
+static void trouble_over (void)
+{
+  if (!trouble) return ;
+  trouble = 0 ;
+  logline("qmail-todo: queue writable again, preprocessing resumed", (char *)0) ;
+}
+
 static int isbad (unsigned long id)
 {
   size_t i, n = genalloc_len(unsigned long, &badids) ;
@@ -88,7 +110,7 @@ static int isbad (unsigned long id)
 static int readfile (stralloc *sa, char const *fn, size_t max)
 {
   int r = qfile_read(sa, fn, max) ;
-  if (r < 0) logline("qmail-todo: warning: trouble reading ", fn, ": ", strerror(errno), (char *)0) ;
+  if (r < 0) trouble_log("qmail-todo: warning: trouble reading ", fn, ": ", strerror(errno), "; backing off", (char *)0) ;
   return r ;
 }
 
@@ -107,7 +129,7 @@ static int writefile (char const *fn, char const *s, size_t len)
   if (close(fd) < 0) goto err ;
   return 1 ;
  err:
-  logline("qmail-todo: warning: trouble writing ", fn, ": ", strerror(errno), (char *)0) ;
+  trouble_log("qmail-todo: warning: trouble writing ", fn, ": ", strerror(errno), "; backing off", (char *)0) ;
   return 0 ;
 }
 
@@ -154,8 +176,9 @@ struct done_s
   stralloc sender ;
 } ;
 
-/* Preprocess one message. 1 written (announce it), 0 skip it this time,
-   2 garbage to remove (no mess file: it was finished already). */
+/* Preprocess one message. 1 written (announce it), 0 skip it (malformed, or gone),
+   2 garbage to remove (no mess file: it was finished already), -1 resource error
+   (logged once per episode): stop the batch and back off. */
 static int preprocess (unsigned long id, done *d)
 {
   static stralloc raw = STRALLOC_ZERO, loc = STRALLOC_ZERO, rem = STRALLOC_ZERO, info = STRALLOC_ZERO, one = STRALLOC_ZERO ;
@@ -166,11 +189,13 @@ static int preprocess (unsigned long id, done *d)
   size_t i ;
   int r ;
   queue_path(fn, "todo", id) ;
-  if (readfile(&raw, fn, ENVELOPE_BYTES_MAX + 64) <= 0) return 0 ;
+  r = readfile(&raw, fn, ENVELOPE_BYTES_MAX + 64) ;
+  if (r <= 0) return r < 0 && errno != EFBIG ? -1 : 0 ;
   r = envelope_parse_todo(&env, raw.s, raw.len) < 0 ? (errno == EINVAL ? 0 : -1) : 1 ;
-  if (r <= 0)
+  if (r < 0) { envelope_free(&env) ; trouble_log("qmail-todo: warning: out of memory; backing off", (char *)0) ; return -1 ; }
+  if (!r)
   {
-    if (!r && !isbad(id))
+    if (!isbad(id))
     {
       logline("qmail-todo: warning: malformed envelope in ", fn, ", left in queue", (char *)0) ;
       genalloc_append(unsigned long, &badids, &id) ;
@@ -183,8 +208,8 @@ static int preprocess (unsigned long id, done *d)
   {
     envelope_free(&env) ;
     if (errno == ENOENT) return 2 ;
-    logline("qmail-todo: warning: unable to stat ", fn, ": ", strerror(errno), (char *)0) ;
-    return 0 ;
+    trouble_log("qmail-todo: warning: unable to stat ", fn, ": ", strerror(errno), "; backing off", (char *)0) ;
+    return -1 ;
   }
   loc.len = rem.len = info.len = 0 ;
   for (i = 0 ; i < env.rcpts.len ; i += strlen(env.rcpts.s + i) + 1)
@@ -206,10 +231,10 @@ static int preprocess (unsigned long id, done *d)
   envelope_free(&env) ;
   return 1 ;
  nomem:
-  logline("qmail-todo: warning: out of memory", (char *)0) ;
+  trouble_log("qmail-todo: warning: out of memory; backing off", (char *)0) ;
  fail:
   envelope_free(&env) ;
-  return 0 ;
+  return -1 ;
 }
 
 /* Fallback when syncfs is missing: fsync every file written and its bucket. */
@@ -274,9 +299,11 @@ static int batch (unsigned long const *ids, size_t n)
   unsigned char cleaned[BATCH_MAX] ;
   size_t nd = 0, ng = 0, i ;
   stralloc out = STRALLOC_ZERO ;
+  int failed = 0 ;
   for (i = 0 ; i < n ; i++)
   {
     int r = preprocess(ids[i], ds + nd) ;
+    if (r < 0) { failed = 1 ; break ; }   /* the next would fail alike: back off */
     if (r == 1) nd++ ;
     else if (r == 2)
     {
@@ -291,7 +318,7 @@ static int batch (unsigned long const *ids, size_t n)
     int ok = errno == ENOSYS && sync_each(ds, nd) ;
     if (!ok)
     {
-      logline("qmail-todo: warning: unable to flush the queue: ", strerror(errno), (char *)0) ;
+      trouble_log("qmail-todo: warning: unable to flush the queue: ", strerror(errno), "; backing off", (char *)0) ;
       return 0 ;
     }
   }
@@ -305,7 +332,7 @@ static int batch (unsigned long const *ids, size_t n)
   for (i = 0 ; i < nd ; i++)
   {
     char fid[ULONG_FMT], fb[UINT64_FMT], fqp[ULONG_FMT], fuid[ULONG_FMT] ;
-    if (!cleaned[i]) continue ;        /* still in todo/: the next scan does it again */
+    if (!cleaned[i]) { failed = 1 ; continue ; }   /* still in todo/: a scan soon does it again */
     fid[ulong_fmt(fid, ds[i].id)] = 0 ;
     fb[uint64_fmt(fb, ds[i].bytes)] = 0 ;
     fqp[ulong_fmt(fqp, ds[i].qp)] = 0 ;
@@ -316,7 +343,7 @@ static int batch (unsigned long const *ids, size_t n)
   }
   if (out.len) put_or_die(FD_SEND, out.s, out.len, "qmail-send") ;
   stralloc_free(&out) ;
-  return 1 ;
+  return !failed ;
 }
 
 static void scan_warn (char const *bucket)
@@ -350,12 +377,15 @@ static int scan (void)
 {
   genalloc ids = GENALLOC_ZERO ;   /* unsigned long */
   size_t i, n ;
+  int failed = 0 ;
   int ok = !queuescan("todo", &scan_one, &ids, &scan_warn) ;
   n = genalloc_len(unsigned long, &ids) ;
   qsort(genalloc_s(unsigned long, &ids), n, sizeof(unsigned long), &ulong_cmp) ;
   if (ok) prune_badids(genalloc_s(unsigned long, &ids), n) ;
   for (i = 0 ; i < n ; i += BATCH_MAX)
-    if (!batch(genalloc_s(unsigned long, &ids) + i, n - i < BATCH_MAX ? n - i : BATCH_MAX)) ok = 0 ;
+    if (!batch(genalloc_s(unsigned long, &ids) + i, n - i < BATCH_MAX ? n - i : BATCH_MAX)) { failed = 1 ; break ; }
+  if (!failed) trouble_over() ;
+  if (failed) ok = 0 ;
   genalloc_free(unsigned long, &ids) ;
   return ok ;
 }

@@ -677,7 +677,7 @@ def fake_qq(h, code):
 
 def test_qq_permanent_and_temporary_failures(h):
     for code, want in ((31, b'554 5.3.0 mail server permanently rejected message (#5.3.0)'),
-                       (53, b'451 4.3.0 qq write error or disk full (#4.3.0)')):
+                       (53, b'452 4.3.1 qq write error or disk full (#4.3.1)')):
         c = session(h, env={'QMAILQUEUE': fake_qq(h, code)})
         c.expect(b'MAIL FROM:<a@example.org>', 250)
         c.expect(b'RCPT TO:<joe@nqmail.test>', 250)

@@ -1,6 +1,8 @@
 /* check_logline.c: log lines are whole, and foreign text is made one safe word. */
 
 #include <check.h>
+#include <fcntl.h>
+#include <skalibs/strerr.h>
 #include <string.h>
 #include <unistd.h>
 #include "util/logline.h"
@@ -73,6 +75,33 @@ START_TEST(test_line)
 }
 END_TEST
 
+/* A log pipe that nobody reads: logline never blocks, counts what it drops, and
+   says so before the next line once the pipe has room again. */
+START_TEST(test_full_pipe_never_blocks)
+{
+  static char big[4100] ;
+  char buf[65536] ;
+  int p[2], i ;
+  ssize_t r ;
+  PROG = "check" ;
+  ck_assert_int_eq(pipe(p), 0) ;
+  ck_assert_int_eq(fcntl(p[1], F_SETPIPE_SZ, 4096), 4096) ;
+  ck_assert_int_eq(dup2(p[1], 2), 2) ;
+  ck_assert_int_eq(logline_nonblock(2), 0) ;
+  memset(big, 'x', 3000) ;
+  for (i = 0 ; i < 5 ; i++) logline(big, (char *)0) ;   /* one fits, four are dropped */
+  r = read(p[0], buf, sizeof buf) ;
+  buf[r > 0 ? r : 0] = 0 ;
+  ck_assert_msg(r == 3001, "%zd: %s", r, buf + 3000) ;
+  logline("after", (char *)0) ;
+  r = read(p[0], buf, sizeof buf) ;
+  ck_assert_int_gt(r, 0) ;
+  buf[r] = 0 ;
+  ck_assert_str_eq(buf, "check: warning: lost 4 log lines: the log was not reading\nafter\n") ;
+  close(p[0]) ; close(p[1]) ;
+}
+END_TEST
+
 static Suite *suite (void)
 {
   Suite *s = suite_create("logline") ;
@@ -81,6 +110,7 @@ static Suite *suite (void)
   tcase_add_test(tc, test_line) ;
   tcase_add_test(tc, test_escape) ;
   tcase_add_test(tc, test_line_escapes) ;
+  tcase_add_test(tc, test_full_pipe_never_blocks) ;
   suite_add_tcase(s, tc) ;
   return s ;
 }

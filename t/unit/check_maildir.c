@@ -3,6 +3,8 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -99,8 +101,37 @@ START_TEST(test_deliver_unreadable_message)
     ck_assert_int_ge(fd, 0) ;
     ck_assert_int_eq(write(fd, "abc\n", 4), 4) ;
     ck_assert_int_eq(maildir_deliver("M", "", 0, fd, 0, &step), -1) ;
+    ck_assert_int_eq(errno, EBADF) ;
+    /* reported as what it is: the message could not be read, not a Maildir write error */
+    ck_assert_str_eq(step, "read the message for Maildir") ;
     close(fd) ;
   }
+  ck_assert_int_eq(count("M/new"), 0) ;
+  ck_assert_int_eq(count("M/tmp"), 0) ;
+}
+END_TEST
+
+/* A full disk (here a file size limit: EFBIG, the same path as ENOSPC/EDQUOT)
+   midway through the copy: an error at the write step, and no file left in tmp/. */
+START_TEST(test_deliver_write_error_leaves_nothing)
+{
+  char const *step ;
+  static char big[300000] ;
+  struct rlimit rl ;
+  int fd ;
+  ck_assert_int_eq(maildir_make("M", &step), 0) ;
+  memset(big, 'a', sizeof big) ;
+  fd = open("msg", O_RDWR | O_CREAT | O_TRUNC, 0600) ;
+  ck_assert_int_ge(fd, 0) ;
+  ck_assert_int_eq(write(fd, big, sizeof big), (ssize_t)sizeof big) ;
+  signal(SIGXFSZ, SIG_IGN) ;
+  ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &rl), 0) ;
+  rl.rlim_cur = 100000 ;
+  ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0) ;
+  ck_assert_int_eq(maildir_deliver("M", "", 0, fd, 0, &step), -1) ;
+  ck_assert_int_eq(errno, EFBIG) ;
+  ck_assert_str_eq(step, "write file in Maildir tmp/") ;
+  close(fd) ;
   ck_assert_int_eq(count("M/new"), 0) ;
   ck_assert_int_eq(count("M/tmp"), 0) ;
 }
@@ -131,6 +162,7 @@ int main (void)
   tcase_add_test(tc, test_deliver_names_unique) ;
   tcase_add_test(tc, test_deliver_missing_maildir) ;
   tcase_add_test(tc, test_deliver_unreadable_message) ;
+  tcase_add_test(tc, test_deliver_write_error_leaves_nothing) ;
   tcase_add_test(tc, test_make) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;

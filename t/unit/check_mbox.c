@@ -1,7 +1,10 @@
 /* check_mbox.c: ">From " quoting across chunk boundaries, appends, final newline. */
 
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -87,6 +90,53 @@ START_TEST(test_deliver_open_error)
 }
 END_TEST
 
+/* A message that cannot be read is reported as a read error; the mbox is untouched. */
+START_TEST(test_deliver_unreadable_message)
+{
+  char const *step ;
+  stralloc got = STRALLOC_ZERO ;
+  int fd = message_fd("x\n", 2) ;
+  ck_assert_int_eq(mbox_deliver("box", "From s Thu\n", 11, fd, &step), 0) ;
+  close(fd) ;
+  fd = open("msg", O_WRONLY) ;
+  ck_assert_int_ge(fd, 0) ;
+  ck_assert_int_eq(mbox_deliver("box", "From t Fri\n", 11, fd, &step), -1) ;
+  ck_assert_str_eq(step, "read the message for mbox") ;
+  close(fd) ;
+  ck_assert(openslurpclose(&got, "box")) ;
+  ck_assert_uint_eq(got.len, 14) ;
+  stralloc_free(&got) ;
+}
+END_TEST
+
+/* A full disk midway (a file size limit: EFBIG, the path of ENOSPC and EDQUOT):
+   the mbox is cut back to what it was, so no half message stays in it. */
+START_TEST(test_deliver_write_error_cuts_back)
+{
+  char const *step ;
+  static char big[300000] ;
+  stralloc got = STRALLOC_ZERO ;
+  struct rlimit rl ;
+  int fd = message_fd("x\n", 2) ;
+  ck_assert_int_eq(mbox_deliver("box", "From s Thu\n", 11, fd, &step), 0) ;
+  close(fd) ;
+  memset(big, 'a', sizeof big) ;
+  big[sizeof big - 1] = '\n' ;
+  fd = message_fd(big, sizeof big) ;
+  signal(SIGXFSZ, SIG_IGN) ;
+  ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &rl), 0) ;
+  rl.rlim_cur = 100000 ;
+  ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0) ;
+  ck_assert_int_eq(mbox_deliver("box", "From t Fri\n", 11, fd, &step), -1) ;
+  ck_assert_int_eq(errno, EFBIG) ;
+  ck_assert_str_eq(step, "write mbox") ;
+  close(fd) ;
+  ck_assert(openslurpclose(&got, "box")) ;
+  ck_assert_uint_eq(got.len, 14) ;
+  stralloc_free(&got) ;
+}
+END_TEST
+
 int main (void)
 {
   Suite *s = suite_create("mbox") ;
@@ -96,6 +146,8 @@ int main (void)
   tcase_add_test(tc, test_deliver_quoting_and_newline) ;
   tcase_add_test(tc, test_deliver_quote_across_chunks) ;
   tcase_add_test(tc, test_deliver_open_error) ;
+  tcase_add_test(tc, test_deliver_unreadable_message) ;
+  tcase_add_test(tc, test_deliver_write_error_cuts_back) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;
 }

@@ -107,7 +107,7 @@ START_TEST(test_exit_codes)
   ck_assert_str_eq(run_with_exit("11"), "Denvelope address too long for qq (#5.1.3)") ;
   ck_assert_str_eq(run_with_exit("31"), "Dmail server permanently rejected message (#5.3.0)") ;
   ck_assert_str_eq(run_with_exit("51"), "Zqq out of memory (#4.3.0)") ;
-  ck_assert_str_eq(run_with_exit("53"), "Zqq write error or disk full (#4.3.0)") ;
+  ck_assert_str_eq(run_with_exit("53"), "Zqq write error or disk full (#4.3.1)") ;
   ck_assert_str_eq(run_with_exit("71"), "Zmail server temporarily rejected message (#4.3.0)") ;
   ck_assert_str_eq(run_with_exit("81"), "Zqq internal bug (#4.3.0)") ;
   ck_assert_str_eq(run_with_exit("91"), "Zqq internal bug (#4.3.0)") ;

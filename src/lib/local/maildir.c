@@ -43,21 +43,30 @@ int maildir_name (stralloc *sa, uint64_t sec, unsigned long usec, pid_t pid,
   return stralloc_catb(sa, fmt, uint64_fmt(fmt, size)) ;
 }
 
-/* Copy prefix then fdmsg (from offset 0, exactly size bytes) to fd. */
-static int copy_message (int fd, char const *prefix, size_t plen, int fdmsg, uint64_t size)
+/* Copy prefix then fdmsg (from offset 0, exactly size bytes) to fd. *step says
+   which side failed: a read error on the message is not a Maildir write error. */
+static int copy_message (int fd, char const *prefix, size_t plen, int fdmsg, uint64_t size, char const **step)
 {
+  static char const rd[] = "read the message for Maildir" ;
+  static char const wr[] = "write file in Maildir tmp/" ;
   char buf[65536] ;
   uint64_t done = 0 ;
+  *step = wr ;
   if (plen && allwrite(fd, prefix, plen) < plen) return -1 ;
+  *step = rd ;
   if (lseek(fdmsg, 0, SEEK_SET) < 0) return -1 ;
   for (;;)
   {
-    ssize_t r = read(fdmsg, buf, sizeof buf) ;
+    ssize_t r ;
+    *step = rd ;
+    r = read(fdmsg, buf, sizeof buf) ;
     if (r < 0) { if (errno == EINTR) continue ; return -1 ; }
     if (!r) break ;
+    *step = wr ;
     if (allwrite(fd, buf, (size_t)r) < (size_t)r) return -1 ;
     done += (uint64_t)r ;
   }
+  *step = rd ;
   if (done != size) { errno = EIO ; return -1 ; }  /* the message changed under us */
   return 0 ;
 }
@@ -93,8 +102,7 @@ int maildir_deliver (char const *dir, char const *prefix, size_t plen,
     if (fd >= 0) break ;
     if (errno != EEXIST || tries >= 5) goto err ;
   }
-  *step = "write file in Maildir tmp/" ;
-  if (copy_message(fd, prefix, plen, fdmsg, (uint64_t)st.st_size) < 0) goto errunlink ;
+  if (copy_message(fd, prefix, plen, fdmsg, (uint64_t)st.st_size, step) < 0) goto errunlink ;
   *step = "fsync file in Maildir tmp/" ;
   if (fsync(fd) < 0) goto errunlink ;
   *step = "close file in Maildir tmp/" ;

@@ -83,20 +83,26 @@ static int out_put (out *o, char const *s, size_t len)
   return 0 ;
 }
 
-/* Copy fdmsg quoted into o. *last gets the last byte copied (0 if none). */
-static int copy_quoted (out *o, int fdmsg, char *last)
+/* Copy fdmsg quoted into o. *last gets the last byte copied (0 if none); *step
+   tells a read error on the message from a write error on the mbox. */
+static int copy_quoted (out *o, int fdmsg, char *last, char const **step)
 {
+  static char const rd[] = "read the message for mbox" ;
+  static char const wr[] = "write mbox" ;
   char in[16384], q[2 * sizeof in + 1] ;
   size_t have = 0 ;
   int bol = 1, eof = 0 ;
   *last = 0 ;
+  *step = rd ;
   if (lseek(fdmsg, 0, SEEK_SET) < 0) return -1 ;
   while (!eof || have)
   {
     size_t use, k ;
     if (!eof && have < sizeof in)
     {
-      ssize_t r = read(fdmsg, in + have, sizeof in - have) ;
+      ssize_t r ;
+      *step = rd ;
+      r = read(fdmsg, in + have, sizeof in - have) ;
       if (r < 0) { if (errno == EINTR) continue ; return -1 ; }
       if (!r) eof = 1 ; else have += (size_t)r ;
       if (!eof && have < sizeof in) continue ;
@@ -111,6 +117,7 @@ static int copy_quoted (out *o, int fdmsg, char *last)
     }
     if (!use) use = have ;
     k = mbox_quote(q, in, use, &bol) ;
+    *step = wr ;
     if (out_put(o, q, k) < 0) return -1 ;
     *last = in[use - 1] ;
     memmove(in, in + use, have - use) ;
@@ -136,7 +143,8 @@ int mbox_deliver (char const *path, char const *prefix, size_t plen, int fdmsg, 
   if (pos < 0) goto err ;
   *step = "write mbox" ;
   if (out_put(&o, prefix, plen) < 0) goto errcut ;
-  if (copy_quoted(&o, fdmsg, &last) < 0) goto errcut ;
+  if (copy_quoted(&o, fdmsg, &last, step) < 0) goto errcut ;
+  *step = "write mbox" ;
   if (last && last != '\n' && out_put(&o, "\n", 1) < 0) goto errcut ;
   if (out_put(&o, "\n", 1) < 0 || out_flush(&o) < 0) goto errcut ;
   *step = "fsync mbox" ;

@@ -115,7 +115,7 @@ char const *qq_status (int code)
     case QQ_PERM_REJECT : return "Dmail server permanently rejected message (#5.3.0)" ;
     case QQ_NOMEM : return "Zqq out of memory (#4.3.0)" ;
     case QQ_TIMEOUT : return "Zqq timeout (#4.3.0)" ;
-    case QQ_WRITE : return "Zqq write error or disk full (#4.3.0)" ;
+    case QQ_WRITE : return "Zqq write error or disk full (#4.3.1)" ;   /* 4.3.1: mail system full */
     case QQ_READ : return "Zqq read error (#4.3.0)" ;
     case QQ_CONFIG : return "Zqq unable to read configuration (#4.3.0)" ;
     case QQ_NETWORK : return "Zqq trouble making network connection (#4.3.0)" ;

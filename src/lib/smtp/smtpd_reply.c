@@ -27,8 +27,9 @@ int smtpd_reply_qq (stralloc *out, char const *res)
   char const *p = strstr(text, "(#") ;
   size_t n = 0 ;
   out->len = 0 ;
-  if (!stralloc_cats(out, res[0] == 'D' ? "554 " : "451 ")) return -1 ;
   if (p) n = strcspn(p + 2, ")") ;
+  /* a full queue disk (qmail-queue's 53, #4.3.1) is 452, "insufficient system storage" */
+  if (!stralloc_cats(out, res[0] == 'D' ? "554 " : p && n == 5 && !memcmp(p + 2, "4.3.1", 5) ? "452 " : "451 ")) return -1 ;
   if (p && n && n < 16 && p[2 + n] == ')') { if (!stralloc_catb(out, p + 2, n)) return -1 ; }
   else if (!stralloc_cats(out, res[0] == 'D' ? "5.3.0" : "4.3.0")) return -1 ;
   return stralloc_cats(out, " ") && stralloc_cats(out, text) && stralloc_0(out) ? 0 : -1 ;

@@ -1,12 +1,51 @@
 /* logline.c: whole-line log writes. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <skalibs/strerr.h>
+#include <skalibs/types.h>
 #include "util/logline.h"
 
 #define LOGLINE_MAX 4000
+
+static unsigned long lost = 0 ;   /* lines dropped because the log pipe was full */
+
+int logline_nonblock (int fd)
+{
+  struct stat st ;
+  int fl ;
+  if (fstat(fd, &st) < 0) return -1 ;
+  if (!S_ISFIFO(st.st_mode)) return 0 ;
+  fl = fcntl(fd, F_GETFL) ;
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return -1 ;
+  return 0 ;
+}
+
+/* One whole line (at most PIPE_BUF bytes: a pipe takes all of it or none). */
+static int put (char const *buf, size_t len)
+{
+  ssize_t w ;
+  do w = write(2, buf, len) ; while (w < 0 && errno == EINTR) ;
+  return w < 0 ? -1 : 0 ;
+}
+
+/* The marker that goes in front of the next line written after some were
+   dropped, in the same write: out must hold 200 bytes. Returns its length. */
+static size_t lost_marker (char *out)
+{
+  size_t n, k = PROG ? strlen(PROG) : 0 ;
+  if (k > 100) k = 100 ;
+  if (k) memcpy(out, PROG, k) ;
+  n = k ;
+  memcpy(out + n, ": warning: lost ", 16) ; n += 16 ;
+  n += ulong_fmt(out + n, lost) ;
+  memcpy(out + n, " log lines: the log was not reading\n", 36) ; n += 36 ;
+  return n ;
+}
 
 size_t logline_escape (char *out, char const *s, size_t len)
 {
@@ -39,11 +78,11 @@ static int add (char *buf, size_t *len, char const *s)
 void logline_va (char const *p1, char const *p2, char const *s, va_list ap)
 {
   char buf[LOGLINE_MAX + 1] ;
-  size_t len = 0 ;
+  size_t len = lost ? lost_marker(buf) : 0 ;   /* in the same write: both or neither */
   int room = (!p1 || add(buf, &len, p1)) && (!p2 || add(buf, &len, p2)) ;
   for (; s && room ; s = va_arg(ap, char const *)) room = add(buf, &len, s) ;
   buf[len++] = '\n' ;
-  while (write(2, buf, len) < 0 && errno == EINTR) ;
+  if (put(buf, len) < 0) lost++ ; else lost = 0 ;
 }
 
 void logline (char const *s, ...)

@@ -8,8 +8,16 @@
 #include <stddef.h>
 
 /* Join the strings up to a null pointer, each escaped by logline_escape, append
-   '\n', write to fd 2. Lines are cut at 4000 bytes (below PIPE_BUF). Never fails loudly. */
+   '\n', write to fd 2. Lines are cut at 4000 bytes (below PIPE_BUF). Never fails loudly.
+   Never blocks when fd 2 is a pipe made non-blocking by logline_nonblock: a line the
+   pipe cannot take is dropped and counted, and the next line that fits is preceded
+   by "PROG: warning: lost N log lines: the log was not reading". */
 extern void logline (char const *s, ...) ;
+
+/* Make fd (the log) non-blocking if it is a pipe: a full log (its disk full, its
+   reader stuck) must never stop mail. The flag is on the open file, so every
+   process sharing the pipe gets it. 0 ok or not a pipe, -1 error (errno). */
+extern int logline_nonblock (int fd) ;
 
 /* The same with two leading strings (either may be 0) and a va_list. */
 extern void logline_va (char const *p1, char const *p2, char const *s, va_list ap) ;
