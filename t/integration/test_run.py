@@ -243,6 +243,20 @@ def test_run_usage(h):
     assert not svscan_runs(h)
 
 
+def test_run_qmqp_qmtp_port_usage(h):
+    """QMQP_PORT and QMTP_PORT: numbers, and no port shared with another service."""
+    port = nqtest.free_port()
+    for env in ({'QMQP_PORT': 'x628'}, {'QMTP_PORT': '65536'}, {'QMQP_PORT': str(port)},
+                {'QMTP_PORT': '1209', 'QMQP_PORT': '1209'}):
+        e = dict(os.environ, **dict(v.split('=') for v in tls_ports()))
+        e.update(env)
+        r = subprocess.run(['sh', os.path.join(h.src, 'scripts/run.sh'), h.path, '127.0.0.1', str(port),
+                            str(nqtest.free_port()), h.build], cwd=h.src, capture_output=True, timeout=60, env=e)
+        nqtest.eq(r.returncode, 100, 'run.sh with %r: %s' % (env, out(r)))
+        assert 'usage' in r.stderr.decode(), out(r)
+    assert not svscan_runs(h)
+
+
 def test_run_needs_an_installed_home(h):
     r = run_sh(h, os.path.join(h.path, 'tmp', 'nothing-here'), '127.0.0.1', str(nqtest.free_port()))
     nqtest.eq(r.returncode, 111, out(r))
