@@ -448,7 +448,7 @@ static void read_message (qq *q, smtpd_data *d)
     buffer_rseek(&bin, used) ;
     if (r == SMTPD_DATA_BARE) die_bare() ;
     /* past a limit the rest is read and dropped, not written to the queue */
-    if (d->bytes > conf.databytes || hops_looping(&d->hop)) discard = 1 ;
+    if (d->bytes > conf.databytes || hopcount_looping(&d->hop)) discard = 1 ;
     if (!discard) qq_put(q, databuf, olen) ;
     if (r == SMTPD_DATA_END) return ;
   }
@@ -482,7 +482,7 @@ static void smtp_data (char const *arg, size_t len)
     tx_end(d.bytes, 0, "552 message too big") ;
     reply("552 5.3.4 sorry, that message size exceeds my databytes limit") ;
   }
-  else if (hops_looping(&d.hop))
+  else if (hopcount_looping(&d.hop))
   {
     qq_abort(&q) ; qqrunning = 0 ;
     tx_end(d.bytes, 0, "554 too many hops") ;

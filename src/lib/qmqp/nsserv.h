@@ -38,7 +38,7 @@ extern int nsserv_setup (nsserv *, char const *proto) ;
 /* The next len bytes (a message netstring's contents, without the comma) into q
    after a Received line, or dropped when q is 0. crlf: CRLF becomes LF (QMTP's
    encoding 13). *looping: whether the message has more hops than qmail-smtpd
-   takes (mail/hops; 0 when q is 0). 0 ok, -1 (nsio's errno). */
+   takes (mail/hopcount; 0 when q is 0). 0 ok, -1 (nsio's errno). */
 extern int nsserv_message (nsserv *, qq *q, uint64_t len, int crlf, int *looping) ;
 
 /* The answer to a looping message. */

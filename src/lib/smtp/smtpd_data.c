@@ -7,7 +7,7 @@ enum { BOL, DOT, DOTCR, MID, CR } ;
 void smtpd_data_init (smtpd_data *d)
 {
   d->state = BOL ; d->bytes = 0 ;
-  hops_init(&d->hop) ;
+  hopcount_init(&d->hop) ;
 }
 
 static void emit (char c, char *out, size_t *o)
@@ -48,7 +48,7 @@ int smtpd_data_feed (smtpd_data *d, char const *s, size_t n, size_t *used,
     d->state = MID ;
   }
  done:
-  hops_feed(&d->hop, out, o) ;
+  hopcount_feed(&d->hop, out, o) ;
   d->bytes += o ;
   *outlen = o ;
   *used = i ;

@@ -1,17 +1,17 @@
 /* smtpd_data.h: the SMTP DATA stream: strict CRLF, CRLF.CRLF end, dot-unstuffing,
-   CRLF turned into LF, hop counting (mail/hops) in the header. A pure state machine. */
+   CRLF turned into LF, hop counting (mail/hopcount) in the header. A pure state machine. */
 #ifndef NQ_SMTPD_DATA_H
 #define NQ_SMTPD_DATA_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include "mail/hops.h"
+#include "mail/hopcount.h"
 
 typedef struct smtpd_data_s smtpd_data ;
 struct smtpd_data_s
 {
   int state ;
-  hops hop ;            /* the hops of the message produced (mail/hops) */
+  hopcount hop ;        /* the hops of the message produced (mail/hopcount) */
   uint64_t bytes ;      /* message bytes produced (LF line ends, unstuffed) */
 } ;
 

@@ -1,9 +1,9 @@
-/* hops.c: counting Received: and Delivered-To: lines in a message's header. */
+/* hopcount.c: counting Received: and Delivered-To: lines in a message's header. */
 
 #include <strings.h>
-#include "mail/hops.h"
+#include "mail/hopcount.h"
 
-void hops_init (hops *k)
+void hopcount_init (hopcount *k)
 {
   k->inheader = 1 ; k->count = 0 ; k->hlen = 0 ;
 }
@@ -16,14 +16,14 @@ static int is_hop (char const *h, size_t len)
 
 /* A header line ended: count a hop, or leave the header on an empty line (a lone CR
    is the CR of a CRLF). */
-static void end_line (hops *k)
+static void end_line (hopcount *k)
 {
   if (!k->hlen || (k->hlen == 1 && k->h[0] == '\r')) k->inheader = 0 ;
   else if (is_hop(k->h, k->hlen)) k->count++ ;
   k->hlen = 0 ;
 }
 
-void hops_feed (hops *k, char const *s, size_t n)
+void hopcount_feed (hopcount *k, char const *s, size_t n)
 {
   size_t i ;
   for (i = 0 ; i < n && k->inheader ; i++)
@@ -33,7 +33,7 @@ void hops_feed (hops *k, char const *s, size_t n)
   }
 }
 
-int hops_looping (hops const *k)
+int hopcount_looping (hopcount const *k)
 {
   return k->count > HOPS_MAX ;
 }
