@@ -13,6 +13,8 @@ POP3_PORT ?= 110
 SUBMISSION_PORT ?= 587
 SMTPS_PORT ?= 465
 POP3S_PORT ?= 995
+QMQP_PORT ?= 628
+QMTP_PORT ?= 209
 
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 DEFS    := -D_GNU_SOURCE
@@ -148,6 +150,7 @@ run:
 	@sh scripts/deps.sh conf-packages
 	$(MAKE) --no-print-directory setup
 	SUBMISSION_PORT='$(SUBMISSION_PORT)' SMTPS_PORT='$(SMTPS_PORT)' POP3S_PORT='$(POP3S_PORT)' \
+	QMQP_PORT='$(QMQP_PORT)' QMTP_PORT='$(QMTP_PORT)' \
 	  sh scripts/run.sh '$(QHOME)' '$(SMTP_ADDR)' '$(SMTP_PORT)' '$(POP3_PORT)' '$(O)'
 
 stop:

@@ -9,12 +9,18 @@
 # ADDR, with ports from the environment (SUBMISSION_PORT, SMTPS_PORT, POP3S_PORT; else
 # control/submissionport, smtpsport, pop3sport; else the defaults). Without
 # control/servercert.pem a self-signed certificate for control/me is made.
+# QMQP and QMTP: qmail-qmqpd (628) and qmail-qmtpd (209) on ADDR, ports from the environment
+# (QMQP_PORT, QMTP_PORT; else control/qmqpport, qmtpport; else the defaults). Never a relay:
+# a missing control/tcp.qmqp is written to give QMQPCLIENT to 127.0.0.1 alone and refuse
+# everyone else; a missing control/tcp.qmtp allows all without RELAYCLIENT (rcpthosts decide).
 set -e
 home=$1 addr=$2 port=$3 pop3port=${4:-} build=${5:-$(dirname "$0")/../build}
 here=$(dirname "$0")
 scan=$home/service-scan
 pidfile=$scan/.s6-svscan.pid
 services="qmail-send qmail-smtpd qmail-pop3d qmail-submission qmail-smtps qmail-pop3s"
+nsservices="qmail-qmqpd qmail-qmtpd"
+services="$services $nsservices"
 PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 export PATH
 
@@ -37,6 +43,9 @@ set -- $(cat "$here/../conf-users") $(cat "$here/../conf-groups")
 smtpuser=$2 loguser=$3 uroot=$4 gq=$9
 for f in bin/qmail-start bin/qmail-smtpd bin/qmail-popup boot/maildir services/qmail-send/run services/qmail-smtpd/run services/qmail-pop3d/run \
          services/qmail-submission/run services/qmail-smtps/run services/qmail-pop3s/run ; do
+  [ -e "$home/$f" ] || die "$home/$f is missing: install first (make setup QHOME=$home)"
+done
+for f in bin/qmail-qmqpd bin/qmail-qmtpd services/qmail-qmqpd/run services/qmail-qmtpd/run ; do
   [ -e "$home/$f" ] || die "$home/$f is missing: install first (make setup QHOME=$home)"
 done
 [ -s "$home/control/me" ] || die "$home/control/me is missing: run make setup-home QHOME=$home"
@@ -102,6 +111,24 @@ for sp in "qmail-submission $subport SUBMISSION_PORT=1587" "qmail-smtps $smtpspo
   done
 done
 
+# The QMQP and QMTP ports likewise: numbers, different from all the others, free unless ours.
+qmqpport=$(tlsport QMQP_PORT qmqpport 628) || exit 100
+qmtpport=$(tlsport QMTP_PORT qmtpport 209) || exit 100
+[ "$(printf '%s\n' "$port" "$pop3port" "$subport" "$smtpsport" "$pop3sport" "$qmqpport" "$qmtpport" | sort -u | wc -l)" = 7 ] \
+  || usage "the ports of SMTP, POP3, submission, smtps, pop3s, QMQP and QMTP must all differ"
+for sp in "qmail-qmqpd $qmqpport QMQP_PORT=1628" "qmail-qmtpd $qmtpport QMTP_PORT=1209" ; do
+  set -- $sp
+  ours=$(supervised "$1")
+  holders=$(ss -Hltnp "sport = :$2" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
+  if [ -z "$holders" ] && ss -Hltn "sport = :$2" 2>/dev/null | grep -q . ; then
+    die "port $2 ($1) is already taken (ss -ltn shows a listener, not its program): choose another, e.g. make run $3"
+  fi
+  for p in $holders ; do
+    [ "$p" = "$ours" ] && continue
+    die "port $2 ($1) is taken by $(cat "/proc/$p/comm" 2>/dev/null || echo unknown) (pid $p): stop it, or choose another port: make run $3"
+  done
+done
+
 # control files for the qmail-smtpd service; changing them restarts it below
 c=$home/control
 put () { # put FILE VALUE: write control/FILE if its content differs; 0 if written
@@ -134,6 +161,26 @@ if put smtpsport "$smtpsport" ; then tlschanged="$tlschanged qmail-smtps" ; fi
 if put pop3sport "$pop3sport" ; then tlschanged="$tlschanged qmail-pop3s" ; fi
 if [ -n "$changed" ] ; then tlschanged="$tlschanged qmail-submission qmail-smtps" ; fi
 if [ -n "$pop3changed" ] ; then tlschanged="$tlschanged qmail-pop3s" ; fi
+# QMQP and QMTP: their addresses, ports and rules (never an open relay: see the top)
+for sp in "qmail-qmqpd qmqp $qmqpport" "qmail-qmtpd qmtp $qmtpport" ; do
+  set -- $sp
+  if put "$2addr" "$addr" ; then tlschanged="$tlschanged $1" ; fi
+  if put "$2port" "$3" ; then tlschanged="$tlschanged $1" ; fi
+done
+if [ ! -e "$c/tcp.qmqp" ] ; then
+  printf '127.0.0.1:allow,QMQPCLIENT=""\n:deny\n' > "$c/tcp.qmqp"
+  chmod 644 "$c/tcp.qmqp"
+  echo "run: wrote $c/tcp.qmqp: only 127.0.0.1 may send by QMQP (add your mini-qmail clients; see INSTALL, 12)"
+fi
+if [ ! -e "$c/tcp.qmtp" ] ; then
+  printf ':allow\n' > "$c/tcp.qmtp"
+  chmod 644 "$c/tcp.qmtp"
+fi
+for r in qmqp qmtp ; do
+  tcprules "$c/tcp.$r.cdb" "$c/.tcp.$r.tmp" < "$c/tcp.$r" \
+    || die "tcprules failed on $c/tcp.$r (see its message above)"
+  chmod 644 "$c/tcp.$r.cdb"
+done
 # a self-signed certificate when there is none: root's only (the servers read it before
 # they drop root)
 madecert=
@@ -204,6 +251,7 @@ for s in $services ; do
   done
 done
 s6-svwait -u -t 20000 "$scan/qmail-send" "$scan/qmail-smtpd" "$scan/qmail-pop3d" "$scan/qmail-submission" "$scan/qmail-smtps" "$scan/qmail-pop3s" || report "services not up in 20 seconds"
+s6-svwait -u -t 20000 "$scan/qmail-qmqpd" "$scan/qmail-qmtpd" || report "services not up in 20 seconds"
 until [ "$(s6-svstat -o up,updownfor "$scan/qmail-send" | awk '{ print ($1 == "true" && $2 >= 1) }')" = 1 ] ; do
   late && report "qmail-send does not stay up"
   sleep 0.1
@@ -219,6 +267,14 @@ until [ -n "$(supervised qmail-pop3d)" ] && ss -Hltnp "sport = :$pop3port" | gre
 done
 
 for sp in "qmail-submission $subport" "qmail-smtps $smtpsport" "qmail-pop3s $pop3sport" ; do
+  set -- $sp
+  until [ -n "$(supervised "$1")" ] && ss -Hltnp "sport = :$2" | grep -q "pid=$(supervised "$1")," ; do
+    late && report "$1 does not listen on $addr:$2"
+    sleep 0.1
+  done
+done
+
+for sp in "qmail-qmqpd $qmqpport" "qmail-qmtpd $qmtpport" ; do
   set -- $sp
   until [ -n "$(supervised "$1")" ] && ss -Hltnp "sport = :$2" | grep -q "pid=$(supervised "$1")," ; do
     late && report "$1 does not listen on $addr:$2"
@@ -243,3 +299,4 @@ TLS: submission (STARTTLS, AUTH) on $addr:$subport, smtps on $addr:$smtpsport, p
   swaks --server $addr --port $subport --tls --auth LOGIN --auth-user NAME --to someone@example.com
 Stop:   make stop QHOME=$home
 EOF
+echo "QMQP (qmail-qmqpd) on $addr:$qmqpport for the clients in $c/tcp.qmqp; QMTP (qmail-qmtpd) on $addr:$qmtpport"

@@ -87,6 +87,7 @@ static void request (void)
   /* room for the envelope next to the message, each address a netstring */
   uint64_t room = (uint64_t)(srv.maxrcpt + 1) * NSSERV_ADDR_ROOM + NETSTR_HEAD_MAX + 1 ;
   uint64_t len, mlen, end ;
+  int looping ;
   if (nsin_head(&srv.ns, (uint64_t)srv.databytes + room, &len) < 0)
   {
     if (errno == ERANGE) answer("Dsorry, that message size exceeds my databytes limit (#5.3.4)", "refused:") ;
@@ -97,7 +98,8 @@ static void request (void)
   if (mlen > srv.databytes) refuse("Dsorry, that message size exceeds my databytes limit (#5.3.4)") ;
   else if (qq_open(&q) < 0) { strerr_warnwu1sys("start qmail-queue") ; refuse("Zunable to start qmail-queue (#4.3.0)") ; }
   else qqstarted = 1 ;
-  if (nsserv_message(&srv, qqstarted ? &q : 0, mlen, 0) < 0 || nsin_comma(&srv.ns) < 0) die_read() ;
+  if (nsserv_message(&srv, qqstarted ? &q : 0, mlen, 0, &looping) < 0 || nsin_comma(&srv.ns) < 0) die_read() ;
+  if (looping) refuse(NSSERV_LOOPING) ;
   if (srv.ns.count > end) { errno = EINVAL ; die_read() ; }
   envelope(end) ;
   if (nsin_comma(&srv.ns) < 0) die_read() ;

@@ -83,6 +83,7 @@ static char const *message (int *end)
   uint64_t len, before = srv.ns.count ;
   char enc = 0 ;
   char const *why = 0 ;
+  int looping ;
   *end = 0 ;
   if (nsin_head(&srv.ns, DATABYTES_CEILING, &len) < 0)
   {
@@ -95,7 +96,8 @@ static char const *message (int *end)
   if (len - 1 > srv.databytes) why = "Dsorry, that message size exceeds my databytes limit (#5.3.4)" ;
   else if (qq_open(&q) < 0) { strerr_warnwu1sys("start qmail-queue") ; why = "Zunable to start qmail-queue (#4.3.0)" ; }
   else qqstarted = 1 ;
-  if (nsserv_message(&srv, qqstarted ? &q : 0, len - 1, enc == '\r') < 0 || nsin_comma(&srv.ns) < 0) die_read() ;
+  if (nsserv_message(&srv, qqstarted ? &q : 0, len - 1, enc == '\r', &looping) < 0 || nsin_comma(&srv.ns) < 0) die_read() ;
+  if (!why && looping) why = NSSERV_LOOPING ;
   return why ;
 }
 

@@ -41,7 +41,6 @@
 #include "smtp/smtpd_io.h"
 #include "smtp/smtpd_submit.h"
 
-#define HOPS_MAX 100
 #define BADCMDS_MAX 20
 #define MEMORY_MAX (128UL << 20)   /* RLIMIT_DATA, bytes; qmail-queue inherits it */
 
@@ -408,7 +407,7 @@ static void read_message (qq *q, smtpd_data *d)
     buffer_rseek(&bin, used) ;
     if (r == SMTPD_DATA_BARE) die_bare() ;
     /* past a limit the rest is read and dropped, not written to the queue */
-    if (d->bytes > conf.databytes || d->hops > HOPS_MAX) discard = 1 ;
+    if (d->bytes > conf.databytes || hopcount_looping(&d->hop)) discard = 1 ;
     if (!discard && submission && smtpd_submit_feed(&sub, databuf, olen, r == SMTPD_DATA_END) < 0) die_nomem() ;
     if (!discard) qq_put(q, submission ? sub.out.s : databuf, submission ? sub.out.len : olen) ;
     if (r == SMTPD_DATA_END) return ;
@@ -443,7 +442,7 @@ static void smtp_data (char const *arg, size_t len)
     tx_end(d.bytes, 0, "552 message too big") ;
     reply("552 5.3.4 sorry, that message size exceeds my databytes limit") ;
   }
-  else if (d.hops > HOPS_MAX)
+  else if (hopcount_looping(&d.hop))
   {
     qq_abort(&q) ; qqrunning = 0 ;
     tx_end(d.bytes, 0, "554 too many hops") ;

@@ -32,7 +32,7 @@ static void run (char const *s, size_t n, size_t chunk, result *res)
     FUZZ_CHECK(used == k) ;
   }
   FUZZ_CHECK(d.bytes == res->out.len) ;
-  res->used = pos ; res->hops = d.hops ;
+  res->used = pos ; res->hops = d.hop.count ;
 }
 
 /* Received: and Delivered-To: lines before the first empty line. */

@@ -1,7 +1,7 @@
-"""End to end beyond one host, through qmail-send. NEEDS qmail-send's remote channel
-(branch send): until it is merged these tests fail (qmail-send leaves remote
-recipients queued). The pieces are tested without qmail-send in test_qmqp.py,
-test_qmtp.py and test_lmtp.py.
+"""End to end beyond one host, through qmail-send (its remote channel hands the
+recipients to qmail-rspawn and qmail-remote). The pieces are tested without
+qmail-send in test_qmqp.py, test_qmtp.py and test_lmtp.py. Every wait has a deadline
+of a minute, for a loaded machine; nothing sleeps.
 
 1. mini-qmail client (sendmail, QMAILQUEUE=qmail-qmqpc) -> QMQP -> hub A's queue ->
    qmail-send -> qmail-rspawn -> QMTP (control/qmtproutes) -> hub B -> Maildir.
@@ -21,7 +21,7 @@ def test_e2e_client_qmqp_hub_qmtp_hub(h):
     qmtp = h.smtpd(program=[h.bin('qmail-qmtpd')])
     h2 = second_home(h)
     try:
-        # qmail-todo reads locals when it starts: hub A's before its qmail-send
+        # qmail-send reads locals and qmtproutes when it starts: write them first
         h2.control('qmtproutes', 'nqmail.test:[127.0.0.1]:%d\n' % qmtp)
         h2.control('locals', 'hub-a.test\n')
         h2.start_send()
@@ -31,7 +31,12 @@ def test_e2e_client_qmqp_hub_qmtp_hub(h):
         r = h2.run([h2.bin('sendmail'), '-f', 'ann@hub-a.test', 'joe@nqmail.test'], input=body,
                    env={'QMAILQUEUE': h2.bin('qmail-qmqpc')})
         eq(r.returncode, 0, 'sendmail: %r' % r.stderr)
-        msgs = wait_for(lambda: h.maildir(md), 60, 'delivery on hub B')
+        try:
+            msgs = wait_for(lambda: h.maildir(md), 60, 'delivery on hub B')
+        except Exception:
+            print('--- hub A send log:\n' + h2.send_log()[-3000:])
+            print('--- hub A smtpd log:\n' + h2.read_log('smtpd')[-2000:])
+            raise
         assert msgs[0].endswith(b'\nclient -> QMQP -> hub A -> QMTP -> hub B\n'), msgs[0]
         assert msgs[0].count(b'with QMQP') == 1 and msgs[0].count(b'with QMTP') == 1, msgs[0]
         wait_for(h2.queue_empty, 60, "hub A's queue to empty")

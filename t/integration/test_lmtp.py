@@ -68,14 +68,14 @@ class Dovecot:
             f.write('joe:{PLAIN}pw::::::\nkim:{PLAIN}pw::::::\n')
         subprocess.run(['dovecot', '-c', self.conf], check=True, timeout=30)
         self.socket = os.path.join(self.d, 'lmtp')
-        wait_for(lambda: os.path.exists(self.socket), 10, 'the LMTP socket')
+        wait_for(lambda: os.path.exists(self.socket), 30, 'the LMTP socket')
 
     def stop(self):
         pidf = os.path.join(self.d, 'run', 'master.pid')
         try:
             pid = int(open(pidf).read())
             os.kill(pid, signal.SIGTERM)
-            wait_for(lambda: not os.path.exists('/proc/%d' % pid), 10, 'dovecot to stop')
+            wait_for(lambda: not os.path.exists('/proc/%d' % pid), 30, 'dovecot to stop')
         except (OSError, ValueError):
             pass
 

@@ -32,7 +32,7 @@ def test_make_run_pop3(h):
     smtp, pop = nqtest.free_port(), nqtest.free_port()
     try:
         r = make(h, 'run', 'SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % smtp, 'POP3_PORT=%d' % pop,
-                 *['%s=%d' % (v, nqtest.free_port()) for v in ('SUBMISSION_PORT', 'SMTPS_PORT', 'POP3S_PORT')])
+                 *['%s=%d' % (v, nqtest.free_port()) for v in ('SUBMISSION_PORT', 'SMTPS_PORT', 'POP3S_PORT', 'QMQP_PORT', 'QMTP_PORT')])
         assert r.returncode == 0, 'make run failed:\n' + out(r)
         assert 'qmail-pop3d on 127.0.0.1:%d' % pop in out(r), out(r)
         eq(open(os.path.join(h.path, 'control/pop3port')).read(), '%d\n' % pop, 'pop3port')

@@ -215,3 +215,21 @@ def test_qmqpc_bad_input(h):
         code, err = qmqpc(h2, b'm\n', 'a@b', ['c@d'])
         eq(code, 55, 'no control/qmqpservers')
     with_second(h, run)
+
+
+def test_qmqpd_counts_hops(h):
+    """Received and Delivered-To lines in the header count as qmail-smtpd counts them:
+    100 pass, 101 are a loop (a permanent answer, nothing queued); the body's do not count."""
+    md, port = hub(h)
+    hops = b'Received: from a by b\nDelivered-To: x@y.test\n' * 50
+    a = _raw(port, req(hops + b'Subject: 100 hops\n\nbody\n', b'a@b.test', [b'joe@nqmail.test']))
+    assert b':Kok ' in a, a
+    eq(len(delivered(h, md)), 1)
+    a = _raw(port, req(hops + b'received: one more\nSubject: 101\n\n' + hops, b'a@b.test', [b'joe@nqmail.test']))
+    assert b':Dtoo many hops, this message is looping (#5.4.6),' in a, a
+    a = _raw(port, req(b'Subject: in the body\n\n' + hops * 3, b'a@b.test', [b'joe@nqmail.test']))
+    assert b':Kok ' in a, a
+    eq(len(delivered(h, md, 2)), 2)
+    assert 'looping' in h.read_log('smtpd')
+    wait_for(lambda: h.queue_empty(), 10, 'an empty queue')
+    eq(len(h.maildir(md)), 2)

@@ -112,3 +112,21 @@ def test_qmtpd_relayclient_and_limits(h):
                 b'03:\nm\n,' + ns(b'a') + ns(ns(b'joe@nqmail.test')),
                 ns(b'\nm\n') + ns(b'a') + ns(b'')):
         eq(talk(port, bad), b'', repr(bad))
+
+
+def test_qmtpd_counts_hops(h):
+    """As qmail-smtpd: more than 100 Received/Delivered-To lines in the header refuse
+    every recipient of that package for good; other packages on the connection go on.
+    Counted in both encodings (CRLF too)."""
+    md, port = hub(h)
+    hops = b'Received: from a by b\nDelivered-To: x@y.test\n' * 50
+    loop = hops + b'Received: one more\n\nbody\n'
+    data = (pkg(loop, b'a@b.test', [b'joe@nqmail.test', b'joe@nqmail.test'])
+            + pkg(loop.replace(b'\n', b'\r\n'), b'a@b.test', [b'joe@nqmail.test'], b'\r')
+            + pkg(hops + b'\nbody\n', b'a@b.test', [b'joe@nqmail.test']))
+    a = answers(talk(port, data))
+    eq(a[:3], [b'Dtoo many hops, this message is looping (#5.4.6)'] * 3, repr(a))
+    assert a[3].startswith(b'Kok '), a
+    eq(len(wait_for(lambda: h.maildir(md), 20, 'the 100-hop message')), 1)
+    wait_for(lambda: h.queue_empty(), 10, 'an empty queue')
+    eq(len(h.maildir(md)), 1)

@@ -26,9 +26,13 @@ def make(h, target, port=None, timeout=170, addr='127.0.0.1'):
     return subprocess.run(args, cwd=h.src, capture_output=True, timeout=timeout, env=env)
 
 
+PORT_VARS = ('SUBMISSION_PORT', 'SMTPS_PORT', 'POP3S_PORT', 'QMQP_PORT', 'QMTP_PORT')
+
+
 def tls_ports():
-    """Free ports for the TLS services (never 587, 465, 995 on a shared machine)."""
-    return ['%s=%d' % (v, nqtest.free_port()) for v in ('SUBMISSION_PORT', 'SMTPS_PORT', 'POP3S_PORT')]
+    """Free ports for the TLS, QMQP and QMTP services (never 587, 465, 995, 628, 209
+    on a shared machine)."""
+    return ['%s=%d' % (v, nqtest.free_port()) for v in PORT_VARS]
 
 
 def run_sh(h, *args):
@@ -182,6 +186,71 @@ def rcpt_verdicts(port, addr):
     s.close()
 
 
+def ns(b):
+    return b'%d:%s,' % (len(b), b)
+
+
+def exchange(port, data, source='127.0.0.1'):
+    """Connect from source, send data, half-close: all the server sent."""
+    s = socket.create_connection(('127.0.0.1', port), timeout=30, source_address=(source, 0))
+    out = b''
+    try:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        while True:
+            b = s.recv(4096)
+            if not b:
+                break
+            out += b
+    except OSError:
+        pass
+    s.close()
+    return out
+
+
+def test_make_run_qmqp_qmtp(h):
+    """make run QMQP_PORT= QMTP_PORT= starts qmail-qmqpd and qmail-qmtpd under s6, and
+    neither is a relay: QMQP only from 127.0.0.1 (the tcp.qmqp make run writes), QMTP
+    only to rcpthosts; make stop closes both ports."""
+    smtp, qmqp, qmtp = nqtest.free_port(), nqtest.free_port(), nqtest.free_port()
+    h.control('tcp.qmqp', None)
+    h.control('tcp.qmtp', None)
+    try:
+        args = ['make', '-s', '--no-print-directory', '-j2', 'O=' + build_dir(h), 'QHOME=' + h.path, 'run',
+                'SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % smtp, 'POP3_PORT=%d' % nqtest.free_port(),
+                'QMQP_PORT=%d' % qmqp, 'QMTP_PORT=%d' % qmtp]
+        args += [a for a in tls_ports() if not a.startswith('QM')]
+        env = {k: v for k, v in os.environ.items() if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL')}
+        r = subprocess.run(args, cwd=h.src, capture_output=True, timeout=170, env=env)
+        assert r.returncode == 0, 'make run failed:\n' + out(r)
+        assert 'QMQP (qmail-qmqpd) on 127.0.0.1:%d' % qmqp in out(r), out(r)
+        assert 'QMTP (qmail-qmtpd) on 127.0.0.1:%d' % qmtp in out(r), out(r)
+        for f, want in (('qmqpport', '%d\n' % qmqp), ('qmtpport', '%d\n' % qmtp), ('qmqpaddr', '127.0.0.1\n'),
+                        ('tcp.qmqp', '127.0.0.1:allow,QMQPCLIENT=""\n:deny\n'), ('tcp.qmtp', ':allow\n')):
+            nqtest.eq(open(os.path.join(h.path, 'control', f)).read(), want, f)
+        for s in ('qmail-qmqpd', 'qmail-qmtpd'):
+            assert svstat(h, s)[0], s + ' is not up'
+        # QMQP from 127.0.0.1 is queued and delivered; from 127.0.0.2 tcpserver refuses
+        a = exchange(qmqp, ns(ns(b'Subject: qmqp\n\nby make run\'s QMQP\n') + ns(b'ann@example.com')
+                              + ns(('root@' + nqtest.TEST_ME).encode())))
+        assert a.endswith(b',') and b':Kok ' in a, a
+        nqtest.wait_for(lambda: any(b"by make run's QMQP" in m for m in h.maildir(h.alias_maildir())), 30,
+                        'the QMQP message in alias/Maildir/new')
+        nqtest.eq(exchange(qmqp, ns(ns(b'x\n') + ns(b'a@b.test') + ns(b'root@' + nqtest.TEST_ME.encode())),
+                           source='127.0.0.2'), b'', 'QMQP from 127.0.0.2')
+        # QMTP: a local domain yes, any other no (no RELAYCLIENT)
+        pkg = ns(b'\nSubject: qmtp\n\nby QMTP\n') + ns(b'ann@example.com') \
+            + ns(ns(('root@' + nqtest.TEST_ME).encode()) + ns(b'someone@example.net'))
+        a = exchange(qmtp, pkg)
+        assert b':Kok ' in a and b':Dsorry, that domain isn\'t in my list of allowed rcpthosts' in a, a
+        r = make(h, 'stop')
+        assert r.returncode == 0, 'make stop failed:\n' + out(r)
+        for p in (qmqp, qmtp):
+            assert not listening(p), 'port %d still open after make stop' % p
+    finally:
+        stop(h)
+
+
 def test_run_refuses_a_taken_port(h):
     s = socket.socket()
     s.bind(('127.0.0.1', 0))
@@ -205,6 +274,20 @@ def test_run_usage(h):
         r = run_sh(h, *args)
         nqtest.eq(r.returncode, 100, 'run.sh %r: %s' % (args, out(r)))
         assert 'usage' in r.stderr.decode()
+    assert not svscan_runs(h)
+
+
+def test_run_qmqp_qmtp_port_usage(h):
+    """QMQP_PORT and QMTP_PORT: numbers, and no port shared with another service."""
+    port = nqtest.free_port()
+    for env in ({'QMQP_PORT': 'x628'}, {'QMTP_PORT': '65536'}, {'QMQP_PORT': str(port)},
+                {'QMTP_PORT': '1209', 'QMQP_PORT': '1209'}):
+        e = dict(os.environ, **dict(v.split('=') for v in tls_ports()))
+        e.update(env)
+        r = subprocess.run(['sh', os.path.join(h.src, 'scripts/run.sh'), h.path, '127.0.0.1', str(port),
+                            str(nqtest.free_port()), h.build], cwd=h.src, capture_output=True, timeout=60, env=e)
+        nqtest.eq(r.returncode, 100, 'run.sh with %r: %s' % (env, out(r)))
+        assert 'usage' in r.stderr.decode(), out(r)
     assert not svscan_runs(h)
 
 

@@ -34,7 +34,8 @@ def insecure():
 
 def test_make_run_tls_services(h):
     u = pop3test.SystemUser(h)
-    ports = dict((k, nqtest.free_port()) for k in ('SMTP_PORT', 'POP3_PORT', 'SUBMISSION_PORT', 'SMTPS_PORT', 'POP3S_PORT'))
+    ports = dict((k, nqtest.free_port()) for k in ('SMTP_PORT', 'POP3_PORT', 'SUBMISSION_PORT', 'SMTPS_PORT', 'POP3S_PORT',
+                                                            'QMQP_PORT', 'QMTP_PORT'))
     h.control('servercert.pem', None)
     try:
         r = make(h, 'run', 'SMTP_ADDR=127.0.0.1', *['%s=%d' % kv for kv in ports.items()])

@@ -95,7 +95,7 @@ def test_tour(h):
     try:
         r = subprocess.run(
             ['make', '-s', '--no-print-directory', '-j2', 'O=' + h.build, 'QHOME=' + h.path, 'run',
-             'SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % smtp, 'POP3_PORT=%d' % pop],
+             'SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % smtp, 'POP3_PORT=%d' % pop] + run.tls_ports(),
             cwd=h.src, capture_output=True, timeout=170,
             env={k: v for k, v in os.environ.items() if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL')})
         assert r.returncode == 0, 'make run failed:\n' + run.out(r)

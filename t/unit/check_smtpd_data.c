@@ -115,8 +115,8 @@ START_TEST(test_hops)
   strcpy(in, "Received: a\r\nDELIVERED-TO: b\r\nreceived:c\r\nReceivedX: no\r\nX-Received: no\r\n\tReceived: no\r\n"
              "Delivered-To\r\n\r\nReceived: body\r\n.\r\n") ;
   ck_assert_int_eq(run(in, strlen(in), 5, out, &outlen, &consumed, &d), 1) ;
-  ck_assert_uint_eq(d.hops, 3) ;
-  ck_assert(!d.inheader) ;
+  ck_assert_uint_eq(d.hop.count, 3) ;
+  ck_assert(!d.hop.inheader) ;
 }
 END_TEST
 
@@ -127,7 +127,7 @@ START_TEST(test_hops_stuffed)
   smtpd_data d ;
   char const *in = ".Received: x\r\n\r\n.\r\n" ;
   ck_assert_int_eq(run(in, strlen(in), 1, out, &outlen, &consumed, &d), 1) ;
-  ck_assert_uint_eq(d.hops, 1) ;  /* counted as stored: the stuffing dot is gone */
+  ck_assert_uint_eq(d.hop.count, 1) ;  /* counted as stored: the stuffing dot is gone */
 }
 END_TEST
 

@@ -13,6 +13,7 @@
 #include "util/control.h"
 #include "util/num.h"
 #include "mail/addr.h"
+#include "mail/hopcount.h"
 #include "mail/received.h"
 #include "qmqp/nsserv.h"
 
@@ -87,12 +88,14 @@ struct feed_s
   qq *q ;
   int crlf ;
   int cr ;          /* the last piece ended in a CR, not yet written */
+  hopcount hop ;
 } ;
 
 static void toqq (void *p, char const *s, size_t n)
 {
   feed *f = p ;
   size_t i, start = 0 ;
+  hopcount_feed(&f->hop, s, n) ;   /* the client's bytes: CRLF or LF line ends alike */
   if (!f->crlf) { qq_put(f->q, s, n) ; return ; }
   for (i = 0 ; i < n ; i++)
   {
@@ -107,9 +110,11 @@ static void toqq (void *p, char const *s, size_t n)
   qq_put(f->q, s + start, n - start) ;
 }
 
-int nsserv_message (nsserv *s, qq *q, uint64_t len, int crlf)
+int nsserv_message (nsserv *s, qq *q, uint64_t len, int crlf, int *looping)
 {
   feed f = { .q = q, .crlf = crlf, .cr = 0 } ;
+  hopcount_init(&f.hop) ;
+  *looping = 0 ;
   if (q)
   {
     stralloc hdr = STRALLOC_ZERO ;
@@ -119,6 +124,7 @@ int nsserv_message (nsserv *s, qq *q, uint64_t len, int crlf)
   }
   if (nsin_copy(&s->ns, len, q ? &toqq : 0, &f) < 0) return -1 ;
   if (q && f.cr) qq_put(q, "\r", 1) ;
+  *looping = hopcount_looping(&f.hop) ;
   return 0 ;
 }
 

@@ -1,7 +1,7 @@
 /* nsserv.h: what qmail-qmqpd and qmail-qmtpd share: the settings of qmail-smtpd
    (control/me, databytes with DATABYTES, maxrcpt, timeoutsmtpd), the connection on
    fd 0/1 with a timeout on every read and write, the message netstring streamed into
-   qmail-queue behind a Received line, envelope addresses, answers and log lines. */
+   qmail-queue behind a Received line with its hops counted, envelope addresses, answers and log lines. */
 #ifndef NQ_NSSERV_H
 #define NQ_NSSERV_H
 
@@ -37,8 +37,12 @@ extern int nsserv_setup (nsserv *, char const *proto) ;
 
 /* The next len bytes (a message netstring's contents, without the comma) into q
    after a Received line, or dropped when q is 0. crlf: CRLF becomes LF (QMTP's
-   encoding 13). 0 ok, -1 (nsio's errno). */
-extern int nsserv_message (nsserv *, qq *q, uint64_t len, int crlf) ;
+   encoding 13). *looping: whether the message has more hops than qmail-smtpd
+   takes (mail/hopcount; 0 when q is 0). 0 ok, -1 (nsio's errno). */
+extern int nsserv_message (nsserv *, qq *q, uint64_t len, int crlf, int *looping) ;
+
+/* The answer to a looping message. */
+#define NSSERV_LOOPING "Dtoo many hops, this message is looping (#5.4.6)"
 
 /* One envelope address netstring, at most room bytes in all, into sa (NUL-terminated).
    1 ok, 0 refused with *why ("D..." text; the netstring was read and dropped),

@@ -1,20 +1,18 @@
 /* smtpd_data.h: the SMTP DATA stream: strict CRLF, CRLF.CRLF end, dot-unstuffing,
-   CRLF turned into LF, hop counting in the header. A pure state machine. */
+   CRLF turned into LF, hop counting (mail/hopcount) in the header. A pure state machine. */
 #ifndef NQ_SMTPD_DATA_H
 #define NQ_SMTPD_DATA_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "mail/hopcount.h"
 
 typedef struct smtpd_data_s smtpd_data ;
 struct smtpd_data_s
 {
   int state ;
-  int inheader ;        /* still in the message header */
-  unsigned long hops ;  /* Received: and Delivered-To: header lines */
+  hopcount hop ;        /* the hops of the message produced (mail/hopcount) */
   uint64_t bytes ;      /* message bytes produced (LF line ends, unstuffed) */
-  char h[13] ;          /* start of the current header line */
-  size_t hlen ;
 } ;
 
 extern void smtpd_data_init (smtpd_data *) ;
