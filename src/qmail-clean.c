@@ -153,7 +153,7 @@ int main (int argc, char const *const *argv)
       char letter ;
       unsigned long id ;
       char reply ;
-      if (!spawnproto_idrec_parse(in.s + pos, (size_t)n, &letter, &id) || (letter != 'x' && letter != 't'))
+      if (spawnproto_idrec_parse(in.s + pos, (size_t)n, &letter, &id) < 0 || (letter != 'x' && letter != 't'))
         strerr_dief1x(111, "protocol error: malformed request") ;
       reply = do_request(letter, id) ? '+' : '!' ;
       if (allwrite(1, &reply, 1) < 1) strerr_diefu1sys(111, "write reply") ;

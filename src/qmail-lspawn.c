@@ -52,7 +52,7 @@ static uid_t uidq ;   /* the queue user: owner of every mess/ file */
 
 static void reply (unsigned long slot, char code, char const *text, size_t len)
 {
-  if (!spawnproto_reply_put(&out, slot, code, text, len)) strerr_diefu1sys(111, "allocate memory") ;
+  if (spawnproto_reply_put(&out, slot, code, text, len) < 0) strerr_diefu1sys(111, "allocate memory") ;
 }
 
 static void reply_s (unsigned long slot, char code, char const *text)
@@ -204,7 +204,7 @@ static void requests (stralloc *in)
   while ((n = pipebuf_next(in, used, 4, 0)) > 0)
   {
     spawnproto_request rq ;
-    if (!spawnproto_request_parse(&rq, in->s + used, (size_t)n, SLOTS))
+    if (spawnproto_request_parse(&rq, in->s + used, (size_t)n, SLOTS) < 0)
       strerr_dief1x(111, "protocol error: malformed request") ;
     if (kids[rq.slot].busy) strerr_dief1x(111, "protocol error: slot already busy") ;
     start(&rq) ;

@@ -58,9 +58,9 @@ struct job_s
 static void reply (unsigned long slot, unsigned int n, rresult const *res)
 {
   unsigned int i ;
-  if (!spawnproto_rreply_put_head(&replies, slot, n)) strerr_diefu1sys(111, "allocate memory") ;
+  if (spawnproto_rreply_put_head(&replies, slot, n) < 0) strerr_diefu1sys(111, "allocate memory") ;
   for (i = 0 ; i < n ; i++)
-    if (!spawnproto_rreply_put_result(&replies, res[i].code, res[i].text, res[i].len))
+    if (spawnproto_rreply_put_result(&replies, res[i].code, res[i].text, res[i].len) < 0)
       strerr_diefu1sys(111, "allocate memory") ;
 }
 
@@ -181,7 +181,7 @@ static void requests (stralloc *in)
   while ((n = pipebuf_next(in, used, 0, &spawnproto_rrequest_len)) > 0)
   {
     static job j ;
-    if (!spawnproto_rrequest_parse(&j.rq, in->s + used, (size_t)n, SLOTS))
+    if (spawnproto_rrequest_parse(&j.rq, in->s + used, (size_t)n, SLOTS) < 0)
       strerr_dief1x(111, "protocol error: malformed job record") ;
     if (kids[j.rq.slot].busy) strerr_dief1x(111, "protocol error: slot already busy") ;
     if (job_domain(&j) < 0) reply_all(j.rq.slot, j.rq.n, 'D', "Sorry, the recipient's domain is empty or too long. (#5.1.3)") ;

@@ -223,7 +223,7 @@ static void read_todo (void)
   {
     char letter ;
     unsigned long id ;
-    if (!spawnproto_idrec_parse(todoin.s + pos, (size_t)n, &letter, &id) || letter != 'L')
+    if (spawnproto_idrec_parse(todoin.s + pos, (size_t)n, &letter, &id) < 0 || letter != 'L')
       strerr_dief1x(111, "protocol error: malformed record from qmail-todo") ;
     load(id, 1) ;
     pos += (size_t)n ;

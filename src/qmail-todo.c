@@ -246,7 +246,7 @@ static void clean_todo (unsigned long const *ids, size_t n, unsigned char *ok)
   size_t i ;
   if (!n) return ;
   for (i = 0 ; i < n ; i++)
-    if (!spawnproto_idrec_put(&req, 't', ids[i])) strerr_diefu1sys(111, "stralloc") ;
+    if (spawnproto_idrec_put(&req, 't', ids[i]) < 0) strerr_diefu1sys(111, "stralloc") ;
   put_or_die(FD_CLEANREQ, req.s, req.len, "qmail-clean") ;
   stralloc_free(&req) ;
   for (i = 0 ; i < n ; i++)
@@ -312,7 +312,7 @@ static int batch (unsigned long const *ids, size_t n)
     fuid[ulong_fmt(fuid, ds[i].uid)] = 0 ;
     logline("new msg ", fid, (char *)0) ;
     logline("info msg ", fid, ": bytes ", fb, " from <", ds[i].sender.s, "> qp ", fqp, " uid ", fuid, (char *)0) ;
-    if (!spawnproto_idrec_put(&out, 'L', ds[i].id)) strerr_diefu1sys(111, "stralloc") ;
+    if (spawnproto_idrec_put(&out, 'L', ds[i].id) < 0) strerr_diefu1sys(111, "stralloc") ;
   }
   if (out.len) put_or_die(FD_SEND, out.s, out.len, "qmail-send") ;
   stralloc_free(&out) ;

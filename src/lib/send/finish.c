@@ -49,7 +49,7 @@ void finish_check (sendmsg *m)
     if (!sendchan_passdone(ch) || ch->nflight || ch->ndefer) return ;
   }
   if (m->finishretry || m->finishing) return ;
-  if (!sendbounce_send(&finish_bconf, m->id, bounce_to(m), m->birth)) { later(m) ; return ; }
+  if (sendbounce_send(&finish_bconf, m->id, bounce_to(m), m->birth) < 0) { later(m) ; return ; }
   finish_files(m) ;
 }
 
@@ -62,7 +62,7 @@ void finish_retry (sendmsg *m)
 
 void finish_clean (unsigned long id)
 {
-  if (!spawnproto_idrec_put(&finish_cleanout, 'x', id)) strerr_diefu1x(111, "allocate memory") ;
+  if (spawnproto_idrec_put(&finish_cleanout, 'x', id) < 0) strerr_diefu1x(111, "allocate memory") ;
   if (!genalloc_append(unsigned long, &cleanq, &id)) strerr_diefu1x(111, "allocate memory") ;
 }
 
