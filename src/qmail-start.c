@@ -17,6 +17,7 @@
 #include <skalibs/sig.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/tai.h>
+#include "util/exitcode.h"
 #include "queue/flushfifo.h"
 #include "util/auto.h"
 #include "util/fds.h"
@@ -41,14 +42,14 @@ struct fdmap_s
 static void lookup_user (who *w, char const *name, gid_t gid)
 {
   struct passwd *pw = getpwnam(name) ;
-  if (!pw) strerr_dief2x(111, "unknown user ", name) ;
+  if (!pw) strerr_dief2x(EXIT_TEMP, "unknown user ", name) ;
   w->uid = pw->pw_uid ;
   w->gid = gid ;
 }
 
 static void mkpipe (int p[2])
 {
-  if (pipe2(p, O_CLOEXEC) < 0) strerr_diefu1sys(111, "create a pipe") ;
+  if (pipe2(p, O_CLOEXEC) < 0) strerr_diefu1sys(EXIT_TEMP, "create a pipe") ;
 }
 
 /* Start auto_home/bin/argv[0] with fds arranged as map says, as w (or as root if w is 0). */
@@ -56,7 +57,7 @@ static pid_t start (char const *const *argv, fdmap const *map, unsigned int n, w
 {
   pid_t pid = fork() ;
   unsigned int i ;
-  if (pid < 0) strerr_diefu2sys(111, "fork for ", argv[0]) ;
+  if (pid < 0) strerr_diefu2sys(EXIT_TEMP, "fork for ", argv[0]) ;
   if (pid) return pid ;
   selfpipe_finish() ;
   /* first out of the way (targets may be sources), then into place */
@@ -64,17 +65,17 @@ static pid_t start (char const *const *argv, fdmap const *map, unsigned int n, w
   for (i = 0 ; i < n ; i++)
   {
     tmp[i] = map[i].from < 0 ? -1 : fcntl(map[i].from, F_DUPFD_CLOEXEC, HIGHFD) ;
-    if (map[i].from >= 0 && tmp[i] < 0) strerr_diefu1sys(111, "dup") ;
+    if (map[i].from >= 0 && tmp[i] < 0) strerr_diefu1sys(EXIT_TEMP, "dup") ;
   }
   for (i = 0 ; i < n ; i++)
   {
     if (tmp[i] < 0) { close(map[i].to) ; continue ; }
-    if (dup2(tmp[i], map[i].to) < 0) strerr_diefu1sys(111, "dup2") ;
+    if (dup2(tmp[i], map[i].to) < 0) strerr_diefu1sys(EXIT_TEMP, "dup2") ;
   }
   if (w)
   {
     if (setgroups(1, &w->gid) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0)
-      strerr_diefu2sys(111, "drop privileges for ", argv[0]) ;
+      strerr_diefu2sys(EXIT_TEMP, "drop privileges for ", argv[0]) ;
   }
   {
     size_t h = strlen(auto_home), k = strlen(argv[0]) ;
@@ -83,7 +84,7 @@ static pid_t start (char const *const *argv, fdmap const *map, unsigned int n, w
     memcpy(path + h, "/bin/", 5) ;
     memcpy(path + h + 5, argv[0], k + 1) ;
     execv(path, (char *const *)argv) ;
-    strerr_diefu2sys(111, "exec ", path) ;
+    strerr_diefu2sys(EXIT_TEMP, "exec ", path) ;
   }
 }
 
@@ -108,7 +109,7 @@ static void trap_signals (void)
 {
   if (!selfpipe_trap(SIGCHLD) || !selfpipe_trap(SIGTERM) || !selfpipe_trap(SIGHUP)
    || !selfpipe_trap(SIGALRM) || !selfpipe_trap(SIGINT))
-    strerr_diefu1sys(111, "trap signals") ;
+    strerr_diefu1sys(EXIT_TEMP, "trap signals") ;
 }
 
 /* The logger (argv[2...]) reads our log pipe; its write end, or 1 without a logger. */
@@ -119,13 +120,13 @@ static int start_logger (int argc, char const *const *argv, pid_t *pid)
   if (argc <= 2) return 1 ;
   mkpipe(pg) ;
   *pid = fork() ;
-  if (*pid < 0) strerr_diefu1sys(111, "fork for the logger") ;
+  if (*pid < 0) strerr_diefu1sys(EXIT_TEMP, "fork for the logger") ;
   if (!*pid)
   {
     selfpipe_finish() ;
-    if (dup2(pg[0], 0) < 0) strerr_diefu1sys(111, "dup2") ;
+    if (dup2(pg[0], 0) < 0) strerr_diefu1sys(EXIT_TEMP, "dup2") ;
     execvp(argv[2], (char *const *)argv + 2) ;
-    strerr_diefu2sys(111, "exec ", argv[2]) ;
+    strerr_diefu2sys(EXIT_TEMP, "exec ", argv[2]) ;
   }
   close(pg[0]) ;
   return pg[1] ;
@@ -153,7 +154,7 @@ static void start_daemons (kids *k, pipes const *p, char const *defaultdelivery,
 {
   who qs, qq, qr ;
   struct group *gr = getgrnam(auto_groupq) ;
-  if (!gr) strerr_dief2x(111, "unknown group ", auto_groupq) ;
+  if (!gr) strerr_dief2x(EXIT_TEMP, "unknown group ", auto_groupq) ;
   lookup_user(&qs, auto_users, gr->gr_gid) ;
   lookup_user(&qq, auto_userq, gr->gr_gid) ;
   lookup_user(&qr, auto_userr, gr->gr_gid) ;
@@ -222,7 +223,7 @@ static void reap (kids *k)
     k->pid[i] = k->pid[--k->n] ;
     if (pid == k->send)
     {
-      k->sendstatus = WIFEXITED(wstat) ? WEXITSTATUS(wstat) : 111 ;
+      k->sendstatus = WIFEXITED(wstat) ? WEXITSTATUS(wstat) : EXIT_TEMP ;
       if (is_kid(k, k->todo)) kill(k->todo, SIGTERM) ;
     }
   }
@@ -271,7 +272,7 @@ static void supervise (kids *k, int sfd, flusher *f)
     iopause_fd x[2] = { { .fd = sfd, .events = IOPAUSE_READ }, { .fd = f->fd, .events = IOPAUSE_READ } } ;
     unsigned int n = f->fd >= 0 && !f->pending ? 2 : 1 ;   /* while one waits, the others coalesce in the FIFO */
     int sig ;
-    if (iopause_g(x, n, f->pending ? &f->next : 0) < 0 && errno != EINTR) strerr_diefu1sys(111, "iopause") ;
+    if (iopause_g(x, n, f->pending ? &f->next : 0) < 0 && errno != EINTR) strerr_diefu1sys(EXIT_TEMP, "iopause") ;
     if (n == 2 && x[1].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT) && flushfifo_drain(f->fd) > 0) f->pending = 1 ;
     flush_maybe(k, f) ;
     while ((sig = selfpipe_read()) > 0)
@@ -294,18 +295,18 @@ int main (int argc, char const *const *argv)
   flusher f = { .fd = -1, .pending = 0 } ;
   int logfd, devnull, sfd ;
   PROG = "qmail-start" ;
-  if (argc < 2) strerr_dieusage(100, USAGE) ;
+  if (argc < 2) strerr_dieusage(EXIT_PERM, USAGE) ;
   close_inherited() ;
-  if (chdir(auto_home) < 0) strerr_diefu2sys(111, "chdir to ", auto_home) ;
+  if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;
   if (!tain_now_set_stopwatch_g()) tain_now_g() ;   /* the wall clock will do */
   f.next = STAMP ;
   f.fd = flushfifo_open(FLUSHFIFO, flush_group(FLUSHFIFO_GROUP)) ;
   if (f.fd < 0) strerr_warnwu4sys("set up ", auto_home, "/" FLUSHFIFO, ", so only root may flush the queue") ;
-  if (chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;
+  if (chdir("queue") < 0) strerr_diefu3sys(EXIT_TEMP, "chdir to ", auto_home, "/queue") ;
   devnull = open("/dev/null", O_RDWR | O_CLOEXEC) ;
-  if (devnull < 0) strerr_diefu1sys(111, "open /dev/null") ;
+  if (devnull < 0) strerr_diefu1sys(EXIT_TEMP, "open /dev/null") ;
   sfd = selfpipe_init() ;
-  if (sfd < 0) strerr_diefu1sys(111, "selfpipe_init") ;
+  if (sfd < 0) strerr_diefu1sys(EXIT_TEMP, "selfpipe_init") ;
   trap_signals() ;
   logfd = start_logger(argc, argv, &k.logger) ;
   make_pipes(&p) ;
@@ -319,5 +320,5 @@ int main (int argc, char const *const *argv)
     int wstat ;
     waitpid_nointr(k.logger, &wstat, 0) ;
   }
-  return k.sendstatus == 0 ? 0 : 111 ;
+  return k.sendstatus == EXIT_OK ? EXIT_OK : EXIT_TEMP ;
 }
