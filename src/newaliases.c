@@ -107,5 +107,5 @@ int main (int argc, char const *const *argv)
    || buffer_puts(buffer_1, count == 1 ? " alias" : " aliases") < 0 || buffer_puts(buffer_1, " compiled into ") < 0
    || buffer_puts(buffer_1, cdb.s) < 0 || buffer_putsflush(buffer_1, "\n") < 0)
     strerr_diefu1sys(EXIT_TEMP, "write to stdout") ;
-  return 0 ;
+  return EXIT_OK ;
 }

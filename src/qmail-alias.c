@@ -27,7 +27,6 @@
 #include "util/fds.h"
 
 #define USAGE "qmail-alias [ -p ]"
-#define EXIT_STOP 99   /* qmail-command(8): delivered, ignore the rest of the .qmail file */
 
 extern char **environ ;
 
@@ -99,10 +98,11 @@ static void deliver_command (char const *cmd)
   if (WIFSIGNALED(wstat)) say_exit(EXIT_TEMP, "qmail-alias: command crashed: ", cmd, ". (#4.3.0)") ;
   switch (WEXITSTATUS(wstat))
   {
-    case 0 : case 99 : return ;
-    case 100 : case 64 : case 65 : case 70 : case 76 : case 77 : case 78 : case 112 :
-      say_exit(EXIT_PERM, "qmail-alias: command failed permanently: ", cmd, ". (#5.3.0)") ;
-    default : say_exit(EXIT_TEMP, "qmail-alias: command failed: ", cmd, ". (#4.3.0)") ;
+    case EXIT_OK : case EXIT_STOP : return ;
+    default :
+      if (EXIT_IS_HARD(WEXITSTATUS(wstat)))
+        say_exit(EXIT_PERM, "qmail-alias: command failed permanently: ", cmd, ". (#5.3.0)") ;
+      say_exit(EXIT_TEMP, "qmail-alias: command failed: ", cmd, ". (#4.3.0)") ;
   }
 }
 
@@ -188,7 +188,7 @@ int main (int argc, char const *const *argv)
   r = c && *name ? aliases_expand(c, name, strlen(name), &targets, &why) : 0 ;
   if (!r)
   {
-    if (pass) return 0 ;
+    if (pass) return EXIT_OK ;
     say_exit(EXIT_PERM, "Sorry, no mailbox here by that name. (#5.1.1)", 0, 0) ;
   }
   if (r < 0)

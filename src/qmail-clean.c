@@ -15,6 +15,7 @@
 #include <skalibs/sig.h>
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "util/auto.h"
 #include "util/num.h"
 #include "util/logline.h"
@@ -128,9 +129,9 @@ int main (int argc, char const *const *argv)
   stralloc in = STRALLOC_ZERO ;
   tain deadline ;
   PROG = "qmail-clean" ;
-  if (argc > 1) strerr_dieusage(100, USAGE) ;
+  if (argc > 1) strerr_dieusage(EXIT_PERM, USAGE) ;
   sig_ignore(SIGPIPE) ;
-  if (chdir(auto_home) < 0 || chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;
+  if (chdir(auto_home) < 0 || chdir("queue") < 0) strerr_diefu3sys(EXIT_TEMP, "chdir to ", auto_home, "/queue") ;
   tain_now_g() ;
   sweep() ;
   tain_addsec_g(&deadline, SWEEP_EVERY) ;
@@ -140,7 +141,7 @@ int main (int argc, char const *const *argv)
     int r, e = iopause_g(&x, 1, &deadline) ;
     size_t pos = 0 ;
     ssize_t n ;
-    if (e < 0) strerr_diefu1sys(111, "iopause") ;
+    if (e < 0) strerr_diefu1sys(EXIT_TEMP, "iopause") ;
     if (!e)
     {
       sweep() ;
@@ -149,20 +150,20 @@ int main (int argc, char const *const *argv)
     }
     r = pipebuf_fill(0, &in) ;
     if (r == -1) continue ;
-    if (r == -2) strerr_diefu1sys(111, "read requests") ;
-    if (!r) return 0 ;
+    if (r == -2) strerr_diefu1sys(EXIT_TEMP, "read requests") ;
+    if (!r) return EXIT_OK ;
     while ((n = pipebuf_next(&in, pos, 1, 0)) > 0)
     {
       char letter ;
       unsigned long id ;
       char reply ;
-      if (!spawnproto_idrec_parse(in.s + pos, (size_t)n, &letter, &id) || (letter != 'x' && letter != 't'))
-        strerr_dief1x(111, "protocol error: malformed request") ;
+      if (spawnproto_idrec_parse(in.s + pos, (size_t)n, &letter, &id) < 0 || (letter != 'x' && letter != 't'))
+        strerr_dief1x(EXIT_TEMP, "protocol error: malformed request") ;
       reply = do_request(letter, id) ? '+' : '!' ;
-      if (allwrite(1, &reply, 1) < 1) strerr_diefu1sys(111, "write reply") ;
+      if (allwrite(1, &reply, 1) < 1) strerr_diefu1sys(EXIT_TEMP, "write reply") ;
       pos += (size_t)n ;
     }
-    if (n < 0) strerr_dief1x(111, "protocol error: overlong request") ;
+    if (n < 0) strerr_dief1x(EXIT_TEMP, "protocol error: overlong request") ;
     pipebuf_consume(&in, pos) ;
   }
 }

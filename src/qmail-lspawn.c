@@ -20,6 +20,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "mail/addr.h"
 #include "util/auto.h"
 #include "util/fds.h"
@@ -54,7 +55,7 @@ static uid_t uidq ;   /* the queue user: owner of every mess/ file */
 
 static void reply (unsigned long slot, char code, char const *text, size_t len)
 {
-  if (!spawnproto_reply_put(&out, slot, code, text, len)) strerr_diefu1sys(111, "allocate memory") ;
+  if (spawnproto_reply_put(&out, slot, code, text, len) < 0) strerr_diefu1sys(EXIT_TEMP, "allocate memory") ;
 }
 
 static void reply_s (unsigned long slot, char code, char const *text)
@@ -69,13 +70,13 @@ static void __attribute__((noreturn)) child (int fdmess, int fdout, localuser co
   static char const fail[] = "Unable to switch to the user. (#4.3.0)\n" ;
   sigset_t none ;
   gid_t g = w->gid ;
-  if (dup2(fdmess, 0) < 0 || dup2(fdout, 1) < 0 || dup2(fdout, 2) < 0) _exit(111) ;
+  if (dup2(fdmess, 0) < 0 || dup2(fdout, 1) < 0 || dup2(fdout, 2) < 0) _exit(EXIT_TEMP) ;
   close_inherited() ;   /* qmail-send's pipes, the self-pipe, the other deliveries' pipes */
   signal(SIGCHLD, SIG_DFL) ;
   memcap_restore() ;   /* our cap is ours: the delivery and the user's programs get what we got */
   sigemptyset(&none) ;
   sigprocmask(SIG_SETMASK, &none, 0) ;
-  if (setgroups(1, &g) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0) { (void)!write(1, fail, sizeof fail - 1) ; _exit(111) ; }
+  if (setgroups(1, &g) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0) { (void)!write(1, fail, sizeof fail - 1) ; _exit(EXIT_TEMP) ; }
   /* the copy of root's memory stays unreadable to the user (setuid did this too) */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) ;
   PROG = "qmail-local" ;
@@ -167,7 +168,7 @@ static void kid_done (unsigned long slot, int wstat)
   char code = 'Z' ;
   if (k->fd >= 0) { kid_read(k) ; if (k->fd >= 0) { close(k->fd) ; k->fd = -1 ; } }
   if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) code = 'K' ;
-  else if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == 100) code = 'D' ;
+  else if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == EXIT_PERM) code = 'D' ;
   if (WIFSIGNALED(wstat))
   {
     static char const crash[] = "qmail-local crashed. (#4.3.0)\n" ;
@@ -207,13 +208,13 @@ static void requests (stralloc *in)
   while ((n = pipebuf_next(in, used, 4, 0)) > 0)
   {
     spawnproto_request rq ;
-    if (!spawnproto_request_parse(&rq, in->s + used, (size_t)n, SLOTS))
-      strerr_dief1x(111, "protocol error: malformed request") ;
-    if (kids[rq.slot].busy) strerr_dief1x(111, "protocol error: slot already busy") ;
+    if (spawnproto_request_parse(&rq, in->s + used, (size_t)n, SLOTS) < 0)
+      strerr_dief1x(EXIT_TEMP, "protocol error: malformed request") ;
+    if (kids[rq.slot].busy) strerr_dief1x(EXIT_TEMP, "protocol error: slot already busy") ;
     start(&rq) ;
     used += (size_t)n ;
   }
-  if (n < 0) strerr_dief1x(111, "protocol error: field too long") ;
+  if (n < 0) strerr_dief1x(EXIT_TEMP, "protocol error: field too long") ;
   pipebuf_consume(in, used) ;
 }
 
@@ -235,26 +236,26 @@ int main (int argc, char const *const *argv)
   stralloc in = STRALLOC_ZERO ;
   int sfd, reading = 1 ;
   PROG = "qmail-lspawn" ;
-  if (argc != 2) strerr_dieusage(100, USAGE) ;
+  if (argc != 2) strerr_dieusage(EXIT_PERM, USAGE) ;
   defaultdelivery = argv[1] ;
   close_inherited() ;
   memcap_set(MEMORY_MAX) ;
   if (!stralloc_cats(&usercdb, auto_home) || !stralloc_cats(&usercdb, "/users/cdb") || !stralloc_0(&usercdb)
    || !stralloc_cats(&aliashome, auto_home) || !stralloc_cats(&aliashome, "/alias") || !stralloc_0(&aliashome))
-    strerr_diefu1sys(111, "allocate memory") ;
-  if (chdir(auto_home) < 0 || chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;
+    strerr_diefu1sys(EXIT_TEMP, "allocate memory") ;
+  if (chdir(auto_home) < 0 || chdir("queue") < 0) strerr_diefu3sys(EXIT_TEMP, "chdir to ", auto_home, "/queue") ;
   {
     /* the queue user owns mess/ (qmail-queue makes its files there): no passwd lookup */
     struct stat st ;
-    if (stat("mess", &st) < 0) strerr_diefu1sys(111, "stat queue/mess") ;
-    if (!st.st_uid) strerr_dief1x(111, "queue/mess is owned by root, not the queue user") ;
+    if (stat("mess", &st) < 0) strerr_diefu1sys(EXIT_TEMP, "stat queue/mess") ;
+    if (!st.st_uid) strerr_dief1x(EXIT_TEMP, "queue/mess is owned by root, not the queue user") ;
     uidq = st.st_uid ;
   }
   raise_fd_limit() ;
   sfd = selfpipe_init() ;
-  if (sfd < 0) strerr_diefu1sys(111, "init selfpipe") ;
-  if (!selfpipe_trap(SIGCHLD)) strerr_diefu1sys(111, "trap SIGCHLD") ;
-  if (ndelay_on(0) < 0 || ndelay_on(1) < 0) strerr_diefu1sys(111, "set fds non-blocking") ;
+  if (sfd < 0) strerr_diefu1sys(EXIT_TEMP, "init selfpipe") ;
+  if (!selfpipe_trap(SIGCHLD)) strerr_diefu1sys(EXIT_TEMP, "trap SIGCHLD") ;
+  if (ndelay_on(0) < 0 || ndelay_on(1) < 0) strerr_diefu1sys(EXIT_TEMP, "set fds non-blocking") ;
   while (reading || nbusy || out.len)
   {
     unsigned int n = 0, i ;
@@ -266,7 +267,7 @@ int main (int argc, char const *const *argv)
     if (iopause_g(x, n, 0) < 0)
     {
       if (errno == EINTR) continue ;
-      strerr_diefu1sys(111, "iopause") ;
+      strerr_diefu1sys(EXIT_TEMP, "iopause") ;
     }
     for (i = 0 ; i < n ; i++)
     {
@@ -277,7 +278,7 @@ int main (int argc, char const *const *argv)
         for (;;)
         {
           int s = selfpipe_read() ;
-          if (s < 0) strerr_diefu1sys(111, "read selfpipe") ;
+          if (s < 0) strerr_diefu1sys(EXIT_TEMP, "read selfpipe") ;
           if (!s) break ;
         }
         reap() ;
@@ -285,16 +286,16 @@ int main (int argc, char const *const *argv)
       else if (xslot[i] == SLOTS + 1)
       {
         ssize_t r ;
-        if (!stralloc_readyplus(&in, 65536)) strerr_diefu1sys(111, "allocate memory") ;
+        if (!stralloc_readyplus(&in, 65536)) strerr_diefu1sys(EXIT_TEMP, "allocate memory") ;
         r = read(0, in.s + in.len, 65536) ;
-        if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_diefu1sys(111, "read requests") ;
+        if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_diefu1sys(EXIT_TEMP, "read requests") ;
         if (!r) reading = 0 ;
         if (r > 0) { in.len += (size_t)r ; requests(&in) ; }
       }
       else
       {
         ssize_t r = write(1, out.s, out.len) ;
-        if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_diefu1sys(111, "write replies") ;
+        if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_diefu1sys(EXIT_TEMP, "write replies") ;
         if (r > 0)
         {
           memmove(out.s, out.s + r, out.len - (size_t)r) ;
@@ -304,5 +305,5 @@ int main (int argc, char const *const *argv)
     }
   }
   stralloc_free(&in) ;
-  return 0 ;
+  return EXIT_OK ;
 }

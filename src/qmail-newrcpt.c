@@ -166,5 +166,5 @@ int main (int argc, char const *const *argv)
    || buffer_puts(buffer_1, " .qmail files, ") < 0 || buffer_puts(buffer_1, f3) < 0
    || buffer_putsflush(buffer_1, " listed recipients\n") < 0)
     strerr_diefu1sys(EXIT_TEMP, "write to stdout") ;
-  return 0 ;
+  return EXIT_OK ;
 }

@@ -8,6 +8,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "local/assign.h"
 #include "util/auto.h"
 #include "util/cdbw.h"
@@ -22,7 +23,7 @@ static void __attribute__((noreturn)) die_line (unsigned long lineno, char const
   char fmt[ULONG_FMT] ;
   fmt[ulong_fmt(fmt, lineno)] = 0 ;
   if (w) cdbw_abort(w) ;
-  strerr_dief6x(100, ASSIGN, " line ", fmt, ": ", why, "") ;
+  strerr_dief6x(EXIT_PERM, ASSIGN, " line ", fmt, ": ", why, "") ;
 }
 
 /* Add the last character of each wildcard prefix once, for the lookup's shortcut. */
@@ -46,13 +47,13 @@ int main (int argc, char const *const *argv)
   unsigned long lineno = 0 ;
   int fd, done = 0 ;
   PROG = "qmail-newu" ;
-  if (argc > 1) strerr_dieusage(100, USAGE) ;
-  if (chdir(auto_home) < 0) strerr_diefu2sys(111, "chdir to ", auto_home) ;
+  if (argc > 1) strerr_dieusage(EXIT_PERM, USAGE) ;
+  if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;
   fd = open_read(ASSIGN) ;
-  if (fd < 0) strerr_diefu2sys(111, "open ", ASSIGN) ;
+  if (fd < 0) strerr_diefu2sys(EXIT_TEMP, "open ", ASSIGN) ;
   buffer_init(&b, &buffer_read, fd, buf, sizeof buf) ;
   w = cdbw_start("users/cdb") ;
-  if (!w) strerr_diefu1sys(111, "create users/cdb.tmp") ;
+  if (!w) strerr_diefu1sys(EXIT_TEMP, "create users/cdb.tmp") ;
   while (!done)
   {
     assign_entry e ;
@@ -60,7 +61,7 @@ int main (int argc, char const *const *argv)
     int r ;
     line.len = 0 ;
     r = skagetln(&b, &line, '\n') ;
-    if (r < 0 && errno != EPIPE) { cdbw_abort(w) ; strerr_diefu2sys(111, "read ", ASSIGN) ; }
+    if (r < 0 && errno != EPIPE) { cdbw_abort(w) ; strerr_diefu2sys(EXIT_TEMP, "read ", ASSIGN) ; }
     lineno++ ;
     if (r <= 0)
     {
@@ -69,19 +70,19 @@ int main (int argc, char const *const *argv)
     }
     line.len-- ;
     if (line.len > ASSIGN_LINE_MAX) die_line(lineno, "line too long") ;
-    if (!stralloc_0(&line)) { cdbw_abort(w) ; strerr_diefu1sys(111, "allocate memory") ; }
+    if (!stralloc_0(&line)) { cdbw_abort(w) ; strerr_diefu1sys(EXIT_TEMP, "allocate memory") ; }
     line.len-- ;
     r = assign_parse(&e, line.s, line.len, &why) ;
     if (r < 0) die_line(lineno, why) ;
     if (!r) { done = 1 ; break ; }
-    if (assign_record(&e, &key, &data) < 0) { cdbw_abort(w) ; strerr_diefu1sys(111, "allocate memory") ; }
+    if (assign_record(&e, &key, &data) < 0) { cdbw_abort(w) ; strerr_diefu1sys(EXIT_TEMP, "allocate memory") ; }
     r = cdbw_exists(w, key.s, key.len) ;
-    if (r < 0) { cdbw_abort(w) ; strerr_diefu1sys(111, "write users/cdb.tmp") ; }
+    if (r < 0) { cdbw_abort(w) ; strerr_diefu1sys(EXIT_TEMP, "write users/cdb.tmp") ; }
     if (r) die_line(lineno, e.type == '=' ? "duplicate =local entry" : "duplicate +prefix entry") ;
-    if (cdbw_add(w, key.s, key.len, data.s, data.len) < 0) { cdbw_abort(w) ; strerr_diefu1sys(111, "write users/cdb.tmp") ; }
-    if (e.type == '+' && !wild_add(&wild, e.local)) { cdbw_abort(w) ; strerr_diefu1sys(111, "allocate memory") ; }
+    if (cdbw_add(w, key.s, key.len, data.s, data.len) < 0) { cdbw_abort(w) ; strerr_diefu1sys(EXIT_TEMP, "write users/cdb.tmp") ; }
+    if (e.type == '+' && !wild_add(&wild, e.local)) { cdbw_abort(w) ; strerr_diefu1sys(EXIT_TEMP, "allocate memory") ; }
   }
-  if (cdbw_add(w, "", 0, wild.s ? wild.s : "", wild.len) < 0) { cdbw_abort(w) ; strerr_diefu1sys(111, "write users/cdb.tmp") ; }
-  if (cdbw_finish(w) < 0) strerr_diefu1sys(111, "finish users/cdb") ;
-  return 0 ;
+  if (cdbw_add(w, "", 0, wild.s ? wild.s : "", wild.len) < 0) { cdbw_abort(w) ; strerr_diefu1sys(EXIT_TEMP, "write users/cdb.tmp") ; }
+  if (cdbw_finish(w) < 0) strerr_diefu1sys(EXIT_TEMP, "finish users/cdb") ;
+  return EXIT_OK ;
 }

@@ -11,6 +11,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "pop3/pop3_cmd.h"
 #include "util/num.h"
 #include "pop3/pop3_io.h"
@@ -33,7 +34,7 @@ static int started = 0 ;   /* "+OK" was sent: the session is ours */
 
 /* exit codes: the checkpassword program execs us, so our status is the login's for
    qmail-popup: 0 once the session started (however it ended), 111 before that */
-#define EXIT_SESSION 0
+#define EXIT_SESSION EXIT_OK
 
 static void log2x (char const *a, char const *b)
 {
@@ -62,7 +63,7 @@ static void __attribute__((noreturn)) die_temp (char const *what)
   int e = errno ;
   if (started) { reply("-ERR [SYS/TEMP] temporary failure, try again later") ; pop3_io_flush() ; }
   log2x(what, strerror(e)) ;
-  _exit(started ? EXIT_SESSION : 111) ;
+  _exit(started ? EXIT_SESSION : EXIT_TEMP) ;
 }
 
 static void bad (char const *why)
@@ -212,8 +213,8 @@ int main (int argc, char const *const *argv)
   pop3_line line = POP3_LINE_ZERO ;
   pop3_cmd c ;
   PROG = "qmail-pop3d" ;
-  if (argc != 2 || !*argv[1]) strerr_dieusage(100, USAGE) ;
-  if (!getuid() || !geteuid()) strerr_dief1x(100, "refusing to run as root") ;
+  if (argc != 2 || !*argv[1]) strerr_dieusage(EXIT_PERM, USAGE) ;
+  if (!getuid() || !geteuid()) strerr_dief1x(EXIT_PERM, "refusing to run as root") ;
   memcap_set(MEMORY_MAX) ;
   pop3_io_init((int)(timeout_seconds() * 1000)) ;
   if (chdir(argv[1]) < 0) die_temp("chdir to the Maildir: ") ;

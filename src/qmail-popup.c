@@ -20,6 +20,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "mail/received.h"
 #include "net/tlsserver.h"
 #include "pop3/pop3_cmd.h"
@@ -67,8 +68,8 @@ static void logline (char const *what, char const *who)
 
 static void __attribute__((noreturn)) die_io (void)
 {
-  if (errno == ETIMEDOUT) { logline("timeout", 0) ; _exit(111) ; }
-  _exit(0) ;
+  if (errno == ETIMEDOUT) { logline("timeout", 0) ; _exit(EXIT_TEMP) ; }
+  _exit(EXIT_OK) ;
 }
 
 static void out (char const *s) { if (pop3_io_puts(s) < 0) die_io() ; }
@@ -83,7 +84,7 @@ static void bad (char const *why)
     reply("-ERR too many bad commands, closing") ;
     flush() ;
     logline("too many bad commands", 0) ;
-    _exit(100) ;
+    _exit(EXIT_PERM) ;
   }
 }
 
@@ -99,19 +100,19 @@ static int run_check (char const *rec, size_t len, int fd01)
   if (!pid)
   {
     close(p[1]) ;
-    if (fd01 >= 0 && (dup2(fd01, 0) < 0 || dup2(fd01, 1) < 0)) _exit(111) ;   /* before fd 3 is taken */
-    if (p[0] != 3) { if (dup2(p[0], 3) < 0) _exit(111) ; close(p[0]) ; }
+    if (fd01 >= 0 && (dup2(fd01, 0) < 0 || dup2(fd01, 1) < 0)) _exit(EXIT_TEMP) ;   /* before fd 3 is taken */
+    if (p[0] != 3) { if (dup2(p[0], 3) < 0) _exit(EXIT_TEMP) ; close(p[0]) ; }
     signal(SIGPIPE, SIG_DFL) ;
     execv(checker[0], (char *const *)checker) ;
     strerr_warnwu2sys("run ", checker[0]) ;
-    _exit(111) ;
+    _exit(EXIT_TEMP) ;
   }
   close(p[0]) ;
   if (allwrite(p[1], rec, len) < len) { /* the checker closed fd 3 early: its status says */ }
   close(p[1]) ;
   while (waitpid(pid, &wstat, 0) < 0) if (errno != EINTR) return AUTH_TEMP ;
   if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) return AUTH_DONE ;
-  if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == 1) return AUTH_BAD ;
+  if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == EXIT_CHECKPW_BAD) return AUTH_BAD ;
   return AUTH_TEMP ;
 }
 
@@ -138,7 +139,7 @@ static void __attribute__((noreturn)) serve (int s, pid_t child)
     { /* the relay ends when it has sent all qmail-pop3d wrote */
       close(tlspair[0]) ; close(s) ;
       waitpid(child, 0, 0) ;
-      _exit(0) ;
+      _exit(EXIT_OK) ;
     }
     if (st == AUTH_DONE) break ;
     if (send(s, &st, 1, MSG_NOSIGNAL) != 1) break ;
@@ -146,7 +147,7 @@ static void __attribute__((noreturn)) serve (int s, pid_t child)
   close(s) ;
   kill(child, SIGTERM) ;
   waitpid(child, 0, 0) ;
-  _exit(0) ;
+  _exit(EXIT_OK) ;
 }
 
 /* After a TLS login: relay the session to qmail-pop3d, with what the client pipelined. */
@@ -157,7 +158,7 @@ static void __attribute__((noreturn)) relay (void)
   int r = tlsserver_proxy(tlspair[1], pending, n, timeout_ms) ;
   if (r < 0 && errno == ETIMEDOUT) logline("timeout", 0) ;
   tlsserver_close() ;
-  _exit(r < 0 ? 111 : 0) ;
+  _exit(r < 0 ? EXIT_TEMP : EXIT_OK) ;
 }
 
 /* In TLS: the root side's answer (a failed login), or qmail-pop3d's first output. */
@@ -165,9 +166,9 @@ static int tls_answer (void)
 {
   struct pollfd p[2] = { { .fd = monitor, .events = POLLIN }, { .fd = tlspair[1], .events = POLLIN } } ;
   char st ;
-  while (poll(p, 2, -1) < 0) if (errno != EINTR) _exit(111) ;
+  while (poll(p, 2, -1) < 0) if (errno != EINTR) _exit(EXIT_TEMP) ;
   if (p[1].revents) relay() ;
-  if (recv(monitor, &st, 1, 0) != 1) _exit(0) ;
+  if (recv(monitor, &st, 1, 0) != 1) _exit(EXIT_OK) ;
   return st ;
 }
 
@@ -183,10 +184,10 @@ static int authenticate (char const *rec, size_t len)
   }
   msg[0] = tls ? 'T' : 'C' ;
   memcpy(msg + 1, rec, len) ;
-  if (send(monitor, msg, len + 1, MSG_NOSIGNAL) != (ssize_t)len + 1) _exit(111) ;
+  if (send(monitor, msg, len + 1, MSG_NOSIGNAL) != (ssize_t)len + 1) _exit(EXIT_TEMP) ;
   memset(msg, 0, sizeof msg) ;
   if (tls) return tls_answer() ;
-  if (recv(monitor, &st, 1, 0) != 1) _exit(0) ;   /* the session ran and is over */
+  if (recv(monitor, &st, 1, 0) != 1) _exit(EXIT_OK) ;   /* the session ran and is over */
   return st ;
 }
 
@@ -202,17 +203,17 @@ static void login (char const *name, char const *secret)
   int r ;
   if (!stralloc_cats(&rec, name) || !stralloc_0(&rec) || !stralloc_cats(&rec, secret)
    || !stralloc_0(&rec) || !stralloc_catb(&rec, stamp.s, stamp.len) || !stralloc_0(&rec))
-  { reply("-ERR [SYS/TEMP] out of memory") ; _exit(111) ; }
+  { reply("-ERR [SYS/TEMP] out of memory") ; _exit(EXIT_TEMP) ; }
   if (rec.len > RECORD_MAX) { stralloc_free(&rec) ; bad("-ERR user name or password too long") ; return ; }
   flush() ;
   r = authenticate(rec.s, rec.len) ;
   memset(rec.s, 0, rec.len) ;
   stralloc_free(&rec) ;
-  if (r == AUTH_DONE) _exit(0) ;
+  if (r == AUTH_DONE) _exit(EXIT_OK) ;
   delay() ;
   if (r == AUTH_BAD) { logline("login failed:", name) ; reply("-ERR [AUTH] authorization failed") ; }
   else { logline("login trouble (checkpassword failed):", name) ; reply("-ERR [SYS/TEMP] temporary failure, try again later") ; }
-  if (++authfails >= AUTHFAILS_MAX) { reply("-ERR too many failed logins, closing") ; flush() ; _exit(100) ; }
+  if (++authfails >= AUTHFAILS_MAX) { reply("-ERR too many failed logins, closing") ; flush() ; _exit(EXIT_PERM) ; }
 }
 
 /* RFC 2595 STLS; what the client sent after the command is refused (CVE-2011-0411). */
@@ -227,17 +228,17 @@ static void stls (pop3_cmd *c)
     pop3_io_discard() ;
     reply("-ERR input after STLS refused, closing") ; flush() ;
     logline("input pipelined after STLS, closing", 0) ;
-    _exit(100) ;
+    _exit(EXIT_PERM) ;
   }
   reply("+OK begin TLS") ; flush() ;
-  if (tlsserver_accept(0, 1, timeout_ms, &err) < 0) { logline(err, 0) ; _exit(111) ; }
+  if (tlsserver_accept(0, 1, timeout_ms, &err) < 0) { logline(err, 0) ; _exit(EXIT_TEMP) ; }
   pop3_io_layer(&tlsserver_readv, &tlsserver_writev) ;
   user.len = 0 ;   /* RFC 2595: the state before STLS is forgotten */
 }
 
 static void dispatch (pop3_cmd *c)
 {
-  if (pop3_cmd_is(c, "QUIT")) { reply("+OK") ; flush() ; _exit(0) ; }
+  if (pop3_cmd_is(c, "QUIT")) { reply("+OK") ; flush() ; _exit(EXIT_OK) ; }
   else if (pop3_cmd_is(c, "CAPA"))
   {
     out("+OK capability list follows\r\nUSER\r\nTOP\r\nUIDL\r\nRESP-CODES\r\n") ;
@@ -249,7 +250,7 @@ static void dispatch (pop3_cmd *c)
   {
     if (c->nargs != 1) { bad("-ERR USER needs one name") ; return ; }
     user.len = 0 ;
-    if (!stralloc_cats(&user, c->arg[0]) || !stralloc_0(&user)) { reply("-ERR [SYS/TEMP] out of memory") ; _exit(111) ; }
+    if (!stralloc_cats(&user, c->arg[0]) || !stralloc_0(&user)) { reply("-ERR [SYS/TEMP] out of memory") ; _exit(EXIT_TEMP) ; }
     reply("+OK") ;
   }
   else if (pop3_cmd_is(c, "PASS"))
@@ -277,13 +278,13 @@ static void __attribute__((noreturn)) dialogue (char const *host)
   if (!stralloc_cats(&stamp, "<") || !stralloc_catb(&stamp, fmt, ulong_fmt(fmt, (unsigned long)getpid()))
    || !stralloc_cats(&stamp, ".") || !stralloc_catb(&stamp, fmt, ulong_fmt(fmt, (unsigned long)time(0)))
    || !stralloc_cats(&stamp, "@") || !stralloc_cats(&stamp, host) || !stralloc_cats(&stamp, ">"))
-    strerr_diefu1sys(111, "allocate memory") ;
+    strerr_diefu1sys(EXIT_TEMP, "allocate memory") ;
   out("+OK ") ; if (pop3_io_put(0, stamp.s, stamp.len) < 0) die_io() ; out("\r\n") ;
   for (;;)
   {
     int r = pop3_io_getline(&line) ;
     if (r < 0) die_io() ;
-    if (!r) _exit(0) ;
+    if (!r) _exit(EXIT_OK) ;
     if (!pop3_line_ok(&line)) { bad(line.toolong ? "-ERR line too long" : "-ERR NUL or bare CR in command") ; continue ; }
     if (!pop3_cmd_parse(&c, line.s)) { bad("-ERR unknown command") ; continue ; }
     dispatch(&c) ;
@@ -297,7 +298,7 @@ static unsigned long setting (char const *name, unsigned long def, unsigned long
   if (stralloc_cats(&fn, auto_home) && stralloc_cats(&fn, "/control/") && stralloc_cats(&fn, name) && stralloc_0(&fn))
   {
     int r = control_readulong(&u, fn.s) ;
-    if (r < 0) strerr_diefu2sys(111, "read ", fn.s) ;
+    if (r < 0) strerr_diefu2sys(EXIT_TEMP, "read ", fn.s) ;
     if (!r) u = def ;
   }
   stralloc_free(&fn) ;
@@ -310,9 +311,9 @@ static int tls_setup (int implicit)
   char const *err ;
   int r = tlsserver_load(auto_home, &err) ;
   if (r < 0 || (!r && implicit)) logline(r ? err : "no control/servercert.pem: implicit TLS impossible", 0) ;
-  if (r <= 0) { if (implicit) _exit(111) ; return 0 ; }
+  if (r <= 0) { if (implicit) _exit(EXIT_TEMP) ; return 0 ; }
   if (!getuid() && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tlspair) < 0)
-    strerr_diefu1sys(111, "create a socket pair") ;
+    strerr_diefu1sys(EXIT_TEMP, "create a socket pair") ;
   return 1 ;
 }
 
@@ -321,9 +322,9 @@ static void tls_start (int loaded, int implicit)
   char const *err ;
   if (tlspair[0] >= 0) close(tlspair[0]) ;
   if (!loaded) return ;
-  if (tlsserver_prepare(&err) < 0) { logline(err, 0) ; if (implicit) _exit(111) ; return ; }
+  if (tlsserver_prepare(&err) < 0) { logline(err, 0) ; if (implicit) _exit(EXIT_TEMP) ; return ; }
   if (!implicit) return ;
-  if (tlsserver_accept(0, 1, timeout_ms, &err) < 0) { logline(err, 0) ; _exit(111) ; }
+  if (tlsserver_accept(0, 1, timeout_ms, &err) < 0) { logline(err, 0) ; _exit(EXIT_TEMP) ; }
   pop3_io_layer(&tlsserver_readv, &tlsserver_writev) ;
 }
 
@@ -333,7 +334,7 @@ int main (int argc, char const *const *argv)
   int implicit = 0, loaded ;
   PROG = "qmail-popup" ;
   if (argc > 1 && !strcmp(argv[1], "-s")) { implicit = 1 ; argc-- ; argv++ ; }
-  if (argc < 4 || !*argv[1]) strerr_dieusage(100, USAGE) ;
+  if (argc < 4 || !*argv[1]) strerr_dieusage(EXIT_PERM, USAGE) ;
   checker = argv + 2 ;
   signal(SIGPIPE, SIG_IGN) ;
   t = setting("timeoutpop3", TIMEOUT_DEFAULT, TIMEOUT_MAX) ;
@@ -348,14 +349,14 @@ int main (int argc, char const *const *argv)
     int sv[2] ;
     pid_t pid ;
     struct passwd *pw = getpwnam(auto_userd) ;
-    if (!pw) strerr_diefu2x(111, "find user ", auto_userd) ;
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) strerr_diefu1sys(111, "create a socket pair") ;
+    if (!pw) strerr_diefu2x(EXIT_TEMP, "find user ", auto_userd) ;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) strerr_diefu1sys(EXIT_TEMP, "create a socket pair") ;
     pid = fork() ;
-    if (pid < 0) strerr_diefu1sys(111, "fork") ;
+    if (pid < 0) strerr_diefu1sys(EXIT_TEMP, "fork") ;
     if (pid) { close(sv[1]) ; if (tlspair[1] >= 0) close(tlspair[1]) ; serve(sv[0], pid) ; }
     close(sv[0]) ;
     if (setgroups(0, 0) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
-      strerr_diefu2sys(111, "become ", auto_userd) ;
+      strerr_diefu2sys(EXIT_TEMP, "become ", auto_userd) ;
     monitor = sv[1] ;
   }
   tls_start(loaded, implicit) ;

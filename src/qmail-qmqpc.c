@@ -13,6 +13,7 @@
 #include <skalibs/allreadwrite.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
+#include "util/exitcode.h"
 #include "util/auto.h"
 #include "util/control.h"
 #include "util/memcap.h"
@@ -137,7 +138,7 @@ static int server (char const *line)
     return errno == ETIMEDOUT ? QQ_SERVER_TIMEOUT : QQ_SERVER_FAILED ;
   }
   if (!stralloc_0(&reply)) die(QQ_NOMEM, "out of memory") ;
-  if (reply.s[0] == 'K') _exit(0) ;
+  if (reply.s[0] == 'K') _exit(EXIT_OK) ;
   strerr_warnw4x(line, " said: ", reply.s + 1, "") ;
   if (reply.s[0] == 'D') _exit(QQ_PERM_REJECT) ;
   return reply.s[0] == 'Z' ? QQ_TEMP_REJECT : QQ_SERVER_FAILED ;

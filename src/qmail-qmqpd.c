@@ -143,5 +143,5 @@ int main (void)
     answer("Zthis client is not allowed to use QMQP here (#4.7.1)", "refused:") ;
   request() ;
   queue_it() ;
-  return 0 ;
+  return EXIT_OK ;
 }

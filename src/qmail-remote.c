@@ -10,6 +10,7 @@
 #include <skalibs/allreadwrite.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
+#include "util/exitcode.h"
 #include "mail/addr.h"
 #include "util/auto.h"
 #include "util/memcap.h"
@@ -43,26 +44,26 @@ int main (int argc, char const *const *argv)
   stralloc out = STRALLOC_ZERO ;
   int i ;
   PROG = "qmail-remote" ;
-  if (argc < 4) strerr_dieusage(100, USAGE) ;
-  if (argc - 3 > DELIVERY_RCPTS_MAX) strerr_dief1x(100, "too many recipients") ;
+  if (argc < 4) strerr_dieusage(EXIT_PERM, USAGE) ;
+  if (argc - 3 > DELIVERY_RCPTS_MAX) strerr_dief1x(EXIT_PERM, "too many recipients") ;
   for (i = 2 ; i < argc ; i++)
     if (!addr_is_safe(argv[i], strlen(argv[i])) || (i > 2 && !argv[i][0]))
-      strerr_dief1x(100, "unsafe address on the command line") ;
+      strerr_dief1x(EXIT_PERM, "unsafe address on the command line") ;
   memcap_set(MEMORY_MAX) ;
   srandom((unsigned int)(time(0) ^ getpid())) ;
   if (chdir(auto_home) < 0)
   {
     static char const z[] = "ZUnable to switch to conf-home. (#4.3.0)\n" ;
     allwrite(1, z, sizeof z) ;
-    return 0 ;
+    return EXIT_OK ;
   }
   if (lseek(0, 0, SEEK_CUR) < 0 && seekable_copy() < 0)
   {
     static char const z[] = "ZUnable to read the message. (#4.3.0)\n" ;
     allwrite(1, z, sizeof z) ;
-    return 0 ;
+    return EXIT_OK ;
   }
   delivery_run(&out, argv[1], argv[2], argv + 3, (size_t)(argc - 3), 0) ;
-  if (allwrite(1, out.s, out.len) < out.len) strerr_diefu1sys(111, "write the result") ;
-  return 0 ;
+  if (allwrite(1, out.s, out.len) < out.len) strerr_diefu1sys(EXIT_TEMP, "write the result") ;
+  return EXIT_OK ;
 }

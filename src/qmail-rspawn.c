@@ -18,6 +18,7 @@
 #include <skalibs/selfpipe.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
+#include "util/exitcode.h"
 #include "util/auto.h"
 #include "util/memcap.h"
 #include "queue/pipebuf.h"
@@ -58,10 +59,10 @@ struct job_s
 static void reply (unsigned long slot, unsigned int n, rresult const *res)
 {
   unsigned int i ;
-  if (!spawnproto_rreply_put_head(&replies, slot, n)) strerr_diefu1sys(111, "allocate memory") ;
+  if (spawnproto_rreply_put_head(&replies, slot, n) < 0) strerr_diefu1sys(EXIT_TEMP, "allocate memory") ;
   for (i = 0 ; i < n ; i++)
-    if (!spawnproto_rreply_put_result(&replies, res[i].code, res[i].text, res[i].len))
-      strerr_diefu1sys(111, "allocate memory") ;
+    if (spawnproto_rreply_put_result(&replies, res[i].code, res[i].text, res[i].len) < 0)
+      strerr_diefu1sys(EXIT_TEMP, "allocate memory") ;
 }
 
 /* The same code and text for every recipient of a job. */
@@ -79,14 +80,14 @@ static void __attribute__((noreturn)) child (job const *j, int fdmess, int fdout
   stralloc out = STRALLOC_ZERO ;
   selfpipe_finish() ;
   signal(SIGPIPE, SIG_IGN) ;
-  if (fdmess != 0 && dup2(fdmess, 0) < 0) _exit(111) ;
-  if (fdout != 1 && dup2(fdout, 1) < 0) _exit(111) ;
-  if (fchdir(homefd) < 0) _exit(111) ;
+  if (fdmess != 0 && dup2(fdmess, 0) < 0) _exit(EXIT_TEMP) ;
+  if (fdout != 1 && dup2(fdout, 1) < 0) _exit(EXIT_TEMP) ;
+  if (fchdir(homefd) < 0) _exit(EXIT_TEMP) ;
   srandom((unsigned int)(time(0) ^ getpid())) ;
   memcap_set(64 << 20) ;
   delivery_run(&out, j->domain, j->rq.sender, j->rq.rcpt, j->rq.n, 0) ;
-  if (allwrite(1, out.s, out.len) < out.len) _exit(111) ;
-  _exit(0) ;
+  if (allwrite(1, out.s, out.len) < out.len) _exit(EXIT_TEMP) ;
+  _exit(EXIT_OK) ;
 }
 
 static void start (job const *j)
@@ -132,7 +133,7 @@ static void kid_read (kid *k)
     if (r < 0 && errno == EAGAIN) return ;
     if (r <= 0) { close(k->fd) ; k->fd = -1 ; return ; }
     if (k->out.len + (size_t)r <= KIDOUT_MAX && !stralloc_catb(&k->out, buf, (size_t)r))
-      strerr_diefu1sys(111, "allocate memory") ;
+      strerr_diefu1sys(EXIT_TEMP, "allocate memory") ;
   }
 }
 
@@ -181,14 +182,14 @@ static void requests (stralloc *in)
   while ((n = pipebuf_next(in, used, 0, &spawnproto_rrequest_len)) > 0)
   {
     static job j ;
-    if (!spawnproto_rrequest_parse(&j.rq, in->s + used, (size_t)n, SLOTS))
-      strerr_dief1x(111, "protocol error: malformed job record") ;
-    if (kids[j.rq.slot].busy) strerr_dief1x(111, "protocol error: slot already busy") ;
+    if (spawnproto_rrequest_parse(&j.rq, in->s + used, (size_t)n, SLOTS) < 0)
+      strerr_dief1x(EXIT_TEMP, "protocol error: malformed job record") ;
+    if (kids[j.rq.slot].busy) strerr_dief1x(EXIT_TEMP, "protocol error: slot already busy") ;
     if (job_domain(&j) < 0) reply_all(j.rq.slot, j.rq.n, 'D', "Sorry, the recipient's domain is empty or too long. (#5.1.3)") ;
     else start(&j) ;
     used += (size_t)n ;
   }
-  if (n < 0) strerr_dief1x(111, "protocol error: malformed job record") ;
+  if (n < 0) strerr_dief1x(EXIT_TEMP, "protocol error: malformed job record") ;
   pipebuf_consume(in, used) ;
 }
 
@@ -220,7 +221,7 @@ static void loop (int sfd)
     if (iopause_g(x, n, 0) < 0)
     {
       if (errno == EINTR) continue ;
-      strerr_diefu1sys(111, "iopause") ;
+      strerr_diefu1sys(EXIT_TEMP, "iopause") ;
     }
     for (i = 0 ; i < n ; i++)
     {
@@ -230,14 +231,14 @@ static void loop (int sfd)
       {
         int s ;
         while ((s = selfpipe_read()) > 0) ;
-        if (s < 0) strerr_diefu1sys(111, "read selfpipe") ;
+        if (s < 0) strerr_diefu1sys(EXIT_TEMP, "read selfpipe") ;
         reap() ;
       }
       else if (xslot[i] == SLOTS + 1)
       {
         int r = pipebuf_fill(0, &in) ;
-        if (r == -2) strerr_diefu1sys(111, "read requests") ;
-        if (!r) { reading = 0 ; if (in.len) strerr_dief1x(111, "protocol error: incomplete job record at end of input") ; }
+        if (r == -2) strerr_diefu1sys(EXIT_TEMP, "read requests") ;
+        if (!r) { reading = 0 ; if (in.len) strerr_dief1x(EXIT_TEMP, "protocol error: incomplete job record at end of input") ; }
         if (r > 0) requests(&in) ;
       }
       else pipebuf_flush(1, &replies, "qmail-send") ;
@@ -250,18 +251,18 @@ int main (int argc, char const *const *argv)
 {
   int sfd ;
   PROG = "qmail-rspawn" ;
-  if (argc != 1) strerr_dieusage(100, USAGE) ;
-  if (chdir(auto_home) < 0) strerr_diefu2sys(111, "chdir to ", auto_home) ;
+  if (argc != 1) strerr_dieusage(EXIT_PERM, USAGE) ;
+  if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;
   homefd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
-  if (homefd < 0) strerr_diefu2sys(111, "open ", auto_home) ;
-  if (chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;
+  if (homefd < 0) strerr_diefu2sys(EXIT_TEMP, "open ", auto_home) ;
+  if (chdir("queue") < 0) strerr_diefu3sys(EXIT_TEMP, "chdir to ", auto_home, "/queue") ;
   raise_fd_limit() ;
   memcap_set(MEMORY_MAX) ;
   signal(SIGPIPE, SIG_IGN) ;
   sfd = selfpipe_init() ;
-  if (sfd < 0) strerr_diefu1sys(111, "init selfpipe") ;
-  if (!selfpipe_trap(SIGCHLD)) strerr_diefu1sys(111, "trap SIGCHLD") ;
-  if (ndelay_on(0) < 0 || ndelay_on(1) < 0) strerr_diefu1sys(111, "set fds non-blocking") ;
+  if (sfd < 0) strerr_diefu1sys(EXIT_TEMP, "init selfpipe") ;
+  if (!selfpipe_trap(SIGCHLD)) strerr_diefu1sys(EXIT_TEMP, "trap SIGCHLD") ;
+  if (ndelay_on(0) < 0 || ndelay_on(1) < 0) strerr_diefu1sys(EXIT_TEMP, "set fds non-blocking") ;
   loop(sfd) ;
-  return 0 ;
+  return EXIT_OK ;
 }

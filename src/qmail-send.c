@@ -21,6 +21,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "util/logline.h"
 #include "util/memcap.h"
 #include "queue/pipebuf.h"
@@ -48,7 +49,7 @@
 #define MEMORY_MAX (256UL << 20)       /* RLIMIT_DATA: recipients stay on disk, so this is ample */
 
 static queuedir qdir ;   /* fds on conf-home and its queue */
-static int flagstop = 0, exitcode = 0 ;
+static int flagstop = 0, exitcode = EXIT_OK ;
 static stralloc todoin = STRALLOC_ZERO ;
 static int todoup = 1 ;
 static int cleanup = 1 ;   /* qmail-clean is there */
@@ -224,19 +225,19 @@ static void read_todo (void)
   {
     char letter ;
     unsigned long id ;
-    if (!spawnproto_idrec_parse(todoin.s + pos, (size_t)n, &letter, &id) || letter != 'L')
-      strerr_dief1x(111, "protocol error: malformed record from qmail-todo") ;
+    if (spawnproto_idrec_parse(todoin.s + pos, (size_t)n, &letter, &id) < 0 || letter != 'L')
+      strerr_dief1x(EXIT_TEMP, "protocol error: malformed record from qmail-todo") ;
     load(id, 1) ;
     pos += (size_t)n ;
   }
-  if (n < 0) strerr_dief1x(111, "protocol error: overlong record from qmail-todo") ;
+  if (n < 0) strerr_dief1x(EXIT_TEMP, "protocol error: overlong record from qmail-todo") ;
   pipebuf_consume(&todoin, pos) ;
   if (!r || r == -2)
   {
     logline("qmail-send: alert: lost connection to qmail-todo; exiting when deliveries are done", (char *)0) ;
     todoup = 0 ;
     flagstop = 1 ;
-    exitcode = 111 ;
+    exitcode = EXIT_TEMP ;
   }
 }
 
@@ -256,7 +257,7 @@ static void read_clean (void)
 {
   char buf[256] ;
   ssize_t r = fd_read(FD_CLEANREP, buf, sizeof buf) ;
-  if (r < 0) { if (errno == EAGAIN || errno == EINTR) return ; strerr_diefu1sys(111, "read from qmail-clean") ; }
+  if (r < 0) { if (errno == EAGAIN || errno == EINTR) return ; strerr_diefu1sys(EXIT_TEMP, "read from qmail-clean") ; }
   if (!r) { clean_lost() ; return ; }
   finish_clean_replies(buf, (size_t)r) ;
 }
@@ -268,7 +269,7 @@ static void flush_clean (void)
   {
     if (errno == EAGAIN || errno == EINTR) return ;
     if (errno == EPIPE) { clean_lost() ; return ; }
-    strerr_diefu1sys(111, "write to qmail-clean") ;
+    strerr_diefu1sys(EXIT_TEMP, "write to qmail-clean") ;
   }
   pipebuf_consume(&finish_cleanout, (size_t)w) ;
 }
@@ -298,29 +299,29 @@ static int setup (void)
   char const *what ;
   /* before opening anything: which of our fds did qmail-start give us? */
   if (!fd_open(channel[0].fdreq) || !fd_open(channel[0].fdrep) || !fd_open(FD_CLEANREQ) || !fd_open(FD_CLEANREP) || !fd_open(FD_TODO))
-    strerr_dief1x(100, "fds 3, 4, 7, 8, 9 must be open: run me from qmail-start") ;
+    strerr_dief1x(EXIT_PERM, "fds 3, 4, 7, 8, 9 must be open: run me from qmail-start") ;
   channel[0].up = 1 ;
   channel[1].up = fd_open(channel[1].fdreq) && fd_open(channel[1].fdrep) ;
   /* the qmail-queue of a bounce must not hold our pipes (to root's qmail-lspawn among them) */
   for (fd = 3 ; fd <= FD_TODO ; fd++) if (fd_open(fd)) (void)fcntl(fd, F_SETFD, FD_CLOEXEC) ;
   memcap_set(MEMORY_MAX) ;
   sig_ignore(SIGPIPE) ;
-  if (queuedir_enter(&qdir, &what) < 0) strerr_diefu1sys(111, what) ;
+  if (queuedir_enter(&qdir, &what) < 0) strerr_diefu1sys(EXIT_TEMP, what) ;
   lockfd = open("lock/sendmutex", O_RDWR | O_CLOEXEC) ;
-  if (lockfd < 0) strerr_diefu1sys(111, "open lock/sendmutex") ;
+  if (lockfd < 0) strerr_diefu1sys(EXIT_TEMP, "open lock/sendmutex") ;
   if (flock(lockfd, LOCK_EX | LOCK_NB) < 0)
   {
-    if (errno == EWOULDBLOCK) strerr_dief1x(111, "another qmail-send is running (lock/sendmutex is held)") ;
-    strerr_diefu1sys(111, "lock lock/sendmutex") ;
+    if (errno == EWOULDBLOCK) strerr_dief1x(EXIT_TEMP, "another qmail-send is running (lock/sendmutex is held)") ;
+    strerr_diefu1sys(EXIT_TEMP, "lock lock/sendmutex") ;
   }
-  if (!sendcontrols_read(&qdir)) strerr_diefu1x(111, "read control files") ;
+  if (!sendcontrols_read(&qdir)) strerr_diefu1x(EXIT_TEMP, "read control files") ;
   for (c = 0 ; c < SEND_NCHAN ; c++)
-    if (channel[c].up && (ndelay_on(channel[c].fdreq) < 0 || ndelay_on(channel[c].fdrep) < 0)) strerr_diefu1sys(111, "ndelay_on") ;
-  if (ndelay_on(FD_CLEANREQ) < 0 || ndelay_on(FD_CLEANREP) < 0 || ndelay_on(FD_TODO) < 0) strerr_diefu1sys(111, "ndelay_on") ;
+    if (channel[c].up && (ndelay_on(channel[c].fdreq) < 0 || ndelay_on(channel[c].fdrep) < 0)) strerr_diefu1sys(EXIT_TEMP, "ndelay_on") ;
+  if (ndelay_on(FD_CLEANREQ) < 0 || ndelay_on(FD_CLEANREP) < 0 || ndelay_on(FD_TODO) < 0) strerr_diefu1sys(EXIT_TEMP, "ndelay_on") ;
   sfd = selfpipe_init() ;
-  if (sfd < 0) strerr_diefu1sys(111, "selfpipe_init") ;
+  if (sfd < 0) strerr_diefu1sys(EXIT_TEMP, "selfpipe_init") ;
   if (!selfpipe_trap(SIGTERM) || !selfpipe_trap(SIGALRM) || !selfpipe_trap(SIGHUP))
-    strerr_diefu1sys(111, "trap signals") ;
+    strerr_diefu1sys(EXIT_TEMP, "trap signals") ;
   return sfd ;
 }
 
@@ -345,7 +346,7 @@ static void wait_once (int sfd)
   if (cleanup && finish_cleanout.len) { ixcw = n ; x[n].fd = FD_CLEANREQ ; x[n++].events = IOPAUSE_WRITE ; }
   tain_addsec_g(&deadline, (int)schedule_wait()) ;
   r = iopause_g(x, n, &deadline) ;
-  if (r < 0) { if (errno == EINTR) return ; strerr_diefu1sys(111, "iopause") ; }
+  if (r < 0) { if (errno == EINTR) return ; strerr_diefu1sys(EXIT_TEMP, "iopause") ; }
   if (!r) return ;
   if (x[0].revents & IOPAUSE_READ) on_signal() ;
   for (c = 0 ; c < SEND_NCHAN ; c++)
@@ -355,7 +356,7 @@ static void wait_once (int sfd)
     {
       /* a spawner gone: stop; supervision starts us all again */
       flagstop = 1 ;
-      exitcode = 111 ;
+      exitcode = EXIT_TEMP ;
     }
   }
   if (ixtodo < n && x[ixtodo].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) read_todo() ;
@@ -367,7 +368,7 @@ int main (int argc, char const *const *argv)
 {
   int sfd ;
   PROG = "qmail-send" ;
-  if (argc > 1) strerr_dieusage(100, USAGE) ;
+  if (argc > 1) strerr_dieusage(EXIT_PERM, USAGE) ;
   sfd = setup() ;
   tain_now_g() ;
   if (!scan()) schedule_at(0, TAG_SCAN, schedule_now() + SCHED_RESOURCE_RETRY) ;

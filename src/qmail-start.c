@@ -18,6 +18,7 @@
 #include <skalibs/sig.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/tai.h>
+#include "util/exitcode.h"
 #include "queue/flushfifo.h"
 #include "util/auto.h"
 #include "util/fds.h"
@@ -43,14 +44,14 @@ struct fdmap_s
 static void lookup_user (who *w, char const *name, gid_t gid)
 {
   struct passwd *pw = getpwnam(name) ;
-  if (!pw) strerr_dief2x(111, "unknown user ", name) ;
+  if (!pw) strerr_dief2x(EXIT_TEMP, "unknown user ", name) ;
   w->uid = pw->pw_uid ;
   w->gid = gid ;
 }
 
 static void mkpipe (int p[2])
 {
-  if (pipe2(p, O_CLOEXEC) < 0) strerr_diefu1sys(111, "create a pipe") ;
+  if (pipe2(p, O_CLOEXEC) < 0) strerr_diefu1sys(EXIT_TEMP, "create a pipe") ;
 }
 
 /* Start auto_home/bin/argv[0] with fds arranged as map says, as w (or as root if w is 0). */
@@ -58,7 +59,7 @@ static pid_t start (char const *const *argv, fdmap const *map, unsigned int n, w
 {
   pid_t parent = getpid(), pid = fork() ;
   unsigned int i ;
-  if (pid < 0) strerr_diefu2sys(111, "fork for ", argv[0]) ;
+  if (pid < 0) strerr_diefu2sys(EXIT_TEMP, "fork for ", argv[0]) ;
   if (pid) return pid ;
   selfpipe_finish() ;
   /* first out of the way (targets may be sources), then into place */
@@ -66,23 +67,23 @@ static pid_t start (char const *const *argv, fdmap const *map, unsigned int n, w
   for (i = 0 ; i < n ; i++)
   {
     tmp[i] = map[i].from < 0 ? -1 : fcntl(map[i].from, F_DUPFD_CLOEXEC, HIGHFD) ;
-    if (map[i].from >= 0 && tmp[i] < 0) strerr_diefu1sys(111, "dup") ;
+    if (map[i].from >= 0 && tmp[i] < 0) strerr_diefu1sys(EXIT_TEMP, "dup") ;
   }
   for (i = 0 ; i < n ; i++)
   {
     if (tmp[i] < 0) { close(map[i].to) ; continue ; }
-    if (dup2(tmp[i], map[i].to) < 0) strerr_diefu1sys(111, "dup2") ;
+    if (dup2(tmp[i], map[i].to) < 0) strerr_diefu1sys(EXIT_TEMP, "dup2") ;
   }
   if (w)
   {
     if (setgroups(1, &w->gid) < 0 || setgid(w->gid) < 0 || setuid(w->uid) < 0)
-      strerr_diefu2sys(111, "drop privileges for ", argv[0]) ;
+      strerr_diefu2sys(EXIT_TEMP, "drop privileges for ", argv[0]) ;
   }
   /* we are what supervision sees: our death ends every daemon at once, as a crash
      of all would (after the setuid, which clears the setting); no orphan keeps
      lock/sendmutex from the next qmail-start */
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) strerr_diefu1sys(111, "set the parent-death signal") ;
-  if (getppid() != parent) _exit(111) ;
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) strerr_diefu1sys(EXIT_TEMP, "set the parent-death signal") ;
+  if (getppid() != parent) _exit(EXIT_TEMP) ;
   {
     size_t h = strlen(auto_home), k = strlen(argv[0]) ;
     char path[h + 6 + k] ;
@@ -90,7 +91,7 @@ static pid_t start (char const *const *argv, fdmap const *map, unsigned int n, w
     memcpy(path + h, "/bin/", 5) ;
     memcpy(path + h + 5, argv[0], k + 1) ;
     execv(path, (char *const *)argv) ;
-    strerr_diefu2sys(111, "exec ", path) ;
+    strerr_diefu2sys(EXIT_TEMP, "exec ", path) ;
   }
 }
 
@@ -115,7 +116,7 @@ static void trap_signals (void)
 {
   if (!selfpipe_trap(SIGCHLD) || !selfpipe_trap(SIGTERM) || !selfpipe_trap(SIGHUP)
    || !selfpipe_trap(SIGALRM) || !selfpipe_trap(SIGINT))
-    strerr_diefu1sys(111, "trap signals") ;
+    strerr_diefu1sys(EXIT_TEMP, "trap signals") ;
 }
 
 /* The logger (argv[2...]) reads our log pipe; its write end, or 1 without a logger. */
@@ -126,13 +127,13 @@ static int start_logger (int argc, char const *const *argv, pid_t *pid)
   if (argc <= 2) return 1 ;
   mkpipe(pg) ;
   *pid = fork() ;
-  if (*pid < 0) strerr_diefu1sys(111, "fork for the logger") ;
+  if (*pid < 0) strerr_diefu1sys(EXIT_TEMP, "fork for the logger") ;
   if (!*pid)
   {
     selfpipe_finish() ;
-    if (dup2(pg[0], 0) < 0) strerr_diefu1sys(111, "dup2") ;
+    if (dup2(pg[0], 0) < 0) strerr_diefu1sys(EXIT_TEMP, "dup2") ;
     execvp(argv[2], (char *const *)argv + 2) ;
-    strerr_diefu2sys(111, "exec ", argv[2]) ;
+    strerr_diefu2sys(EXIT_TEMP, "exec ", argv[2]) ;
   }
   close(pg[0]) ;
   return pg[1] ;
@@ -160,7 +161,7 @@ static void start_daemons (kids *k, pipes const *p, char const *defaultdelivery,
 {
   who qs, qq, qr ;
   struct group *gr = getgrnam(auto_groupq) ;
-  if (!gr) strerr_dief2x(111, "unknown group ", auto_groupq) ;
+  if (!gr) strerr_dief2x(EXIT_TEMP, "unknown group ", auto_groupq) ;
   lookup_user(&qs, auto_users, gr->gr_gid) ;
   lookup_user(&qq, auto_userq, gr->gr_gid) ;
   lookup_user(&qr, auto_userr, gr->gr_gid) ;
@@ -229,7 +230,7 @@ static void reap (kids *k)
     k->pid[i] = k->pid[--k->n] ;
     if (pid == k->send)
     {
-      k->sendstatus = WIFEXITED(wstat) ? WEXITSTATUS(wstat) : 111 ;
+      k->sendstatus = WIFEXITED(wstat) ? WEXITSTATUS(wstat) : EXIT_TEMP ;
       if (is_kid(k, k->todo)) kill(k->todo, SIGTERM) ;
     }
   }
@@ -278,7 +279,7 @@ static void supervise (kids *k, int sfd, flusher *f)
     iopause_fd x[2] = { { .fd = sfd, .events = IOPAUSE_READ }, { .fd = f->fd, .events = IOPAUSE_READ } } ;
     unsigned int n = f->fd >= 0 && !f->pending ? 2 : 1 ;   /* while one waits, the others coalesce in the FIFO */
     int sig ;
-    if (iopause_g(x, n, f->pending ? &f->next : 0) < 0 && errno != EINTR) strerr_diefu1sys(111, "iopause") ;
+    if (iopause_g(x, n, f->pending ? &f->next : 0) < 0 && errno != EINTR) strerr_diefu1sys(EXIT_TEMP, "iopause") ;
     if (n == 2 && x[1].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT) && flushfifo_drain(f->fd) > 0) f->pending = 1 ;
     flush_maybe(k, f) ;
     while ((sig = selfpipe_read()) > 0)
@@ -301,18 +302,18 @@ int main (int argc, char const *const *argv)
   flusher f = { .fd = -1, .pending = 0 } ;
   int logfd, devnull, sfd ;
   PROG = "qmail-start" ;
-  if (argc < 2) strerr_dieusage(100, USAGE) ;
+  if (argc < 2) strerr_dieusage(EXIT_PERM, USAGE) ;
   close_inherited() ;
-  if (chdir(auto_home) < 0) strerr_diefu2sys(111, "chdir to ", auto_home) ;
+  if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;
   if (!tain_now_set_stopwatch_g()) tain_now_g() ;   /* the wall clock will do */
   f.next = STAMP ;
   f.fd = flushfifo_open(FLUSHFIFO, flush_group(FLUSHFIFO_GROUP)) ;
   if (f.fd < 0) strerr_warnwu4sys("set up ", auto_home, "/" FLUSHFIFO, ", so only root may flush the queue") ;
-  if (chdir("queue") < 0) strerr_diefu3sys(111, "chdir to ", auto_home, "/queue") ;
+  if (chdir("queue") < 0) strerr_diefu3sys(EXIT_TEMP, "chdir to ", auto_home, "/queue") ;
   devnull = open("/dev/null", O_RDWR | O_CLOEXEC) ;
-  if (devnull < 0) strerr_diefu1sys(111, "open /dev/null") ;
+  if (devnull < 0) strerr_diefu1sys(EXIT_TEMP, "open /dev/null") ;
   sfd = selfpipe_init() ;
-  if (sfd < 0) strerr_diefu1sys(111, "selfpipe_init") ;
+  if (sfd < 0) strerr_diefu1sys(EXIT_TEMP, "selfpipe_init") ;
   trap_signals() ;
   logfd = start_logger(argc, argv, &k.logger) ;
   /* a log that does not read (its disk full) must never stop mail: every daemon
@@ -329,5 +330,5 @@ int main (int argc, char const *const *argv)
     int wstat ;
     waitpid_nointr(k.logger, &wstat, 0) ;
   }
-  return k.sendstatus == 0 ? 0 : 111 ;
+  return k.sendstatus == EXIT_OK ? EXIT_OK : EXIT_TEMP ;
 }

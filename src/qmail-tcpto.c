@@ -6,6 +6,7 @@
 #include <skalibs/buffer.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "util/auto.h"
 #include "net/sock.h"
 #include "remote/tcpto.h"
@@ -19,12 +20,12 @@ int main (int argc, char const *const *argv)
   int fd ;
   uint64_t now = (uint64_t)time(0) ;
   PROG = "qmail-tcpto" ;
-  if (argc != 1) strerr_dieusage(100, USAGE) ;
-  if (chdir(auto_home) < 0) strerr_diefu2sys(111, "chdir to ", auto_home) ;
+  if (argc != 1) strerr_dieusage(EXIT_PERM, USAGE) ;
+  if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;
   fd = open("queue/lock/tcpto", O_RDONLY | O_CLOEXEC) ;
-  if (fd < 0) strerr_diefu1sys(111, "open queue/lock/tcpto") ;
+  if (fd < 0) strerr_diefu1sys(EXIT_TEMP, "open queue/lock/tcpto") ;
   n = read(fd, buf, sizeof buf) ;
-  if (n < 0) strerr_diefu1sys(111, "read queue/lock/tcpto") ;
+  if (n < 0) strerr_diefu1sys(EXIT_TEMP, "read queue/lock/tcpto") ;
   for (i = 0 ; i + TCPTO_RECSIZE <= n ; i += TCPTO_RECSIZE)
   {
     unsigned char const *r = buf + i ;
@@ -46,6 +47,6 @@ int main (int argc, char const *const *argv)
     buffer_puts(buffer_1, f) ;
     buffer_puts(buffer_1, "\n") ;
   }
-  if (!buffer_flush(buffer_1)) strerr_diefu1sys(111, "write") ;
-  return 0 ;
+  if (!buffer_flush(buffer_1)) strerr_diefu1sys(EXIT_TEMP, "write") ;
+  return EXIT_OK ;
 }

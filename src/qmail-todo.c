@@ -20,6 +20,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/tai.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "util/auto.h"
 #include "util/control.h"
 #include "util/dirsync.h"
@@ -74,7 +75,7 @@ static int controls_read (void)
  err:
   if (!ok) logline("qmail-todo: warning: unable to read controls: ", strerror(errno), (char *)0) ;
   stralloc_free(&me) ; stralloc_free(&env) ; stralloc_free(&pct) ; stralloc_free(&loc) ; stralloc_free(&vd) ;
-  if (fchdir(qdir.queue) < 0) strerr_diefu1sys(111, "fchdir to queue") ;
+  if (fchdir(qdir.queue) < 0) strerr_diefu1sys(EXIT_TEMP, "fchdir to queue") ;
   return ok ;
 }
 
@@ -260,7 +261,7 @@ static int sync_each (done const *ds, size_t n)
 
 static void put_or_die (int fd, char const *s, size_t len, char const *what)
 {
-  if (allwrite(fd, s, len) < len) strerr_diefu2sys(111, "write to ", what) ;
+  if (allwrite(fd, s, len) < len) strerr_diefu2sys(EXIT_TEMP, "write to ", what) ;
 }
 
 /* Ask our qmail-clean to remove todo/ and intd/ for each id, then read the replies;
@@ -271,7 +272,7 @@ static void clean_todo (unsigned long const *ids, size_t n, unsigned char *ok)
   size_t i ;
   if (!n) return ;
   for (i = 0 ; i < n ; i++)
-    if (!spawnproto_idrec_put(&req, 't', ids[i])) strerr_diefu1sys(111, "stralloc") ;
+    if (spawnproto_idrec_put(&req, 't', ids[i]) < 0) strerr_diefu1sys(EXIT_TEMP, "stralloc") ;
   put_or_die(FD_CLEANREQ, req.s, req.len, "qmail-clean") ;
   stralloc_free(&req) ;
   for (i = 0 ; i < n ; i++)
@@ -279,8 +280,8 @@ static void clean_todo (unsigned long const *ids, size_t n, unsigned char *ok)
     char c ;
     ssize_t r ;
     do r = read(FD_CLEANREP, &c, 1) ; while (r < 0 && errno == EINTR) ;
-    if (r < 0) strerr_diefu1sys(111, "read reply from qmail-clean") ;
-    if (!r) strerr_dief1x(111, "qmail-clean went away") ;
+    if (r < 0) strerr_diefu1sys(EXIT_TEMP, "read reply from qmail-clean") ;
+    if (!r) strerr_dief1x(EXIT_TEMP, "qmail-clean went away") ;
     ok[i] = c == '+' ;
     if (!ok[i])
     {
@@ -339,7 +340,7 @@ static int batch (unsigned long const *ids, size_t n)
     fuid[ulong_fmt(fuid, ds[i].uid)] = 0 ;
     logline("new msg ", fid, (char *)0) ;
     logline("info msg ", fid, ": bytes ", fb, " from <", ds[i].sender.s, "> qp ", fqp, " uid ", fuid, (char *)0) ;
-    if (!spawnproto_idrec_put(&out, 'L', ds[i].id)) strerr_diefu1sys(111, "stralloc") ;
+    if (spawnproto_idrec_put(&out, 'L', ds[i].id) < 0) strerr_diefu1sys(EXIT_TEMP, "stralloc") ;
   }
   if (out.len) put_or_die(FD_SEND, out.s, out.len, "qmail-send") ;
   stralloc_free(&out) ;
@@ -397,22 +398,22 @@ int main (int argc, char const *const *argv)
   unsigned int backoff = 1 ;
   tain deadline ;
   PROG = "qmail-todo" ;
-  if (argc > 1) strerr_dieusage(100, USAGE) ;
+  if (argc > 1) strerr_dieusage(EXIT_PERM, USAGE) ;
   memcap_set(MEMORY_MAX) ;
   sig_ignore(SIGPIPE) ;
   {
     char const *what ;
-    if (queuedir_enter(&qdir, &what) < 0) strerr_diefu1sys(111, what) ;
+    if (queuedir_enter(&qdir, &what) < 0) strerr_diefu1sys(EXIT_TEMP, what) ;
   }
-  if (!controls_read()) strerr_diefu1x(111, "read control files") ;
+  if (!controls_read()) strerr_diefu1x(EXIT_TEMP, "read control files") ;
   fdtrig = open("lock/trigger", O_RDONLY | O_NONBLOCK | O_CLOEXEC) ;
-  if (fdtrig < 0) strerr_diefu1sys(111, "open lock/trigger") ;
+  if (fdtrig < 0) strerr_diefu1sys(EXIT_TEMP, "open lock/trigger") ;
   /* our own writer: the FIFO never reports EOF when the last qmail-queue closes it */
   fdtrigw = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
-  if (fdtrigw < 0) strerr_diefu1sys(111, "open lock/trigger for writing") ;
+  if (fdtrigw < 0) strerr_diefu1sys(EXIT_TEMP, "open lock/trigger for writing") ;
   sfd = selfpipe_init() ;
-  if (sfd < 0) strerr_diefu1sys(111, "selfpipe_init") ;
-  if (!selfpipe_trap(SIGHUP)) strerr_diefu1sys(111, "trap SIGHUP") ;
+  if (sfd < 0) strerr_diefu1sys(EXIT_TEMP, "selfpipe_init") ;
+  if (!selfpipe_trap(SIGHUP)) strerr_diefu1sys(EXIT_TEMP, "trap SIGHUP") ;
   tain_now_g() ;
   for (;;)
   {
@@ -432,9 +433,9 @@ int main (int argc, char const *const *argv)
     x[1].fd = sfd ; x[1].events = IOPAUSE_READ ;
     x[2].fd = FD_SEND ; x[2].events = 0 ;   /* only to see qmail-send go away */
     r = iopause_g(x, 3, &deadline) ;
-    if (r < 0) { if (errno == EINTR) continue ; strerr_diefu1sys(111, "iopause") ; }
+    if (r < 0) { if (errno == EINTR) continue ; strerr_diefu1sys(EXIT_TEMP, "iopause") ; }
     if (!r) { flagscan = 1 ; continue ; }
-    if (x[2].revents & IOPAUSE_EXCEPT) strerr_dief1x(111, "qmail-send went away") ;
+    if (x[2].revents & IOPAUSE_EXCEPT) strerr_dief1x(EXIT_TEMP, "qmail-send went away") ;
     if (x[1].revents & IOPAUSE_READ)
     {
       int sig ;

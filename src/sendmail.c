@@ -13,6 +13,7 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 #include <skalibs/stralloc.h>
+#include "util/exitcode.h"
 #include "queue/flushfifo.h"
 #include "queue/sendlock.h"
 #include "util/auto.h"
@@ -192,9 +193,9 @@ static int inject (opts const *o, int i, int argc, char const *const *argv)
   if (WIFSIGNALED(wstat)) strerr_dief1x(EX_SOFTWARE, "qmail-inject crashed") ;
   switch (WEXITSTATUS(wstat))
   {
-    case 0 : return EX_OK ;
-    case 100 : return EX_DATAERR ;
-    case 111 : return EX_TEMPFAIL ;
+    case EXIT_OK : return EX_OK ;
+    case EXIT_PERM : return EX_DATAERR ;
+    case EXIT_TEMP : return EX_TEMPFAIL ;
     default : return WEXITSTATUS(wstat) ;   /* sysexits codes of run() in the child */
   }
 }

@@ -11,11 +11,11 @@ static void request (char const *s, size_t len, unsigned long maxslot)
 {
   spawnproto_request r, q ;
   stralloc sa = STRALLOC_ZERO ;
-  if (!spawnproto_request_parse(&r, s, len, maxslot)) return ;
+  if (spawnproto_request_parse(&r, s, len, maxslot) < 0) return ;
   FUZZ_CHECK(r.slot < maxslot && *r.rcpt && addr_is_safe(r.sender, strlen(r.sender))) ;
-  if (!spawnproto_request_put(&sa, r.slot, r.msgid, r.sender, r.rcpt)) abort() ;
+  if (spawnproto_request_put(&sa, r.slot, r.msgid, r.sender, r.rcpt) < 0) abort() ;
   FUZZ_CHECK(spawnproto_fields(sa.s, sa.len, 4) == (ssize_t)sa.len) ;
-  FUZZ_CHECK(spawnproto_request_parse(&q, sa.s, sa.len, maxslot)) ;
+  FUZZ_CHECK(spawnproto_request_parse(&q, sa.s, sa.len, maxslot) == 0) ;
   FUZZ_CHECK(q.slot == r.slot && q.msgid == r.msgid && !strcmp(q.sender, r.sender) && !strcmp(q.rcpt, r.rcpt)) ;
   stralloc_free(&sa) ;
 }
@@ -25,10 +25,10 @@ static void reply (char const *s, size_t len, unsigned long maxslot)
   spawnproto_reply r, q ;
   stralloc sa = STRALLOC_ZERO ;
   size_t i ;
-  if (!spawnproto_reply_parse(&r, s, len, maxslot)) return ;
+  if (spawnproto_reply_parse(&r, s, len, maxslot) < 0) return ;
   FUZZ_CHECK(r.slot < maxslot && strchr("KZD", r.code) && r.textlen <= SPAWNPROTO_TEXT_MAX) ;
-  if (!spawnproto_reply_put(&sa, r.slot, r.code, r.text, r.textlen)) abort() ;
-  FUZZ_CHECK(spawnproto_reply_parse(&q, sa.s, sa.len, maxslot)) ;
+  if (spawnproto_reply_put(&sa, r.slot, r.code, r.text, r.textlen) < 0) abort() ;
+  FUZZ_CHECK(spawnproto_reply_parse(&q, sa.s, sa.len, maxslot) == 0) ;
   FUZZ_CHECK(q.slot == r.slot && q.code == r.code && q.textlen == r.textlen) ;
   for (i = 0 ; i < q.textlen ; i++)
   {
@@ -43,9 +43,9 @@ static void idrec (char const *s, size_t len)
   char letter = 0, l2 = 0 ;
   unsigned long id = 0, id2 = 0 ;
   stralloc sa = STRALLOC_ZERO ;
-  if (!spawnproto_idrec_parse(s, len, &letter, &id)) return ;
-  if (!spawnproto_idrec_put(&sa, letter, id)) abort() ;
-  FUZZ_CHECK(spawnproto_idrec_parse(sa.s, sa.len, &l2, &id2) && l2 == letter && id2 == id) ;
+  if (spawnproto_idrec_parse(s, len, &letter, &id) < 0) return ;
+  if (spawnproto_idrec_put(&sa, letter, id) < 0) abort() ;
+  FUZZ_CHECK(spawnproto_idrec_parse(sa.s, sa.len, &l2, &id2) == 0 && l2 == letter && id2 == id) ;
   stralloc_free(&sa) ;
 }
 

@@ -36,11 +36,11 @@ static int message_fd (char const *s)
 START_TEST(test_name_format)
 {
   stralloc sa = STRALLOC_ZERO ;
-  ck_assert(maildir_name(&sa, 1700000000, 123456, 4242, 0, "host.example", 77)) ;
+  ck_assert_int_eq(maildir_name(&sa, 1700000000, 123456, 4242, 0, "host.example", 77), 0) ;
   ck_assert(stralloc_0(&sa)) ;
   ck_assert_str_eq(sa.s, "1700000000.M123456P4242.host.example,S=77") ;
   sa.len = 0 ;
-  ck_assert(maildir_name(&sa, 1, 0, 1, 3, "a/b:c", 0)) ;
+  ck_assert_int_eq(maildir_name(&sa, 1, 0, 1, 3, "a/b:c", 0), 0) ;
   ck_assert(stralloc_0(&sa)) ;
   ck_assert_str_eq(sa.s, "1.M0P1Q3.a\\057b\\072c,S=0") ;
   stralloc_free(&sa) ;

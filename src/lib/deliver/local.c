@@ -17,6 +17,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "mail/addr.h"
 #include "local/dotfind.h"
 #include "local/dotqmail.h"
@@ -61,7 +62,7 @@ static void __attribute__((noreturn)) die (int code, char const *a, char const *
 
 static void __attribute__((noreturn)) die_nomem (void)
 {
-  die(111, "Out of memory. (#4.3.0)", 0, 0, 0) ;
+  die(EXIT_TEMP, "Out of memory. (#4.3.0)", 0, 0, 0) ;
 }
 
 /* "Unable to STEP WHAT: ERROR. (#4.3.0)" with the errno text; resource errors never bounce. */
@@ -71,7 +72,7 @@ static void __attribute__((noreturn)) die_temp (char const *step, char const *wh
   say("Unable to ") ; say(step) ;
   if (what) { say(" ") ; say(what) ; }
   say(": ") ; say(err) ;
-  die(111, ". (#4.3.0)", 0, 0, 0) ;
+  die(EXIT_TEMP, ". (#4.3.0)", 0, 0, 0) ;
 }
 
 /* Copy s into sa with control bytes (newlines) made harmless, as header text. */
@@ -157,7 +158,7 @@ static void loop_check (void)
       {
         if (!n || (n == 1 && buf[start] == '\r')) return ;   /* end of header */
         if (is_our_dtline(buf + start, n))
-          die(100, "This message is looping: it already has my Delivered-To line. (#5.4.6)", 0, 0, 0) ;
+          die(EXIT_PERM, "This message is looping: it already has my Delivered-To line. (#5.4.6)", 0, 0, 0) ;
       }
       start += n + 1 ;
     }
@@ -169,11 +170,11 @@ static void loop_check (void)
 /* A failed search: the reason, with the file and the system error when there is one. */
 static void __attribute__((noreturn)) die_find (dotfind const *f, int r)
 {
-  if (r == DOTFIND_NONE) die(100, f->why, 0, 0, 0) ;
+  if (r == DOTFIND_NONE) die(EXIT_PERM, f->why, 0, 0, 0) ;
   if (!f->err)
   {
     say("Unsafe .qmail file: ") ; say(f->name.s) ; say(" ") ; say(f->why) ;
-    die(111, ". (#4.7.0)", 0, 0, 0) ;
+    die(EXIT_TEMP, ". (#4.7.0)", 0, 0, 0) ;
   }
   errno = f->err ;
   die_temp(f->why, f->name.s) ;
@@ -183,7 +184,7 @@ static void __attribute__((noreturn)) die_find (dotfind const *f, int r)
 static void control_path (char *fn, size_t size, char const *name)
 {
   size_t n = strlen(auto_home), m = strlen(name) ;
-  if (n + 9 + m + 1 > size) die(111, "Uh-oh: conf-home is too long. (#4.3.0)", 0, 0, 0) ;
+  if (n + 9 + m + 1 > size) die(EXIT_TEMP, "Uh-oh: conf-home is too long. (#4.3.0)", 0, 0, 0) ;
   memcpy(fn, auto_home, n) ;
   memcpy(fn + n, "/control/", 9) ;
   memcpy(fn + n + 9, name, m + 1) ;
@@ -196,14 +197,14 @@ static void read_controls (void)
   control_path(fn, sizeof fn, "dotqmailpatrn") ;
   if (dotfind_patrn(&patrn, fn) < 0)
   {
-    if (errno == EINVAL) die(111, "Uh-oh: control/dotqmailpatrn is not an octal mode of at most 0777. (#4.3.0)", 0, 0, 0) ;
+    if (errno == EINVAL) die(EXIT_TEMP, "Uh-oh: control/dotqmailpatrn is not an octal mode of at most 0777. (#4.3.0)", 0, 0, 0) ;
     die_temp("read", "control/dotqmailpatrn") ;
   }
   control_path(fn, sizeof fn, "timeoutprogram") ;
   if (control_readulong(&timeout, fn) < 0 || timeout > TIMEOUT_PROGRAM_MAX)
   {
     if (errno == EINVAL || timeout > TIMEOUT_PROGRAM_MAX)
-      die(111, "Uh-oh: control/timeoutprogram is not a number of seconds up to a year. (#4.3.0)", 0, 0, 0) ;
+      die(EXIT_TEMP, "Uh-oh: control/timeoutprogram is not a number of seconds up to a year. (#4.3.0)", 0, 0, 0) ;
     die_temp("read", "control/timeoutprogram") ;
   }
 }
@@ -214,7 +215,7 @@ static void check_home (void)
   dotfind f = DOTFIND_ZERO ;
   if (!dotfind_home(&f, AT_FDCWD, getuid())) return ;
   if (f.err) { errno = f.err ; die_temp("stat", homedir) ; }
-  die(111, f.why, 0, 0, 0) ;
+  die(EXIT_TEMP, f.why, 0, 0, 0) ;
 }
 
 /* Find the .qmail file as qmail does. Returns its fd, or -1 for the default delivery. */
@@ -281,7 +282,7 @@ static void qmail_read (stralloc *sa, int fd, char const *dd)
     if (r < 0) { if (errno == EINTR) continue ; die_temp("read", ".qmail file") ; }
     if (!r) break ;
     sa->len += (size_t)r ;
-    if (sa->len > DOTQMAIL_FILE_MAX) die(111, "Uh-oh: .qmail file is too big. (#4.7.0)", 0, 0, 0) ;
+    if (sa->len > DOTQMAIL_FILE_MAX) die(EXIT_TEMP, "Uh-oh: .qmail file is too big. (#4.7.0)", 0, 0, 0) ;
   }
   close(fd) ;
 }
@@ -302,9 +303,9 @@ static void qmail_check (stralloc const *cmds)
     lineno++ ;
     fmt[ulong_fmt(fmt, lineno)] = 0 ;
     if (k == DOTQMAIL_BAD || memchr(cmds->s + start, 0, n))
-      die(111, "Uh-oh: .qmail line ", fmt, " is not a delivery instruction. (#4.7.0)", 0) ;
+      die(EXIT_TEMP, "Uh-oh: .qmail line ", fmt, " is not a delivery instruction. (#4.7.0)", 0) ;
     if (k == DOTQMAIL_FORWARD && (!addr_is_safe(arg, arglen) || ++forwards > FORWARDS_MAX))
-      die(111, "Uh-oh: .qmail line ", fmt, " has a bad forwarding address. (#4.7.0)", 0) ;
+      die(EXIT_TEMP, "Uh-oh: .qmail line ", fmt, " has a bad forwarding address. (#4.7.0)", 0) ;
     start += n + 1 ;
   }
 }
@@ -403,18 +404,15 @@ static int do_program (char const *cmd, size_t len)
   {
     char fmt[ULONG_FMT] ;
     fmt[ulong_fmt(fmt, timeout)] = 0 ;
-    die(111, "Program timed out after ", fmt, " seconds (control/timeoutprogram); its processes were killed. (#4.3.0)", 0) ;
+    die(EXIT_TEMP, "Program timed out after ", fmt, " seconds (control/timeoutprogram); its processes were killed. (#4.3.0)", 0) ;
   }
-  if (WIFSIGNALED(wstat)) die(111, "Program crashed. (#4.3.0)", 0, 0, 0) ;
+  if (WIFSIGNALED(wstat)) die(EXIT_TEMP, "Program crashed. (#4.3.0)", 0, 0, 0) ;
   count_program++ ;
   switch (WEXITSTATUS(wstat))
   {
-    case 0 : return 1 ;
-    case 99 : return 0 ;
-    /* qmail-command(8): 100 and these sysexits codes are hard errors */
-    case 100 : case 64 : case 65 : case 70 : case 76 : case 77 : case 78 : case 112 :
-      _exit(100) ;
-    default : _exit(111) ;
+    case EXIT_OK : return 1 ;
+    case EXIT_STOP : return 0 ;
+    default : _exit(EXIT_IS_HARD(WEXITSTATUS(wstat)) ? EXIT_PERM : EXIT_TEMP) ;
   }
 }
 
@@ -440,7 +438,7 @@ static void do_mbox (char const *path, size_t len)
    || !stralloc_catb(&prefix, dtline.s, dtline.len)) die_nomem() ;
   if (mbox_deliver(p, prefix.s, prefix.len, 0, &step) < 0)
   {
-    if (errno == EINTR) die(111, "Timeout while locking ", p, ". (#4.2.1)", 0) ;
+    if (errno == EINTR) die(EXIT_TEMP, "Timeout while locking ", p, ". (#4.2.1)", 0) ;
     die_temp(step, p) ;
   }
   stralloc_free(&prefix) ;
@@ -469,7 +467,7 @@ static void do_forward (stralloc const *fwd)
   qq_from(&q, newsender.s) ;
   for (i = 0 ; i < fwd->len ; i += strlen(fwd->s + i) + 1) qq_to(&q, fwd->s + i) ;
   x = qq_close(&q) ;
-  if (*x) die(*x == 'D' ? 100 : 111, "Unable to forward message: ", x + 1, ".", 0) ;
+  if (*x) die(*x == 'D' ? EXIT_PERM : EXIT_TEMP, "Unable to forward message: ", x + 1, ".", 0) ;
 }
 
 static void print_instruction (char const *kind, char const *s, size_t len)
@@ -529,12 +527,12 @@ void deliver_local (int argc, char const *const *argv)
     argc-- ; argv++ ;
   }
   if (argc > 1 && !strcmp(argv[1], "--")) { argc-- ; argv++ ; }
-  if (argc != 9) strerr_dieusage(100, USAGE) ;
+  if (argc != 9) strerr_dieusage(EXIT_PERM, USAGE) ;
   memcap_set(MEMORY_MAX) ;
   user = argv[1] ; homedir = argv[2] ; local = argv[3] ; dash = argv[4] ;
   ext = argv[5] ; host = argv[6] ; sender = argv[7] ; dd = argv[8] ;
-  if (homedir[0] != '/') die(111, "Uh-oh: home directory ", homedir, " is not an absolute path. (#4.3.0)", 0) ;
-  if (strchr(dash, '/')) die(111, "Uh-oh: the dash argument contains a slash. (#4.3.0)", 0, 0, 0) ;
+  if (homedir[0] != '/') die(EXIT_TEMP, "Uh-oh: home directory ", homedir, " is not an absolute path. (#4.3.0)", 0) ;
+  if (strchr(dash, '/')) die(EXIT_TEMP, "Uh-oh: the dash argument contains a slash. (#4.3.0)", 0, 0, 0) ;
   read_controls() ;
   if (chdir(homedir) < 0) die_temp("switch to", homedir) ;
   check_home() ;
@@ -547,11 +545,11 @@ void deliver_local (int argc, char const *const *argv)
   make_newsender() ;
   qmail_follow(&cmds) ;
   stralloc_free(&cmds) ;
-  if (!flagdoit) _exit(0) ;
+  if (!flagdoit) _exit(EXIT_OK) ;
   memcpy(fmt, "did ", 4) ; m = 4 ;
   m += ulong_fmt(fmt + m, count_file) ; fmt[m++] = '+' ;
   m += ulong_fmt(fmt + m, count_forward) ; fmt[m++] = '+' ;
   m += ulong_fmt(fmt + m, count_program) ; fmt[m++] = '\n' ;
   allwrite(1, fmt, m) ;
-  _exit(0) ;
+  _exit(EXIT_OK) ;
 }

@@ -18,29 +18,29 @@ int maildir_hostquote (stralloc *sa, char const *host)
   for (; *host ; host++)
   {
     char const *q = *host == '/' ? "\\057" : *host == ':' ? "\\072" : 0 ;
-    if (q ? !stralloc_cats(sa, q) : !stralloc_catb(sa, host, 1)) return 0 ;
+    if (q ? !stralloc_cats(sa, q) : !stralloc_catb(sa, host, 1)) return -1 ;
   }
-  return 1 ;
+  return 0 ;
 }
 
 int maildir_name (stralloc *sa, uint64_t sec, unsigned long usec, pid_t pid,
                   unsigned long seq, char const *host, uint64_t size)
 {
   char fmt[UINT64_FMT] ;
-  if (!stralloc_catb(sa, fmt, uint64_fmt(fmt, sec))) return 0 ;
-  if (!stralloc_catb(sa, ".M", 2)) return 0 ;
-  if (!stralloc_catb(sa, fmt, ulong_fmt(fmt, usec))) return 0 ;
-  if (!stralloc_catb(sa, "P", 1)) return 0 ;
-  if (!stralloc_catb(sa, fmt, ulong_fmt(fmt, (unsigned long)pid))) return 0 ;
+  if (!stralloc_catb(sa, fmt, uint64_fmt(fmt, sec))) return -1 ;
+  if (!stralloc_catb(sa, ".M", 2)) return -1 ;
+  if (!stralloc_catb(sa, fmt, ulong_fmt(fmt, usec))) return -1 ;
+  if (!stralloc_catb(sa, "P", 1)) return -1 ;
+  if (!stralloc_catb(sa, fmt, ulong_fmt(fmt, (unsigned long)pid))) return -1 ;
   if (seq)
   {
-    if (!stralloc_catb(sa, "Q", 1)) return 0 ;
-    if (!stralloc_catb(sa, fmt, ulong_fmt(fmt, seq))) return 0 ;
+    if (!stralloc_catb(sa, "Q", 1)) return -1 ;
+    if (!stralloc_catb(sa, fmt, ulong_fmt(fmt, seq))) return -1 ;
   }
-  if (!stralloc_catb(sa, ".", 1)) return 0 ;
-  if (!maildir_hostquote(sa, host)) return 0 ;
-  if (!stralloc_catb(sa, ",S=", 3)) return 0 ;
-  return stralloc_catb(sa, fmt, uint64_fmt(fmt, size)) ;
+  if (!stralloc_catb(sa, ".", 1)) return -1 ;
+  if (maildir_hostquote(sa, host) < 0) return -1 ;
+  if (!stralloc_catb(sa, ",S=", 3)) return -1 ;
+  return stralloc_catb(sa, fmt, uint64_fmt(fmt, size)) ? 0 : -1 ;
 }
 
 /* Copy prefix then fdmsg (from offset 0, exactly size bytes) to fd. *step says
@@ -94,8 +94,8 @@ int maildir_deliver (char const *dir, char const *prefix, size_t plen,
     tmp.len = base ;
     *step = "allocate memory" ;
     if (!stralloc_catb(&tmp, "tmp/", 4)) goto err ;
-    if (!maildir_name(&tmp, (uint64_t)tv.tv_sec, (unsigned long)tv.tv_usec, getpid(),
-                      maildir_seq++, hn, (uint64_t)st.st_size + plen)) goto err ;
+    if (maildir_name(&tmp, (uint64_t)tv.tv_sec, (unsigned long)tv.tv_usec, getpid(),
+                     maildir_seq++, hn, (uint64_t)st.st_size + plen) < 0) goto err ;
     if (!stralloc_0(&tmp)) goto err ;
     *step = "create file in Maildir tmp/" ;
     fd = open(tmp.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) ;

@@ -8,11 +8,12 @@
 #include <sys/types.h>
 #include <skalibs/stralloc.h>
 
-/* Append host to sa with '/' as "\057" and ':' as "\072" (Maildir convention). 1 ok, 0 nomem. */
+/* Append host to sa with '/' as "\057" and ':' as "\072" (Maildir convention).
+   0 ok, -1 no memory (ENOMEM). */
 extern int maildir_hostquote (stralloc *sa, char const *host) ;
 
 /* Append the unique base name "SEC.M<usec>P<pid>[Q<seq>].HOST,S=SIZE" to sa
-   (Q<seq> only when seq > 0). 1 ok, 0 no memory. */
+   (Q<seq> only when seq > 0). 0 ok, -1 no memory (ENOMEM). */
 extern int maildir_name (stralloc *sa, uint64_t sec, unsigned long usec, pid_t pid,
                          unsigned long seq, char const *host, uint64_t size) ;
 

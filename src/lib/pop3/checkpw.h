@@ -5,11 +5,12 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include "util/exitcode.h"
 
 #define CHECKPW_MAX 512          /* the interface's limit on fd 3 */
-#define CHECKPW_BAD 1
-#define CHECKPW_USAGE 2
-#define CHECKPW_TEMP 111
+#define CHECKPW_BAD EXIT_CHECKPW_BAD
+#define CHECKPW_USAGE EXIT_CHECKPW_USAGE
+#define CHECKPW_TEMP EXIT_TEMP
 
 typedef struct checkpw_s checkpw ;
 struct checkpw_s

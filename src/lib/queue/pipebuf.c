@@ -4,13 +4,14 @@
 #include <string.h>
 #include <skalibs/allreadwrite.h>
 #include <skalibs/strerr.h>
+#include "util/exitcode.h"
 #include "queue/pipebuf.h"
 #include "queue/spawnproto.h"
 
 int pipebuf_fill (int fd, stralloc *in)
 {
   ssize_t r ;
-  if (!stralloc_readyplus(in, PIPEBUF_READ)) strerr_diefu1x(111, "allocate memory") ;
+  if (!stralloc_readyplus(in, PIPEBUF_READ)) strerr_diefu1x(EXIT_TEMP, "allocate memory") ;
   r = fd_read(fd, in->s + in->len, PIPEBUF_READ) ;
   if (r < 0) return errno == EAGAIN || errno == EINTR ? -1 : -2 ;
   if (!r) return 0 ;
@@ -38,7 +39,7 @@ void pipebuf_flush (int fd, stralloc *out, char const *who)
   if (w < 0)
   {
     if (errno == EAGAIN || errno == EINTR) return ;
-    strerr_diefu2sys(111, "write to ", who) ;
+    strerr_diefu2sys(EXIT_TEMP, "write to ", who) ;
   }
   pipebuf_consume(out, (size_t)w) ;
 }

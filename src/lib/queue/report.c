@@ -7,11 +7,11 @@ int report_pipe (stralloc *sa, char const *text, size_t len)
 {
   size_t i, base = sa->len ;
   if (len > REPORT_MAX) len = REPORT_MAX ;
-  if (!stralloc_catb(sa, text, len)) return 0 ;
+  if (!stralloc_catb(sa, text, len)) return -1 ;
   for (i = base ; i < sa->len ; i++)
     if (sa->s[i] == '\n') sa->s[i] = '/' ;
     else if ((unsigned char)sa->s[i] < 0x20 || sa->s[i] == 0x7f) sa->s[i] = '_' ;
-  return 1 ;
+  return 0 ;
 }
 
 char *report_log (char *out, char const *text, size_t len)

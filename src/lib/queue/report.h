@@ -10,7 +10,7 @@
 #define REPORT_MAX 1000          /* bytes of report text on a pipe (SPAWNPROTO_TEXT_MAX) */
 
 /* Append the pipe form of text: cut to REPORT_MAX bytes, a newline as '/'
-   (qmail's convention), every other control byte as '_'. No NUL. 1 ok, 0 no memory. */
+   (qmail's convention), every other control byte as '_'. No NUL. 0 ok, -1 no memory (ENOMEM). */
 extern int report_pipe (stralloc *sa, char const *text, size_t len) ;
 /* The log form, into out (len + 2 bytes): qmail's, through logline_text:
    blanks and control bytes as '_', then one '/'. Returns out. */

@@ -69,8 +69,8 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
   sendbounce_unmark(c, id) ;
   queue_flat(fn, "bounce", id) ;
   r = load(fn, &rec, &more) ;
-  if (!r) return 1 ;
-  if (r < 0) { warn_log("unable to read ", fn, ": ", strerror(errno), (char *)0) ; return 0 ; }
+  if (!r) return 0 ;
+  if (r < 0) { warn_log("unable to read ", fn, ": ", strerror(errno), (char *)0) ; return -1 ; }
   if (!strcmp(sender, SENDBOUNCE_DOUBLE) || (isdouble && !c->doublebounceto.s[0]) || (!rec.len && !more))
   {
     if (rec.len || more) logline("triple bounce: discarding ", fn, (char *)0) ;
@@ -102,12 +102,17 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
   if (unlink(fn) < 0 && errno != ENOENT)
   {
     warn_log("unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
-    return 0 ;
+    return -1 ;
   }
-  return 1 ;
+  return 0 ;
  nomem:
   warn_log("out of memory", (char *)0) ;
+  errno = ENOMEM ;
  temp:
-  stralloc_free(&rec) ; stralloc_free(&to) ;
-  return 0 ;
+  {
+    int e = errno ;
+    stralloc_free(&rec) ; stralloc_free(&to) ;
+    errno = e ;
+  }
+  return -1 ;
 }

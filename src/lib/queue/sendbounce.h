@@ -36,7 +36,7 @@ struct sendbounce_conf_s
 /* Append "rcpt failed: reason" to bounce/N (cwd = queue) and fsync it (and
    bounce/ when the file is new), in O(1): a half record that a crash or a failed
    write left at the end is cut off before the first append of this process.
-   1 ok, 0 error (errno): the failure is not recorded, retry the delivery later. */
+   0 ok, -1 error (errno): the failure is not recorded, retry the delivery later. */
 extern int sendbounce_record (unsigned long id, char const *rcpt, char const *reason, size_t reasonlen) ;
 
 /* Forget what sendbounce_record knows of bounce/N (it was removed). */
@@ -46,7 +46,7 @@ extern void sendbounce_forget (unsigned long id) ;
    at birth (0: unknown); a bounce of <> goes to doublebounceto, a failure of
    such a double bounce is dropped and logged. Then remove bounce/N, and the
    delay warning's mark bounce/N.w. Never a bounce to <>.
-   1 done or nothing to do, 0 temporary trouble (logged): call again later. */
+   0 done or nothing to do, -1 temporary trouble (logged; errno): call again later. */
 extern int sendbounce_send (sendbounce_conf const *, unsigned long id, char const *sender, uint64_t birth) ;
 
 /* A delivery of message id to rcpt was deferred at now with report[0..len). If

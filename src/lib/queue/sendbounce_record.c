@@ -158,10 +158,10 @@ int sendbounce_record (unsigned long id, char const *rcpt, char const *reason, s
   stralloc rec = STRALLOC_ZERO ;
   uint64_t end ;
   int fd, created, e ;
-  if (!scanned && !scan()) return 0 ;
+  if (!scanned && !scan()) return -1 ;
   queue_flat(fn, "bounce", id) ;
   fd = open_tail(fn, id, &end, &created) ;
-  if (fd < 0) return 0 ;
+  if (fd < 0) return -1 ;
   if (reasonlen > SENDBOUNCE_REASON_MAX) reasonlen = SENDBOUNCE_REASON_MAX ;
   /* past the listing limit a failure is only counted: an empty pair */
   if (end >= SENDBOUNCE_LIST_MAX ? !stralloc_catb(&rec, "\0\0", 2) : qfile_bounce_put(&rec, rcpt, reason, reasonlen) < 0) goto errfd ;
@@ -181,10 +181,10 @@ int sendbounce_record (unsigned long id, char const *rcpt, char const *reason, s
     goto err ;
   }
   stralloc_free(&rec) ;
-  return 1 ;
+  return 0 ;
  errfd:
   e = errno ; close(fd) ; errno = e ;
  err:
   e = errno ; stralloc_free(&rec) ; errno = e ;
-  return 0 ;
+  return -1 ;
 }

@@ -5,6 +5,7 @@
 #include <skalibs/allreadwrite.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "util/logline.h"
 #include "util/warn.h"
 #include "queue/queue.h"
@@ -69,10 +70,10 @@ static void put_request (unsigned int c, unsigned long k, sendmsg *m)
   unsigned int i ;
   for (i = 0 ; i < j->n ; i++) { rcpts[i] = j->rcpts.s + p ; p += strlen(rcpts[i]) + 1 ; }
   /* a VERP job has one recipient (start_one): its own sender */
-  if (verp_expand(&sender, m->sender, rcpts[0]) < 0) strerr_diefu1x(111, "allocate memory") ;
-  if (!(c ? spawnproto_rrequest_put(&s->out, k, m->id, sender.s, rcpts, j->n)
-          : spawnproto_request_put(&s->out, k, m->id, sender.s, rcpts[0])))
-    strerr_diefu1x(111, "allocate memory") ;
+  if (verp_expand(&sender, m->sender, rcpts[0]) < 0) strerr_diefu1x(EXIT_TEMP, "allocate memory") ;
+  if ((c ? spawnproto_rrequest_put(&s->out, k, m->id, sender.s, rcpts, j->n)
+         : spawnproto_request_put(&s->out, k, m->id, sender.s, rcpts[0])) < 0)
+    strerr_diefu1x(EXIT_TEMP, "allocate memory") ;
 }
 
 static void log_start (unsigned int c, unsigned long k, sendmsg *m)
@@ -145,7 +146,7 @@ static int bounce_record (unsigned int c, sendmsg *m, char const *rcpt, char cod
   ok = stralloc_catb(&reason, text, report_reason_len(text, tl)) ;
   if (ok && code == 'E') ok = stralloc_cats(&reason, TOOLONG) ;
   if (ok && verp_is(m->sender) && !m->nfailed) ok = stralloc_copyb(&m->failed, rcpt, strlen(rcpt) + 1) ;
-  if (!ok || !sendbounce_record(m->id, rcpt, reason.s, reason.len))
+  if (!ok || sendbounce_record(m->id, rcpt, reason.s, reason.len) < 0)
   {
     warn_log("unable to record the failure, will retry: ", strerror(errno), (char *)0) ;
     ok = 0 ;
@@ -220,22 +221,22 @@ static size_t take_reply (unsigned int c, size_t pos)
   sendspawner *s = channel + c ;
   ssize_t n = pipebuf_next(&s->in, pos, c ? 0 : 2, &spawnproto_rreply_len) ;
   char const *p = s->in.s + pos ;
-  if (n < 0) strerr_dief2x(111, "protocol error: overlong reply from ", s->prog) ;
+  if (n < 0) strerr_dief2x(EXIT_TEMP, "protocol error: overlong reply from ", s->prog) ;
   if (!n) return 0 ;
   if (c)
   {
     static spawnproto_rreply rr ;
-    if (!spawnproto_rreply_parse(&rr, p, (size_t)n, SPAWNPROTO_SLOTS_MAX)
+    if (spawnproto_rreply_parse(&rr, p, (size_t)n, SPAWNPROTO_SLOTS_MAX) < 0
      || !s->slots[rr.slot].busy || rr.n != s->slots[rr.slot].job.n)
-      strerr_dief2x(111, "protocol error: malformed reply from ", s->prog) ;
+      strerr_dief2x(EXIT_TEMP, "protocol error: malformed reply from ", s->prog) ;
     job_done(c, rr.slot, rr.r) ;
   }
   else
   {
     spawnproto_reply rp ;
     spawnproto_result res ;
-    if (!spawnproto_reply_parse(&rp, p, (size_t)n, SPAWNPROTO_SLOTS_MAX) || !s->slots[rp.slot].busy)
-      strerr_dief2x(111, "protocol error: malformed reply from ", s->prog) ;
+    if (spawnproto_reply_parse(&rp, p, (size_t)n, SPAWNPROTO_SLOTS_MAX) < 0 || !s->slots[rp.slot].busy)
+      strerr_dief2x(EXIT_TEMP, "protocol error: malformed reply from ", s->prog) ;
     res.code = rp.code ; res.text = rp.text ; res.textlen = rp.textlen ;
     job_done(c, rp.slot, &res) ;
   }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 #include <skalibs/strerr.h>
+#include "util/exitcode.h"
 #include "util/control.h"
 #include "util/logline.h"
 #include "util/warn.h"
@@ -47,7 +48,7 @@ int sendcontrols_read (queuedir const *qdir)
 {
   sendbounce_conf n = SENDBOUNCE_CONF_ZERO ;
   int ok = 1 ;
-  if (fchdir(qdir->home) < 0) strerr_diefu1sys(111, "fchdir to conf-home") ;
+  if (fchdir(qdir->home) < 0) strerr_diefu1sys(EXIT_TEMP, "fchdir to conf-home") ;
   if (!readstr(&n.me, "control/me", "localhost")) ok = 0 ;
   else
   {
@@ -76,6 +77,6 @@ int sendcontrols_read (queuedir const *qdir)
     warn_log("unable to read control/virtualdomains", (char *)0) ;
     ok = 0 ;
   }
-  if (fchdir(qdir->queue) < 0) strerr_diefu1sys(111, "fchdir to queue") ;
+  if (fchdir(qdir->queue) < 0) strerr_diefu1sys(EXIT_TEMP, "fchdir to queue") ;
   return ok ;
 }

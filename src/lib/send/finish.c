@@ -6,6 +6,7 @@
 #include <skalibs/genalloc.h>
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
+#include "util/exitcode.h"
 #include "util/logline.h"
 #include "util/warn.h"
 #include "queue/queue.h"
@@ -36,7 +37,7 @@ static char const *bounce_to (sendmsg *m)
   int r ;
   if (!verp_is(m->sender)) return m->sender ;
   r = m->nfailed == 1 && m->failed.len ? verp_expand(&to, m->sender, m->failed.s) : verp_strip(&to, m->sender) ;
-  if (r < 0) strerr_diefu1x(111, "allocate memory") ;
+  if (r < 0) strerr_diefu1x(EXIT_TEMP, "allocate memory") ;
   return to.s ;
 }
 
@@ -49,7 +50,7 @@ void finish_check (sendmsg *m)
     if (!sendchan_passdone(ch) || ch->nflight || ch->ndefer) return ;
   }
   if (m->finishretry || m->finishing) return ;
-  if (!sendbounce_send(&finish_bconf, m->id, bounce_to(m), m->birth)) { later(m) ; return ; }
+  if (sendbounce_send(&finish_bconf, m->id, bounce_to(m), m->birth) < 0) { later(m) ; return ; }
   finish_files(m) ;
 }
 
@@ -62,8 +63,8 @@ void finish_retry (sendmsg *m)
 
 void finish_clean (unsigned long id)
 {
-  if (!spawnproto_idrec_put(&finish_cleanout, 'x', id)) strerr_diefu1x(111, "allocate memory") ;
-  if (!genalloc_append(unsigned long, &cleanq, &id)) strerr_diefu1x(111, "allocate memory") ;
+  if (spawnproto_idrec_put(&finish_cleanout, 'x', id) < 0) strerr_diefu1x(EXIT_TEMP, "allocate memory") ;
+  if (!genalloc_append(unsigned long, &cleanq, &id)) strerr_diefu1x(EXIT_TEMP, "allocate memory") ;
 }
 
 /* local/, remote/, info/ go (info last), then qmail-clean removes mess/. While
@@ -103,7 +104,7 @@ void finish_clean_replies (char const *buf, size_t n)
   for (i = 0 ; i < n ; i++)
   {
     unsigned long id ;
-    if (cleanqhead >= genalloc_len(unsigned long, &cleanq)) strerr_dief1x(111, "protocol error: unexpected reply from qmail-clean") ;
+    if (cleanqhead >= genalloc_len(unsigned long, &cleanq)) strerr_dief1x(EXIT_TEMP, "protocol error: unexpected reply from qmail-clean") ;
     id = genalloc_s(unsigned long, &cleanq)[cleanqhead++] ;
     if (cleanqhead == genalloc_len(unsigned long, &cleanq)) { cleanqhead = 0 ; genalloc_setlen(unsigned long, &cleanq, 0) ; }
     if (buf[i] != '+')

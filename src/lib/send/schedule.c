@@ -2,6 +2,7 @@
 
 #include <time.h>
 #include <skalibs/strerr.h>
+#include "util/exitcode.h"
 #include "queue/retry.h"
 #include "send/channel.h"
 #include "send/finish.h"
@@ -17,7 +18,7 @@ uint64_t schedule_now (void)
 void schedule_at (unsigned long id, unsigned int tag, uint64_t when)
 {
   prioq_elt e = { .when = when, .id = id, .tag = tag } ;
-  if (prioq_insert(&pq, &e) < 0) strerr_diefu1x(111, "allocate memory") ;
+  if (prioq_insert(&pq, &e) < 0) strerr_diefu1x(EXIT_TEMP, "allocate memory") ;
 }
 
 void schedule_after (sendmsg *m, unsigned int c)

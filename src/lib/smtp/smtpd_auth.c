@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <skalibs/allreadwrite.h>
+#include "util/exitcode.h"
 #include "util/auto.h"
 #include "util/control.h"
 #include "smtp/sasl.h"
@@ -41,18 +42,18 @@ static int run_check (char const *rec, size_t len)
   {
     int nul = open("/dev/null", O_RDWR) ;
     close(p[1]) ;
-    if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0) _exit(111) ;
-    if (p[0] != 3) { if (dup2(p[0], 3) < 0) _exit(111) ; close(p[0]) ; }
+    if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0) _exit(EXIT_TEMP) ;
+    if (p[0] != 3) { if (dup2(p[0], 3) < 0) _exit(EXIT_TEMP) ; close(p[0]) ; }
     signal(SIGPIPE, SIG_DFL) ;
     execv(checker[0], (char *const *)checker) ;
-    _exit(111) ;
+    _exit(EXIT_TEMP) ;
   }
   close(p[0]) ;
   allwrite(p[1], rec, len) ;   /* a checker that closed fd 3 early says so by its status */
   close(p[1]) ;
   while (waitpid(pid, &wstat, 0) < 0) if (errno != EINTR) return SMTPD_AUTH_TEMP ;
   if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) return SMTPD_AUTH_OK ;
-  if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == 1) return SMTPD_AUTH_BAD ;
+  if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == EXIT_CHECKPW_BAD) return SMTPD_AUTH_BAD ;
   return SMTPD_AUTH_TEMP ;
 }
 
@@ -61,7 +62,7 @@ static void __attribute__((noreturn)) serve (int s)
 {
   char rec[RECORD_MAX + 1] ;
   int nul = open("/dev/null", O_RDWR) ;
-  if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0) _exit(111) ;   /* no hold on the client */
+  if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0) _exit(EXIT_TEMP) ;   /* no hold on the client */
   for (;;)
   {
     ssize_t r = recv(s, rec, sizeof rec, 0) ;
@@ -75,7 +76,7 @@ static void __attribute__((noreturn)) serve (int s)
     memset(rec, 0, sizeof rec) ;
     if (send(s, &st, 1, MSG_NOSIGNAL) != 1) break ;
   }
-  _exit(0) ;
+  _exit(EXIT_OK) ;
 }
 
 static void read_delay (void)
