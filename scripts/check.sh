@@ -3,6 +3,7 @@
 b=$1
 make=${MAKE:-make}
 sh scripts/deps.sh conf-packages || exit 111
+sh scripts/peers.sh t/peers-packages || exit 111
 $make --no-print-directory setup-users || exit 111
 rm -f "$b/t/counts" "$b-asan/t/counts" "$b-it/counts" "$b/layers.counts" "$b-asan/fuzz/counts"
 mkdir -p "$b/t" "$b-asan/t" "$b-it" "$b-asan/fuzz"

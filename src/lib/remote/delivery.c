@@ -33,6 +33,7 @@ struct conf_s
   stralloc helo, routes, tlsdest, dnsservers, qmtproutes, lmtproutes ;
   stralloc auth, authclear, authbounce ;   /* control/smtpauth (secret), smtpauthclear, smtpauthbounce */
   unsigned long timeoutconnect, timeoutremote, timeoutdns ;
+  unsigned long tlsfallback ;     /* 1: after a failed TLS handshake, the host again in clear */
 } ;
 
 static target targets[TARGETS_MAX] ;
@@ -112,6 +113,7 @@ static int conf_load (conf *c, stralloc *out)
   if (number(out, &c->timeoutconnect, "control/timeoutconnect", 60) < 0) return -1 ;
   if (number(out, &c->timeoutremote, "control/timeoutremote", 1200) < 0) return -1 ;
   if (number(out, &c->timeoutdns, "control/timeoutdns", 60) < 0) return -1 ;
+  if (number(out, &c->tlsfallback, "control/tlsfallback", 0) < 0) return -1 ;
   if (control_readfile(&c->routes, "control/smtproutes") < 0) return conffail(out, "control/smtproutes") ;
   if (control_readfile(&c->tlsdest, "control/tlsdestinations") < 0) return conffail(out, "control/tlsdestinations") ;
   if (control_readfile(&c->qmtproutes, "control/qmtproutes") < 0) return conffail(out, "control/qmtproutes") ;
@@ -212,7 +214,48 @@ static int eightbit (int fd, uint64_t *size)
   }
 }
 
-/* Try the targets in order. */
+/* 1 if s or one of the n strings of v has a byte >= 0x80 (RFC 6531: needs SMTPUTF8). */
+static int nonascii (char const *s, char const *const *v, size_t n)
+{
+  for (;;)
+  {
+    for (; *s ; s++) if ((unsigned char)*s >= 0x80) return 1 ;
+    if (!n--) return 0 ;
+    s = *v++ ;
+  }
+}
+
+/* One connection to target t and a session on it. 1 finished (result in out), 0 try
+   the next (why says why), -1 skipped (tcpto). */
+static int attempt (conf *c, smtpsess *s, target const *t, int qmtp, stralloc *why)
+{
+  char desc[256 + SOCKIP_FMT + 4], ipfmt[SOCKIP_FMT] ;
+  uint64_t now = (uint64_t)time(0) ;
+  int fd ;
+  sockip_fmt(ipfmt, &t->ip) ;
+  if (tcpto_skip(TCPTO_FILE, &t->ip, now)) return -1 ;
+  fd = sock_connect(&t->ip, t->port, (unsigned int)c->timeoutconnect) ;
+  if (fd < 0)
+  {
+    int e = errno ;
+    tcpto_note(TCPTO_FILE, &t->ip, e == ETIMEDOUT, now) ;
+    why->len = 0 ;
+    if (!stralloc_cats(why, "ZUnable to connect to ") || !stralloc_cats(why, t->name)
+     || !stralloc_cats(why, " [") || !stralloc_cats(why, ipfmt) || !stralloc_cats(why, "]: ")
+     || !stralloc_cats(why, strerror(e)) || !stralloc_cats(why, ".\n") || !stralloc_0(why)) why->len = 0 ;
+    return 0 ;
+  }
+  tcpto_note(TCPTO_FILE, &t->ip, 0, now) ;
+  memcpy(desc, t->name, strlen(t->name)) ;
+  desc[strlen(t->name)] = 0 ;
+  strcat(strcat(strcat(desc, " ["), ipfmt), "]") ;
+  s->desc = desc ;
+  s->tlsname = t->name[0] == '[' ? ipfmt : t->name ;
+  return qmtp ? qmtpsess_run(s, fd) : smtpsess_run(s, fd) ;
+}
+
+/* Try the targets in order. After a failed TLS handshake, control/tlsfallback 1 makes
+   the next attempt to that host, at once, one in clear (never for tlsdestinations). */
 static void walk (conf *c, stralloc *out, smtpsess *s, int qmtp)
 {
   stralloc why = STRALLOC_ZERO ;
@@ -220,29 +263,15 @@ static void walk (conf *c, stralloc *out, smtpsess *s, int qmtp)
   s->why = &why ;
   for (i = 0 ; i < ntargets ; i++)
   {
-    char desc[256 + SOCKIP_FMT + 4], ipfmt[SOCKIP_FMT] ;
-    uint64_t now = (uint64_t)time(0) ;
-    int fd ;
-    sockip_fmt(ipfmt, &targets[i].ip) ;
-    if (tcpto_skip(TCPTO_FILE, &targets[i].ip, now)) continue ;
-    fd = sock_connect(&targets[i].ip, targets[i].port, (unsigned int)c->timeoutconnect) ;
-    if (fd < 0)
+    int r ;
+    s->notls = s->tlsfailed = 0 ;
+    r = attempt(c, s, targets + i, qmtp, &why) ;
+    if (!r && s->tlsfailed && c->tlsfallback && !s->tlsrequired)
     {
-      int e = errno ;
-      tcpto_note(TCPTO_FILE, &targets[i].ip, e == ETIMEDOUT, now) ;
-      why.len = 0 ;
-      if (!stralloc_cats(&why, "ZUnable to connect to ") || !stralloc_cats(&why, targets[i].name)
-       || !stralloc_cats(&why, " [") || !stralloc_cats(&why, ipfmt) || !stralloc_cats(&why, "]: ")
-       || !stralloc_cats(&why, strerror(e)) || !stralloc_cats(&why, ".\n") || !stralloc_0(&why)) why.len = 0 ;
-      continue ;
+      s->notls = 1 ;
+      r = attempt(c, s, targets + i, qmtp, &why) ;
     }
-    tcpto_note(TCPTO_FILE, &targets[i].ip, 0, now) ;
-    memcpy(desc, targets[i].name, strlen(targets[i].name)) ;
-    desc[strlen(targets[i].name)] = 0 ;
-    strcat(strcat(strcat(desc, " ["), ipfmt), "]") ;
-    s->desc = desc ;
-    s->tlsname = targets[i].name[0] == '[' ? ipfmt : targets[i].name ;
-    if ((qmtp ? qmtpsess_run(s, fd) : smtpsess_run(s, fd))) { stralloc_free(&why) ; return ; }
+    if (r > 0) { stralloc_free(&why) ; return ; }
   }
   if (why.len)
   {
@@ -300,6 +329,7 @@ void delivery_run (stralloc *out, char const *domain, char const *sender, char c
   s.helo = c.helo.s ; s.sender = sender ; s.rcpts = rcpts ; s.n = n ; s.fdmess = fdmess ;
   s.timeout = (unsigned int)c.timeoutremote ; s.out = out ;
   s.eightbit = eightbit(fdmess, &s.size) ;
+  s.utf8 = nonascii(sender, rcpts, n) ;
   if (s.eightbit < 0) { result(out, 'Z', "Unable to read the message. (#4.3.0)\n", "", "") ; return ; }
   if (lmtp) { lmtp_deliver(&c, out, &s, lmtp) ; return ; }
   tls = routes_find(c.tlsdest.s, c.tlsdest.len, domain) ;

@@ -23,6 +23,7 @@ struct state_s
   int pipelining ;
   int sizeoffered ;
   int eightbitmime ;
+  int smtputf8 ;
   uint64_t sizelimit ;
 } ;
 
@@ -76,6 +77,7 @@ static void report (state *st, stralloc *sa, char code, char const *what, int wi
 {
   int ok = stralloc_catb(sa, &code, 1) && cat(sa, st->s->desc) && cat(sa, what) ;
   if (ok && st->io.tls) ok = cat(sa, " (") && cat(sa, tlsclient_version(&st->io)) && cat(sa, ")") ;
+  if (ok && st->s->notls) ok = cat(sa, " (in clear after a failed TLS handshake, control/tlsfallback)") ;
   if (ok && withreply) ok = cat(sa, ".\nRemote host said: ") && stralloc_catb(sa, st->r.text.s, st->r.text.len) ;
   if (ok && st->r.esc[0] && withreply) ok = cat(sa, " (#") && cat(sa, st->r.esc) && cat(sa, ")") ;
   if (ok && !withreply) ok = cat(sa, ": ") && cat(sa, st->ioerr ? st->ioerr : "?") ;
@@ -106,6 +108,7 @@ static void features (state *st)
   char const *arg ;
   st->pipelining = smtpreply_keyword(&st->r, "PIPELINING", &arg) ;
   st->eightbitmime = smtpreply_keyword(&st->r, "8BITMIME", &arg) ;
+  st->smtputf8 = smtpreply_keyword(&st->r, "SMTPUTF8", &arg) ;
   st->sizelimit = 0 ;
   st->sizeoffered = smtpreply_keyword(&st->r, "SIZE", &arg) ;
   if (st->sizeoffered)
@@ -123,7 +126,7 @@ static int hello (state *st)
   if (st->r.code == 250) { features(st) ; return 1 ; }
   if (st->s->lmtp) return -1 ;
   if (!command(st, "HELO ", st->s->helo, "") || !getreply(st)) return 0 ;
-  st->pipelining = st->eightbitmime = st->sizeoffered = 0 ; st->sizelimit = 0 ;
+  st->pipelining = st->eightbitmime = st->smtputf8 = st->sizeoffered = 0 ; st->sizelimit = 0 ;
   return st->r.code == 250 ? 1 : -1 ;
 }
 
@@ -132,7 +135,7 @@ static int starttls (state *st)
 {
   char const *arg, *err ;
   int r ;
-  if (st->s->lmtp) return 1 ;
+  if (st->s->lmtp || st->s->notls) return 1 ;
   if (!smtpreply_keyword(&st->r, "STARTTLS", &arg))
     return st->s->tlsrequired ? (st->ioerr = "no STARTTLS offered, and control/tlsdestinations requires it", next(st, " refused to encrypt", 0)) : 1 ;
   if (!command(st, "STARTTLS", "", "") || !getreply(st)) return next(st, " dropped the connection at STARTTLS", 0) ;
@@ -141,6 +144,7 @@ static int starttls (state *st)
   if (tlsclient_start(&st->io, st->s->tlsname, st->s->tlsrequired, st->s->cafile, &err) < 0)
   {
     st->ioerr = err ;
+    st->s->tlsfailed = 1 ;
     return next(st, " TLS handshake failed", 0) ;
   }
   r = hello(st) ;
@@ -211,6 +215,7 @@ static int mailcmd (state *st, stralloc *c)
   fmt[uint64_fmt(fmt, st->s->size)] = 0 ;
   if (ok && st->sizeoffered) ok = cat(c, " SIZE=") && cat(c, fmt) ;
   if (ok && st->eightbitmime && st->s->eightbit) ok = cat(c, " BODY=8BITMIME") ;
+  if (ok && st->s->utf8) ok = cat(c, " SMTPUTF8") ;
   return ok && cat(c, "\r\n") ;
 }
 
@@ -356,6 +361,14 @@ static int session (state *st)
   {
     st->ioerr = "the message is bigger than the size the host accepts (SIZE)" ;
     final(st, 'D', " refuses a message of this size", 0) ;
+    quit(st) ;
+    return 1 ;
+  }
+  if (s->utf8 && !st->smtputf8)
+  {
+    /* RFC 6531 3.4: no downgrade of a UTF-8 address; nothing is sent */
+    st->ioerr = "the envelope has a non-ASCII address, and the receiving server does not support SMTPUTF8 (#5.6.7)" ;
+    final(st, 'D', " does not offer SMTPUTF8", 0) ;
     quit(st) ;
     return 1 ;
   }

@@ -19,7 +19,10 @@ struct smtpsess_s
   int fdmess ;               /* the queue's message, read from offset 0 */
   uint64_t size ;            /* its size in the queue */
   int eightbit ;             /* it has bytes >= 0x80 */
+  int utf8 ;                 /* the sender or a recipient is not ASCII: SMTPUTF8 or nothing */
   int tlsrequired ;          /* control/tlsdestinations: verified TLS or nothing */
+  int notls ;                /* no STARTTLS: control/tlsfallback's retry after a failed handshake */
+  int tlsfailed ;            /* set by smtpsess_run when the TLS handshake failed */
   char const *cafile ;       /* 0: the system store */
   char const *tlsname ;      /* name the certificate must carry */
   char const *desc ;         /* "mx.example.org [192.0.2.1]" for the reports */
