@@ -22,7 +22,7 @@
 #include "util/control.h"
 #include "util/exitcode.h"
 
-#define USAGE "qmailctl start|stop|restart|reload|flush|queue|stat|cdb|check|help"
+#define USAGE "qmailctl start|stop|restart|reload|flush|queue|stat|cdb|check|fsck [-r]|help"
 #define SCAN "service-scan"
 #define SERVICES_MAX 64
 
@@ -39,6 +39,7 @@ static char const *const help[] =
   "stat     the state of every service (s6-svstat)",
   "cdb      rebuild control/tcp.*.cdb, morercpthosts.cdb, users/cdb, the aliases cdb, the recipient table",
   "check    qmail-showctl -c: validate the configuration",
+  "fsck     qmail-qchk: check the queue's consistency; fsck -r repairs it (qmail-send stopped)",
   "help     this text",
   0
 } ;
@@ -216,12 +217,26 @@ static int stat_ (void)
   return each_service(&stat_one, 0) ;
 }
 
+/* qmail-qchk [-r]: its exit code as fsck's (0 clean, 1 inconsistent), else 111. */
+static int fsck (int argc, char const *const *argv)
+{
+  char const *a[] = { "bin/qmail-qchk", 0, 0 } ;
+  int r ;
+  if (argc > 1 || (argc == 1 && strcmp(argv[0], "-r"))) strerr_dieusage(EXIT_PERM, USAGE) ;
+  if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;
+  a[1] = argc ? argv[0] : 0 ;
+  r = run(a) ;
+  return r == EXIT_OK || r == 1 ? r : EXIT_TEMP ;
+}
+
 int main (int argc, char const *const *argv)
 {
   char const *cmd ;
   PROG = "qmailctl" ;
-  if (argc != 2) strerr_dieusage(EXIT_PERM, USAGE) ;
+  if (argc < 2) strerr_dieusage(EXIT_PERM, USAGE) ;
   cmd = argv[1] ;
+  if (!strcmp(cmd, "fsck")) return fsck(argc - 2, argv + 2) ;
+  if (argc != 2) strerr_dieusage(EXIT_PERM, USAGE) ;
   if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;
   if (!strcmp(cmd, "help"))
   {
