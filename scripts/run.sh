@@ -142,8 +142,8 @@ if [ ! -e "$c/tcp.smtp" ] ; then
   printf '127.:allow,RELAYCLIENT=""\n::1:allow,RELAYCLIENT=""\n:allow\n' > "$c/tcp.smtp"
   chmod 644 "$c/tcp.smtp"
 fi
-tcprules "$c/tcp.smtp.cdb" "$c/.tcp.smtp.tmp" < "$c/tcp.smtp" \
-  || die "tcprules failed on $c/tcp.smtp (see its message above)"
+timeout 30 tcprules "$c/tcp.smtp.cdb" "$c/.tcp.smtp.tmp" < "$c/tcp.smtp" \
+  || die "tcprules failed on $c/tcp.smtp (see its message above; ucspi-tcp-ipv6's tcprules never ends on some malformed lines: stopped after 30 s)"
 chmod 644 "$c/tcp.smtp.cdb"
 pop3changed=
 if put pop3addr "$addr" ; then pop3changed=1 ; fi
@@ -152,8 +152,8 @@ if [ ! -e "$c/tcp.pop3" ] ; then
   printf ':allow\n' > "$c/tcp.pop3"
   chmod 644 "$c/tcp.pop3"
 fi
-tcprules "$c/tcp.pop3.cdb" "$c/.tcp.pop3.tmp" < "$c/tcp.pop3" \
-  || die "tcprules failed on $c/tcp.pop3 (see its message above)"
+timeout 30 tcprules "$c/tcp.pop3.cdb" "$c/.tcp.pop3.tmp" < "$c/tcp.pop3" \
+  || die "tcprules failed on $c/tcp.pop3 (see its message above; ucspi-tcp-ipv6's tcprules never ends on some malformed lines: stopped after 30 s)"
 chmod 644 "$c/tcp.pop3.cdb"
 tlschanged=
 if put submissionport "$subport" ; then tlschanged="$tlschanged qmail-submission" ; fi
@@ -177,8 +177,8 @@ if [ ! -e "$c/tcp.qmtp" ] ; then
   chmod 644 "$c/tcp.qmtp"
 fi
 for r in qmqp qmtp ; do
-  tcprules "$c/tcp.$r.cdb" "$c/.tcp.$r.tmp" < "$c/tcp.$r" \
-    || die "tcprules failed on $c/tcp.$r (see its message above)"
+  timeout 30 tcprules "$c/tcp.$r.cdb" "$c/.tcp.$r.tmp" < "$c/tcp.$r" \
+    || die "tcprules failed on $c/tcp.$r (see its message above; ucspi-tcp-ipv6's tcprules never ends on some malformed lines: stopped after 30 s)"
   chmod 644 "$c/tcp.$r.cdb"
 done
 # a self-signed certificate when there is none: root's only (the servers read it before

@@ -163,7 +163,7 @@ static int cdb_step (char const *source, char const *const *argv, char const *wh
 static int tcprules (char const *name)
 {
   char src[64], cdb[64], tmp[64] ;
-  char const *argv[] = { "sh", "-c", "exec tcprules \"$1\" \"$2\" < \"$3\"", "tcprules", cdb, tmp, src, 0 } ;
+  char const *argv[] = { "sh", "-c", "exec timeout 30 tcprules \"$1\" \"$2\" < \"$3\"", "tcprules", cdb, tmp, src, 0 } ;
   strcpy(src, "control/") ; strcat(src, name) ;
   strcpy(cdb, src) ; strcat(cdb, ".cdb") ;
   strcpy(tmp, "control/.") ; strcat(tmp, name) ; strcat(tmp, ".tmp") ;
