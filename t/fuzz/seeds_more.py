@@ -1,0 +1,21 @@
+"""seeds_more.py: seeds and dictionaries of the targets added after the first
+nineteen (parsers that landed later); called by seeds.py's main."""
+
+import base64
+
+
+def b64(s):
+    return base64.b64encode(s if isinstance(s, bytes) else s.encode())
+
+
+def main(write):
+    write('base64', [b'\x10' + b64(x) for x in (b'', b'f', b'fo', b'foo', b'\x00user\x00pass', bytes(range(256)))] +
+          [b'\x10Zg', b'\x10Zh==', b'\x10Zm9=', b'\x10Zm 9v', b'\x00Zm9v', b'\x10====', b'\x10Zg==Zg=='],
+          ['=', '==', 'A', '+', '/', 'AAAA'])
+    write('sasl', [b'\x00PLAIN', b'\x00LOGIN', b'\x00plain =', b'\x00PLAIN ' + b64('\0joe\0pw'), b'\x00CRAM-MD5 x',
+                   b'\x00LOGIN  x', b'\x00 PLAIN', b'\x01' + b64('joe'), b'\x01' + b64('a\0b'), b'\x01*', b'\x01' + b64('x' * 256),
+                   b'\x02' + b64('\0joe\0secret'), b'\x02' + b64('joe\0joe\0secret'), b'\x02' + b64('bob\0joe\0secret'),
+                   b'\x02' + b64('\0\0pw'), b'\x02' + b64('\0joe\0'), b'\x02' + b64('\0joe'), b'\x02',
+                   b'\x03joe:secret', b'\x03joe@example.org:pa:ss word', b'\x03:pw', b'\x03joe:', b'\x03jo e:pw', b'\x03joe',
+                   b'\x04LOGIN PLAIN CRAM-MD5', b'\x04login', b'\x04CRAM-MD5  PLAINX', b'\x04 PLAIN', b'\x04'],
+          ['PLAIN', 'LOGIN', ' ', '=', ':', 'AUTH ', 'CRAM-MD5', '\x00'])
