@@ -19,3 +19,9 @@ def main(write):
                    b'\x03joe:secret', b'\x03joe@example.org:pa:ss word', b'\x03:pw', b'\x03joe:', b'\x03jo e:pw', b'\x03joe',
                    b'\x04LOGIN PLAIN CRAM-MD5', b'\x04login', b'\x04CRAM-MD5  PLAINX', b'\x04 PLAIN', b'\x04'],
           ['PLAIN', 'LOGIN', ' ', '=', ':', 'AUTH ', 'CRAM-MD5', '\x00'])
+    paths = [b'<joe@example.org>', b'<>', b'<"a b"@x.org>', b'<"joe"@x.org>', b'<@r1.org,@r2.org:joe@x.org> SIZE=10',
+             b'  <a.b.c@[192.0.2.1]>', b'<a@[IPv6:2001:db8::1]>', b'<postmaster>', b'<a..b@x>', b'<.a@x>', b'<a@-x.org>',
+             b'<"\\"q\\\\"@x>', b'joe@x.org', b'<a@x', b'<' + b'a' * 65 + b'@x>', b'<a@' + b'b' * 300 + b'.org>',
+             '<j\u00f6rg@b\u00fccher.example>'.encode(), b'<\xc3\x28@x>', b'<\xc2\x85@x>', b'<a@x.org.>', b'<a@[300.1.1.1]>']
+    write('smtpd_path', [b'\x00' + p for p in paths] + [b'\x01' + p for p in paths],
+          ['<', '>', '@', '"', '\\', ':', ',', '[', ']', 'IPv6:', '.', ' ', '\xc3\xa9'])
