@@ -25,3 +25,10 @@ def main(write):
              '<j\u00f6rg@b\u00fccher.example>'.encode(), b'<\xc3\x28@x>', b'<\xc2\x85@x>', b'<a@x.org.>', b'<a@[300.1.1.1]>']
     write('smtpd_path', [b'\x00' + p for p in paths] + [b'\x01' + p for p in paths],
           ['<', '>', '@', '"', '\\', ':', ',', '[', ']', 'IPv6:', '.', ' ', '\xc3\xa9'])
+    al = [b'# comment\npostmaster: root\nroot: joe, "|/usr/bin/vacation joe", /var/mail/joe, ./Maildir/\n',
+          b'staff: a, b,\n  c, d@example.org\n\tE\n', b'list: :include:/etc/list\n\n\x00\x00a, b\n# x\n\\c\n',
+          b'loop: loop2\nloop2: loop\n', b'self: \\self, self\n', b'a: <b@c.org>, "quoted, member", "\\"x"\n',
+          b'Dup: x\ndup: y\n', b'noname\n', b' cont: x\n', b'a:\n', b'a: "unterminated\n', b'a: b c\n', b'a@b: c\n',
+          b'a: :include:relative\n', b'a: :include:/x\n\n\x00\x00"|cmd"\n', b'a: x\r\nb: y\r\n', b'a: "|"\n', b'a: x\x00\n',
+          b'a: b\nb: c\nc: d\nd: e\ne: f\nf: g\ng: h\nh: i\ni: j\nj: k\nk: l\nl: m\nm: n\nn: o\no: p\np: q\nq: r\nr: s\n']
+    write('aliases', al, [':', ',', '\n', '\n ', '"', '|', '/', ':include:', '\\', '@', '#', '\n\x00\x00'])
