@@ -32,3 +32,6 @@ def main(write):
           b'a: :include:relative\n', b'a: :include:/x\n\n\x00\x00"|cmd"\n', b'a: x\r\nb: y\r\n', b'a: "|"\n', b'a: x\x00\n',
           b'a: b\nb: c\nc: d\nd: e\ne: f\nf: g\ng: h\nh: i\ni: j\nj: k\nk: l\nl: m\nm: n\nn: o\no: p\np: q\nq: r\nr: s\n']
     write('aliases', al, [':', ',', '\n', '\n ', '"', '|', '/', ':include:', '\\', '@', '#', '\n\x00\x00'])
+    write('smtpd_policy', [b'mail.example.org\n*.example.org\nlocalhost', b'EXAMPLE\n*ex?mple*', b'a\n**\n', b'ab\n*a*b*a*\n?',
+                           b'joe@Example.ORG\n@example.org\nbob@x', b'a@b@c\n@c\n@b@c', b'\n\n@', b'x\n*x*x*x*x*x*x*x*x*y'],
+          ['*', '?', '@', '\n', '.'])
