@@ -35,3 +35,8 @@ def main(write):
     write('smtpd_policy', [b'mail.example.org\n*.example.org\nlocalhost', b'EXAMPLE\n*ex?mple*', b'a\n**\n', b'ab\n*a*b*a*\n?',
                            b'joe@Example.ORG\n@example.org\nbob@x', b'a@b@c\n@c\n@b@c', b'\n\n@', b'x\n*x*x*x*x*x*x*x*x*y'],
           ['*', '?', '@', '\n', '.'])
+    sub = [b'Subject: hi\n\nbody\n', b'From: a@b\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <x@y>\n\nbody\n',
+           b'Resent-From: x@y\nSubject: s\n\n', b'Subject: folded\n  line\n\tagain\n\nbody\n', b'no header line\nbody\n',
+           b'\nbody only\n', b'', b'Subject: no end', b'X' * 1100 + b': long\n\n', b'Subject: x\n' + b'y' * 2000 + b'\n']
+    write('smtpd_submit', [bytes([i * 37 % 256]) + m for i, m in enumerate(sub)],
+          ['\n', '\n\n', ': ', 'From:', 'Date:', 'Message-ID:', 'Resent-', ' ', '\t'])
