@@ -40,3 +40,6 @@ def main(write):
            b'\nbody only\n', b'', b'Subject: no end', b'X' * 1100 + b': long\n\n', b'Subject: x\n' + b'y' * 2000 + b'\n']
     write('smtpd_submit', [bytes([i * 37 % 256]) + m for i, m in enumerate(sub)],
           ['\n', '\n\n', ': ', 'From:', 'Date:', 'Message-ID:', 'Resent-', ' ', '\t'])
+    hops = [b'Received: from a\r\nDelivered-To: x\r\n\r\nReceived: body\r\n', b'received:x\nRECEIVED: y\n delivered-to: z\n\nb',
+            b'Received: x\n' * 101 + b'\n', b'Delivered-To:\nReceived:', b'\r\nReceived: x\n', b'Rec\x00ived: x\n']
+    write('hopcount', [bytes([i * 53 % 256]) + m for i, m in enumerate(hops)], ['Received:', 'Delivered-To:', '\r\n', '\n', '\r\n\r\n'])
