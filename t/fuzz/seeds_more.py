@@ -43,3 +43,6 @@ def main(write):
     hops = [b'Received: from a\r\nDelivered-To: x\r\n\r\nReceived: body\r\n', b'received:x\nRECEIVED: y\n delivered-to: z\n\nb',
             b'Received: x\n' * 101 + b'\n', b'Delivered-To:\nReceived:', b'\r\nReceived: x\n', b'Rec\x00ived: x\n']
     write('hopcount', [bytes([i * 53 % 256]) + m for i, m in enumerate(hops)], ['Received:', 'Delivered-To:', '\r\n', '\n', '\r\n\r\n'])
+    write('netstr', [b'\xff12:hello world!,', b'\xff0:,', b'\x0112:hello world!,', b'\xff00:,', b'\xff3:abc;', b'\xff3:ab',
+                     b'\xff99999999999999999999999:', b'\xff:,', b'\xff5:a', b'\xff18446744073709551615:', b'\xff2:ab,2:cd,'],
+          [':', ',', '0', '9', '18446744073709551616'])
