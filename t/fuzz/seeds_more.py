@@ -46,3 +46,8 @@ def main(write):
     write('netstr', [b'\xff12:hello world!,', b'\xff0:,', b'\x0112:hello world!,', b'\xff00:,', b'\xff3:abc;', b'\xff3:ab',
                      b'\xff99999999999999999999999:', b'\xff:,', b'\xff5:a', b'\xff18446744073709551615:', b'\xff2:ab,2:cd,'],
           [':', ',', '0', '9', '18446744073709551616'])
+    vp = [b'joe:$6$salt$hash:1000:1000:/home/vmail/joe', b'a.b@example.org:x:1:0:/h', b'-joe:x:1:1:/h', b'joe::1:1:/h',
+          b'joe:x:0:1:/h', b'joe:x:1:1:relative', b'joe:x:1:1:/a:b', b'joe:x:1:1', b'joe:x:01:+1:/h', b'joe:x:2147483648:1:/h',
+          b'joe:x:1:1:/h\x01', b'x' * 65 + b':x:1:1:/h', b'joe:x:1:1:/h\x00']
+    write('vpasswd', [b'\x01' + r for r in vp] + [b'\x00' + r.split(b':', 1)[1] for r in vp if b':' in r],
+          [':', '/', '$6$', '0', '2147483647', '@'])
