@@ -54,3 +54,8 @@ def main(write):
     write('dnsservers', [b'127.0.0.1', b'127.0.0.1:5353\n::1\n[::1]:53', b'192.0.2.1:0', b'192.0.2.1:65536', b'[::1]x',
                          b'2001:db8::1', b'1.2.3', b'1.2.3.4:', b'[]:53', b'fe80::1%eth0', b'1.2.3.4\n\n5.6.7.8'],
           [':', '[', ']', '.', '::', '\n', '53'])
+    bnd = b'=_nq_0123456789'
+    mm = [b'', b'hello\nworld\n', b'caf\xc3\xa9\n', b'a\r\nb', b'nul\x00', b'x' * 999 + b'\n', b'x' * 998 + b'\n' + b'y' * 998,
+          b'before --' + bnd + b' after', b'=_nq_012345678=_nq_0123456789', bytes(range(256)) * 2]
+    write('mime', [bytes([len(bnd) - 1]) + bnd + bytes([i * 29 % 256]) + m for i, m in enumerate(mm)] +
+          [b'\x00a\x07aaaaa', b'\x02aab\x03aaab'], ['\n', '\r', '\x00', '\x80', '--', '=_nq_'])
