@@ -59,3 +59,9 @@ def main(write):
           b'before --' + bnd + b' after', b'=_nq_012345678=_nq_0123456789', bytes(range(256)) * 2]
     write('mime', [bytes([len(bnd) - 1]) + bnd + bytes([i * 29 % 256]) + m for i, m in enumerate(mm)] +
           [b'\x00a\x07aaaaa', b'\x02aab\x03aaab'], ['\n', '\r', '\x00', '\x80', '--', '=_nq_'])
+    dr = [b'mx.example.org [192.0.2.1] does not like recipient.\nRemote host said: 550 5.1.1 no such user (#5.1.1)\nGiving up on 192.0.2.1.\n',
+          b'[192.0.2.1] [192.0.2.1] Remote host said: 451 try later I\'m not going to try again; this message has been in the queue too long.',
+          b'Sorry, no mailbox here by that name. (#5.1.1)', b'this message has been in the queue too long.', b'(#2.0.0) ok',
+          b'(#4.3.0) disk', b'(#5.999.999)', b'(#5.1234.1)', b'Remote host said: ', b'x [ Remote host said: 550 (#5.7.1)']
+    write('dsn', [bytes([i]) + r for i in (0, 1) for r in dr], ['Remote host said: ', '(#', '5.1.1', ' [', 'no mailbox',
+                                                            "I'm not going to try again;", 'this message has been in the queue too long.'])
