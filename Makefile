@@ -108,7 +108,7 @@ FUZZ_SECONDS ?= 60
 
 $(O)/fuzz/%: t/fuzz/%.c t/fuzz/fuzz.h $(FUZZ_MAIN) $(O)/libnq.a $(O)/libtcdb.a
 	@mkdir -p $(O)/fuzz
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_MAIN) $(O)/libnq.a $(O)/libtcdb.a $(SKARNET)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_MAIN) $(O)/libnq.a $(O)/libtcdb.a $(SKARNET) $(if $(wildcard t/fuzz/$*.libs),$(shell cat t/fuzz/$*.libs))
 
 fuzz-bins: $(addprefix $(O)/fuzz/,$(FUZZ_TARGETS))
 

@@ -7,6 +7,9 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seeds_more  # noqa: E402
+
 DATA = os.environ.get('NQ_SHARED_DATA', '/work/shared/data')
 PFB = 't/data/profuzzbench-smtp'          # Apache-2.0, already in the tree
 PY = os.path.join(DATA, 'python-email-msgs')  # PSF-2.0
@@ -166,6 +169,7 @@ def main():
            b'To: undisclosed-recipients:;', b'From: <>', b'To: a@[192.0.2.1], "q\\"q"@x',
            b'To: joe', b'To: <a@b', b'To: "unterminated', b'Bcc: a@b (nested (c))', b'x y: a']
     write('header', hv, ['<', '>', '@', ',', ';', ':', '"', '(', ')', '[', ']', '\\', 'To:', 'From:'])
+    seeds_more.main(write)
 
 
 def name(n):

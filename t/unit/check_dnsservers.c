@@ -35,6 +35,8 @@ START_TEST(test_bad)
   conv(C("[::1"), 0, 1) ;
   conv(C("[::1]x"), 0, 1) ;
   conv(C("1.2.3"), 0, 1) ;
+  conv(C(":53"), 0, 1) ;                 /* no address: was accepted with an uninitialised one (fuzz) */
+  conv(C("127.0.0.1\0\0::1"), 0, 2) ;   /* an empty line, likewise */
 }
 END_TEST
 

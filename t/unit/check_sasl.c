@@ -103,6 +103,7 @@ START_TEST(test_plain)
   errno = 0 ; ck_assert_int_eq(plain(big, 3 + 256), -1) ; ck_assert_int_eq(errno, EMSGSIZE) ;
   ck_assert_int_eq(plain(big, 3 + 255), 0) ; ck_assert_uint_eq(strlen(b.s), 255) ;
   errno = 0 ; ck_assert_int_eq(sasl_plain(&a, &b, "AHVzZXIAcGFzcw=", 15), -1) ; ck_assert_int_eq(errno, EINVAL) ;
+  errno = 0 ; ck_assert_int_eq(sasl_plain(&a, &b, "", 0), -1) ; ck_assert_int_eq(errno, EINVAL) ;   /* empty response (fuzz: NULL + 0) */
 }
 END_TEST
 

@@ -26,7 +26,7 @@ static int server_line (stralloc *csv, char const *s, size_t len)
   else if (colons <= 1)
   {
     size_t c = byte_chr(s, len, ':') ;
-    if (ip4_scan(s, ip) != c) return -1 ;
+    if (!c || ip4_scan(s, ip) != c) return -1 ;   /* ip4_scan gives 0 for no address: "" or ":53" */
     if (c < len) portstr = s + c + 1 ;
     n = 0 ;
   }

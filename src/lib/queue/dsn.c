@@ -74,8 +74,8 @@ void dsn_fields_get (dsn_fields *f, char const *s, size_t len, int failed)
     char const *cut = find(said, (size_t)(end - said), " I'm not going to try again;") ;
     char tmp[DSN_STATUS_MAX] ;
     char const *at ;
-    if (cut) end = cut ;
     f->diag = said + sizeof SAID - 1 ;
+    if (cut) end = cut < f->diag ? f->diag : cut ;   /* an empty reply: the cut's space is SAID's */
     /* qmail-remote appends the reply's code as "(#x.y.z)": not part of the reply */
     if (last_code(f->diag, (size_t)(end - f->diag), tmp, &at) && at > f->diag && at[-1] == ' '
         && esc_at(at, (size_t)(end - at)) == (size_t)(end - at)) end = at - 1 ;

@@ -26,7 +26,7 @@ int sasl_field (stralloc *field, char const *b64, size_t n)
 {
   field->len = 0 ;
   if (base64_decode(field, b64, n, SASL_FIELD_MAX) < 0) return -1 ;
-  if (memchr(field->s, 0, field->len)) { errno = EINVAL ; return -1 ; }
+  if (field->len && memchr(field->s, 0, field->len)) { errno = EINVAL ; return -1 ; }   /* s may be NULL when empty */
   return stralloc_0(field) ? 0 : -1 ;
 }
 
@@ -37,6 +37,7 @@ int sasl_plain (stralloc *user, stralloc *pass, char const *b64, size_t n)
   int r = -1 ;
   dec.len = 0 ;
   if (base64_decode(&dec, b64, n, 2 * SASL_FIELD_MAX + SASL_FIELD_MAX + 2) < 0) return -1 ;
+  if (!dec.len) { errno = EINVAL ; return -1 ; }   /* dec.s may still be NULL */
   end = dec.s + dec.len ;
   z = dec.s ;
   c = memchr(z, 0, (size_t)(end - z)) ;
