@@ -152,10 +152,10 @@ def main():
           b'\x00\x10' + b'00\x0018446744073709551616\x00a\x00b\x00']
     write('spawnproto', sp, ['\x00', 'K', 'Z', 'D', 'L', 'x', 't'])
 
-    rj = [b'0\x0042\x00a@b\x002\x00c@Example.org\x00d@example.ORG\x00rOK\x00hno such user\x00Kdone\x00',
-          b'1\x001\x00\x001\x00x@y\x00Zconnect failed\x00', b'0\x001\x00a\x003\x00a@x\x00b@y\x00c@x\x00',
-          b'5\x005\x00s\x000\x00', b'0\x001\x00s\x00101\x00', b'0\x001\x00s\x001\x00a@b\x00r\x00s\x00Dx\x00']
-    write('rjob', rj, ['\x00', 'r', 'h', 's', 'K', 'Z', 'D', '@'])
+    # rresult: the first byte gives the job's recipient count, the rest is qmail-remote's output
+    rr = [b'\x01r\x00Kok\x00', b'\x02rfirst\x00hno such user\x00Kthanks\x00', b'\x03s4xx greylisted\x00Zlater\x00',
+          b'\x01Dconnect failed\x00', b'\x02r\x00']
+    write('rresult', rr, ['\x00', 'r', 'h', 's', 'K', 'Z', 'D'])
 
     t0 = struct.pack('<q', 1700000000)
     rec = [t0 + b'ESMTP\x00mx.example.org\x00192.0.2.1\x00client.example\x00helo.example',
