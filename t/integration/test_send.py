@@ -664,7 +664,10 @@ def sigkill_each_step(h, prog, calls):
         else:
             raise TestFailure('%s was still killed at step 199' % prog)
     finally:
-        if not os.path.exists(wrapper):
+        # real is always the program itself: put it back whatever state the wrapper is in
+        if os.path.exists(real):
+            if os.path.lexists(wrapper):
+                os.unlink(wrapper)
             os.rename(real, wrapper)
     assert kills >= 3, 'only %d kills: the injection did not work' % kills
     print('    %s killed at each of %d steps, nothing lost' % (prog, kills))
