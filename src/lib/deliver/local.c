@@ -18,6 +18,7 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 #include "util/exitcode.h"
+#include "util/fds.h"
 #include "mail/addr.h"
 #include "local/dotfind.h"
 #include "local/dotqmail.h"
@@ -109,20 +110,8 @@ static void make_lines (void)
 /* fd 0 must be seekable: a pipe (a person testing by hand) is copied to memory first. */
 static void message_seekable (void)
 {
-  char buf[65536] ;
-  int fd ;
-  if (lseek(0, 0, SEEK_SET) == 0) return ;
-  if (errno != ESPIPE) die_temp("rewind", "the message") ;
-  fd = memfd_create("qmail-local", MFD_CLOEXEC) ;
-  if (fd < 0) die_temp("make a copy of", "the message") ;
-  for (;;)
-  {
-    ssize_t r = read(0, buf, sizeof buf) ;
-    if (r < 0) { if (errno == EINTR) continue ; die_temp("read", "the message") ; }
-    if (!r) break ;
-    if (allwrite(fd, buf, (size_t)r) < (size_t)r) die_temp("copy", "the message") ;
-  }
-  if (fd_move(0, fd) < 0) die_temp("move", "the message") ;
+  char const *step ;
+  if (fd_seekable(0, "qmail-local", &step) < 0) die_temp(step, "the message") ;
 }
 
 /* 1 if header line s[0..n) (no newline) is our Delivered-To line. */
@@ -449,21 +438,13 @@ static void do_mbox (char const *path, size_t len)
 static void do_forward (stralloc const *fwd)
 {
   qq q ;
-  char buf[65536] ;
   char const *x ;
   size_t i ;
   memcap_restore() ;
   if (qq_open(&q) < 0) die_temp("start", "qmail-queue") ;
   memcap_set(MEMORY_MAX) ;
   qq_put(&q, dtline.s, dtline.len) ;
-  if (lseek(0, 0, SEEK_SET) < 0) { qq_abort(&q) ; die_temp("rewind", "the message") ; }
-  for (;;)
-  {
-    ssize_t r = read(0, buf, sizeof buf) ;
-    if (r < 0) { if (errno == EINTR) continue ; qq_abort(&q) ; die_temp("read", "the message") ; }
-    if (!r) break ;
-    qq_put(&q, buf, (size_t)r) ;
-  }
+  if (qq_put_fd(&q, 0) < 0) { qq_abort(&q) ; die_temp("read", "the message") ; }
   qq_from(&q, newsender.s) ;
   for (i = 0 ; i < fwd->len ; i += strlen(fwd->s + i) + 1) qq_to(&q, fwd->s + i) ;
   x = qq_close(&q) ;
