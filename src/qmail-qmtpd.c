@@ -60,18 +60,15 @@ static int setup (void)
 /* Relay control, failing closed: 0 accepted, else the answer. */
 static char const *refusal (char const *a, size_t len)
 {
-  static stralloc dom = STRALLOC_ZERO ;
-  size_t at = addr_at(a, len) ;
-  int r ;
   if (relayclient) return 0 ;
-  if (at == len) return "Dsorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)" ;
-  if (byte_chr(a, at, '%') < at || byte_chr(a, at, '!') < at || byte_chr(a, at, '@') < at)
-    return "Dsorry, no relaying through % hacks, bang paths or quoted @ (#5.7.1)" ;
-  if (addr_domain(&dom, a, len) < 0) { errno = ENOMEM ; leave(EXIT_TEMP) ; }
-  r = rcpthosts_match(rcpthosts.s, rcpthosts.len, morercpthosts, dom.s, dom.len) ;
-  if (r < 0) return "Zunable to read control/morercpthosts.cdb (#4.3.0)" ;
-  if (!r) return "Dsorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)" ;
-  return 0 ;
+  switch (rcpthosts_relay(rcpthosts.s, rcpthosts.len, morercpthosts, a, len))
+  {
+    case RCPTHOSTS_OK : return 0 ;
+    case RCPTHOSTS_HACK : return "Dsorry, no relaying through % hacks, bang paths or quoted @ (#5.7.1)" ;
+    case RCPTHOSTS_NOMEM : errno = ENOMEM ; leave(EXIT_TEMP) ; return 0 ;
+    case RCPTHOSTS_CDBERROR : return "Zunable to read control/morercpthosts.cdb (#4.3.0)" ;
+    default : return "Dsorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)" ;
+  }
 }
 
 static void grab (void *p, char const *s, size_t n) { if (n) *(char *)p = s[0] ; }

@@ -1,7 +1,9 @@
 /* rcpthosts.c: rcpthosts matching, exact names and ".suffix" lines, as qmail does. */
 
 #include <string.h>
+#include <skalibs/bytestr.h>
 #include <skalibs/stralloc.h>
+#include "mail/addr.h"
 #include "smtp/rcpthosts.h"
 
 static int in_list (char const *list, size_t listlen, char const *k, size_t klen)
@@ -48,4 +50,18 @@ int rcpthosts_match (char const *list, size_t listlen, cdbr *more,
       if (r) return r ;
     }
   return 0 ;
+}
+
+enum rcpthosts_verdict rcpthosts_relay (char const *list, size_t listlen, cdbr *more,
+                                        char const *a, size_t len)
+{
+  static stralloc dom = STRALLOC_ZERO ;
+  size_t at = addr_at(a, len) ;
+  int r ;
+  if (at == len) return RCPTHOSTS_NODOMAIN ;
+  if (byte_chr(a, at, '%') < at || byte_chr(a, at, '!') < at || byte_chr(a, at, '@') < at)
+    return RCPTHOSTS_HACK ;
+  if (addr_domain(&dom, a, len) < 0) return RCPTHOSTS_NOMEM ;
+  r = rcpthosts_match(list, listlen, more, dom.s, dom.len) ;
+  return r < 0 ? RCPTHOSTS_CDBERROR : r ? RCPTHOSTS_OK : RCPTHOSTS_DENIED ;
 }

@@ -60,20 +60,17 @@ int policy_helo_listed (char const *list, size_t listlen, char const *helo, size
    with *why set to the log reason. */
 char const *policy_relay_refusal (smtpd_config const *conf, char const *a, size_t len, char const **why)
 {
-  static stralloc dom = STRALLOC_ZERO ;
-  size_t at = addr_at(a, len) ;
-  int r ;
-  if (at == len) { *why = "553:no_domain" ; return "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" ; }
-  if (byte_chr(a, at, '%') < at || byte_chr(a, at, '!') < at || byte_chr(a, at, '@') < at)
+  switch (rcpthosts_relay(conf->rcpthosts.s, conf->rcpthosts.len, conf->morercpthosts, a, len))
   {
-    *why = "553:percent_hack_or_bang_path" ;
-    return "553 5.7.1 sorry, no relaying through % hacks, bang paths or quoted @" ;
+    case RCPTHOSTS_OK : return 0 ;
+    case RCPTHOSTS_NODOMAIN : *why = "553:no_domain" ; return "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" ;
+    case RCPTHOSTS_HACK :
+      *why = "553:percent_hack_or_bang_path" ;
+      return "553 5.7.1 sorry, no relaying through % hacks, bang paths or quoted @" ;
+    case RCPTHOSTS_NOMEM : *why = "451:out_of_memory" ; return "451 4.3.0 out of memory" ;
+    case RCPTHOSTS_CDBERROR : *why = "451:morercpthosts_unreadable" ; return "451 4.3.0 unable to read control/morercpthosts.cdb" ;
+    default : *why = "553:relaying_denied" ; return "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" ;
   }
-  if (addr_domain(&dom, a, len) < 0) { *why = "451:out_of_memory" ; return "451 4.3.0 out of memory" ; }
-  r = rcpthosts_match(conf->rcpthosts.s, conf->rcpthosts.len, conf->morercpthosts, dom.s, dom.len) ;
-  if (r < 0) { *why = "451:morercpthosts_unreadable" ; return "451 4.3.0 unable to read control/morercpthosts.cdb" ; }
-  if (!r) { *why = "553:relaying_denied" ; return "553 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" ; }
-  return 0 ;
 }
 
 int policy_sender (smtpd_config const *conf, int badhelo, char const *sender, size_t len,
