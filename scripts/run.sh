@@ -61,29 +61,20 @@ supervised () {
   s6-svstat -o up,pid "$scan/$1" 2>/dev/null | awk '$1 == "true" { print $2 }'
 }
 
-# The port must be free, unless the listener is our own qmail-smtpd.
-ours=$(supervised qmail-smtpd)
-holders=$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
-if [ -z "$holders" ] && ss -Hltn "sport = :$port" 2>/dev/null | grep -q . ; then
-  die "port $port is already taken (ss -ltn shows a listener, not its program): choose another, e.g. make run SMTP_PORT=2525"
-fi
-for p in $holders ; do
-  [ "$p" = "$ours" ] && continue
-  name=$(cat "/proc/$p/comm" 2>/dev/null || echo unknown)
-  die "port $port is taken by $name (pid $p); ss -ltnp 'sport = :$port' shows it. Stop it, or choose another port: make run SMTP_PORT=2525"
-done
-
-# The POP3 port likewise, unless the listener is our own qmail-pop3d.
-ours=$(supervised qmail-pop3d)
-holders=$(ss -Hltnp "sport = :$pop3port" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
-if [ -z "$holders" ] && ss -Hltn "sport = :$pop3port" 2>/dev/null | grep -q . ; then
-  die "port $pop3port is already taken (ss -ltn shows a listener, not its program): choose another, e.g. make run POP3_PORT=1110"
-fi
-for p in $holders ; do
-  [ "$p" = "$ours" ] && continue
-  name=$(cat "/proc/$p/comm" 2>/dev/null || echo unknown)
-  die "port $pop3port is taken by $name (pid $p); ss -ltnp 'sport = :$pop3port' shows it. Stop it, or choose another port: make run POP3_PORT=1110"
-done
+# port_free SERVICE PORT HINT: PORT must be free, unless its listener is our own SERVICE.
+port_free () {
+  ours=$(supervised "$1")
+  holders=$(ss -Hltnp "sport = :$2" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
+  if [ -z "$holders" ] && ss -Hltn "sport = :$2" 2>/dev/null | grep -q . ; then
+    die "port $2 ($1) is already taken (ss -ltn shows a listener, not its program): choose another, e.g. make run $3"
+  fi
+  for p in $holders ; do
+    [ "$p" = "$ours" ] && continue
+    die "port $2 is taken by $(cat "/proc/$p/comm" 2>/dev/null || echo unknown) (pid $p), wanted for $1; ss -ltnp 'sport = :$2' shows it. Stop it, or choose another port: make run $3"
+  done
+}
+port_free qmail-smtpd "$port" SMTP_PORT=2525
+port_free qmail-pop3d "$pop3port" POP3_PORT=1110
 
 # The TLS services' ports: numbers, all different, free unless the listener is our own.
 tlsport () { # tlsport VAR CONTROLFILE DEFAULT: the port from $VAR, control/FILE or DEFAULT
@@ -98,36 +89,17 @@ smtpsport=$(tlsport SMTPS_PORT smtpsport 465) || exit 100
 pop3sport=$(tlsport POP3S_PORT pop3sport 995) || exit 100
 [ "$(printf '%s\n' "$port" "$pop3port" "$subport" "$smtpsport" "$pop3sport" | sort -u | wc -l)" = 5 ] \
   || usage "the ports of SMTP, POP3, submission, smtps and pop3s must all differ"
-for sp in "qmail-submission $subport SUBMISSION_PORT=1587" "qmail-smtps $smtpsport SMTPS_PORT=1465" "qmail-pop3s $pop3sport POP3S_PORT=1995" ; do
-  set -- $sp
-  ours=$(supervised "$1")
-  holders=$(ss -Hltnp "sport = :$2" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
-  if [ -z "$holders" ] && ss -Hltn "sport = :$2" 2>/dev/null | grep -q . ; then
-    die "port $2 ($1) is already taken (ss -ltn shows a listener, not its program): choose another, e.g. make run $3"
-  fi
-  for p in $holders ; do
-    [ "$p" = "$ours" ] && continue
-    die "port $2 ($1) is taken by $(cat "/proc/$p/comm" 2>/dev/null || echo unknown) (pid $p): stop it, or choose another port: make run $3"
-  done
-done
+port_free qmail-submission "$subport" SUBMISSION_PORT=1587
+port_free qmail-smtps "$smtpsport" SMTPS_PORT=1465
+port_free qmail-pop3s "$pop3sport" POP3S_PORT=1995
 
 # The QMQP and QMTP ports likewise: numbers, different from all the others, free unless ours.
 qmqpport=$(tlsport QMQP_PORT qmqpport 628) || exit 100
 qmtpport=$(tlsport QMTP_PORT qmtpport 209) || exit 100
 [ "$(printf '%s\n' "$port" "$pop3port" "$subport" "$smtpsport" "$pop3sport" "$qmqpport" "$qmtpport" | sort -u | wc -l)" = 7 ] \
   || usage "the ports of SMTP, POP3, submission, smtps, pop3s, QMQP and QMTP must all differ"
-for sp in "qmail-qmqpd $qmqpport QMQP_PORT=1628" "qmail-qmtpd $qmtpport QMTP_PORT=1209" ; do
-  set -- $sp
-  ours=$(supervised "$1")
-  holders=$(ss -Hltnp "sport = :$2" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
-  if [ -z "$holders" ] && ss -Hltn "sport = :$2" 2>/dev/null | grep -q . ; then
-    die "port $2 ($1) is already taken (ss -ltn shows a listener, not its program): choose another, e.g. make run $3"
-  fi
-  for p in $holders ; do
-    [ "$p" = "$ours" ] && continue
-    die "port $2 ($1) is taken by $(cat "/proc/$p/comm" 2>/dev/null || echo unknown) (pid $p): stop it, or choose another port: make run $3"
-  done
-done
+port_free qmail-qmqpd "$qmqpport" QMQP_PORT=1628
+port_free qmail-qmtpd "$qmtpport" QMTP_PORT=1209
 
 # control files for the qmail-smtpd service; changing them restarts it below
 c=$home/control
