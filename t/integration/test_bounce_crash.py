@@ -6,7 +6,7 @@ import os
 import re
 import signal
 
-from nqtest import eq, wait_for, TestFailure, TEST_ME, envelope, run_queue
+from nqtest import eq, wait_for, TestFailure, TEST_ME, envelope, run_queue, program_aside
 
 # every call the bounce path makes: records (bounce/ listing, pwrite, fsync, directory
 # fsync), the bounce (read bounce/N and mess/, spawn qmail-queue, feed it, wait), removal
@@ -86,10 +86,8 @@ def bounce_window(trace):
 
 def test_sigkill_at_each_call_of_the_bounce_path(h):
     md = h.add_user('joe')
-    real = h.bin('qmail-send') + '.real'
-    os.rename(h.bin('qmail-send'), real)
     trace = os.path.join(h.path, 'tmp', 'send.strace')
-    try:
+    with program_aside(h, 'qmail-send') as real:
         eq(one_run(h, md, real, 'dry', trace), 'done')
         window = bounce_window(trace)
         kills = landed = 0
@@ -100,11 +98,6 @@ def test_sigkill_at_each_call_of_the_bounce_path(h):
                 calls = [ln for ln in open(trace).read().splitlines() if re.match(r'[a-z0-9_]+\(', ln)]
                 if calls and calls[-1].startswith(inject[0] + '(') and any('"bounce' in ln for ln in calls):
                     landed += 1
-    finally:
-        # real is the program: put it back over whatever wrapper a failed run left
-        if os.path.lexists(h.bin('qmail-send')):
-            os.unlink(h.bin('qmail-send'))
-        os.rename(real, h.bin('qmail-send'))
     print('    %d calls on the bounce path, %d kills, %d of them once the bounce had started;'
           ' always 1 or 2 bounces' % (len(window), kills, landed))
     assert landed >= len(window) // 2, 'only %d of %d kills on the bounce path' % (landed, len(window))

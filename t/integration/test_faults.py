@@ -7,7 +7,7 @@ import signal
 import socket
 import subprocess
 
-from nqtest import eq, wait_for, TestFailure, TEST_ME, queue
+from nqtest import eq, wait_for, TestFailure, TEST_ME, queue, program_aside
 from test_send import msg, tags_in, assert_queue_empty, leftovers
 
 
@@ -317,14 +317,9 @@ def error_sweep(h, prog, calls, ks, orphan_mess=False, follow=False):
     bounced once or twice each, by itself (SIGALRM stands in for the retry timer) or
     after a restart if prog died of it, and the queue empties."""
     md = h.add_user('joe')
-    real = h.bin(prog) + '.real'
-    if os.path.exists(real):      # an earlier test's wrapper left in place: never rename it over the program
-        os.unlink(h.bin(prog))
-    else:
-        os.rename(h.bin(prog), real)
     wrapper = h.bin(prog)
     injected = 0
-    try:
+    with program_aside(h, prog) as real:
         for i, k in enumerate(ks):
             err = ERRORS[i % len(ERRORS)]
             tag = 'e%03d' % i
@@ -373,12 +368,6 @@ def error_sweep(h, prog, calls, ks, orphan_mess=False, follow=False):
             bounces = sum(1 for m in mine if m.startswith(b'Return-Path: <>'))
             assert 1 <= len(mine) - bounces <= 2, '%s at %d: %d copies' % (err, k, len(mine) - bounces)
             assert 1 <= bounces <= 2, '%s at %d: %d bounces' % (err, k, bounces)
-    finally:
-        # real is always the program itself: put it back whatever state the wrapper is in
-        if os.path.exists(real):
-            if os.path.lexists(wrapper):
-                os.unlink(wrapper)
-            os.rename(real, wrapper)
     assert injected >= 2, 'only %d injections took' % injected
     print('    %s: errors injected at %d calls, nothing lost' % (prog, injected))
 

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 
-from nqtest import eq, wait_for, TestFailure, TEST_ME, SPLIT, uid_of, gid_of, queue
+from nqtest import eq, wait_for, TestFailure, TEST_ME, SPLIT, uid_of, gid_of, queue, program_aside
 
 QUEUE_DIRS = ('mess', 'intd', 'todo', 'info', 'local', 'remote', 'bounce', 'pid')
 
@@ -619,11 +619,9 @@ def sigkill_each_step(h, prog, calls):
     untouched; after a restart the delivery and the bounce of each message happened, at most
     twice each, and the queue is empty. Returns the number of kills."""
     md = h.add_user('joe')
-    real = h.bin(prog) + '.real'
-    os.rename(h.bin(prog), real)
     wrapper = h.bin(prog)
     kills = 0
-    try:
+    with program_aside(h, prog) as real:
         for k in range(1, 200):
             tag = 'k%03d' % k
             queue(h, 'joe@' + TEST_ME, ['joe@' + TEST_ME, 'nosuch@' + TEST_ME], msg(tag))
@@ -663,12 +661,6 @@ def sigkill_each_step(h, prog, calls):
                 break
         else:
             raise TestFailure('%s was still killed at step 199' % prog)
-    finally:
-        # real is always the program itself: put it back whatever state the wrapper is in
-        if os.path.exists(real):
-            if os.path.lexists(wrapper):
-                os.unlink(wrapper)
-            os.rename(real, wrapper)
     assert kills >= 3, 'only %d kills: the injection did not work' % kills
     print('    %s killed at each of %d steps, nothing lost' % (prog, kills))
     return kills

@@ -2,6 +2,7 @@
 real installed programs, a fresh queue and control files; helpers start qmail-start
 and tcpserver+qmail-smtpd under it, on loopback, on free ports."""
 
+import contextlib
 import os
 import pwd
 import grp
@@ -60,6 +61,26 @@ def free_port(addr='127.0.0.1'):
         except OSError:
             continue
     raise TestFailure('no port free on both %s and 127.0.0.1' % addr)
+
+
+@contextlib.contextmanager
+def program_aside(h, prog):
+    """bin/PROG moved to bin/PROG.real for a test that puts a wrapper in its place;
+    yields the real program's path, and puts it back whatever state the wrapper is in."""
+    path = h.bin(prog)
+    real = path + '.real'
+    if os.path.exists(real):   # an earlier test's wrapper left in place: never rename it over the program
+        if os.path.lexists(path):
+            os.unlink(path)
+    else:
+        os.rename(path, real)
+    try:
+        yield real
+    finally:
+        if os.path.exists(real):
+            if os.path.lexists(path):
+                os.unlink(path)
+            os.rename(real, path)
 
 
 def tcprules(rfile, rules):
