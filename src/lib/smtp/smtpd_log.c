@@ -1,23 +1,15 @@
 /* smtpd_log.c: building qmail-smtpd's log lines. */
 
+#include <stdint.h>
 #include <string.h>
 #include <skalibs/types.h>
+#include "util/logline.h"
 #include "smtp/smtpd_log.h"
 
 int smtpd_log_esc (stralloc *sa, char const *s, size_t len)
 {
-  static char const hex[] = "0123456789abcdef" ;
-  size_t i ;
-  for (i = 0 ; i < len ; i++)
-  {
-    unsigned char c = (unsigned char)s[i] ;
-    if (c > 0x20 && c < 0x7f && c != '\\') { if (!stralloc_catb(sa, (char *)&c, 1)) return -1 ; }
-    else
-    {
-      char x[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] } ;
-      if (!stralloc_catb(sa, x, 4)) return -1 ;
-    }
-  }
+  if (len > (SIZE_MAX - sa->len) / 4 || !stralloc_readyplus(sa, 4 * len)) return -1 ;
+  sa->len += logline_escape_word(sa->s + sa->len, s, len) ;
   return 0 ;
 }
 

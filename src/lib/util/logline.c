@@ -47,17 +47,28 @@ static size_t lost_marker (char *out)
   return n ;
 }
 
-size_t logline_escape (char *out, char const *s, size_t len)
+/* Bytes from lowest to '~', the backslash excepted, stay; every other becomes \xHH. */
+static size_t logline_escape_from (char *out, char const *s, size_t len, unsigned char lowest)
 {
   static char const hex[] = "0123456789abcdef" ;
   size_t i, n = 0 ;
   for (i = 0 ; i < len ; i++)
   {
     unsigned char c = (unsigned char)s[i] ;
-    if (c >= 0x20 && c < 0x7f && c != '\\') { out[n++] = (char)c ; continue ; }
+    if (c >= lowest && c < 0x7f && c != '\\') { out[n++] = (char)c ; continue ; }
     out[n++] = '\\' ; out[n++] = 'x' ; out[n++] = hex[c >> 4] ; out[n++] = hex[c & 15] ;
   }
   return n ;
+}
+
+size_t logline_escape (char *out, char const *s, size_t len)
+{
+  return logline_escape_from(out, s, len, 0x20) ;
+}
+
+size_t logline_escape_word (char *out, char const *s, size_t len)
+{
+  return logline_escape_from(out, s, len, 0x21) ;
 }
 
 /* Append s, escaped, to buf[0..*len); cut at LOGLINE_MAX, never inside an

@@ -27,6 +27,8 @@ extern void logline_va (char const *p1, char const *p2, char const *s, va_list a
    backslash, so that an escape is never ambiguous) becomes a backslash, x, two hex digits.
    out must hold 4 * len bytes. Returns the bytes written (no NUL). */
 extern size_t logline_escape (char *out, char const *s, size_t len) ;
+/* The same, the space escaped too: for a field of a space-separated log line. */
+extern size_t logline_escape_word (char *out, char const *s, size_t len) ;
 
 /* Copy s[0..len) into out for a log line as qmail does: ' ' -> '_', control
    bytes -> '_', a trailing newline or '/' dropped; out gets '/' and a NUL at the end.
