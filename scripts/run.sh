@@ -107,26 +107,24 @@ put () { # put FILE VALUE: write control/FILE if its content differs; 0 if writt
   [ -f "$c/$1" ] && [ "$(cat "$c/$1")" = "$2" ] && return 1
   echo "$2" > "$c/.$1.tmp" && chmod 644 "$c/.$1.tmp" && mv -f "$c/.$1.tmp" "$c/$1"
 }
+# rules NAME DEFAULT: control/tcp.NAME (DEFAULT, printf %b, when missing) compiled to its cdb
+rules () {
+  if [ ! -e "$c/tcp.$1" ] ; then
+    printf '%b' "$2" > "$c/tcp.$1"
+    chmod 644 "$c/tcp.$1"
+  fi
+  timeout 30 tcprules "$c/tcp.$1.cdb" "$c/.tcp.$1.tmp" < "$c/tcp.$1" \
+    || die "tcprules failed on $c/tcp.$1 (see its message above; ucspi-tcp-ipv6's tcprules never ends on some malformed lines: stopped after 30 s)"
+  chmod 644 "$c/tcp.$1.cdb"
+}
 changed=
 if put smtpaddr "$addr" ; then changed=1 ; fi
 if put smtpport "$port" ; then changed=1 ; fi
-if [ ! -e "$c/tcp.smtp" ] ; then
-  printf '127.:allow,RELAYCLIENT=""\n::1:allow,RELAYCLIENT=""\n:allow\n' > "$c/tcp.smtp"
-  chmod 644 "$c/tcp.smtp"
-fi
-timeout 30 tcprules "$c/tcp.smtp.cdb" "$c/.tcp.smtp.tmp" < "$c/tcp.smtp" \
-  || die "tcprules failed on $c/tcp.smtp (see its message above; ucspi-tcp-ipv6's tcprules never ends on some malformed lines: stopped after 30 s)"
-chmod 644 "$c/tcp.smtp.cdb"
+rules smtp '127.:allow,RELAYCLIENT=""\n::1:allow,RELAYCLIENT=""\n:allow\n'
 pop3changed=
 if put pop3addr "$addr" ; then pop3changed=1 ; fi
 if put pop3port "$pop3port" ; then pop3changed=1 ; fi
-if [ ! -e "$c/tcp.pop3" ] ; then
-  printf ':allow\n' > "$c/tcp.pop3"
-  chmod 644 "$c/tcp.pop3"
-fi
-timeout 30 tcprules "$c/tcp.pop3.cdb" "$c/.tcp.pop3.tmp" < "$c/tcp.pop3" \
-  || die "tcprules failed on $c/tcp.pop3 (see its message above; ucspi-tcp-ipv6's tcprules never ends on some malformed lines: stopped after 30 s)"
-chmod 644 "$c/tcp.pop3.cdb"
+rules pop3 ':allow\n'
 tlschanged=
 if put submissionport "$subport" ; then tlschanged="$tlschanged qmail-submission" ; fi
 if put smtpsport "$smtpsport" ; then tlschanged="$tlschanged qmail-smtps" ; fi
@@ -139,20 +137,9 @@ for sp in "qmail-qmqpd qmqp $qmqpport" "qmail-qmtpd qmtp $qmtpport" ; do
   if put "$2addr" "$addr" ; then tlschanged="$tlschanged $1" ; fi
   if put "$2port" "$3" ; then tlschanged="$tlschanged $1" ; fi
 done
-if [ ! -e "$c/tcp.qmqp" ] ; then
-  printf '127.0.0.1:allow,QMQPCLIENT=""\n:deny\n' > "$c/tcp.qmqp"
-  chmod 644 "$c/tcp.qmqp"
-  echo "run: wrote $c/tcp.qmqp: only 127.0.0.1 may send by QMQP (add your mini-qmail clients; see INSTALL, 12)"
-fi
-if [ ! -e "$c/tcp.qmtp" ] ; then
-  printf ':allow\n' > "$c/tcp.qmtp"
-  chmod 644 "$c/tcp.qmtp"
-fi
-for r in qmqp qmtp ; do
-  timeout 30 tcprules "$c/tcp.$r.cdb" "$c/.tcp.$r.tmp" < "$c/tcp.$r" \
-    || die "tcprules failed on $c/tcp.$r (see its message above; ucspi-tcp-ipv6's tcprules never ends on some malformed lines: stopped after 30 s)"
-  chmod 644 "$c/tcp.$r.cdb"
-done
+[ -e "$c/tcp.qmqp" ] || echo "run: writing $c/tcp.qmqp: only 127.0.0.1 may send by QMQP (add your mini-qmail clients; see INSTALL, 12)"
+rules qmqp '127.0.0.1:allow,QMQPCLIENT=""\n:deny\n'
+rules qmtp ':allow\n'
 # a self-signed certificate when there is none: root's only (the servers read it before
 # they drop root)
 madecert=
