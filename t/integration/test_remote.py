@@ -392,16 +392,24 @@ def _strace(h):
     having the message (so qmail-send retries and nothing is lost)."""
     setup(h)
     rec, _ = rn.sink('127.0.0.2')
+    kills = {}
     for sc in ('connect', 'write', 'read', 'sendto', 'recvfrom', 'close'):
         for n in range(1, 12):
             before = len(rec.transactions)
             r = h.run(['strace', '-f', '-o', '/dev/null', '-e', 'inject=%s:signal=SIGKILL:when=%d' % (sc, n),
                        h.bin('qmail-remote'), 'a.test', 'f@x.test', 'u%d@a.test' % n], input=MSG,
                       user='qmailr', timeout=60)
+            # strace ends as its tracee did: killed means the injection happened
+            if r.returncode in (-9, 137):
+                kills[sc] = kills.get(sc, 0) + 1
             out = r.stdout.split(b'\0')
             delivered = any(x.startswith(b'K') for x in out)
             if delivered and len(rec.transactions) == before:
                 raise TestFailure('%s #%d: K reported, nothing received' % (sc, n))
+    # each call qmail-remote makes on the way must have been hit at least once
+    for sc in ('connect', 'write', 'read', 'sendto', 'recvfrom', 'close'):
+        if not kills.get(sc):
+            raise TestFailure('no %s was ever killed: the sweep tested nothing there (%r)' % (sc, kills))
 
 
 def test_strace_kill(h):
