@@ -1,7 +1,8 @@
 /* qmail-queue: put a message into the queue, durably, with qmail's interface.
    Message on fd 0, envelope on fd 1; exit 0 only when mess/, intd/ and the todo/
    link and every directory that got a new name are durable: fsync'd, or on an ordered
-   journal (ext4, XFS) made durable by the fsync of intd/ (INTERNALS.md). */
+   journal (ext4, XFS) made durable by the fsync of intd/ (INTERNALS.md). Holds a lock
+   on the message's inode until it exits: the sweeps see a dead run's files at once. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include "util/dirsync.h"
 #include "util/fsorder.h"
 #include "queue/envelope.h"
+#include "queue/messlock.h"
 #include "util/memcap.h"
 #include "queue/qqcode.h"
 #include "queue/queue.h"
@@ -96,7 +98,9 @@ static void setup_signals (void)
   alarm(QQ_LIFETIME) ;
 }
 
-/* A fresh pid/ file; its inode number is the message id. */
+/* A fresh pid/ file; its inode number is the message id. Locked before mess/B/N
+   names it (the fallback where O_TMPFILE is missing: a kill before its unlink
+   leaves it for qmail-clean's 36-hour pid/ sweep). */
 static int make_pidfile (unsigned long pid, time_t now, unsigned long *id)
 {
   struct stat st ;
@@ -117,11 +121,41 @@ static int make_pidfile (unsigned long pid, time_t now, unsigned long *id)
     }
     flagpid = 1 ;
     if (fstat(fd, &st) < 0) die(QQ_PID) ;
+    if (messlock_hold(fd) < 0) die(QQ_PID) ;
     *id = (unsigned long)st.st_ino ;
+    queue_path(messfn, "mess", *id) ;
+    if (link(pidfn, messfn) < 0) die(QQ_MESS) ;
+    flagmademess = 1 ;
+    if (unlink(pidfn) < 0) die(QQ_PID) ;
+    flagpid = 0 ;
     return fd ;
   }
   die(QQ_PID) ;
   return -1 ;
+}
+
+/* The message's inode, locked (queue/messlock) before any name shows it, then
+   named mess/B/N. An O_TMPFILE has no name at all until the link: a kill before
+   it leaves nothing. Returns the open file; *id is its inode number. */
+static int make_mess (unsigned long pid, time_t now, unsigned long *id)
+{
+  struct stat st ;
+  char proc[sizeof "/proc/self/fd/" + ULONG_FMT] = "/proc/self/fd/" ;
+  int fd = open("pid", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644) ;
+  if (fd < 0)
+  {
+    /* the file system (or kernel) has no O_TMPFILE */
+    if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) return make_pidfile(pid, now, id) ;
+    die(QQ_PID) ;
+  }
+  if (fstat(fd, &st) < 0 || messlock_hold(fd) < 0) die(QQ_MESS) ;
+  *id = (unsigned long)st.st_ino ;
+  queue_path(messfn, "mess", *id) ;
+  proc[14 + ulong_fmt(proc + 14, (unsigned long)fd)] = 0 ;
+  if (!linkat(AT_FDCWD, proc, AT_FDCWD, messfn, AT_SYMLINK_FOLLOW)) { flagmademess = 1 ; return fd ; }
+  if (errno != ENOENT) die(QQ_MESS) ;
+  close(fd) ;    /* no /proc to name it by: the pid/ file way */
+  return make_pidfile(pid, now, id) ;
 }
 
 /* fd 0 into the mess file, after the Received line. */
@@ -212,14 +246,9 @@ int main (void)
   if (chdir(auto_home) < 0) die(QQ_HOME) ;
   if (chdir("queue") < 0) die(QQ_QUEUEDIR) ;
 
-  fd = make_pidfile(pid, now, &id) ;
-  queue_path(messfn, "mess", id) ;
+  fd = make_mess(pid, now, &id) ;
   queue_path(intdfn, "intd", id) ;
   queue_path(todofn, "todo", id) ;
-  if (link(pidfn, messfn) < 0) die(QQ_MESS) ;
-  flagmademess = 1 ;
-  if (unlink(pidfn) < 0) die(QQ_PID) ;
-  flagpid = 0 ;
 
   {
     char who[8 + ULONG_FMT] = "by uid " ;
@@ -235,7 +264,7 @@ int main (void)
 
   if (fsync(fd) < 0) die(QQ_WRITE) ;
   ordered = fsorder_journal(fd) ;
-  if (close(fd) < 0) die(QQ_WRITE) ;
+  /* fd stays open to the end: it holds the lock that tells the sweeps we live */
   write_intd(uid, pid, &env) ;
   /* an ordered journal made both new names durable with intd's fsync (INTERNALS.md) */
   if (!ordered)
