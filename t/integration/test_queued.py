@@ -164,3 +164,73 @@ def test_daemon_killed_midway_loses_no_answer(h):
     eq(a[:1], b'\0', 'answer %r' % a)
     wait_for(lambda: tags_in(h, md) == ['midkill'], 10, 'delivery')
     h.stop_send()
+
+
+def child_syscalls(h, port):
+    """The system calls a child of qmail-queued makes that the daemon itself does not."""
+    log = os.path.join(h.path, 'tmp', 'qqd.strace')
+    p = traced_daemon(h, ['-o', log])
+    try:
+        code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg('probe')))
+        eq(code, 250, text.decode())
+    finally:
+        stop_traced(h, p)
+    per = {}
+    for l in open(log).read().splitlines():
+        m = re.match(r'^(\d+) +([a-z_0-9]+)\(', l)
+        if m:
+            per.setdefault(int(m.group(1)), []).append(m.group(2))
+    daemon = set(per.get(min(per), []))
+    calls = [c for pid, cs in per.items() if pid != min(per) for c in cs]
+    return [c for c in calls if c not in daemon and c != 'exit_group']
+
+
+def traced_daemon(h, opts):
+    """A qmail-queued of our own under strace -f (as qmailq), in place of qmail-start's."""
+    pid = h.pid_of('qmail-queued')
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        wait_for(lambda: not h.pid_of('qmail-queued'), 5, 'qmail-queued to stop')
+    p = h.spawn(['strace', '-f', '-qq'] + opts + ['setpriv', '--reuid=qmailq', '--regid=qmail', '--clear-groups',
+                                                  h.bin('qmail-queued')], log=os.path.join(h.logdir, 'qqd'))
+    wait_for(lambda: os.path.exists(sock_path(h)) and h.pid_of('qmail-queued'), 10, 'the traced qmail-queued')
+    return p
+
+
+def stop_traced(h, p):
+    os.kill(h.pid_of('qmail-queued'), signal.SIGTERM)
+    p.wait(10)
+    wait_for(lambda: not os.path.exists(sock_path(h)), 5, 'the socket to go')
+
+
+def test_child_killed_at_each_syscall_never_acknowledges_a_lost_message(h):
+    """SIGKILL a child of qmail-queued at each of its system calls (strace -f on the
+    daemon): a 250 always means a delivered message, each message is delivered at
+    most once, nothing is stuck after a restart of the queue."""
+    md = h.add_user('joe')
+    start(h)
+    port = h.smtpd()
+    names = child_syscalls(h, port)
+    assert 'linkat' in names and 'fsync' in names, names
+    wait_for(lambda: tags_in(h, md) == ['probe'], 10, 'the probe')
+    acked, sent, seen = [], [], {}
+    for k, n in enumerate(names):
+        seen[n] = seen.get(n, 0) + 1
+        p = traced_daemon(h, ['-o', '/dev/null', '-e', 'inject=%s:signal=SIGKILL:when=%d' % (n, seen[n])])
+        tag = 'q%03d' % k
+        code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg(tag)))
+        stop_traced(h, p)
+        sent.append(tag)
+        if code == 250:
+            acked.append(tag)
+    h.stop_send()
+    start(h)
+    wait_for(lambda: not leftovers(h), 20, 'the queue to empty')
+    got = tags_in(h, md)
+    missing = set(acked) - set(got)
+    assert not missing, 'acknowledged, never delivered: %r' % missing
+    dups = [t for t in set(got) if got.count(t) > 1]
+    assert not dups, 'delivered twice: %r' % dups
+    assert len(acked) < len(sent), 'no kill took effect: %r' % names
+    print('    %d kills at %d kinds of system call, %d acknowledged, %d delivered, none twice' % (len(sent), len(set(names)), len(acked), len(set(got))))
+    h.stop_send()
