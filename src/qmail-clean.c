@@ -1,7 +1,8 @@
 /* qmail-clean: remove finished queue files on request, and sweep the pid/ and intd/
-   files that crashed qmail-queues left behind. */
+   files that crashed qmail-queues left behind (intd/ at once: queue/messlock). */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <dirent.h>
@@ -21,6 +22,7 @@
 #include "util/logline.h"
 #include "util/warn.h"
 #include "queue/queue.h"
+#include "queue/messlock.h"
 #include "queue/pipebuf.h"
 #include "queue/spawnproto.h"
 
@@ -83,10 +85,29 @@ static void sweep_pid (time_t now)
   closedir(d) ;
 }
 
-/* An intd/ file without a todo/ entry: a qmail-queue that died before its commit
-   (once todo/ is gone, intd/ is never read again). mess/ is not ours to judge:
-   only qmail-send can read info/ (qmails, 700), so it sweeps mess/ through x. */
-static void sweep_intd (time_t now)
+/* Is intd/B/N an orphan? No todo/ entry (intd/ goes before todo/ on a t request,
+   so a committed message without todo/ has no intd/ either), and its writer is gone:
+   a live qmail-queue holds the lock on mess/B/N, made before intd/ (queue/messlock).
+   fd is the intd/ file judged: its name must still be it when we remove it. */
+static int intd_orphan (unsigned long id, int fd)
+{
+  struct stat a, b ;
+  char fn[QUEUE_PATH_MAX] ;
+  queue_path(fn, "todo", id) ;
+  if (present(fn)) return 0 ;
+  queue_path(fn, "mess", id) ;
+  if (!messlock_writer_gone(fn)) return 0 ;
+  queue_path(fn, "intd", id) ;
+  if (fstat(fd, &a) < 0 || stat(fn, &b) < 0) return 0 ;
+  /* a new qmail-queue with this id replaced it meanwhile: that one is not judged */
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino ;
+}
+
+/* An intd/ file without a todo/ entry whose qmail-queue died before its commit
+   (once todo/ is gone, intd/ is never read again). No age: the lock tells.
+   mess/ is not ours to judge: only qmail-send can read info/ (qmails, 700), so it
+   sweeps mess/ through x. */
+static void sweep_intd (void)
 {
   unsigned int b ;
   for (b = 0 ; b < auto_split ; b++)
@@ -102,16 +123,19 @@ static void sweep_intd (time_t now)
     {
       unsigned long id ;
       struct stat st ;
-      char fn[QUEUE_PATH_MAX], t[QUEUE_PATH_MAX] ;
+      char fn[QUEUE_PATH_MAX] ;
+      int fd ;
       if (num_scans(de->d_name, ULONG_MAX, &id) < 0) continue ;
       if (id % auto_split != b) continue ;
       queue_path(fn, "intd", id) ;
-      if (lstat(fn, &st) < 0 || !S_ISREG(st.st_mode)) continue ;
-      if (now - st.st_mtime <= STALE_AGE) continue ;
-      queue_path(t, "todo", id) ;
-      if (present(t)) continue ;
-      logline("qmail-clean: removing stale ", fn, (char *)0) ;
-      gone(fn) ;
+      fd = open(fn, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC) ;
+      if (fd < 0) continue ;
+      if (!fstat(fd, &st) && S_ISREG(st.st_mode) && intd_orphan(id, fd))
+      {
+        logline("qmail-clean: removing orphan ", fn, (char *)0) ;
+        gone(fn) ;
+      }
+      close(fd) ;
     }
     closedir(d) ;
   }
@@ -121,7 +145,7 @@ static void sweep (void)
 {
   time_t now = time(0) ;
   sweep_pid(now) ;
-  sweep_intd(now) ;
+  sweep_intd() ;
 }
 
 int main (int argc, char const *const *argv)

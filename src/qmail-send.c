@@ -25,6 +25,7 @@
 #include "util/logline.h"
 #include "util/memcap.h"
 #include "queue/pipebuf.h"
+#include "queue/messlock.h"
 #include "queue/qfile.h"
 #include "queue/queue.h"
 #include "queue/queuedir.h"
@@ -45,7 +46,6 @@
 #define TAG_SCAN (SCHED_OTHER + 1)     /* retry the startup scan of info/ */
 #define TAG_SWEEP (SCHED_OTHER + 2)    /* look for orphan mess/ files */
 #define SWEEP_EVERY (12 * 3600)
-#define ORPHAN_AGE (36 * 3600)
 #define MEMORY_MAX (256UL << 20)       /* RLIMIT_DATA: recipients stay on disk, so this is ample */
 
 static queuedir qdir ;   /* fds on conf-home and its queue */
@@ -178,32 +178,35 @@ static int scan (void)
   return !queuescan("info", &scan_one, 0, &scan_warn) ;
 }
 
-/* mess/ files older than 36 hours with neither todo/ nor info/ (a qmail-queue
-   killed before its commit) go through qmail-clean. qmail-clean cannot look
-   into info/, we can. todo/ is checked first: a message gets info/ before it
-   loses todo/, and keeps info/ until its mess/ is gone. */
+/* mess/ files with neither todo/ nor info/ whose qmail-queue is gone (killed before
+   its commit) go through qmail-clean. qmail-clean cannot look into info/, we can.
+   The checks follow a message's own order, so that each one sees a later state
+   than the one before: the writer's lock (held until after the todo/ link), then
+   todo/ (a message gets info/ before it loses todo/), then info/ (kept until its
+   mess/ is gone). info/ is looked at first too, to open few files. */
 static int sweep_one (unsigned long id, void *ctx)
 {
-  time_t t = *(time_t *)ctx ;
   struct stat st ;
-  char fn[QUEUE_PATH_MAX] ;
-  if (msgtab_lookup(id)) return 0 ;
-  queue_path(fn, "mess", id) ;
-  if (lstat(fn, &st) < 0 || !S_ISREG(st.st_mode) || t - st.st_mtime <= ORPHAN_AGE) return 0 ;
+  char fn[QUEUE_PATH_MAX], mfn[QUEUE_PATH_MAX] ;
+  (void)ctx ;
+  if (msgtab_lookup(id) || finish_clean_is_pending(id)) return 0 ;
+  queue_path(fn, "info", id) ;
+  if (!stat(fn, &st) || errno != ENOENT) return 0 ;
+  queue_path(mfn, "mess", id) ;
+  if (lstat(mfn, &st) < 0 || !S_ISREG(st.st_mode)) return 0 ;
+  if (!messlock_writer_gone(mfn)) return 0 ;
   queue_path(fn, "todo", id) ;
   if (!stat(fn, &st) || errno != ENOENT) return 0 ;
   queue_path(fn, "info", id) ;
   if (!stat(fn, &st) || errno != ENOENT) return 0 ;
-  queue_path(fn, "mess", id) ;
-  logline("qmail-send: removing orphan ", fn, (char *)0) ;
+  logline("qmail-send: removing orphan ", mfn, (char *)0) ;
   finish_clean(id) ;
   return 0 ;
 }
 
 static void sweep (void)
 {
-  time_t t = time(0) ;
-  queuescan("mess", &sweep_one, &t, &scan_warn) ;
+  queuescan("mess", &sweep_one, 0, &scan_warn) ;
   schedule_at(0, TAG_SWEEP, schedule_now() + SWEEP_EVERY) ;
 }
 

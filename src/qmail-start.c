@@ -1,4 +1,4 @@
-/* qmail-start: make the pipes and start the queue daemons, each as its own user;
+/* qmail-start: make the pipes and start the queue daemons (and qmail-queued), each as its own user;
    stay as their parent, pass signals on to qmail-send, turn requests on the flush
    FIFO into SIGALRMs (rate-limited), exit when all are gone. */
 
@@ -20,6 +20,7 @@
 #include <skalibs/tai.h>
 #include "util/exitcode.h"
 #include "queue/flushfifo.h"
+#include "queue/qqd.h"
 #include "util/auto.h"
 #include "util/fds.h"
 #include "util/logline.h"
@@ -106,9 +107,9 @@ struct pipes_s
 typedef struct kids_s kids ;
 struct kids_s
 {
-  pid_t pid[6] ;
+  pid_t pid[7] ;
   unsigned int n ;
-  pid_t send, todo, logger ;
+  pid_t send, todo, queued, logger ;
   int sendstatus ;
 } ;
 
@@ -156,6 +157,21 @@ static void make_pipes (pipes *p)
   if (p->hasremote) { mkpipe(p->r0) ; mkpipe(p->r1) ; }
 }
 
+/* conf-home/qqd for qmail-queued's socket (we are in conf-home): 0 made, -1 not
+   (qmail-queued is then not started; qq falls back to qmail-queue). */
+static pid_t setup_qqd (void)
+{
+  struct passwd *pw = getpwnam(auto_userq) ;
+  struct group *gr = getgrnam(auto_groupn) ;
+  if (!pw || !gr) { strerr_warnw1x("unknown qmailq user or nofiles group: qmail-queued not started") ; return -1 ; }
+  if (qqd_makedir(pw->pw_uid, gr->gr_gid) < 0)
+  {
+    strerr_warnwu4sys("set up ", auto_home, "/" QQD_DIR, ": qmail-queued not started") ;
+    return -1 ;
+  }
+  return 0 ;
+}
+
 /* Each daemon as its user, with the fd layout of INTERNALS.md ("qmail-start's fd layout"). */
 static void start_daemons (kids *k, pipes const *p, char const *defaultdelivery, int logfd, int devnull)
 {
@@ -198,6 +214,12 @@ static void start_daemons (kids *k, pipes const *p, char const *defaultdelivery,
     char const *a[2] = { "qmail-send", 0 } ;
     k->send = k->pid[k->n++] = start(a, m, 10, &qs) ;
   }
+  if (!k->queued)
+  {
+    fdmap m[3] = { { 0, devnull }, { 1, logfd }, { 2, logfd } } ;
+    char const *a[2] = { "qmail-queued", 0 } ;
+    k->queued = k->pid[k->n++] = start(a, m, 3, &qq) ;
+  }
 }
 
 /* our copies go, so that each reader sees EOF when its writer exits */
@@ -232,6 +254,7 @@ static void reap (kids *k)
     {
       k->sendstatus = WIFEXITED(wstat) ? WEXITSTATUS(wstat) : EXIT_TEMP ;
       if (is_kid(k, k->todo)) kill(k->todo, SIGTERM) ;
+      if (is_kid(k, k->queued)) kill(k->queued, SIGTERM) ;
     }
   }
 }
@@ -298,7 +321,7 @@ static void supervise (kids *k, int sfd, flusher *f)
 int main (int argc, char const *const *argv)
 {
   pipes p ;
-  kids k = { .n = 0, .logger = 0, .sendstatus = -1 } ;
+  kids k = { .n = 0, .queued = -1, .logger = 0, .sendstatus = -1 } ;
   flusher f = { .fd = -1, .pending = 0 } ;
   int logfd, devnull, sfd ;
   PROG = "qmail-start" ;
@@ -309,6 +332,7 @@ int main (int argc, char const *const *argv)
   f.next = STAMP ;
   f.fd = flushfifo_open(FLUSHFIFO, flush_group(FLUSHFIFO_GROUP)) ;
   if (f.fd < 0) strerr_warnwu4sys("set up ", auto_home, "/" FLUSHFIFO, ", so only root may flush the queue") ;
+  k.queued = setup_qqd() ;
   if (chdir("queue") < 0) strerr_diefu3sys(EXIT_TEMP, "chdir to ", auto_home, "/queue") ;
   devnull = open("/dev/null", O_RDWR | O_CLOEXEC) ;
   if (devnull < 0) strerr_diefu1sys(EXIT_TEMP, "open /dev/null") ;

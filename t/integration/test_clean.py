@@ -2,6 +2,7 @@
 left (pid/ and intd/). mess/ is never its to judge: it cannot read info/ (qmails,
 700), so qmail-send sweeps orphan mess/ files through x requests (test_send)."""
 
+import fcntl
 import os
 import subprocess
 import time
@@ -31,19 +32,32 @@ def clean(h, requests=b'', user='qmailq', trace=None):
     return r
 
 
-def test_sweep_removes_stale_intd_and_pid_only(h):
+def test_sweep_removes_orphan_intd_at_once_and_old_pid_only(h):
+    """An intd/ without todo/ goes at once, whatever its age, unless its qmail-queue
+    lives: that one holds the flock on mess/B/N (queue/messlock). pid/ files (the
+    fallback without O_TMPFILE) still go only when old."""
     intd_orphan = put(h, 'intd', 9300001)
     intd_young = put(h, 'intd', 9300002, old=False)
     intd_live = put(h, 'intd', 9300003)
     put(h, 'todo', 9300003)
     pid_old = put(h, 'pid', 9300004)
+    pid_young = put(h, 'pid', 9300006, old=False)
     mess_orphan = put(h, 'mess', 9300005)
-    clean(h)
-    assert not os.path.exists(intd_orphan), 'stale intd/ without todo/ kept'
+    intd_writing = put(h, 'intd', 9300007, old=False)
+    mess_writing = put(h, 'mess', 9300007, old=False)
+    with open(mess_writing) as f:
+        fcntl.flock(f, fcntl.LOCK_EX)      # a qmail-queue still writing message 9300007
+        clean(h)
+    assert not os.path.exists(intd_orphan), 'old intd/ without todo/ kept'
+    assert not os.path.exists(intd_young), 'young intd/ without todo/ and without a writer kept'
     assert not os.path.exists(pid_old), 'stale pid/ file kept'
-    assert os.path.exists(intd_young) and os.path.exists(intd_live)
+    assert os.path.exists(pid_young), 'young pid/ file removed'
+    assert os.path.exists(intd_live), 'intd/ with todo/ removed'
+    assert os.path.exists(intd_writing), 'intd/ of a live qmail-queue removed'
     # an orphan mess/ is qmail-send's to sweep (it alone can see info/)
     assert os.path.exists(mess_orphan), 'qmail-clean removed a mess/ file on its own'
+    clean(h)
+    assert not os.path.exists(intd_writing), 'intd/ kept after its qmail-queue was gone'
 
 
 def test_sweep_never_looks_into_info(h):

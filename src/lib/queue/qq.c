@@ -1,4 +1,4 @@
-/* qq.c: the qmail-queue client. */
+/* qq.c: the qmail-queue client: qmail-queued's socket, else a spawned qmail-queue. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 #include "util/auto.h"
 #include "queue/qq.h"
 #include "queue/qqcode.h"
+#include "queue/qqd.h"
 
 extern char **environ ;
 
@@ -27,18 +28,21 @@ int qq_open (qq *q)
   posix_spawnattr_t attr ;
   sigset_t sigs ;
   int e ;
+  if (pipe2(pm, O_CLOEXEC) < 0) return -1 ;
+  if (pipe2(pe, O_CLOEXEC) < 0) { e = errno ; close(pm[0]) ; close(pm[1]) ; errno = e ; return -1 ; }
+  /* a qmail-queue that exits early must give us its exit code, not a SIGPIPE;
+     the child itself gets SIGPIPE back at its default */
+  signal(SIGPIPE, SIG_IGN) ;
+  q->pid = 0 ; q->sock = -1 ;
   if (!prog || !*prog)
   {
+    q->sock = qqd_connect(pm[0], pe[0]) ;
+    if (q->sock >= 0) goto started ;
     memcpy(path, auto_home, n) ;
     memcpy(path + n, "/bin/qmail-queue", 17) ;
     prog = path ;
   }
-  if (pipe2(pm, O_CLOEXEC) < 0) return -1 ;
-  if (pipe2(pe, O_CLOEXEC) < 0) { e = errno ; close(pm[0]) ; close(pm[1]) ; errno = e ; return -1 ; }
   argv[0] = (char *)prog ; argv[1] = 0 ;
-  /* a qmail-queue that exits early must give us its exit code, not a SIGPIPE;
-     the child itself gets SIGPIPE back at its default */
-  signal(SIGPIPE, SIG_IGN) ;
   sigemptyset(&sigs) ;
   sigaddset(&sigs, SIGPIPE) ;
   posix_spawnattr_init(&attr) ;
@@ -53,8 +57,9 @@ int qq_open (qq *q)
   e = posix_spawn(&q->pid, prog, &fa, &attr, argv, environ) ;
   posix_spawn_file_actions_destroy(&fa) ;
   posix_spawnattr_destroy(&attr) ;
+  if (e) { close(pm[0]) ; close(pe[0]) ; close(pm[1]) ; close(pe[1]) ; errno = e ; return -1 ; }
+ started:
   close(pm[0]) ; close(pe[0]) ;
-  if (e) { close(pm[1]) ; close(pe[1]) ; errno = e ; return -1 ; }
   q->fdm = pm[1] ; q->fde = pe[1] ;
   q->flagerr = 0 ; q->bytes = 0 ;
   buffer_init(&q->b, &buffer_write, q->fdm, q->buf, sizeof q->buf) ;
@@ -133,12 +138,24 @@ char const *qq_status (int code)
   }
 }
 
+/* qmail-queued's child answers with one byte; EOF without it: it died */
+static char const *close_sock (qq *q)
+{
+  int code = qqd_answer(q->sock, &q->pid) ;
+  int e = errno ;
+  close(q->sock) ; q->sock = -1 ;
+  if (code < 0) return e == EPIPE ? "Zqq crashed (#4.3.0)" : "Zqq read error (#4.3.0)" ;
+  if (!code && q->flagerr) return "Zqq read error (#4.3.0)" ;
+  return qq_status(code) ;
+}
+
 char const *qq_close (qq *q)
 {
   int wstat ;
   if (q->fdm >= 0) { if (!buffer_flush(&q->b)) q->flagerr = 1 ; close(q->fdm) ; q->fdm = -1 ; }
   env_put(q, "", 1) ;
   close(q->fde) ; q->fde = -1 ;
+  if (q->sock >= 0) return close_sock(q) ;
   if (waitpid_nointr(q->pid, &wstat, 0) != q->pid) return "Zqq waitpid surprise (#4.3.0)" ;
   if (WIFSIGNALED(wstat)) return "Zqq crashed (#4.3.0)" ;
   if (!WEXITSTATUS(wstat) && q->flagerr) return "Zqq read error (#4.3.0)" ;
@@ -153,5 +170,6 @@ void qq_abort (qq *q)
   if (q->fdm >= 0) close(q->fdm) ;
   if (q->fde >= 0) close(q->fde) ;
   q->fdm = q->fde = -1 ;
+  if (q->sock >= 0) { qqd_answer(q->sock, &q->pid) ; close(q->sock) ; q->sock = -1 ; return ; }
   waitpid_nointr(q->pid, &wstat, 0) ;
 }

@@ -1,5 +1,6 @@
-/* qq.h: the qmail-queue client: spawn $QMAILQUEUE (or conf-home/bin/qmail-queue),
-   write the message to its fd 0 and the envelope to its fd 1, read its exit code. */
+/* qq.h: the qmail-queue client: hand the pipes to qmail-queued (queue/qqd) or spawn
+   $QMAILQUEUE (or conf-home/bin/qmail-queue), write the message to its fd 0 and the
+   envelope to its fd 1, read its exit code. */
 #ifndef NQ_QQ_H
 #define NQ_QQ_H
 
@@ -10,7 +11,8 @@
 typedef struct qq_s qq ;
 struct qq_s
 {
-  pid_t pid ;
+  pid_t pid ;          /* the spawned qmail-queue, or 0 */
+  int sock ;           /* the qmail-queued connection, or -1 */
   int fdm ;            /* message pipe */
   int fde ;            /* envelope pipe */
   int flagerr ;        /* a write failed: the message is incomplete */
@@ -19,8 +21,9 @@ struct qq_s
   char buf[8192] ;
 } ;
 
-/* Start qmail-queue. 0 ok, -1 error (errno). Sets SIGPIPE to ignored in the
-   caller (a write to a qmail-queue that quit is then flagerr, not death). */
+/* Start qmail-queue: through qmail-queued when QMAILQUEUE is unset or empty and
+   its socket takes the pipes, else by fork and exec. 0 ok, -1 error (errno). Sets
+   SIGPIPE to ignored in the caller (a write to a qmail-queue that quit is then flagerr, not death). */
 extern int qq_open (qq *) ;
 extern void qq_put (qq *, char const *s, size_t len) ;
 extern void qq_puts (qq *, char const *s) ;

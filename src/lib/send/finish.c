@@ -116,6 +116,14 @@ void finish_clean_replies (char const *buf, size_t n)
   }
 }
 
+int finish_clean_is_pending (unsigned long id)
+{
+  size_t i, n = genalloc_len(unsigned long, &cleanq) ;
+  unsigned long const *q = genalloc_s(unsigned long, &cleanq) ;
+  for (i = cleanqhead ; i < n ; i++) if (q[i] == id) return 1 ;
+  return 0 ;
+}
+
 int finish_clean_pending (void)
 {
   return finish_cleanout.len || genalloc_len(unsigned long, &cleanq) ;

@@ -23,5 +23,8 @@ extern void finish_clean (unsigned long id) ;
 extern void finish_clean_replies (char const *buf, size_t n) ;
 /* Requests written or waiting for their reply. */
 extern int finish_clean_pending (void) ;
+/* Is an x request for id sent and not yet answered? (Its mess/ may be gone and the
+   id reused by a new message: no second x for it.) */
+extern int finish_clean_is_pending (unsigned long id) ;
 
 #endif

@@ -1,0 +1,88 @@
+/* qqd_serve.c: qmail-queued's child: the request checked, then qmail-queue's code. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include "queue/qqcode.h"
+#include "queue/qqd.h"
+#include "queue/qqwrite.h"
+
+static _Noreturn void refuse (int fd)
+{
+  char c = QQ_BUG ;
+  send(fd, &c, 1, MSG_NOSIGNAL) ;
+  _exit(QQ_BUG) ;
+}
+
+/* A pipe or FIFO we may read from, as qmail-queue's fds 0 and 1 are. */
+static int is_input_pipe (int fd)
+{
+  struct stat st ;
+  int fl = fcntl(fd, F_GETFL) ;
+  return fl >= 0 && (fl & O_ACCMODE) == O_RDONLY && !fstat(fd, &st) && S_ISFIFO(st.st_mode) ;
+}
+
+/* The byte and exactly two descriptors; every descriptor received is closed on refusal. */
+static void receive (int fd, int fds[2])
+{
+  union { struct cmsghdr h ; char buf[CMSG_SPACE(8 * sizeof(int))] ; } cm ;
+  struct pollfd p = { .fd = fd, .events = POLLIN } ;
+  char byte ;
+  struct iovec iov = { .iov_base = &byte, .iov_len = 1 } ;
+  struct msghdr m ;
+  struct cmsghdr *c ;
+  unsigned int n = 0, ok = 1 ;
+  ssize_t r ;
+  int pr ;
+  while ((pr = poll(&p, 1, QQD_REQUEST_TIMEOUT * 1000)) < 0 && errno == EINTR) ;
+  if (pr <= 0) refuse(fd) ;
+  memset(&m, 0, sizeof m) ;
+  m.msg_iov = &iov ; m.msg_iovlen = 1 ;
+  m.msg_control = cm.buf ; m.msg_controllen = sizeof cm.buf ;
+  while ((r = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT)) < 0 && errno == EINTR) ;
+  if (r != 1 || byte != QQD_REQUEST || m.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ok = 0 ;
+  for (c = r > 0 ? CMSG_FIRSTHDR(&m) : 0 ; c ; c = CMSG_NXTHDR(&m, c))
+  {
+    size_t k, len ;
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) { ok = 0 ; continue ; }
+    len = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) ;
+    for (k = 0 ; k < len ; k++)
+    {
+      int x ;
+      memcpy(&x, CMSG_DATA(c) + k * sizeof(int), sizeof x) ;
+      if (n < 2) fds[n] = x ; else close(x) ;
+      n++ ;
+    }
+  }
+  if (n != 2) ok = 0 ;
+  if (ok && (!is_input_pipe(fds[0]) || !is_input_pipe(fds[1]))) ok = 0 ;
+  if (!ok)
+  {
+    if (n > 0) close(fds[0]) ;
+    if (n > 1) close(fds[1]) ;
+    refuse(fd) ;
+  }
+}
+
+void qqd_serve (int fd)
+{
+  struct ucred cred ;
+  socklen_t len = sizeof cred ;
+  sigset_t none ;
+  int fds[2] ;
+  signal(SIGCHLD, SIG_DFL) ;
+  signal(SIGTERM, SIG_DFL) ;
+  sigemptyset(&none) ;
+  sigprocmask(SIG_SETMASK, &none, 0) ;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred) refuse(fd) ;
+  receive(fd, fds) ;
+  /* the daemon's fds 0 and 1 (/dev/null, the log) make way; fd and fds[] are above 2 */
+  if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0) refuse(fd) ;
+  close(fds[0]) ; close(fds[1]) ;
+  qqwrite_run((unsigned long)cred.uid, fd) ;
+}

@@ -1,0 +1,306 @@
+/* qqwrite.c: qmail-queue's whole job, for the program and qmail-queued's children.
+   Message on fd 0, envelope on fd 1; exit 0 only when mess/, intd/ and the todo/
+   link and every directory that got a new name are durable: fsync'd, or on an ordered
+   journal (ext4, XFS) made durable by the fsync of intd/ (INTERNALS.md). Holds a lock
+   on the message's inode until it exits: the sweeps see a dead run's files at once. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/buffer.h>
+#include <skalibs/bytestr.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/types.h>
+#include "mail/addr.h"
+#include "util/auto.h"
+#include "util/dirsync.h"
+#include "util/fsorder.h"
+#include "queue/envelope.h"
+#include "queue/qqwrite.h"
+#include "queue/messlock.h"
+#include "util/memcap.h"
+#include "queue/qqcode.h"
+#include "queue/queue.h"
+#include "mail/received.h"
+#include "queue/trigger.h"
+
+#define QQ_LIFETIME 86400       /* seconds before a stuck client is given up */
+#define QQ_MEMORY (256UL << 20) /* data cap: envelopes are bounded well below */
+
+static char messfn[QUEUE_PATH_MAX] ;
+static char intdfn[QUEUE_PATH_MAX] ;
+static char pidfn[64] ;
+static int flagmademess = 0 ;
+static int flagmadeintd = 0 ;
+static int flagpid = 0 ;
+static int replyfd = -1 ;
+
+/* Remove what this run made, unless the todo/ link committed it. Async-signal-safe. */
+static void cleanup (void)
+{
+  if (flagpid) unlink(pidfn) ;
+  if (flagmadeintd) unlink(intdfn) ;
+  if (flagmademess) unlink(messfn) ;
+}
+
+/* The answer to a qmail-queued client, then the exit. Async-signal-safe. */
+static _Noreturn void finish (int code)
+{
+  if (replyfd >= 0)
+  {
+    char a[1 + ULONG_FMT] ;
+    size_t n = 1 + ulong_fmt(a + 1, (unsigned long)getpid()) ;
+    a[0] = (char)code ;
+    while (send(replyfd, a, n, MSG_NOSIGNAL) < 0 && errno == EINTR) ;
+  }
+  _exit(code) ;
+}
+
+static _Noreturn void die (int code)
+{
+  cleanup() ;
+  finish(code) ;
+}
+
+static void sigalrm (int sig)
+{
+  (void)sig ;
+  die(QQ_TIMEOUT) ;
+}
+
+/* The caller gave up (SIGTERM, SIGHUP): remove what is not committed. */
+static void sigterm (int sig)
+{
+  (void)sig ;
+  die(QQ_READ) ;
+}
+
+static void sigbug (int sig)
+{
+  (void)sig ;
+  die(QQ_BUG) ;
+}
+
+static void setup_signals (void)
+{
+  struct sigaction sa ;
+  sigset_t mine ;
+  memset(&sa, 0, sizeof sa) ;
+  sigfillset(&sa.sa_mask) ;
+  sa.sa_handler = &sigalrm ;
+  sigaction(SIGALRM, &sa, 0) ;
+  sa.sa_handler = &sigterm ;
+  sigaction(SIGTERM, &sa, 0) ;
+  sigaction(SIGHUP, &sa, 0) ;
+  sigaction(SIGINT, &sa, 0) ;
+  sa.sa_handler = &sigbug ;
+  sigaction(SIGSEGV, &sa, 0) ;
+  sigaction(SIGBUS, &sa, 0) ;
+  sa.sa_handler = SIG_IGN ;
+  sigaction(SIGPIPE, &sa, 0) ;
+  sigaction(SIGXFSZ, &sa, 0) ;   /* a caller's RLIMIT_FSIZE: EFBIG, cleaned up, not a death */
+  /* a caller's mask (qmail-send's selfpipe blocks TERM, ALRM, HUP) is not ours */
+  sigemptyset(&mine) ;
+  sigaddset(&mine, SIGALRM) ; sigaddset(&mine, SIGTERM) ;
+  sigaddset(&mine, SIGHUP) ; sigaddset(&mine, SIGINT) ;
+  sigaddset(&mine, SIGSEGV) ; sigaddset(&mine, SIGBUS) ;
+  sigprocmask(SIG_UNBLOCK, &mine, 0) ;
+  alarm(QQ_LIFETIME) ;
+}
+
+/* A fresh pid/ file; its inode number is the message id. Locked before mess/B/N
+   names it (the fallback where O_TMPFILE is missing: a kill before its unlink
+   leaves it for qmail-clean's 36-hour pid/ sweep). */
+static int make_pidfile (unsigned long pid, time_t now, unsigned long *id)
+{
+  struct stat st ;
+  unsigned int n ;
+  for (n = 0 ; n < 10 ; n++)
+  {
+    size_t i = 0 ;
+    int fd ;
+    memcpy(pidfn, "pid/", 4) ; i = 4 ;
+    i += ulong_fmt(pidfn + i, pid) ; pidfn[i++] = '.' ;
+    i += ulong_fmt(pidfn + i, (unsigned long)now) ; pidfn[i++] = '.' ;
+    i += uint_fmt(pidfn + i, n) ; pidfn[i] = 0 ;
+    fd = open(pidfn, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) ;
+    if (fd < 0)
+    {
+      if (errno == EEXIST) continue ;
+      die(QQ_PID) ;
+    }
+    flagpid = 1 ;
+    if (fstat(fd, &st) < 0) die(QQ_PID) ;
+    if (messlock_hold(fd) < 0) die(QQ_PID) ;
+    *id = (unsigned long)st.st_ino ;
+    queue_path(messfn, "mess", *id) ;
+    if (link(pidfn, messfn) < 0) die(QQ_MESS) ;
+    flagmademess = 1 ;
+    if (unlink(pidfn) < 0) die(QQ_PID) ;
+    flagpid = 0 ;
+    return fd ;
+  }
+  die(QQ_PID) ;
+  return -1 ;
+}
+
+/* The message's inode, locked (queue/messlock) before any name shows it, then
+   named mess/B/N. An O_TMPFILE has no name at all until the link: a kill before
+   it leaves nothing. Returns the open file; *id is its inode number. */
+static int make_mess (unsigned long pid, time_t now, unsigned long *id)
+{
+  struct stat st ;
+  char proc[sizeof "/proc/self/fd/" + ULONG_FMT] = "/proc/self/fd/" ;
+  int fd = open("pid", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644) ;
+  if (fd < 0)
+  {
+    /* the file system (or kernel) has no O_TMPFILE */
+    if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) return make_pidfile(pid, now, id) ;
+    die(QQ_PID) ;
+  }
+  if (fstat(fd, &st) < 0 || messlock_hold(fd) < 0) die(QQ_MESS) ;
+  *id = (unsigned long)st.st_ino ;
+  queue_path(messfn, "mess", *id) ;
+  proc[14 + ulong_fmt(proc + 14, (unsigned long)fd)] = 0 ;
+  if (!linkat(AT_FDCWD, proc, AT_FDCWD, messfn, AT_SYMLINK_FOLLOW)) { flagmademess = 1 ; return fd ; }
+  if (errno != ENOENT) die(QQ_MESS) ;
+  close(fd) ;    /* no /proc to name it by: the pid/ file way */
+  return make_pidfile(pid, now, id) ;
+}
+
+/* fd 0 into the mess file, after the Received line. */
+static void copy_message (int fd, stralloc *recv)
+{
+  char outbuf[BUFFER_OUTSIZE * 4] ;
+  char inbuf[65536] ;
+  buffer out = BUFFER_INIT(&buffer_write, fd, outbuf, sizeof outbuf) ;
+  if (buffer_put(&out, recv->s, recv->len) < 0) die(QQ_WRITE) ;
+  for (;;)
+  {
+    ssize_t r = fd_read(0, inbuf, sizeof inbuf) ;
+    if (r < 0) die(QQ_READ) ;
+    if (!r) break ;
+    if (buffer_put(&out, inbuf, (size_t)r) < 0) die(QQ_WRITE) ;
+  }
+  if (!buffer_flush(&out)) die(QQ_WRITE) ;
+}
+
+/* The whole envelope from fd 1, bounded. */
+static void read_envelope (stralloc *sa)
+{
+  for (;;)
+  {
+    ssize_t r ;
+    if (sa->len > ENVELOPE_BYTES_MAX) die(QQ_ENVELOPE) ;
+    if (!stralloc_readyplus(sa, 8192)) die(QQ_NOMEM) ;
+    r = fd_read(1, sa->s + sa->len, 8192) ;
+    if (r < 0) die(QQ_READ) ;
+    if (!r) return ;
+    sa->len += (size_t)r ;
+  }
+}
+
+/* qmail's distinction: an address that is too long is 11, anything else malformed 91. */
+static void check_lengths (stralloc const *sa)
+{
+  size_t i = 0 ;
+  while (i < sa->len)
+  {
+    size_t n = byte_chr(sa->s + i, sa->len - i, 0) ;
+    if (n > ADDR_MAX + 1) die(QQ_ADDR_TOO_LONG) ;
+    i += n + 1 ;
+  }
+}
+
+static void write_intd (unsigned long uid, unsigned long pid, stralloc const *env)
+{
+  char hdr[2 * ULONG_FMT + 4] ;
+  size_t n = 0 ;
+  int fd = open(intdfn, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) ;
+  /* our mess/B/N holds inode N, so no message N exists: an intd/B/N is the orphan
+     of a killed run whose mess/ was swept first (the inode is reused at once) */
+  if (fd < 0 && errno == EEXIST && unlink(intdfn) == 0)
+    fd = open(intdfn, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) ;
+  if (fd < 0) die(QQ_INTD) ;
+  flagmadeintd = 1 ;
+  hdr[n++] = 'u' ; n += ulong_fmt(hdr + n, uid) ; hdr[n++] = 0 ;
+  hdr[n++] = 'p' ; n += ulong_fmt(hdr + n, pid) ; hdr[n++] = 0 ;
+  /* the envelope minus its empty end record */
+  if (allwrite(fd, hdr, n) < n) die(QQ_WRITE) ;
+  if (allwrite(fd, env->s, env->len - 1) < env->len - 1) die(QQ_WRITE) ;
+  if (fsync(fd) < 0) die(QQ_WRITE) ;
+  if (close(fd) < 0) die(QQ_WRITE) ;
+}
+
+/* The bucket of dir that holds message id gets its new name durable. */
+static void sync_bucket (char const *dir, unsigned long id)
+{
+  char d[QUEUE_PATH_MAX] ;
+  queue_bucket(d, dir, id) ;
+  if (dir_sync(d) < 0) die(QQ_WRITE) ;
+}
+
+void qqwrite_run (unsigned long uid, int reply)
+{
+  stralloc recv = STRALLOC_ZERO ;
+  stralloc env = STRALLOC_ZERO ;
+  envelope e = ENVELOPE_ZERO ;
+  char todofn[QUEUE_PATH_MAX] ;
+  unsigned long id, pid = (unsigned long)getpid() ;
+  time_t now = time(0) ;
+  int fd, ordered ;
+
+  replyfd = reply ;
+  setup_signals() ;
+  memcap_set(QQ_MEMORY) ;
+  umask(033) ;
+  if (chdir(auto_home) < 0) die(QQ_HOME) ;
+  if (chdir("queue") < 0) die(QQ_QUEUEDIR) ;
+
+  fd = make_mess(pid, now, &id) ;
+  queue_path(intdfn, "intd", id) ;
+  queue_path(todofn, "todo", id) ;
+
+  {
+    char who[8 + ULONG_FMT] = "by uid " ;
+    who[7 + ulong_fmt(who + 7, uid)] = 0 ;
+    if (received_qq(&recv, pid, who, now) < 0) die(QQ_NOMEM) ;
+  }
+  copy_message(fd, &recv) ;
+
+  read_envelope(&env) ;
+  check_lengths(&env) ;
+  if (envelope_parse_qq(&e, env.s, env.len) < 0) die(errno == ENOMEM ? QQ_NOMEM : QQ_ENVELOPE) ;
+  if (!e.nrcpts) die(QQ_ENVELOPE) ;
+
+  if (fsync(fd) < 0) die(QQ_WRITE) ;
+  ordered = fsorder_journal(fd) ;
+  /* fd stays open to the end: it holds the lock that tells the sweeps we live */
+  write_intd(uid, pid, &env) ;
+  /* an ordered journal made both new names durable with intd's fsync (INTERNALS.md) */
+  if (!ordered)
+  {
+    sync_bucket("mess", id) ;
+    sync_bucket("intd", id) ;
+  }
+
+  /* a handler run between the link and clearing the flags would remove the
+     files of a committed message: no catchable signal from here to exit */
+  {
+    sigset_t all ;
+    sigfillset(&all) ;
+    sigprocmask(SIG_BLOCK, &all, 0) ;
+  }
+  if (link(intdfn, todofn) < 0) die(QQ_TODO) ;
+  /* committed: from here on nothing may be removed */
+  flagmademess = flagmadeintd = 0 ;
+  sync_bucket("todo", id) ;
+  trigger_pull() ;
+  finish(QQ_OK) ;
+}

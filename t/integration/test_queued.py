@@ -1,0 +1,236 @@
+"""qmail-queued (issue 13): queueing without an exec per message. qmail-smtpd's qq
+hands its two pipes to qmail-queued's socket (SCM_RIGHTS); a forked child runs
+qmail-queue's code for the client's uid and answers with the exit code."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+
+from nqtest import eq, wait_for, TestFailure, TEST_ME, uid_of, program_aside, smtp_send
+from test_send import msg, tags_in, leftovers
+
+QQ_BUG = 81
+
+
+def sock_path(h):
+    return os.path.join(h.path, 'qqd', 'socket')
+
+
+def start(h):
+    h.start_send()
+    wait_for(lambda: os.path.exists(sock_path(h)) and h.pid_of('qmail-queued'), 10, 'qmail-queued')
+
+
+def invoked_by(m):
+    g = re.search(rb'^Received: \(qmail (\d+) invoked by uid (\d+)\)', m, re.M)
+    if not g:
+        raise TestFailure('no Received line of qmail-queue: %r' % m[:300])
+    return int(g.group(1)), int(g.group(2))
+
+
+def crlf(b):
+    return b.replace(b'\n', b'\r\n')
+
+
+def answer(s):
+    out = b''
+    s.settimeout(20)
+    while True:
+        b = s.recv(64)
+        if not b:
+            return out
+        out += b
+
+
+def test_smtp_goes_through_qmail_queued_with_the_clients_uid(h):
+    """With bin/qmail-queue gone, a message by SMTP is still queued: it went through
+    the socket. The uid seen is qmail-smtpd's (qmaild), from SO_PEERCRED."""
+    md = h.add_user('joe')
+    start(h)
+    st = os.stat(os.path.join(h.path, 'qqd'))
+    eq(oct(st.st_mode & 0o7777), oct(0o750), 'qqd/ mode')
+    eq(st.st_uid, uid_of('qmailq'), 'qqd/ owner')
+    port = h.smtpd()
+    with program_aside(h, 'qmail-queue'):
+        code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg('viaqqd')))
+        eq(code, 250, text.decode())
+        wait_for(lambda: tags_in(h, md) == ['viaqqd'], 10, 'delivery')
+    qp, uid = invoked_by(h.maildir(md)[0])
+    eq(uid, uid_of('qmaild'), 'invoked by uid')
+    assert (' qp %d' % qp).encode() in text, (qp, text)
+    h.stop_send()
+
+
+def test_fallback_to_qmail_queue_without_the_daemon(h):
+    md = h.add_user('joe')
+    port = h.smtpd()
+    code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg('noqqd')))
+    eq(code, 250, text.decode())
+    assert not h.pid_of('qmail-queued')
+    start(h)
+    wait_for(lambda: tags_in(h, md) == ['noqqd'], 10, 'delivery')
+    eq(invoked_by(h.maildir(md)[0])[1], uid_of('qmaild'), 'invoked by uid')
+    # qmail-queued killed: the socket refuses, qq falls back to the exec
+    os.kill(h.pid_of('qmail-queued'), signal.SIGKILL)
+    wait_for(lambda: not h.pid_of('qmail-queued'), 5, 'qmail-queued to die')
+    code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg('deadqqd')))
+    eq(code, 250, text.decode())
+    wait_for(lambda: sorted(tags_in(h, md)) == ['deadqqd', 'noqqd'], 10, 'delivery')
+    h.stop_send()
+
+
+def connect(h):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sock_path(h))
+    return s
+
+
+def test_bad_clients_are_refused_and_nothing_is_queued(h):
+    start(h)
+    tmpf = os.path.join(h.path, 'tmp', 'regular')
+    open(tmpf, 'w').close()
+    r1, w1 = os.pipe()
+    r2, w2 = os.pipe()
+    r3, w3 = os.pipe()
+    reg = os.open(tmpf, os.O_RDONLY)
+    cases = {
+        'no fds': (b'Q', []),
+        'wrong byte': (b'X', [r1, r2]),
+        'one fd': (b'Q', [r1]),
+        'three fds': (b'Q', [r1, r2, r3]),
+        'a regular file': (b'Q', [r1, reg]),
+        'a write end': (b'Q', [r1, w2]),
+    }
+    for what, (byte, fds) in cases.items():
+        s = connect(h)
+        socket.send_fds(s, [byte], fds)
+        a = answer(s)
+        s.close()
+        if not a or a[0] != QQ_BUG:
+            raise TestFailure('%s: answer %r, not %d' % (what, a, QQ_BUG))
+    # one that sends nothing and goes: the daemon serves the next
+    connect(h).close()
+    for fd in (r1, w1, r2, w2, r3, w3, reg):
+        os.close(fd)
+    eq(leftovers(h), {}, 'queue after the bad clients')
+    # who may connect: qqd/ is closed to a user outside nofiles
+    r = h.run(['/usr/bin/python3', '-c', 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])',
+               sock_path(h)], user='nobody')
+    assert r.returncode != 0 and b'Permission denied' in r.stderr, r.stderr
+    h.stop_send()
+
+
+def client(h, body, env, kill_daemon_midway=False, die_midway=False):
+    """A qq client by hand: returns the answer bytes."""
+    rm, wm = os.pipe()
+    re_, we = os.pipe()
+    s = connect(h)
+    socket.send_fds(s, [b'Q'], [rm, re_])
+    os.close(rm)
+    os.close(re_)
+    half = len(body) // 2
+    os.write(wm, body[:half])
+    if die_midway:
+        os.close(wm)
+        os.close(we)
+        return answer(s)
+    if kill_daemon_midway:
+        os.kill(h.pid_of('qmail-queued'), signal.SIGKILL)
+        wait_for(lambda: not h.pid_of('qmail-queued') or len(h.pids_under('qmail-queued')) == 1, 5, 'the kill')
+    os.write(wm, body[half:])
+    os.close(wm)
+    os.write(we, env)
+    os.close(we)
+    return answer(s)
+
+
+def test_client_dying_midway_queues_nothing(h):
+    start(h)
+    a = client(h, msg('dies') * 100, b'', die_midway=True)
+    eq(a[:1], bytes([91]), 'answer')
+    eq(leftovers(h), {}, 'queue')
+    h.stop_send()
+
+
+def test_daemon_killed_midway_loses_no_answer(h):
+    """SIGKILL of qmail-queued with a child in flight: the child finishes and
+    answers itself; the answer is the truth."""
+    md = h.add_user('joe')
+    start(h)
+    env = b'Fann@example.org\0Tjoe@' + TEST_ME.encode() + b'\0\0'
+    a = client(h, msg('midkill', b'x' * 100000), env, kill_daemon_midway=True)
+    eq(a[:1], b'\0', 'answer %r' % a)
+    wait_for(lambda: tags_in(h, md) == ['midkill'], 10, 'delivery')
+    h.stop_send()
+
+
+def child_syscalls(h, port):
+    """The system calls a child of qmail-queued makes that the daemon itself does not."""
+    log = os.path.join(h.path, 'tmp', 'qqd.strace')
+    p = traced_daemon(h, ['-o', log])
+    try:
+        code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg('probe')))
+        eq(code, 250, text.decode())
+    finally:
+        stop_traced(h, p)
+    per = {}
+    for l in open(log).read().splitlines():
+        m = re.match(r'^(\d+) +([a-z_0-9]+)\(', l)
+        if m:
+            per.setdefault(int(m.group(1)), []).append(m.group(2))
+    daemon = set(per.get(min(per), []))
+    calls = [c for pid, cs in per.items() if pid != min(per) for c in cs]
+    return [c for c in calls if c not in daemon and c != 'exit_group']
+
+
+def traced_daemon(h, opts):
+    """A qmail-queued of our own under strace -f (as qmailq), in place of qmail-start's."""
+    pid = h.pid_of('qmail-queued')
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        wait_for(lambda: not h.pid_of('qmail-queued'), 5, 'qmail-queued to stop')
+    p = h.spawn(['strace', '-f', '-qq'] + opts + ['setpriv', '--reuid=qmailq', '--regid=qmail', '--clear-groups',
+                                                  h.bin('qmail-queued')], log=os.path.join(h.logdir, 'qqd'))
+    wait_for(lambda: os.path.exists(sock_path(h)) and h.pid_of('qmail-queued'), 10, 'the traced qmail-queued')
+    return p
+
+
+def stop_traced(h, p):
+    os.kill(h.pid_of('qmail-queued'), signal.SIGTERM)
+    p.wait(10)
+    wait_for(lambda: not os.path.exists(sock_path(h)), 5, 'the socket to go')
+
+
+def test_child_killed_at_each_syscall_never_acknowledges_a_lost_message(h):
+    """SIGKILL a child of qmail-queued at each of its system calls (strace -f on the
+    daemon): a 250 always means a delivered message, each message is delivered at
+    most once, nothing is stuck after a restart of the queue."""
+    md = h.add_user('joe')
+    start(h)
+    port = h.smtpd()
+    names = child_syscalls(h, port)
+    assert 'linkat' in names and 'fsync' in names, names
+    wait_for(lambda: tags_in(h, md) == ['probe'], 10, 'the probe')
+    acked, sent, seen = [], [], {}
+    for k, n in enumerate(names):
+        seen[n] = seen.get(n, 0) + 1
+        p = traced_daemon(h, ['-o', '/dev/null', '-e', 'inject=%s:signal=SIGKILL:when=%d' % (n, seen[n])])
+        tag = 'q%03d' % k
+        code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg(tag)))
+        stop_traced(h, p)
+        sent.append(tag)
+        if code == 250:
+            acked.append(tag)
+    h.stop_send()
+    start(h)
+    wait_for(lambda: not leftovers(h), 20, 'the queue to empty')
+    got = tags_in(h, md)
+    missing = set(acked) - set(got)
+    assert not missing, 'acknowledged, never delivered: %r' % missing
+    dups = [t for t in set(got) if got.count(t) > 1]
+    assert not dups, 'delivered twice: %r' % dups
+    assert len(acked) < len(sent), 'no kill took effect: %r' % names
+    print('    %d kills at %d kinds of system call, %d acknowledged, %d delivered, none twice' % (len(sent), len(set(names)), len(acked), len(set(got))))
+    h.stop_send()
