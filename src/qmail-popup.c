@@ -22,6 +22,7 @@
 #include <skalibs/types.h>
 #include "util/exitcode.h"
 #include "mail/received.h"
+#include "net/tio.h"
 #include "net/tlsserver.h"
 #include "pop3/pop3_cmd.h"
 #include "pop3/pop3_io.h"
@@ -232,7 +233,7 @@ static void stls (pop3_cmd *c)
   }
   reply("+OK begin TLS") ; flush() ;
   if (tlsserver_accept(0, 1, timeout_ms, &err) < 0) { logline(err, 0) ; _exit(EXIT_TEMP) ; }
-  pop3_io_layer(&tlsserver_readv, &tlsserver_writev) ;
+  tio_layer(&tlsserver_readv, &tlsserver_writev) ;
   user.len = 0 ;   /* RFC 2595: the state before STLS is forgotten */
 }
 
@@ -325,7 +326,7 @@ static void tls_start (int loaded, int implicit)
   if (tlsserver_prepare(&err) < 0) { logline(err, 0) ; if (implicit) _exit(EXIT_TEMP) ; return ; }
   if (!implicit) return ;
   if (tlsserver_accept(0, 1, timeout_ms, &err) < 0) { logline(err, 0) ; _exit(EXIT_TEMP) ; }
-  pop3_io_layer(&tlsserver_readv, &tlsserver_writev) ;
+  tio_layer(&tlsserver_readv, &tlsserver_writev) ;
 }
 
 int main (int argc, char const *const *argv)
