@@ -15,7 +15,8 @@
 #define CHECKER_FDS_DEVNULL (-2)   /* /dev/null: the checker must not see the client */
 
 /* Run argv with rec[0..len) on its fd 3 and fd01 (or as above) as its fds 0 and 1;
-   wait for it. CHECKER_OK, CHECKER_BAD or CHECKER_TEMP. */
+   wait for it. CHECKER_OK, CHECKER_BAD or CHECKER_TEMP. The caller ignores SIGPIPE: a
+   checker may exit without reading fd 3. */
 extern int checker_run (char const *const *argv, char const *rec, size_t len, int fd01) ;
 
 /* The helper's side of its socket s (SOCK_SEQPACKET) to the session: the next record
