@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <skalibs/strerr.h>
 #include "auth/checker.h"
 #include "cktest.h"
 
@@ -79,19 +80,9 @@ START_TEST(test_fds)
 }
 END_TEST
 
-static Suite *suite (void)
-{
-  Suite *s = suite_create("checker") ;
-  TCase *tc = tcase_create("core") ;
-  tcase_add_test(tc, test_recv) ;
-  tcase_add_test(tc, test_run) ;
-  tcase_add_test(tc, test_fds) ;
-  suite_add_tcase(s, tc) ;
-  return s ;
-}
-
 int main (void)
 {
+  PROG = "check_checker" ;
   signal(SIGPIPE, SIG_IGN) ;   /* as the servers do: a checker may exit without reading fd 3 */
-  return ck_run(suite()) ;
+  return ck_run(ck_suite("checker", test_recv, test_run, test_fds, (TTest const *)0)) ;
 }
