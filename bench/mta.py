@@ -10,6 +10,7 @@ import subprocess
 import time
 
 import nqtest
+import postfixconf
 
 
 def wait_port(port, proc_alive, timeout=30):
@@ -65,58 +66,6 @@ class Nqmail:
             self.port = None
 
 
-MASTER_CF = """\
-127.0.0.1:{port} inet n - n - {maxproc} smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-proxywrite unix - - n - 1 proxymap
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-local     unix  - n n - - local
-virtual   unix  - n n - - virtual
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-"""
-
-MAIN_CF = """\
-compatibility_level = 3.6
-queue_directory = {dir}/queue
-data_directory = {dir}/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = mta.bench.test
-mydomain = bench.test
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-alias_maps =
-alias_database =
-biff = no
-maillog_file = {dir}/maillog
-maillog_file_prefixes = {dir}
-virtual_mailbox_domains = bench.test
-virtual_mailbox_base = {dir}/homes
-virtual_mailbox_maps = texthash:{dir}/conf/vmailbox
-virtual_uid_maps = static:{uid}
-virtual_gid_maps = static:{gid}
-recipient_delimiter = -
-message_size_limit = 0
-virtual_mailbox_limit = 0
-master_service_disable = {disable}
-"""
-
-
 class Postfix:
     """Debian's Postfix as a private instance: postfix -c DIR, own queue, own port,
     a master.cf written from scratch (never /etc/postfix's: SO_REUSEPORT would share a port)."""
@@ -147,6 +96,14 @@ class Postfix:
         self.uid, self.gid = uid, gid
         return mds
 
+    def main_cf(self, deliver):
+        """without deliver, qmgr is off: the messages stay queued"""
+        return postfixconf.main_cf(self.dir, 'mta.bench.test', 'bench.test', self.dir + '/homes',
+                                   'texthash:%s/conf/vmailbox' % self.dir, self.uid, self.gid,
+                                   setgid_group='postdrop', mydomain='bench.test', inet_interfaces='127.0.0.1',
+                                   biff='no', recipient_delimiter='-', message_size_limit=0,
+                                   virtual_mailbox_limit=0, master_service_disable='' if deliver else 'qmgr')
+
     def _postfix(self, *args):
         r = subprocess.run(['postfix', '-c', self.conf] + list(args), capture_output=True, text=True)
         if r.returncode:
@@ -155,10 +112,8 @@ class Postfix:
     def start(self, clients, deliver=True):
         if self.port is None:
             self.port = nqtest.free_port()
-        with open(os.path.join(self.conf, 'master.cf'), 'w') as f:
-            f.write(MASTER_CF.format(port=self.port, maxproc=clients + 10))
-        with open(os.path.join(self.conf, 'main.cf'), 'w') as f:
-            f.write(MAIN_CF.format(dir=self.dir, uid=self.uid, gid=self.gid, disable='' if deliver else 'qmgr'))
+        postfixconf.write(self.conf, self.main_cf(deliver),
+                          postfixconf.master_cf('127.0.0.1:%d' % self.port, clients + 10, ('proxywrite', 'showq', 'local')))
         self._postfix('start')
         self.running = True
         wait_port(self.port, lambda: True)

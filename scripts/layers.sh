@@ -1,15 +1,17 @@
 #!/bin/sh
 # layers.sh: fail when a library module includes a header of a higher layer or of a
 # peer group (INTERNALS.md, "Source map"). Layers, lowest first:
-#   0 util   1 mail net   2 queue local smtp pop3 remote   3 send (qmail-send's own parts) qmqp (the QMQP/QMTP servers' shared part) deliver (a delivery as a function) rcpt (the RCPT-time recipient check)
+#   0 util   1 mail net   2 auth (the login servers' checkpassword caller)   3 queue local smtp pop3 remote
+#   4 send (qmail-send's own parts) qmqp (the QMQP/QMTP servers' shared part) deliver (a delivery as a function) rcpt (the RCPT-time recipient check)
 # (programs in src/*.c sit above all)
 # A group not named here is an error, so a new group must be placed in the map.
 rank () {
   case $1 in
     util) echo 0 ;;
     mail|net) echo 1 ;;
-    queue|local|smtp|pop3|remote) echo 2 ;;
-    send|qmqp|deliver|rcpt) echo 3 ;;
+    auth) echo 2 ;;
+    queue|local|smtp|pop3|remote) echo 3 ;;
+    send|qmqp|deliver|rcpt) echo 4 ;;
     *) echo x ;;
   esac
 }

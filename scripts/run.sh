@@ -215,31 +215,20 @@ until [ "$(s6-svstat -o up,updownfor "$scan/qmail-send" | awk '{ print ($1 == "t
   late && report "qmail-send does not stay up"
   sleep 0.1
 done
-until [ -n "$(supervised qmail-smtpd)" ] && ss -Hltnp "sport = :$port" | grep -q "pid=$(supervised qmail-smtpd)," ; do
-  late && report "qmail-smtpd does not listen on $addr:$port"
-  sleep 0.1
-done
-
-until [ -n "$(supervised qmail-pop3d)" ] && ss -Hltnp "sport = :$pop3port" | grep -q "pid=$(supervised qmail-pop3d)," ; do
-  late && report "qmail-pop3d does not listen on $addr:$pop3port"
-  sleep 0.1
-done
-
-for sp in "qmail-submission $subport" "qmail-smtps $smtpsport" "qmail-pop3s $pop3sport" ; do
-  set -- $sp
+# wait_listening SERVICE PORT: until SERVICE's own process listens on PORT, or report
+wait_listening () {
   until [ -n "$(supervised "$1")" ] && ss -Hltnp "sport = :$2" | grep -q "pid=$(supervised "$1")," ; do
     late && report "$1 does not listen on $addr:$2"
     sleep 0.1
   done
-done
-
-for sp in "qmail-qmqpd $qmqpport" "qmail-qmtpd $qmtpport" ; do
-  set -- $sp
-  until [ -n "$(supervised "$1")" ] && ss -Hltnp "sport = :$2" | grep -q "pid=$(supervised "$1")," ; do
-    late && report "$1 does not listen on $addr:$2"
-    sleep 0.1
-  done
-done
+}
+wait_listening qmail-smtpd "$port"
+wait_listening qmail-pop3d "$pop3port"
+wait_listening qmail-submission "$subport"
+wait_listening qmail-smtps "$smtpsport"
+wait_listening qmail-pop3s "$pop3sport"
+wait_listening qmail-qmqpd "$qmqpport"
+wait_listening qmail-qmtpd "$qmtpport"
 
 me=$(head -n 1 "$c/me")
 cat <<EOF

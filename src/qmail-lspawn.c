@@ -9,13 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <skalibs/allreadwrite.h>
 #include <skalibs/djbunix.h>
-#include <skalibs/iopause.h>
-#include <skalibs/selfpipe.h>
 #include <skalibs/sig.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/strerr.h>
@@ -30,32 +27,19 @@
 #include "queue/queue.h"
 #include "queue/pipebuf.h"
 #include "queue/spawnproto.h"
+#include "queue/spawner.h"
 
 #define MEMORY_MAX (128UL << 20)   /* RLIMIT_DATA: slots and one user lookup at a time */
 #define USAGE "qmail-lspawn defaultdelivery"
-#define SLOTS SPAWNPROTO_SLOTS_MAX
+#define SLOTS SPAWNER_SLOTS
 
-
-typedef struct kid_s kid ;
-struct kid_s
-{
-  pid_t pid ;
-  int fd ;                       /* qmail-local's stdout and stderr, -1 when closed */
-  int busy ;
-  size_t n ;
-  char text[SPAWNPROTO_TEXT_MAX] ;
-} ;
-
-static kid kids[SLOTS] ;
-static unsigned int nbusy = 0 ;
-static stralloc out = STRALLOC_ZERO ;   /* replies not yet written to fd 1 */
 static char const *defaultdelivery ;
 static stralloc usercdb = STRALLOC_ZERO, aliashome = STRALLOC_ZERO ;
 static uid_t uidq ;   /* the queue user: owner of every mess/ file */
 
 static void reply (unsigned long slot, char code, char const *text, size_t len)
 {
-  if (spawnproto_reply_put(&out, slot, code, text, len) < 0) strerr_diefu1sys(EXIT_TEMP, "allocate memory") ;
+  if (spawnproto_reply_put(&spawner_replies, slot, code, text, len) < 0) strerr_diefu1sys(EXIT_TEMP, "allocate memory") ;
 }
 
 static void reply_s (unsigned long slot, char code, char const *text)
@@ -94,7 +78,6 @@ static void start (spawnproto_request const *rq)
   char *argv[12] ;
   int fdmess, p[2], r ;
   pid_t pid ;
-  kid *k = kids + rq->slot ;
   memcpy(local, rcpt, at) ; local[at] = 0 ;
   r = localuser_find(&w, usercdb.s, aliashome.s, local, at, &err) ;
   if (r < 0) { reply_s(rq->slot, 'Z', err) ; return ; }
@@ -133,71 +116,34 @@ static void start (spawnproto_request const *rq)
     reply_s(rq->slot, 'Z', "Unable to fork. (#4.3.0)") ;
     return ;
   }
-  ndelay_on(p[0]) ;
-  k->pid = pid ; k->fd = p[0] ; k->busy = 1 ; k->n = 0 ;
-  nbusy++ ;
+  spawner_started(rq->slot, pid, p[0]) ;
 }
 
-/* Read what the kid wrote; keep the first SPAWNPROTO_TEXT_MAX bytes. 0 on EOF. */
-static int kid_read (kid *k)
+/* qmail-local's report is what it wrote (its first SPAWNPROTO_TEXT_MAX bytes); its
+   exit status is the code: 0 done, 100 bounce, anything else retry. */
+static void done (unsigned long slot, int wstat, char const *out, size_t len)
 {
-  for (;;)
-  {
-    char buf[4096] ;
-    ssize_t r = read(k->fd, buf, sizeof buf) ;
-    if (r < 0)
-    {
-      if (errno == EINTR) continue ;
-      if (errno == EAGAIN) return 1 ;
-      r = 0 ;
-    }
-    if (!r) { close(k->fd) ; k->fd = -1 ; return 0 ; }
-    if (k->n < sizeof k->text)
-    {
-      size_t m = sizeof k->text - k->n ;
-      if (m > (size_t)r) m = (size_t)r ;
-      memcpy(k->text + k->n, buf, m) ;
-      k->n += m ;
-    }
-  }
-}
-
-static void kid_done (unsigned long slot, int wstat)
-{
-  kid *k = kids + slot ;
+  char text[SPAWNPROTO_TEXT_MAX] ;
+  size_t n = len ;
   char code = 'Z' ;
-  if (k->fd >= 0) { kid_read(k) ; if (k->fd >= 0) { close(k->fd) ; k->fd = -1 ; } }
+  if (n) memcpy(text, out, n) ;
   if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) code = 'K' ;
   else if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == EXIT_PERM) code = 'D' ;
   if (WIFSIGNALED(wstat))
   {
     static char const crash[] = "qmail-local crashed. (#4.3.0)\n" ;
     size_t m = sizeof crash - 1 ;
-    if (k->n + m > sizeof k->text) k->n = sizeof k->text - m ;
-    memcpy(k->text + k->n, crash, m) ;
-    k->n += m ;
+    if (n + m > sizeof text) n = sizeof text - m ;
+    memcpy(text + n, crash, m) ;
+    n += m ;
   }
-  else if (!k->n && code == 'Z')
+  else if (!n && code == 'Z')
   {
     static char const z[] = "Temporary failure in qmail-local. (#4.3.0)\n" ;
-    memcpy(k->text, z, sizeof z - 1) ;
-    k->n = sizeof z - 1 ;
+    memcpy(text, z, sizeof z - 1) ;
+    n = sizeof z - 1 ;
   }
-  reply(slot, code, k->text, k->n) ;
-  k->busy = 0 ; k->pid = 0 ;
-  nbusy-- ;
-}
-
-static void reap (void)
-{
-  for (;;)
-  {
-    int wstat ;
-    unsigned long i ;
-    pid_t pid = waitpid(-1, &wstat, WNOHANG) ;
-    if (pid <= 0) return ;
-    for (i = 0 ; i < SLOTS ; i++) if (kids[i].busy && kids[i].pid == pid) { kid_done(i, wstat) ; break ; }
-  }
+  reply(slot, code, text, n) ;
 }
 
 /* Take every complete request out of in. */
@@ -210,7 +156,7 @@ static void requests (stralloc *in)
     spawnproto_request rq ;
     if (spawnproto_request_parse(&rq, in->s + used, (size_t)n, SLOTS) < 0)
       strerr_dief1x(EXIT_TEMP, "protocol error: malformed request") ;
-    if (kids[rq.slot].busy) strerr_dief1x(EXIT_TEMP, "protocol error: slot already busy") ;
+    if (spawner_busy(rq.slot)) strerr_dief1x(EXIT_TEMP, "protocol error: slot already busy") ;
     start(&rq) ;
     used += (size_t)n ;
   }
@@ -218,23 +164,9 @@ static void requests (stralloc *in)
   pipebuf_consume(in, used) ;
 }
 
-static void raise_fd_limit (void)
-{
-  struct rlimit rl ;
-  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return ;
-  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < SLOTS + 64)
-  {
-    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > SLOTS + 64 ? SLOTS + 64 : rl.rlim_max ;
-    setrlimit(RLIMIT_NOFILE, &rl) ;
-  }
-}
-
 int main (int argc, char const *const *argv)
 {
-  static iopause_fd x[SLOTS + 3] ;
-  static unsigned int xslot[SLOTS + 3] ;
-  stralloc in = STRALLOC_ZERO ;
-  int sfd, reading = 1 ;
+  static spawner_ops const ops = { &requests, &done, SPAWNPROTO_TEXT_MAX, 0 } ;
   PROG = "qmail-lspawn" ;
   if (argc != 2) strerr_dieusage(EXIT_PERM, USAGE) ;
   defaultdelivery = argv[1] ;
@@ -251,59 +183,7 @@ int main (int argc, char const *const *argv)
     if (!st.st_uid) strerr_dief1x(EXIT_TEMP, "queue/mess is owned by root, not the queue user") ;
     uidq = st.st_uid ;
   }
-  raise_fd_limit() ;
-  sfd = selfpipe_init() ;
-  if (sfd < 0) strerr_diefu1sys(EXIT_TEMP, "init selfpipe") ;
-  if (!selfpipe_trap(SIGCHLD)) strerr_diefu1sys(EXIT_TEMP, "trap SIGCHLD") ;
-  if (ndelay_on(0) < 0 || ndelay_on(1) < 0) strerr_diefu1sys(EXIT_TEMP, "set fds non-blocking") ;
-  while (reading || nbusy || out.len)
-  {
-    unsigned int n = 0, i ;
-    x[n].fd = sfd ; x[n].events = IOPAUSE_READ ; xslot[n++] = SLOTS ;
-    if (reading) { x[n].fd = 0 ; x[n].events = IOPAUSE_READ ; xslot[n++] = SLOTS + 1 ; }
-    if (out.len) { x[n].fd = 1 ; x[n].events = IOPAUSE_WRITE ; xslot[n++] = SLOTS + 2 ; }
-    for (i = 0 ; i < SLOTS ; i++)
-      if (kids[i].busy && kids[i].fd >= 0) { x[n].fd = kids[i].fd ; x[n].events = IOPAUSE_READ ; xslot[n++] = i ; }
-    if (iopause_g(x, n, 0) < 0)
-    {
-      if (errno == EINTR) continue ;
-      strerr_diefu1sys(EXIT_TEMP, "iopause") ;
-    }
-    for (i = 0 ; i < n ; i++)
-    {
-      if (!x[i].revents) continue ;
-      if (xslot[i] < SLOTS) { if (kids[xslot[i]].busy && kids[xslot[i]].fd >= 0) kid_read(kids + xslot[i]) ; }
-      else if (xslot[i] == SLOTS)
-      {
-        for (;;)
-        {
-          int s = selfpipe_read() ;
-          if (s < 0) strerr_diefu1sys(EXIT_TEMP, "read selfpipe") ;
-          if (!s) break ;
-        }
-        reap() ;
-      }
-      else if (xslot[i] == SLOTS + 1)
-      {
-        ssize_t r ;
-        if (!stralloc_readyplus(&in, 65536)) strerr_diefu1sys(EXIT_TEMP, "allocate memory") ;
-        r = read(0, in.s + in.len, 65536) ;
-        if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_diefu1sys(EXIT_TEMP, "read requests") ;
-        if (!r) reading = 0 ;
-        if (r > 0) { in.len += (size_t)r ; requests(&in) ; }
-      }
-      else
-      {
-        ssize_t r = write(1, out.s, out.len) ;
-        if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_diefu1sys(EXIT_TEMP, "write replies") ;
-        if (r > 0)
-        {
-          memmove(out.s, out.s + r, out.len - (size_t)r) ;
-          out.len -= (size_t)r ;
-        }
-      }
-    }
-  }
-  stralloc_free(&in) ;
+  spawner_init() ;
+  spawner_run(&ops) ;
   return EXIT_OK ;
 }

@@ -21,7 +21,9 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 #include "util/exitcode.h"
-#include "mail/received.h"
+#include "auth/authlog.h"
+#include "auth/checker.h"
+#include "net/tio.h"
 #include "net/tlsserver.h"
 #include "pop3/pop3_cmd.h"
 #include "pop3/pop3_io.h"
@@ -39,9 +41,9 @@
 #define RECORD_MAX 1024            /* user\0password\0timestamp\0 */
 
 /* what the checker says: the session ran, the login failed, or trouble */
-#define AUTH_DONE 0
-#define AUTH_BAD 1
-#define AUTH_TEMP 2
+#define AUTH_DONE CHECKER_OK
+#define AUTH_BAD CHECKER_BAD
+#define AUTH_TEMP CHECKER_TEMP
 
 static char const *const *checker ;   /* argv of the checkpassword program */
 static int monitor = -1 ;            /* socket to the root side, in the qmaild process */
@@ -52,23 +54,9 @@ static unsigned int badcmds = 0, authfails = 0 ;
 static int tlspair[2] = { -1, -1 } ;  /* after a TLS login: [0] the checker's fds 0/1, [1] the relay's side */
 static int timeout_ms ;
 
-static void logline (char const *what, char const *who)
-{
-  stralloc sa = STRALLOC_ZERO ;
-  char const *ip = getenv("TCPREMOTEIP") ;
-  if (stralloc_cats(&sa, "qmail-popup: ") && stralloc_cats(&sa, what))
-  {
-    if (who) { stralloc_cats(&sa, " user ") ; received_safe(&sa, who) ; }
-    stralloc_cats(&sa, " ip ") ;
-    received_safe(&sa, ip ? ip : "unknown") ;
-    if (stralloc_catb(&sa, "\n", 1)) allwrite(2, sa.s, sa.len) ;
-  }
-  stralloc_free(&sa) ;
-}
-
 static void __attribute__((noreturn)) die_io (void)
 {
-  if (errno == ETIMEDOUT) { logline("timeout", 0) ; _exit(EXIT_TEMP) ; }
+  if (errno == ETIMEDOUT) { authlog("timeout", 0) ; _exit(EXIT_TEMP) ; }
   _exit(EXIT_OK) ;
 }
 
@@ -83,37 +71,9 @@ static void bad (char const *why)
   {
     reply("-ERR too many bad commands, closing") ;
     flush() ;
-    logline("too many bad commands", 0) ;
+    authlog("too many bad commands", 0) ;
     _exit(EXIT_PERM) ;
   }
-}
-
-/* Run the checkpassword program with rec on fd 3 and fds 0/1 as they are; its exit
-   status is the session's (it execs qmail-pop3d) or the login's. */
-static int run_check (char const *rec, size_t len, int fd01)
-{
-  int p[2], wstat ;
-  pid_t pid ;
-  if (pipe(p) < 0) return AUTH_TEMP ;
-  pid = fork() ;
-  if (pid < 0) { close(p[0]) ; close(p[1]) ; return AUTH_TEMP ; }
-  if (!pid)
-  {
-    close(p[1]) ;
-    if (fd01 >= 0 && (dup2(fd01, 0) < 0 || dup2(fd01, 1) < 0)) _exit(EXIT_TEMP) ;   /* before fd 3 is taken */
-    if (p[0] != 3) { if (dup2(p[0], 3) < 0) _exit(EXIT_TEMP) ; close(p[0]) ; }
-    signal(SIGPIPE, SIG_DFL) ;
-    execv(checker[0], (char *const *)checker) ;
-    strerr_warnwu2sys("run ", checker[0]) ;
-    _exit(EXIT_TEMP) ;
-  }
-  close(p[0]) ;
-  if (allwrite(p[1], rec, len) < len) { /* the checker closed fd 3 early: its status says */ }
-  close(p[1]) ;
-  while (waitpid(pid, &wstat, 0) < 0) if (errno != EINTR) return AUTH_TEMP ;
-  if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) return AUTH_DONE ;
-  if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == EXIT_CHECKPW_BAD) return AUTH_BAD ;
-  return AUTH_TEMP ;
 }
 
 /* Root side: read one record at a time from the qmaild side, run the checker, answer
@@ -124,16 +84,12 @@ static void __attribute__((noreturn)) serve (int s, pid_t child)
   char rec[RECORD_MAX + 2] ;
   for (;;)
   {
-    ssize_t r = recv(s, rec, sizeof rec, 0) ;
-    unsigned int nuls = 0 ;
+    size_t n = checker_recv(s, rec, sizeof rec) ;
     int tls ;
     char st ;
-    if (r < 0 && errno == EINTR) continue ;
-    if (r <= 0) break ;
-    for (ssize_t i = 0 ; i < r ; i++) nuls += !rec[i] ;
-    if (r > RECORD_MAX + 1 || r < 2 || nuls != 3 || rec[r - 1] || (rec[0] != 'C' && rec[0] != 'T')) break ;
+    if (!n || (rec[0] != 'C' && rec[0] != 'T')) break ;
     tls = rec[0] == 'T' && tlspair[0] >= 0 ;
-    st = (char)run_check(rec + 1, (size_t)r - 1, tls ? tlspair[0] : -1) ;
+    st = (char)checker_run(checker, rec + 1, n - 1, tls ? tlspair[0] : CHECKER_FDS_KEEP) ;
     memset(rec, 0, sizeof rec) ;
     if (st == AUTH_DONE && tls)
     { /* the relay ends when it has sent all qmail-pop3d wrote */
@@ -156,7 +112,7 @@ static void __attribute__((noreturn)) relay (void)
   char pending[BUFFER_INSIZE] ;
   size_t n = pop3_io_take(pending, sizeof pending) ;
   int r = tlsserver_proxy(tlspair[1], pending, n, timeout_ms) ;
-  if (r < 0 && errno == ETIMEDOUT) logline("timeout", 0) ;
+  if (r < 0 && errno == ETIMEDOUT) authlog("timeout", 0) ;
   tlsserver_close() ;
   _exit(r < 0 ? EXIT_TEMP : EXIT_OK) ;
 }
@@ -179,8 +135,8 @@ static int authenticate (char const *rec, size_t len)
   int tls = tlsserver_active() ;
   if (monitor < 0)
   {
-    if (tls) { logline("TLS login refused: qmail-popup must start as root to relay TLS", 0) ; return AUTH_TEMP ; }
-    return run_check(rec, len, -1) ;
+    if (tls) { authlog("TLS login refused: qmail-popup must start as root to relay TLS", 0) ; return AUTH_TEMP ; }
+    return checker_run(checker, rec, len, CHECKER_FDS_KEEP) ;
   }
   msg[0] = tls ? 'T' : 'C' ;
   memcpy(msg + 1, rec, len) ;
@@ -211,8 +167,8 @@ static void login (char const *name, char const *secret)
   stralloc_free(&rec) ;
   if (r == AUTH_DONE) _exit(EXIT_OK) ;
   delay() ;
-  if (r == AUTH_BAD) { logline("login failed:", name) ; reply("-ERR [AUTH] authorization failed") ; }
-  else { logline("login trouble (checkpassword failed):", name) ; reply("-ERR [SYS/TEMP] temporary failure, try again later") ; }
+  if (r == AUTH_BAD) { authlog("login failed:", name) ; reply("-ERR [AUTH] authorization failed") ; }
+  else { authlog("login trouble (checkpassword failed):", name) ; reply("-ERR [SYS/TEMP] temporary failure, try again later") ; }
   if (++authfails >= AUTHFAILS_MAX) { reply("-ERR too many failed logins, closing") ; flush() ; _exit(EXIT_PERM) ; }
 }
 
@@ -227,12 +183,12 @@ static void stls (pop3_cmd *c)
   {
     pop3_io_discard() ;
     reply("-ERR input after STLS refused, closing") ; flush() ;
-    logline("input pipelined after STLS, closing", 0) ;
+    authlog("input pipelined after STLS, closing", 0) ;
     _exit(EXIT_PERM) ;
   }
   reply("+OK begin TLS") ; flush() ;
-  if (tlsserver_accept(0, 1, timeout_ms, &err) < 0) { logline(err, 0) ; _exit(EXIT_TEMP) ; }
-  pop3_io_layer(&tlsserver_readv, &tlsserver_writev) ;
+  if (tlsserver_accept(0, 1, timeout_ms, &err) < 0) { authlog(err, 0) ; _exit(EXIT_TEMP) ; }
+  tio_layer(&tlsserver_readv, &tlsserver_writev) ;
   user.len = 0 ;   /* RFC 2595: the state before STLS is forgotten */
 }
 
@@ -310,7 +266,7 @@ static int tls_setup (int implicit)
 {
   char const *err ;
   int r = tlsserver_load(auto_home, &err) ;
-  if (r < 0 || (!r && implicit)) logline(r ? err : "no control/servercert.pem: implicit TLS impossible", 0) ;
+  if (r < 0 || (!r && implicit)) authlog(r ? err : "no control/servercert.pem: implicit TLS impossible", 0) ;
   if (r <= 0) { if (implicit) _exit(EXIT_TEMP) ; return 0 ; }
   if (!getuid() && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tlspair) < 0)
     strerr_diefu1sys(EXIT_TEMP, "create a socket pair") ;
@@ -322,10 +278,10 @@ static void tls_start (int loaded, int implicit)
   char const *err ;
   if (tlspair[0] >= 0) close(tlspair[0]) ;
   if (!loaded) return ;
-  if (tlsserver_prepare(&err) < 0) { logline(err, 0) ; if (implicit) _exit(EXIT_TEMP) ; return ; }
+  if (tlsserver_prepare(&err) < 0) { authlog(err, 0) ; if (implicit) _exit(EXIT_TEMP) ; return ; }
   if (!implicit) return ;
-  if (tlsserver_accept(0, 1, timeout_ms, &err) < 0) { logline(err, 0) ; _exit(EXIT_TEMP) ; }
-  pop3_io_layer(&tlsserver_readv, &tlsserver_writev) ;
+  if (tlsserver_accept(0, 1, timeout_ms, &err) < 0) { authlog(err, 0) ; _exit(EXIT_TEMP) ; }
+  tio_layer(&tlsserver_readv, &tlsserver_writev) ;
 }
 
 int main (int argc, char const *const *argv)

@@ -34,6 +34,7 @@
 #include "smtp/smtpd_data.h"
 #include "smtp/smtpd_line.h"
 #include "smtp/smtpd_param.h"
+#include "net/tio.h"
 #include "net/tlsserver.h"
 #include "smtp/smtpd_auth.h"
 #include "smtp/smtpd_tls.h"
@@ -582,9 +583,9 @@ int main (int argc, char const *const *argv)
   signal(SIGPIPE, SIG_IGN) ;   /* a dead qmail-queue or client is an error code, not a death */
   logline_nonblock(2) ;        /* a full log must not hang the session (util/logline) */
   deadline = smtpd_time_after(SMTPD_TIMEOUT_DEFAULT) ;
-  smtpd_io_limits(&timeout_ms, &deadline) ;
-  buffer_init(&bin, &smtpd_io_readv, 0, inbuf, sizeof inbuf) ;
-  buffer_init(&bout, &smtpd_io_writev, 1, outbuf, sizeof outbuf) ;
+  tio_limits(&timeout_ms, &deadline) ;
+  buffer_init(&bin, &tio_readv, 0, inbuf, sizeof inbuf) ;
+  buffer_init(&bout, &tio_writev, 1, outbuf, sizeof outbuf) ;
   if (!setup()) reply_close("421 4.3.0 unable to read controls", EXIT_TEMP) ;
   ip_limit() ;
   greet_delay() ;

@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 import nqtest  # noqa: E402
 from nqtest import eq, wait_for, TestFailure, TEST_ME, uid_of, gid_of  # noqa: E402
 import remotens as rn  # noqa: E402
+import postfixconf  # noqa: E402
 
 PEER = 'peer.test'
 # dot lines, 8-bit bytes, trailing blanks, a long line, no final newline
@@ -93,52 +94,6 @@ def test_second_nqmail_both_ways(h):
     rn.ns_run(h, __file__, '_nqmail_peer')
 
 
-MAIN_CF = '''compatibility_level = 3.6
-queue_directory = {d}/queue
-data_directory = {d}/data
-mail_owner = postfix
-myhostname = mx.pf.test
-mydestination =
-alias_maps =
-alias_database =
-local_recipient_maps =
-inet_interfaces = all
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-virtual_mailbox_domains = pf.test
-virtual_mailbox_base = {d}/vmail
-virtual_mailbox_maps = static:box/
-virtual_uid_maps = static:{uid}
-virtual_gid_maps = static:{gid}
-maillog_file_prefixes = {d}
-maillog_file = {d}/maillog
-smtputf8_enable = no
-'''
-
-MASTER_CF = '''127.0.0.4:25 inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-virtual   unix  - n n - - virtual
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-'''
-
-
 def _postfix(h):
     d = os.path.join(h.path, 'tmp', 'postfix')
     os.makedirs(os.path.join(d, 'vmail'))
@@ -146,10 +101,13 @@ def _postfix(h):
     os.makedirs(os.path.join(d, 'data'))
     os.chown(os.path.join(d, 'data'), uid_of('postfix'), gid_of('postfix'))
     os.chown(os.path.join(d, 'vmail'), uid_of('nobody'), gid_of('nogroup'))
-    with open(os.path.join(d, 'main.cf'), 'w') as f:
-        f.write(MAIN_CF.format(d=d, uid=uid_of('nobody'), gid=gid_of('nogroup')))
-    with open(os.path.join(d, 'master.cf'), 'w') as f:
-        f.write(MASTER_CF)
+    postfixconf.write(d, postfixconf.main_cf(d, 'mx.pf.test', 'pf.test', d + '/vmail', 'static:box/',
+                                             uid_of('nobody'), gid_of('nogroup'),
+                                             local_recipient_maps='', inet_interfaces='all',
+                                             mynetworks='127.0.0.0/8',
+                                             smtpd_relay_restrictions='permit_mynetworks, reject_unauth_destination',
+                                             smtputf8_enable='no'),
+                      postfixconf.master_cf('127.0.0.4:25', extra=('smtp', 'relay')))
     os.chmod(d, 0o755)
     r = subprocess.run(['postfix', '-c', d, 'start'], capture_output=True, timeout=60)
     try:

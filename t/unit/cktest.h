@@ -3,6 +3,7 @@
 #define CKTEST_H
 
 #include <check.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,19 @@ __attribute__((unused)) static void cktmp_setup (void)
 __attribute__((unused)) static void cktmp_teardown (void)
 {
   if (chdir("/") == 0) rm_rf(cktmp_dir) ;
+}
+
+/* A suite named name of one test case, "core", with the tests up to a null pointer. */
+__attribute__((unused)) static Suite *ck_suite (char const *name, TTest const *t, ...)
+{
+  Suite *s = suite_create(name) ;
+  TCase *tc = tcase_create("core") ;
+  va_list ap ;
+  va_start(ap, t) ;
+  for (; t ; t = va_arg(ap, TTest const *)) tcase_add_test(tc, t) ;
+  va_end(ap) ;
+  suite_add_tcase(s, tc) ;
+  return s ;
 }
 
 /* Run the suite with CK_NORMAL output; the exit code says whether every check passed. */

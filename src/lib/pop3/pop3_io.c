@@ -1,54 +1,21 @@
-/* pop3_io.c: timed, buffered fd 0/1 for the POP3 programs. */
+/* pop3_io.c: buffered fd 0/1 for the POP3 programs, timed by net/tio. */
 
-#include <errno.h>
-#include <poll.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/uio.h>
-#include <skalibs/allreadwrite.h>
 #include <skalibs/buffer.h>
-#include <skalibs/djbunix.h>
+#include "net/tio.h"
 #include "pop3/pop3_io.h"
 
 static int timeout = 600000 ;
-static pop3_io_fn *layer_rd, *layer_wr ;   /* a TLS session, once there is one */
 static char inbuf[BUFFER_INSIZE] ;
 static char outbuf[BUFFER_OUTSIZE] ;
-
-static int waitfd (int fd, short ev)
-{
-  struct pollfd p = { .fd = fd, .events = ev, .revents = 0 } ;
-  int r ;
-  do r = poll(&p, 1, timeout) ; while (r < 0 && errno == EINTR) ;
-  if (!r) { errno = ETIMEDOUT ; return -1 ; }
-  return r < 0 ? -1 : 0 ;
-}
-
-static ssize_t timed_readv (int fd, struct iovec const *v, unsigned int n)
-{
-  if (layer_rd) return (*layer_rd)(v, n) ;
-  if (waitfd(fd, POLLIN) < 0) return -1 ;
-  return fd_readv(fd, v, n) ;
-}
-
-static ssize_t timed_writev (int fd, struct iovec const *v, unsigned int n)
-{
-  if (layer_wr) return (*layer_wr)(v, n) ;
-  if (waitfd(fd, POLLOUT) < 0) return -1 ;
-  return fd_writev(fd, v, n) ;
-}
-
-static buffer bin = BUFFER_INIT(&timed_readv, 0, inbuf, sizeof inbuf) ;
-static buffer bout = BUFFER_INIT(&timed_writev, 1, outbuf, sizeof outbuf) ;
-
-void pop3_io_layer (pop3_io_fn *rd, pop3_io_fn *wr)
-{
-  layer_rd = rd ; layer_wr = wr ;
-}
+static buffer bin = BUFFER_INIT(&tio_readv, 0, inbuf, sizeof inbuf) ;
+static buffer bout = BUFFER_INIT(&tio_writev, 1, outbuf, sizeof outbuf) ;
 
 void pop3_io_init (int timeout_ms)
 {
   timeout = timeout_ms ;
+  tio_limits(&timeout, 0) ;
 }
 
 int pop3_io_flush (void)

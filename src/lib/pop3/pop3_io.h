@@ -1,17 +1,11 @@
-/* pop3_io.h: the POP3 session's only path to the network (fd 0 in, fd 1 out), with a
-   deadline on every read and write. A TLS layer (STLS, implicit TLS) replaces this
-   module's two low-level calls (pop3_io_layer) and nothing else. */
+/* pop3_io.h: the POP3 session's only path to the network (fd 0 in, fd 1 out): command
+   lines in, buffered replies out, each read and write timed by net/tio (which a TLS
+   layer, STLS or implicit TLS, replaces with tio_layer). */
 #ifndef NQ_POP3_IO_H
 #define NQ_POP3_IO_H
 
 #include <stddef.h>
-#include <sys/types.h>
-#include <sys/uio.h>
 #include "pop3/pop3_line.h"
-
-/* The low-level read or write of a layer (net/tlsserver's readv and writev). */
-typedef ssize_t pop3_io_fn (struct iovec const *, unsigned int) ;
-extern void pop3_io_layer (pop3_io_fn *rd, pop3_io_fn *wr) ;
 
 /* Set the deadline, in milliseconds, for each read and each write. */
 extern void pop3_io_init (int timeout_ms) ;

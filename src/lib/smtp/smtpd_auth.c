@@ -1,4 +1,4 @@
-/* smtpd_auth.c: the AUTH exchanges, the root helper and the checkpassword call. */
+/* smtpd_auth.c: the AUTH exchanges and the root helper (auth/checker runs the checker). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +15,9 @@
 #include "util/exitcode.h"
 #include "util/auto.h"
 #include "util/control.h"
+#include "auth/authlog.h"
+#include "auth/checker.h"
 #include "smtp/sasl.h"
-#include "mail/received.h"
 #include "smtp/smtpd_auth.h"
 #include "smtp/smtpd_tls.h"
 
@@ -30,33 +31,6 @@ static unsigned long faildelay = FAILDELAY_DEFAULT ;
 static int plainok ;             /* control/smtpauthplain: AUTH without TLS allowed */
 static stralloc authuser = STRALLOC_ZERO ;
 
-/* Run the checker with rec on fd 3, fds 0 and 1 on /dev/null: it must not see the client. */
-static int run_check (char const *rec, size_t len)
-{
-  int p[2], wstat ;
-  pid_t pid ;
-  if (pipe(p) < 0) return SMTPD_AUTH_TEMP ;
-  pid = fork() ;
-  if (pid < 0) { close(p[0]) ; close(p[1]) ; return SMTPD_AUTH_TEMP ; }
-  if (!pid)
-  {
-    int nul = open("/dev/null", O_RDWR) ;
-    close(p[1]) ;
-    if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0) _exit(EXIT_TEMP) ;
-    if (p[0] != 3) { if (dup2(p[0], 3) < 0) _exit(EXIT_TEMP) ; close(p[0]) ; }
-    signal(SIGPIPE, SIG_DFL) ;
-    execv(checker[0], (char *const *)checker) ;
-    _exit(EXIT_TEMP) ;
-  }
-  close(p[0]) ;
-  allwrite(p[1], rec, len) ;   /* a checker that closed fd 3 early says so by its status */
-  close(p[1]) ;
-  while (waitpid(pid, &wstat, 0) < 0) if (errno != EINTR) return SMTPD_AUTH_TEMP ;
-  if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) return SMTPD_AUTH_OK ;
-  if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == EXIT_CHECKPW_BAD) return SMTPD_AUTH_BAD ;
-  return SMTPD_AUTH_TEMP ;
-}
-
 /* The root helper: one record in, one status byte out, until the session closes. */
 static void __attribute__((noreturn)) serve (int s)
 {
@@ -65,14 +39,10 @@ static void __attribute__((noreturn)) serve (int s)
   if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0) _exit(EXIT_TEMP) ;   /* no hold on the client */
   for (;;)
   {
-    ssize_t r = recv(s, rec, sizeof rec, 0) ;
-    unsigned int nuls = 0 ;
+    size_t n = checker_recv(s, rec, sizeof rec) ;
     char st ;
-    if (r < 0 && errno == EINTR) continue ;
-    if (r <= 0) break ;
-    for (ssize_t i = 0 ; i < r ; i++) nuls += !rec[i] ;
-    if (r > RECORD_MAX || nuls != 3 || rec[r - 1]) break ;
-    st = (char)run_check(rec, (size_t)r) ;
+    if (!n) break ;
+    st = (char)checker_run(checker, rec, n, CHECKER_FDS_DEVNULL) ;
     memset(rec, 0, sizeof rec) ;
     if (send(s, &st, 1, MSG_NOSIGNAL) != 1) break ;
   }
@@ -130,7 +100,7 @@ static int check (char const *user, char const *pass)
   int r ;
   if (len > RECORD_MAX) return SMTPD_AUTH_BAD ;
   memcpy(rec, user, u + 1) ; memcpy(rec + u + 1, pass, p + 1) ; rec[u + p + 2] = 0 ;
-  if (helper < 0) r = run_check(rec, len) ;
+  if (helper < 0) r = checker_run(checker, rec, len, CHECKER_FDS_DEVNULL) ;
   else if (send(helper, rec, len, MSG_NOSIGNAL) != (ssize_t)len || recv(helper, &st, 1, 0) != 1) r = SMTPD_AUTH_TEMP ;
   else r = st ;
   memset(rec, 0, sizeof rec) ;
@@ -190,41 +160,27 @@ char const *smtpd_auth_user (void)
   return authuser.len ? authuser.s : 0 ;
 }
 
-static void logauth (char const *what, char const *user)
-{
-  stralloc sa = STRALLOC_ZERO ;
-  char const *ip = getenv("TCPREMOTEIP") ;
-  if (stralloc_cats(&sa, "qmail-smtpd: ") && stralloc_cats(&sa, what))
-  {
-    if (user) { stralloc_cats(&sa, " user ") ; received_safe(&sa, user) ; }
-    stralloc_cats(&sa, " ip ") ;
-    received_safe(&sa, ip ? ip : "unknown") ;
-    if (stralloc_catb(&sa, "\n", 1)) allwrite(2, sa.s, sa.len) ;
-  }
-  stralloc_free(&sa) ;
-}
-
 char const *smtpd_auth_command (char const *arg, size_t len, smtpd_auth_io const *io, int intransaction, int *bad)
 {
   static stralloc user = STRALLOC_ZERO ;
   *bad = 1 ;
   if (!checker) return "502 5.5.1 AUTH not available" ;
   if (authuser.len) return "503 5.5.1 already authenticated" ;
-  if (!plainok && !smtpd_tls_active()) { logauth("AUTH refused before STARTTLS:", 0) ; return "538 5.7.11 encryption required: use STARTTLS first" ; }
+  if (!plainok && !smtpd_tls_active()) { authlog("AUTH refused before STARTTLS:", 0) ; return "538 5.7.11 encryption required: use STARTTLS first" ; }
   if (intransaction) return "503 5.5.1 AUTH not allowed during a mail transaction" ;
   user.len = 0 ;
   switch (smtpd_auth_run(arg, len, io, &user))
   {
     case SMTPD_AUTH_OK:
       if (!stralloc_copy(&authuser, &user)) { *bad = 0 ; return "454 4.3.0 out of memory" ; }
-      logauth("AUTH ok:", authuser.s) ;
+      authlog("AUTH ok:", authuser.s) ;
       *bad = 0 ;
       return "235 2.7.0 authentication successful" ;
     case SMTPD_AUTH_BAD:
-      logauth("AUTH failed:", user.len ? user.s : 0) ;
+      authlog("AUTH failed:", user.len ? user.s : 0) ;
       return "535 5.7.8 authentication credentials invalid" ;
     case SMTPD_AUTH_TEMP:
-      logauth("AUTH trouble (checkpassword failed):", user.len ? user.s : 0) ;
+      authlog("AUTH trouble (checkpassword failed):", user.len ? user.s : 0) ;
       *bad = 0 ;
       return "454 4.7.0 temporary authentication failure" ;
     case SMTPD_AUTH_CANCEL: return "501 5.0.0 AUTH cancelled" ;

@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <skalibs/stralloc.h>
 
-#define SMTPD_AUTH_OK 0
-#define SMTPD_AUTH_BAD 1       /* wrong user or password (the answer was delayed) */
-#define SMTPD_AUTH_TEMP 2      /* the checker failed */
+#define SMTPD_AUTH_OK 0        /* CHECKER_OK (auth/checker) */
+#define SMTPD_AUTH_BAD 1       /* CHECKER_BAD: wrong user or password (the answer was delayed) */
+#define SMTPD_AUTH_TEMP 2      /* CHECKER_TEMP: the checker failed */
 #define SMTPD_AUTH_SYNTAX 3    /* bad base64, too long, NUL: 501 */
 #define SMTPD_AUTH_CANCEL 4    /* the client sent "*" */
 #define SMTPD_AUTH_MECH 5      /* a mechanism we do not offer */

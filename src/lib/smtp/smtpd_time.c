@@ -2,7 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdint.h>
+#include "net/tio.h"
 #include "smtp/smtpd_time.h"
 
 struct timespec smtpd_time_after (unsigned long secs)
@@ -13,22 +13,13 @@ struct timespec smtpd_time_after (unsigned long secs)
   return t ;
 }
 
-int smtpd_time_left_ms (struct timespec const *end)
-{
-  struct timespec now ;
-  long long ms ;
-  clock_gettime(CLOCK_MONOTONIC, &now) ;
-  ms = (long long)(end->tv_sec - now.tv_sec) * 1000 + (end->tv_nsec - now.tv_nsec) / 1000000 ;
-  return ms < 0 ? 0 : ms > INT32_MAX ? INT32_MAX : (int)ms ;
-}
-
 int smtpd_time_quiet (int fd, unsigned long secs)
 {
   struct timespec end = smtpd_time_after(secs) ;
   for (;;)
   {
     struct pollfd p = { .fd = fd, .events = POLLIN, .revents = 0 } ;
-    int ms = smtpd_time_left_ms(&end), r ;
+    int ms = tio_left_ms(&end), r ;
     if (!ms) return 1 ;
     r = poll(&p, 1, ms) ;
     if (r > 0) return 0 ;

@@ -4,6 +4,7 @@
 #include <skalibs/strerr.h>
 #include "util/auto.h"
 #include "mail/received.h"
+#include "net/tio.h"
 #include "net/tlsserver.h"
 #include "smtp/smtpd_tls.h"
 
@@ -39,7 +40,9 @@ int smtpd_tls_active (void) { return tlsserver_active() ; }
 
 int smtpd_tls_start (int timeout_ms, char const **err)
 {
-  return tlsserver_accept(0, 1, timeout_ms, err) ;
+  if (tlsserver_accept(0, 1, timeout_ms, err) < 0) return -1 ;
+  tio_layer(&tlsserver_readv, &tlsserver_writev) ;   /* every read and write from now on */
+  return 0 ;
 }
 
 int smtpd_tls_received (stralloc *sa, char const *protocol, char const *user, char const *local,

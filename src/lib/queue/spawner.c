@@ -1,0 +1,156 @@
+/* spawner.c: the iopause loop, the slots and the child reaping that qmail-lspawn
+   and qmail-rspawn share. */
+
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/iopause.h>
+#include <skalibs/selfpipe.h>
+#include <skalibs/strerr.h>
+#include "util/exitcode.h"
+#include "queue/pipebuf.h"
+#include "queue/spawner.h"
+
+#define SLOTS SPAWNER_SLOTS
+#define KIDOUT_KEEP 65536   /* a slot's output buffer larger than this is freed after use */
+
+typedef struct kid_s kid ;
+struct kid_s
+{
+  pid_t pid ;
+  int fd ;            /* the child's output, -1 when closed */
+  int busy ;
+  stralloc out ;      /* its first outmax bytes */
+} ;
+
+static kid kids[SLOTS] ;
+static unsigned int nbusy = 0 ;
+static int sfd = -1 ;
+stralloc spawner_replies = STRALLOC_ZERO ;
+
+static void raise_fd_limit (void)
+{
+  struct rlimit rl ;
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return ;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < SLOTS + 64)
+  {
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > SLOTS + 64 ? SLOTS + 64 : rl.rlim_max ;
+    setrlimit(RLIMIT_NOFILE, &rl) ;
+  }
+}
+
+void spawner_init (void)
+{
+  raise_fd_limit() ;
+  sfd = selfpipe_init() ;
+  if (sfd < 0) strerr_diefu1sys(EXIT_TEMP, "init selfpipe") ;
+  if (!selfpipe_trap(SIGCHLD)) strerr_diefu1sys(EXIT_TEMP, "trap SIGCHLD") ;
+  if (ndelay_on(0) < 0 || ndelay_on(1) < 0) strerr_diefu1sys(EXIT_TEMP, "set fds non-blocking") ;
+}
+
+int spawner_busy (unsigned long slot)
+{
+  return slot < SLOTS && kids[slot].busy ;
+}
+
+void spawner_started (unsigned long slot, pid_t pid, int fd)
+{
+  kid *k = kids + slot ;
+  ndelay_on(fd) ;
+  k->pid = pid ; k->fd = fd ; k->busy = 1 ; k->out.len = 0 ;
+  nbusy++ ;
+}
+
+/* Read what the kid wrote until the pipe is empty or ends; keep the first outmax bytes. */
+static void kid_read (kid *k, size_t outmax)
+{
+  for (;;)
+  {
+    char buf[8192] ;
+    ssize_t r = read(k->fd, buf, sizeof buf) ;
+    if (r < 0 && errno == EINTR) continue ;
+    if (r < 0 && errno == EAGAIN) return ;
+    if (r <= 0) { close(k->fd) ; k->fd = -1 ; return ; }
+    if (k->out.len < outmax)
+    {
+      size_t m = outmax - k->out.len ;
+      if (m > (size_t)r) m = (size_t)r ;
+      if (!stralloc_catb(&k->out, buf, m)) strerr_diefu1sys(EXIT_TEMP, "allocate memory") ;
+    }
+  }
+}
+
+static void reap (spawner_ops const *ops)
+{
+  for (;;)
+  {
+    int wstat ;
+    unsigned long i ;
+    pid_t pid = waitpid(-1, &wstat, WNOHANG) ;
+    if (pid <= 0) return ;
+    for (i = 0 ; i < SLOTS ; i++)
+    {
+      kid *k = kids + i ;
+      if (!k->busy || k->pid != pid) continue ;
+      if (k->fd >= 0) { kid_read(k, ops->outmax) ; if (k->fd >= 0) { close(k->fd) ; k->fd = -1 ; } }
+      (*ops->done)(i, wstat, k->out.s, k->out.len) ;
+      if (k->out.a > KIDOUT_KEEP) stralloc_free(&k->out) ;
+      k->busy = 0 ; k->pid = 0 ;
+      nbusy-- ;
+      break ;
+    }
+  }
+}
+
+static void selfpipe_drain (spawner_ops const *ops)
+{
+  int s ;
+  while ((s = selfpipe_read()) > 0) ;
+  if (s < 0) strerr_diefu1sys(EXIT_TEMP, "read selfpipe") ;
+  reap(ops) ;
+}
+
+/* fd 0 is readable: 0 when it has ended, else 1 */
+static int take_requests (spawner_ops const *ops, stralloc *in)
+{
+  int r = pipebuf_fill(0, in) ;
+  if (r == -2) strerr_diefu1sys(EXIT_TEMP, "read requests") ;
+  if (r > 0) (*ops->requests)(in) ;
+  if (r) return 1 ;
+  if (in->len && ops->partial) strerr_dief1x(EXIT_TEMP, ops->partial) ;
+  return 0 ;
+}
+
+void spawner_run (spawner_ops const *ops)
+{
+  static iopause_fd x[SLOTS + 3] ;
+  static unsigned int xslot[SLOTS + 3] ;
+  stralloc in = STRALLOC_ZERO ;
+  int reading = 1 ;
+  while (reading || nbusy || spawner_replies.len)
+  {
+    unsigned int n = 0, i ;
+    x[n].fd = sfd ; x[n].events = IOPAUSE_READ ; xslot[n++] = SLOTS ;
+    if (reading) { x[n].fd = 0 ; x[n].events = IOPAUSE_READ ; xslot[n++] = SLOTS + 1 ; }
+    if (spawner_replies.len) { x[n].fd = 1 ; x[n].events = IOPAUSE_WRITE ; xslot[n++] = SLOTS + 2 ; }
+    for (i = 0 ; i < SLOTS ; i++)
+      if (kids[i].busy && kids[i].fd >= 0) { x[n].fd = kids[i].fd ; x[n].events = IOPAUSE_READ ; xslot[n++] = i ; }
+    if (iopause_g(x, n, 0) < 0)
+    {
+      if (errno == EINTR) continue ;
+      strerr_diefu1sys(EXIT_TEMP, "iopause") ;
+    }
+    for (i = 0 ; i < n ; i++)
+    {
+      if (!x[i].revents) continue ;
+      if (xslot[i] < SLOTS) { if (kids[xslot[i]].busy && kids[xslot[i]].fd >= 0) kid_read(kids + xslot[i], ops->outmax) ; }
+      else if (xslot[i] == SLOTS) selfpipe_drain(ops) ;
+      else if (xslot[i] == SLOTS + 1) reading = take_requests(ops, &in) ;
+      else pipebuf_flush(1, &spawner_replies, "qmail-send") ;
+    }
+  }
+  stralloc_free(&in) ;
+}
