@@ -18,6 +18,20 @@ def sock_path(h):
     return os.path.join(h.path, 'qqd', 'socket')
 
 
+def daemon_pid(h):
+    """The listening qmail-queued, not one of its children (they fork without exec,
+    so both have its executable): the one whose parent is not a qmail-queued."""
+    pids = h.pids_under('qmail-queued')
+    for p in pids:
+        try:
+            ppid = int(re.search(r'^PPid:\s*(\d+)', open('/proc/%d/status' % p).read(), re.M).group(1))
+        except OSError:
+            continue
+        if ppid not in pids:
+            return p
+    return None
+
+
 def start(h):
     h.start_send()
     wait_for(lambda: os.path.exists(sock_path(h)) and h.pid_of('qmail-queued'), 10, 'qmail-queued')
@@ -73,7 +87,7 @@ def test_fallback_to_qmail_queue_without_the_daemon(h):
     wait_for(lambda: tags_in(h, md) == ['noqqd'], 10, 'delivery')
     eq(invoked_by(h.maildir(md)[0])[1], uid_of('qmaild'), 'invoked by uid')
     # qmail-queued killed: the socket refuses, qq falls back to the exec
-    os.kill(h.pid_of('qmail-queued'), signal.SIGKILL)
+    os.kill(daemon_pid(h), signal.SIGKILL)
     wait_for(lambda: not h.pid_of('qmail-queued'), 5, 'qmail-queued to die')
     code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg('deadqqd')))
     eq(code, 250, text.decode())
@@ -137,8 +151,11 @@ def client(h, body, env, kill_daemon_midway=False, die_midway=False):
         os.close(we)
         return answer(s)
     if kill_daemon_midway:
-        os.kill(h.pid_of('qmail-queued'), signal.SIGKILL)
-        wait_for(lambda: not h.pid_of('qmail-queued') or len(h.pids_under('qmail-queued')) == 1, 5, 'the kill')
+        daemon = daemon_pid(h)
+        # the child must exist first: killed before its accept, the daemon takes our fds along
+        wait_for(lambda: len(h.pids_under('qmail-queued')) > 1, 5, 'the child of qmail-queued')
+        os.kill(daemon, signal.SIGKILL)
+        wait_for(lambda: not os.path.exists('/proc/%d/status' % daemon) or 'zombie' in open('/proc/%d/status' % daemon).read(), 5, 'the kill')
     os.write(wm, body[half:])
     os.close(wm)
     os.write(we, env)
@@ -187,7 +204,7 @@ def child_syscalls(h, port):
 
 def traced_daemon(h, opts):
     """A qmail-queued of our own under strace -f (as qmailq), in place of qmail-start's."""
-    pid = h.pid_of('qmail-queued')
+    pid = daemon_pid(h)
     if pid:
         os.kill(pid, signal.SIGTERM)
         wait_for(lambda: not h.pid_of('qmail-queued'), 5, 'qmail-queued to stop')
@@ -198,7 +215,7 @@ def traced_daemon(h, opts):
 
 
 def stop_traced(h, p):
-    os.kill(h.pid_of('qmail-queued'), signal.SIGTERM)
+    os.kill(daemon_pid(h), signal.SIGTERM)
     p.wait(10)
     wait_for(lambda: not os.path.exists(sock_path(h)), 5, 'the socket to go')
 
