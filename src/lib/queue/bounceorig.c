@@ -90,7 +90,7 @@ int bounceorig_copy (bounceorig const *o, qq *q, uint64_t off, uint64_t n, int b
     else
     {
       enc.len = 0 ;
-      if (!mime_b64_put(&b, &enc, buf, (size_t)r)) { ok = 0 ; break ; }
+      if (mime_b64_put(&b, &enc, buf, (size_t)r) < 0) { ok = 0 ; break ; }
       qq_put(q, enc.s, enc.len) ;
     }
     off += (uint64_t)r ; n -= (uint64_t)r ;
@@ -98,7 +98,7 @@ int bounceorig_copy (bounceorig const *o, qq *q, uint64_t off, uint64_t n, int b
   if (ok && base64)
   {
     enc.len = 0 ;
-    if (!mime_b64_end(&b, &enc)) ok = 0 ;
+    if (mime_b64_end(&b, &enc) < 0) ok = 0 ;
     else qq_put(q, enc.s, enc.len) ;
   }
   stralloc_free(&enc) ;
