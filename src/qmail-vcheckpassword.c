@@ -35,7 +35,7 @@ int main (int argc, char const *const *argv)
   cdbr_close(db) ;
   if (r)
   {
-    if (!vpasswd_parse(&v, data.s, data.len, 0, &why))
+    if (vpasswd_parse(&v, data.s, data.len, 0, &why) < 0)
       strerr_dief4x(CHECKPW_TEMP, VPASSWD_CDB, ": bad record for a user: ", why, "") ;
     hash = v.hash ;
   }
