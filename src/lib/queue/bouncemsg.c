@@ -198,7 +198,7 @@ static void human (ctx *c)
     qq_puts(c->q, "--- Below this line are the headers of the message.\n") ;
   else if (c->b->kind == BOUNCEMSG_DOUBLE)
     qq_puts(c->q, "--- Below this line is the bounce that could not be delivered.\n") ;
-  else if (bounceorig_whole(o))
+  else if (bounceorig_is_whole(o))
     qq_puts(c->q, "--- Below this line is a copy of the message.\n") ;
   else
   {
@@ -225,20 +225,20 @@ static int original (ctx *c)
 {
   bounceorig const *o = &c->o ;
   char const *cte ;
-  if (c->b->kind != BOUNCEMSG_DELAYED && bounceorig_whole(o))
+  if (c->b->kind != BOUNCEMSG_DELAYED && bounceorig_is_whole(o))
   {
     mime_scan all = o->hs ;
     all.eightbit |= o->bs.eightbit ;
     part(c, "message/rfc822", all.eightbit ? "8bit" : 0) ;
-    return bounceorig_copy(o, c->q, 0, o->size, 0) ;
+    return bounceorig_copy(o, c->q, 0, o->size, 0) == 0 ;
   }
   part(c, "text/rfc822-headers", o->hs.eightbit ? "8bit" : 0) ;
-  if (!bounceorig_copy(o, c->q, 0, o->hdrlen, 0)) return 0 ;
+  if (bounceorig_copy(o, c->q, 0, o->hdrlen, 0) < 0) return 0 ;
   if (c->b->kind == BOUNCEMSG_DELAYED || !o->bodyincl) return 1 ;
   cte = mime_scan_cte(&o->bs) ;
   if (cte) part(c, o->bs.eightbit ? "text/plain; charset=unknown-8bit" : "text/plain; charset=us-ascii", o->bs.eightbit ? cte : 0) ;
   else part(c, "application/octet-stream", "base64") ;
-  return bounceorig_copy(o, c->q, o->bodyoff, o->bodyincl, !cte) ;
+  return bounceorig_copy(o, c->q, o->bodyoff, o->bodyincl, !cte) == 0 ;
 }
 
 /* Pick a boundary that occurs nowhere in the content; scans the original. */
@@ -257,7 +257,7 @@ static int choose_boundary (ctx *c, char *random)
     mime_find_put(&f, c->b->recs, c->b->reclen) ;
     mime_scan_put(&s, c->b->recs, c->b->reclen) ;
     c->eightbit = s.eightbit ;
-    if (!f.found && !bounceorig_scan(&c->o, c->o.fd, c->b->kind == BOUNCEMSG_DELAYED ? 0 : c->b->conf->maxbytes, BOUNCEMSG_HEADER_MAX, &f)) return 0 ;
+    if (!f.found && bounceorig_scan(&c->o, c->o.fd, c->b->kind == BOUNCEMSG_DELAYED ? 0 : c->b->conf->maxbytes, BOUNCEMSG_HEADER_MAX, &f) < 0) return 0 ;
     if (!f.found) return 1 ;
   }
   errno = EEXIST ;
