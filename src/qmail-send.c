@@ -314,7 +314,7 @@ static int setup (void)
     if (errno == EWOULDBLOCK) strerr_dief1x(EXIT_TEMP, "another qmail-send is running (lock/sendmutex is held)") ;
     strerr_diefu1sys(EXIT_TEMP, "lock lock/sendmutex") ;
   }
-  if (!sendcontrols_read(&qdir)) strerr_diefu1x(EXIT_TEMP, "read control files") ;
+  if (sendcontrols_read(&qdir) < 0) strerr_diefu1x(EXIT_TEMP, "read control files") ;
   for (c = 0 ; c < SEND_NCHAN ; c++)
     if (channel[c].up && (ndelay_on(channel[c].fdreq) < 0 || ndelay_on(channel[c].fdrep) < 0)) strerr_diefu1sys(EXIT_TEMP, "ndelay_on") ;
   if (ndelay_on(FD_CLEANREQ) < 0 || ndelay_on(FD_CLEANREP) < 0 || ndelay_on(FD_TODO) < 0) strerr_diefu1sys(EXIT_TEMP, "ndelay_on") ;
