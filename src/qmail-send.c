@@ -69,13 +69,13 @@ static int chan_load (sendmsg *m, unsigned int c)
   char fn[QUEUE_PATH_MAX] ;
   uint64_t ntodo ;
   sendchan *ch = m->ch + c ;
-  int r ;
+  int bad ;
   queue_path(fn, c ? "remote" : "local", m->id) ;
-  r = rcptfile_check(fn, &ch->size, &ntodo) ;
-  if (r > 0) { ch->cursor = ntodo ? 0 : ch->size ; return 1 ; }
-  if (!r && errno == EPROTO) logline("qmail-send: warning: malformed ", fn, ", message left in queue", (char *)0) ;
+  if (rcptfile_check(fn, &ch->size, &ntodo) == 0) { ch->cursor = ntodo ? 0 : ch->size ; return 1 ; }
+  bad = errno == EPROTO || errno == EFBIG ;
+  if (errno == EPROTO) logline("qmail-send: warning: malformed ", fn, ", message left in queue", (char *)0) ;
   else logline("qmail-send: warning: trouble reading ", fn, ": ", strerror(errno), (char *)0) ;
-  return r < 0 ? -1 : 0 ;
+  return bad ? 0 : -1 ;
 }
 
 /* Remove what is left of a message whose mess/ file is gone (finished before). */

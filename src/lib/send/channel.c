@@ -188,7 +188,7 @@ static void result_one (unsigned int c, sendslot *sl, sendmsg *m, unsigned int i
   }
   /* A lost mark is a duplicate delivery, never a loss. */
   queue_path(fn, c ? "remote" : "local", m->id) ;
-  if (!rcptfile_mark(fn, genalloc_s(uint64_t, &sl->job.offs)[i]))
+  if (rcptfile_mark(fn, genalloc_s(uint64_t, &sl->job.offs)[i]) < 0)
     warn_log("unable to mark ", fn, " done: ", strerror(errno), (char *)0) ;
 }
 
