@@ -352,7 +352,7 @@ static void wait_once (int sfd)
   for (c = 0 ; c < SEND_NCHAN ; c++)
   {
     if (ix[2 * c + 1] < n && x[ix[2 * c + 1]].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT)) channel_flush(c) ;
-    if (ix[2 * c] < n && x[ix[2 * c]].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT) && !channel_read(c))
+    if (ix[2 * c] < n && x[ix[2 * c]].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT) && channel_read(c) < 0)
     {
       /* a spawner gone: stop; supervision starts us all again */
       flagstop = 1 ;
