@@ -32,7 +32,7 @@ char const *routes_find (char const *lines, size_t len, char const *domain)
   return 0 ;
 }
 
-int routes_literal (sockip *ip, char const *s, size_t len)
+int routes_is_literal (sockip *ip, char const *s, size_t len)
 {
   char buf[64] ;
   size_t skip = 1 ;
@@ -74,7 +74,7 @@ int routes_relay (relay *r, char const *value)
     hl = (size_t)(close - value) + 1 ;
     if (close[1] == ':') portpart = close + 2 ;
     else if (close[1]) return -1 ;
-    if (!routes_literal(&r->ip, value, hl)) return -1 ;
+    if (!routes_is_literal(&r->ip, value, hl)) return -1 ;
     r->literal = 1 ;
   }
   else
@@ -88,7 +88,7 @@ int routes_relay (relay *r, char const *value)
     {
       char b[18] = "[" ;
       memcpy(b + 1, value, hl) ; b[hl + 1] = ']' ;
-      if (routes_literal(&r->ip, b, hl + 2)) r->literal = 1 ;
+      if (routes_is_literal(&r->ip, b, hl + 2)) r->literal = 1 ;
     }
   }
   if (hl >= sizeof r->host) return -1 ;
