@@ -46,15 +46,18 @@ int main (int argc, char const *const *argv)
   int r ;
   PROG = "qmail-checkpassword" ;
   if (argc < 2) strerr_dieusage(CHECKPW_USAGE, USAGE) ;
-  r = checkpw_read(&c, 3) ;
-  if (r < 0) strerr_diefu1sys(CHECKPW_USAGE, "read fd 3") ;
-  if (!r) strerr_dief1x(CHECKPW_USAGE, "fd 3 is not user\\0password\\0timestamp\\0") ;
+  if (checkpw_read(&c, 3) < 0)
+  {
+    if (errno != EINVAL && errno != EMSGSIZE) strerr_diefu1sys(CHECKPW_USAGE, "read fd 3") ;
+    strerr_dief1x(CHECKPW_USAGE, "fd 3 is not user\\0password\\0timestamp\\0") ;
+  }
   errno = 0 ;
   pw = getpwnam(c.user) ;
   if (!pw && errno && errno != ENOENT && errno != ESRCH) strerr_diefu1sys(CHECKPW_TEMP, "read passwd") ;
   if (pw) hash = account_hash(pw) ;
-  r = checkpw_crypt(c.password, hash) ;
+  r = checkpw_crypt_ok(c.password, hash) ;
   checkpw_clear(&c) ;
+  if (r < 0) strerr_diefu1sys(CHECKPW_TEMP, "check the password") ;
   if (!r) return CHECKPW_BAD ;
   r = checkpw_exec(pw->pw_name, 1, pw->pw_uid, pw->pw_gid, pw->pw_dir, pw->pw_shell, argv + 1) ;
   strerr_warnwu2sys("log in ", pw->pw_name) ;

@@ -67,12 +67,12 @@ static void envelope (uint64_t end)
   char const *why ;
   int r = nsserv_addr(&srv, &sender, end - srv.ns.count, 1, &why) ;
   if (r < 0) die_read() ;
-  if (!r) { refuse(why) ; sender.len = 0 ; }
+  if (r == NSSERV_ADDR_REFUSED) { refuse(why) ; sender.len = 0 ; }
   while (srv.ns.count < end)
   {
     r = nsserv_addr(&srv, &a, end - srv.ns.count, 0, &why) ;
     if (r < 0) die_read() ;
-    if (!r) { refuse(why) ; continue ; }
+    if (r == NSSERV_ADDR_REFUSED) { refuse(why) ; continue ; }
     if (nrcpts >= srv.maxrcpt) { refuse("Dtoo many recipients (#5.5.3)") ; continue ; }
     if (!stralloc_catb(&rcpts, a.s, a.len)) { errno = ENOMEM ; leave(EXIT_TEMP) ; }
     nrcpts++ ;

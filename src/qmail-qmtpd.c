@@ -112,7 +112,7 @@ static int package (void)
   if (fin) return 0 ;
   r = nsserv_addr(&srv, &sender, NSSERV_ADDR_ROOM, 1, &why) ;
   if (r < 0) die_read() ;
-  if (!r && !all) all = why ;
+  if (r == NSSERV_ADDR_REFUSED && !all) all = why ;
   if (nsin_head(&srv.ns, (uint64_t)srv.maxrcpt * NSSERV_ADDR_ROOM, &len) < 0) die_read() ;
   /* an address netstring takes 3 bytes or more: the list bounds the count */
   if (!res && !(res = malloc((srv.maxrcpt * NSSERV_ADDR_ROOM / 3 + 1) * sizeof *res))) { errno = ENOMEM ; leave(EXIT_TEMP) ; }
@@ -122,13 +122,13 @@ static int package (void)
   {
     r = nsserv_addr(&srv, &a, end - srv.ns.count, 0, &why) ;
     if (r < 0) die_read() ;
-    res[n] = !r ? why : ok >= srv.maxrcpt ? "Ztoo many recipients (#4.5.3)" : refusal(a.s, a.len - 1) ;
+    res[n] = r == NSSERV_ADDR_REFUSED ? why : ok >= srv.maxrcpt ? "Ztoo many recipients (#4.5.3)" : refusal(a.s, a.len - 1) ;
     if (!res[n])
     {
       if (!stralloc_catb(&rcpts, a.s, a.len)) { errno = ENOMEM ; leave(EXIT_TEMP) ; }
       ok++ ;
     }
-    else nsserv_log(&srv, "refused rcpt:", r ? a.s : "", res[n] + 1) ;
+    else nsserv_log(&srv, "refused rcpt:", r == NSSERV_ADDR_OK ? a.s : "", res[n] + 1) ;
     n++ ;
   }
   if (srv.ns.count != end || nsin_comma(&srv.ns) < 0) { errno = EINVAL ; die_read() ; }

@@ -69,13 +69,13 @@ static int chan_load (sendmsg *m, unsigned int c)
   char fn[QUEUE_PATH_MAX] ;
   uint64_t ntodo ;
   sendchan *ch = m->ch + c ;
-  int r ;
+  int bad ;
   queue_path(fn, c ? "remote" : "local", m->id) ;
-  r = rcptfile_check(fn, &ch->size, &ntodo) ;
-  if (r > 0) { ch->cursor = ntodo ? 0 : ch->size ; return 1 ; }
-  if (!r && errno == EPROTO) logline("qmail-send: warning: malformed ", fn, ", message left in queue", (char *)0) ;
+  if (rcptfile_check(fn, &ch->size, &ntodo) == 0) { ch->cursor = ntodo ? 0 : ch->size ; return 1 ; }
+  bad = errno == EPROTO || errno == EFBIG ;
+  if (errno == EPROTO) logline("qmail-send: warning: malformed ", fn, ", message left in queue", (char *)0) ;
   else logline("qmail-send: warning: trouble reading ", fn, ": ", strerror(errno), (char *)0) ;
-  return r < 0 ? -1 : 0 ;
+  return bad ? 0 : -1 ;
 }
 
 /* Remove what is left of a message whose mess/ file is gone (finished before). */
@@ -317,7 +317,7 @@ static int setup (void)
     if (errno == EWOULDBLOCK) strerr_dief1x(EXIT_TEMP, "another qmail-send is running (lock/sendmutex is held)") ;
     strerr_diefu1sys(EXIT_TEMP, "lock lock/sendmutex") ;
   }
-  if (!sendcontrols_read(&qdir)) strerr_diefu1x(EXIT_TEMP, "read control files") ;
+  if (sendcontrols_read(&qdir) < 0) strerr_diefu1x(EXIT_TEMP, "read control files") ;
   for (c = 0 ; c < SEND_NCHAN ; c++)
     if (channel[c].up && (ndelay_on(channel[c].fdreq) < 0 || ndelay_on(channel[c].fdrep) < 0)) strerr_diefu1sys(EXIT_TEMP, "ndelay_on") ;
   if (ndelay_on(FD_CLEANREQ) < 0 || ndelay_on(FD_CLEANREP) < 0 || ndelay_on(FD_TODO) < 0) strerr_diefu1sys(EXIT_TEMP, "ndelay_on") ;
@@ -355,7 +355,7 @@ static void wait_once (int sfd)
   for (c = 0 ; c < SEND_NCHAN ; c++)
   {
     if (ix[2 * c + 1] < n && x[ix[2 * c + 1]].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT)) channel_flush(c) ;
-    if (ix[2 * c] < n && x[ix[2 * c]].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT) && !channel_read(c))
+    if (ix[2 * c] < n && x[ix[2 * c]].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT) && channel_read(c) < 0)
     {
       /* a spawner gone: stop; supervision starts us all again */
       flagstop = 1 ;

@@ -22,9 +22,11 @@ int main (int argc, char const *const *argv)
   int r ;
   PROG = "qmail-vcheckpassword" ;
   if (argc < 2) strerr_dieusage(CHECKPW_USAGE, USAGE) ;
-  r = checkpw_read(&c, 3) ;
-  if (r < 0) strerr_diefu1sys(CHECKPW_USAGE, "read fd 3") ;
-  if (!r) strerr_dief1x(CHECKPW_USAGE, "fd 3 is not user\\0password\\0timestamp\\0") ;
+  if (checkpw_read(&c, 3) < 0)
+  {
+    if (errno != EINVAL && errno != EMSGSIZE) strerr_diefu1sys(CHECKPW_USAGE, "read fd 3") ;
+    strerr_dief1x(CHECKPW_USAGE, "fd 3 is not user\\0password\\0timestamp\\0") ;
+  }
   if (chdir(auto_home) < 0) strerr_diefu2sys(CHECKPW_TEMP, "chdir to ", auto_home) ;
   db = cdbr_open(VPASSWD_CDB) ;
   if (!db) strerr_diefu2sys(CHECKPW_TEMP, "open ", VPASSWD_CDB) ;
@@ -33,11 +35,12 @@ int main (int argc, char const *const *argv)
   cdbr_close(db) ;
   if (r)
   {
-    if (!vpasswd_parse(&v, data.s, data.len, 0, &why))
+    if (vpasswd_parse(&v, data.s, data.len, 0, &why) < 0)
       strerr_dief4x(CHECKPW_TEMP, VPASSWD_CDB, ": bad record for a user: ", why, "") ;
     hash = v.hash ;
   }
-  r = checkpw_crypt(c.password, hash) ;
+  r = checkpw_crypt_ok(c.password, hash) ;
+  if (r < 0) { checkpw_clear(&c) ; strerr_diefu1sys(CHECKPW_TEMP, "check the password") ; }
   if (!r) { checkpw_clear(&c) ; return CHECKPW_BAD ; }
   r = checkpw_exec(c.user, 0, v.uid, v.gid, v.home, 0, argv + 1) ;
   strerr_warnwu2sys("log in ", c.user) ;

@@ -74,7 +74,7 @@ static int copy_others (char const *user)
   return found ;
 }
 
-/* The hash line of user in file (for change), or 0. */
+/* 1 if user has a valid line in file (parsed into v, for change), else 0. */
 static int old_entry (char const *user, vpasswd *v)
 {
   size_t i = 0, ulen = strlen(user) ;
@@ -84,7 +84,7 @@ static int old_entry (char const *user, vpasswd *v)
     char const *nl = memchr(file.s + i, '\n', file.len - i) ;
     size_t end = nl ? (size_t)(nl - file.s) : file.len ;
     if (end - i > ulen && !memcmp(file.s + i, user, ulen) && file.s[i + ulen] == ':')
-      return vpasswd_parse(v, file.s + i, end - i, 1, &why) ;
+      return vpasswd_parse(v, file.s + i, end - i, 1, &why) == 0 ;
     i = end + 1 ;
   }
   return 0 ;
@@ -112,7 +112,7 @@ static void write_cdb (void)
     char const *nl = memchr(next.s + i, '\n', next.len - i) ;
     size_t end = nl ? (size_t)(nl - next.s) : next.len ;
     size_t ulen ;
-    if (!vpasswd_parse(&v, next.s + i, end - i, 1, &why)) { cdbw_abort(w) ; strerr_dief3x(EXIT_PERM, VPASSWD_FILE, ": bad line: ", why) ; }
+    if (vpasswd_parse(&v, next.s + i, end - i, 1, &why) < 0) { cdbw_abort(w) ; strerr_dief3x(EXIT_PERM, VPASSWD_FILE, ": bad line: ", why) ; }
     ulen = strlen(v.user) ;
     if (cdbw_add(w, next.s + i, ulen, next.s + i + ulen + 1, end - i - ulen - 1) < 0) { cdbw_abort(w) ; strerr_diefu2sys(EXIT_TEMP, "write ", VPASSWD_CDB ".tmp") ; }
     i = end + 1 ;

@@ -26,7 +26,7 @@ static void server_plain (stralloc const *cmd, char const *user, char const *pas
   stralloc u = STRALLOC_ZERO, p = STRALLOC_ZERO ;
   char const *resp ; size_t rlen ; int mech ;
   FUZZ_CHECK(cmd->len > 13 && !memcmp(cmd->s, "AUTH ", 5) && !memcmp(cmd->s + cmd->len - 2, "\r\n", 2)) ;
-  FUZZ_CHECK(sasl_command(cmd->s + 5, cmd->len - 7, &mech, &resp, &rlen) == 1 && mech == SASL_PLAIN && resp) ;
+  FUZZ_CHECK(sasl_command(cmd->s + 5, cmd->len - 7, &mech, &resp, &rlen) == 0 && mech == SASL_PLAIN && resp) ;
   FUZZ_CHECK(!sasl_plain(&u, &p, resp, rlen)) ;
   FUZZ_CHECK(!strcmp(u.s, user) && !strcmp(p.s, pass)) ;
   stralloc_free(&u) ; stralloc_free(&p) ;
@@ -48,8 +48,10 @@ static void command (char const *s, size_t n)
   int r = sasl_command(s, n, &mech, &resp, &rlen) ;
   size_t m = 0 ;
   while (m < n && s[m] != ' ') m++ ;
-  FUZZ_CHECK(r >= -1 && r <= 1) ;
-  if (r != 1) return ;
+  FUZZ_CHECK(r == 0 || r == SASL_MECH_UNKNOWN || (r == -1 && errno == EINVAL)) ;
+  if (r == SASL_MECH_UNKNOWN)
+    FUZZ_CHECK(m && !(m == 5 && (!strncasecmp(s, "PLAIN", 5) || !strncasecmp(s, "LOGIN", 5)))) ;
+  if (r != 0) return ;
   FUZZ_CHECK(m == 5 && !strncasecmp(s, mech == SASL_PLAIN ? "PLAIN" : "LOGIN", 5)) ;
   FUZZ_CHECK(mech == SASL_PLAIN || mech == SASL_LOGIN) ;
   if (m == n) { FUZZ_CHECK(!resp && !rlen) ; return ; }

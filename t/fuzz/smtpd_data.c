@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
     stralloc enc = STRALLOC_ZERO ;
     FUZZ_CHECK(!a.out.len || a.out.s[a.out.len - 1] == '\n') ;
     smtpenc_init(&e) ;
-    if (!smtpenc_feed(&e, &enc, a.out.s, a.out.len) || !smtpenc_end(&e, &enc)) abort() ;
+    if (smtpenc_feed(&e, &enc, a.out.s, a.out.len) != 0 || smtpenc_end(&e, &enc) != 0) abort() ;
     run(enc.s, enc.len, 0, &b) ;
     FUZZ_CHECK(b.r == SMTPD_DATA_END && b.used == enc.len) ;
     FUZZ_CHECK(fuzz_eq(a.out.s, a.out.len, b.out.s, b.out.len)) ;

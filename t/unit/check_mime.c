@@ -2,6 +2,7 @@
    content statistics; the boundary search across pieces and with self-overlap. */
 
 #include <check.h>
+#include <errno.h>
 #include <string.h>
 #include <skalibs/stralloc.h>
 #include "mail/mime.h"
@@ -13,8 +14,8 @@ static void b64 (char const *in, size_t len, size_t piece, char const *want)
   mime_b64 b = MIME_B64_ZERO ;
   size_t i ;
   for (i = 0 ; i < len ; i += piece)
-    ck_assert(mime_b64_put(&b, &sa, in + i, len - i < piece ? len - i : piece)) ;
-  ck_assert(mime_b64_end(&b, &sa)) ;
+    ck_assert_int_eq(mime_b64_put(&b, &sa, in + i, len - i < piece ? len - i : piece), 0) ;
+  ck_assert_int_eq(mime_b64_end(&b, &sa), 0) ;
   ck_assert(stralloc_0(&sa)) ;
   ck_assert_str_eq(sa.s, want) ;
   stralloc_free(&sa) ;
@@ -68,7 +69,7 @@ static int found (char const *pat, char const *text, size_t piece)
 {
   mime_find f ;
   size_t i, len = strlen(text) ;
-  ck_assert(mime_find_init(&f, pat, strlen(pat))) ;
+  ck_assert_int_eq(mime_find_init(&f, pat, strlen(pat)), 0) ;
   for (i = 0 ; i < len ; i += piece) mime_find_put(&f, text + i, len - i < piece ? len - i : piece) ;
   return f.found ;
 }
@@ -85,8 +86,10 @@ START_TEST(test_find)
     ck_assert(found("abab", "abaabab", p)) ;
     ck_assert(!found("abab", "abaabaa", p)) ;
   }
-  ck_assert(!mime_find_init(&f, "", 0)) ;
-  ck_assert(!mime_find_init(&f, "x", MIME_BOUNDARY_MAX + 1)) ;
+  errno = 0 ;
+  ck_assert_int_eq(mime_find_init(&f, "", 0), -1) ;
+  ck_assert_int_eq(errno, EINVAL) ;
+  ck_assert_int_eq(mime_find_init(&f, "x", MIME_BOUNDARY_MAX + 1), -1) ;
 }
 END_TEST
 

@@ -22,20 +22,21 @@ static void put (char const *fn, char const *s, size_t len)
 START_TEST(test_check)
 {
   uint64_t size, ntodo ;
-  ck_assert_int_eq(rcptfile_check("none", &size, &ntodo), 1) ;
+  ck_assert_int_eq(rcptfile_check("none", &size, &ntodo), 0) ;
   ck_assert_uint_eq(size, 0) ;
   PUT("ok", "Ta@x\0Db@x\0Tc@y\0") ;
-  ck_assert_int_eq(rcptfile_check("ok", &size, &ntodo), 1) ;
+  ck_assert_int_eq(rcptfile_check("ok", &size, &ntodo), 0) ;
   ck_assert_uint_eq(size, 15) ; ck_assert_uint_eq(ntodo, 2) ;
   PUT("bad1", "Ta@x\0Qb@x\0") ;
-  ck_assert_int_eq(rcptfile_check("bad1", &size, &ntodo), 0) ;
+  ck_assert_int_eq(rcptfile_check("bad1", &size, &ntodo), -1) ;
   ck_assert_int_eq(errno, EPROTO) ;
   PUT("bad2", "Ta@x\0Tb@x") ;                      /* no final NUL */
-  ck_assert_int_eq(rcptfile_check("bad2", &size, &ntodo), 0) ;
+  ck_assert_int_eq(rcptfile_check("bad2", &size, &ntodo), -1) ;
+  ck_assert_int_eq(errno, EPROTO) ;
   PUT("bad3", "Ta@x\0T\0") ;                       /* empty address */
-  ck_assert_int_eq(rcptfile_check("bad3", &size, &ntodo), 0) ;
+  ck_assert_int_eq(rcptfile_check("bad3", &size, &ntodo), -1) ;
   PUT("bad4", "Ta\n@x\0") ;                        /* control byte */
-  ck_assert_int_eq(rcptfile_check("bad4", &size, &ntodo), 0) ;
+  ck_assert_int_eq(rcptfile_check("bad4", &size, &ntodo), -1) ;
   ck_assert_int_eq(mkfifo("fifo", 0600), 0) ;
   ck_assert_int_eq(rcptfile_check("fifo", &size, &ntodo), -1) ;
 }
@@ -51,7 +52,7 @@ START_TEST(test_chunks)
   for (i = 0 ; i < 20000 ; i++)
     len += (size_t)sprintf(buf + len, "%cr%05zu@d%zu.example", i % 3 ? 'T' : 'D', i, i / 250) + 1 ;
   put("big", buf, len) ;
-  ck_assert_int_eq(rcptfile_check("big", &size, &ntodo), 1) ;
+  ck_assert_int_eq(rcptfile_check("big", &size, &ntodo), 0) ;
   ck_assert_uint_eq(size, len) ;
   ck_assert_uint_eq(ntodo, 13333) ;
   for (;;)
@@ -81,20 +82,23 @@ START_TEST(test_next_by_domain_and_mark)
   uint64_t size, ntodo, cursor = 0 ;
   rcptjob j = RCPTJOB_ZERO ;
   PUT("r", "Da@x\0Tb@x\0Dc@x\0Td@X\0Te@y\0Tf@y\0") ;
-  ck_assert_int_eq(rcptfile_check("r", &size, &ntodo), 1) ;
+  ck_assert_int_eq(rcptfile_check("r", &size, &ntodo), 0) ;
   ck_assert_int_eq(rcptfile_next("r", &cursor, size, 100, 1, &j), 1) ;
   ck_assert_uint_eq(j.n, 2) ;
   ck_assert_str_eq(j.rcpts.s, "b@x") ;
   ck_assert_str_eq(j.rcpts.s + 4, "d@X") ;
   ck_assert_uint_eq(genalloc_s(uint64_t, &j.offs)[1], 15) ;
-  ck_assert_int_eq(rcptfile_mark("r", genalloc_s(uint64_t, &j.offs)[1]), 1) ;
+  ck_assert_int_eq(rcptfile_mark("r", genalloc_s(uint64_t, &j.offs)[1]), 0) ;
+  errno = 0 ;
+  ck_assert_int_eq(rcptfile_mark("gone", 0), -1) ;
+  ck_assert_int_eq(errno, ENOENT) ;
   ck_assert_int_eq(rcptfile_next("r", &cursor, size, 1, 1, &j), 1) ;     /* max 1 */
   ck_assert_str_eq(j.rcpts.s, "e@y") ;
   ck_assert_int_eq(rcptfile_next("r", &cursor, size, 1, 1, &j), 1) ;
   ck_assert_str_eq(j.rcpts.s, "f@y") ;
   ck_assert_int_eq(rcptfile_next("r", &cursor, size, 1, 1, &j), 0) ;
   ck_assert_uint_eq(cursor, size) ;
-  ck_assert_int_eq(rcptfile_check("r", &size, &ntodo), 1) ;
+  ck_assert_int_eq(rcptfile_check("r", &size, &ntodo), 0) ;
   ck_assert_uint_eq(ntodo, 3) ;                                         /* d@X marked */
   cursor = 0 ;
   ck_assert_int_eq(rcptfile_next("r", &cursor, size, 100, 0, &j), 1) ;   /* not by domain */

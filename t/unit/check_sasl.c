@@ -70,11 +70,13 @@ END_TEST
 START_TEST(test_command)
 {
   int m ; char const *r ; size_t n ;
-  ck_assert_int_eq(sasl_command("PLAIN", 5, &m, &r, &n), 1) ; ck_assert_int_eq(m, SASL_PLAIN) ; ck_assert_ptr_null(r) ;
-  ck_assert_int_eq(sasl_command("login dXNlcg==", 14, &m, &r, &n), 1) ; ck_assert_int_eq(m, SASL_LOGIN) ; ck_assert_uint_eq(n, 8) ;
-  ck_assert_int_eq(sasl_command("PLAIN =", 7, &m, &r, &n), 1) ; ck_assert_ptr_nonnull(r) ; ck_assert_uint_eq(n, 0) ;
-  ck_assert_int_eq(sasl_command("CRAM-MD5", 8, &m, &r, &n), 0) ;
+  ck_assert_int_eq(sasl_command("PLAIN", 5, &m, &r, &n), 0) ; ck_assert_int_eq(m, SASL_PLAIN) ; ck_assert_ptr_null(r) ;
+  ck_assert_int_eq(sasl_command("login dXNlcg==", 14, &m, &r, &n), 0) ; ck_assert_int_eq(m, SASL_LOGIN) ; ck_assert_uint_eq(n, 8) ;
+  ck_assert_int_eq(sasl_command("PLAIN =", 7, &m, &r, &n), 0) ; ck_assert_ptr_nonnull(r) ; ck_assert_uint_eq(n, 0) ;
+  ck_assert_int_eq(sasl_command("CRAM-MD5", 8, &m, &r, &n), SASL_MECH_UNKNOWN) ;
+  errno = 0 ;
   ck_assert_int_eq(sasl_command("", 0, &m, &r, &n), -1) ;
+  ck_assert_int_eq(errno, EINVAL) ;
   ck_assert_int_eq(sasl_command("PLAIN ", 6, &m, &r, &n), -1) ;
   ck_assert_int_eq(sasl_command("PLAIN a b", 9, &m, &r, &n), -1) ;
 }

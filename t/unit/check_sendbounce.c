@@ -3,6 +3,7 @@
    through a fake QMAILQUEUE. */
 
 #include <check.h>
+#include <errno.h>
 #include <signal.h>
 #include <time.h>
 #include <sys/resource.h>
@@ -18,6 +19,7 @@
 #include "util/auto.h"
 #include "queue/qfile.h"
 #include "queue/queue.h"
+#include "queue/bouncemsg.h"
 #include "queue/sendbounce.h"
 #include "cktest.h"
 
@@ -380,6 +382,41 @@ START_TEST(test_qq_temporary_failure_keeps_records)
 }
 END_TEST
 
+START_TEST(test_bouncemsg_queue_outcomes)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  bouncemsg b = { .conf = &conf, .kind = BOUNCEMSG_FAILED, .id = 77, .to = "ann@example.com",
+    .recs = "joe@a\0gone\0", .reclen = 11, .more = 0, .birth = 0 } ;
+  put_mess("Subject: s\n\nx\n") ;
+  ck_assert_int_eq(bouncemsg_queue(&b, ""), BOUNCEMSG_QUEUED) ;
+  ck_assert_int_eq(BOUNCEMSG_QUEUED, 0) ;
+  ck_assert_int_eq(unlink("msg"), 0) ;
+  setenv("QQEXIT", "53", 1) ;
+  errno = 0 ;
+  ck_assert_int_eq(bouncemsg_queue(&b, ""), -1) ;            /* temporary */
+  ck_assert_int_eq(errno, EAGAIN) ;
+  setenv("QQEXIT", "31", 1) ;
+  ck_assert_int_eq(bouncemsg_queue(&b, ""), BOUNCEMSG_REFUSED) ;
+  /* a bounce refused for good is dropped: its records go */
+  ck_assert_int_eq(sendbounce_record(77, "joe@a", "gone", 4), 0) ;
+  ck_assert_int_eq(sendbounce_send(&conf, 77, "ann@example.com", 1700000000), 0) ;
+  ck_assert_int_eq(access("bounce/77", F_OK), -1) ;
+  slurpfile(&sa, "log") ;
+  ck_assert_ptr_nonnull(strstr(sa.s, "bounce of msg 77 dropped")) ;
+  /* a delay warning: tried again after a temporary failure, not after a refusal */
+  conf.warnafter = 3600 ;
+  setenv("QQEXIT", "53", 1) ;
+  sendbounce_warn(&conf, 77, "ann@example.com", 1700000000, 1700000000 + 4000, "joe@a", "busy", 4) ;
+  ck_assert_int_eq(access("bounce/77.w", F_OK), -1) ;
+  setenv("QQEXIT", "31", 1) ;
+  sendbounce_warn(&conf, 77, "ann@example.com", 1700000000, 1700000000 + 4000, "joe@a", "busy", 4) ;
+  ck_assert_int_eq(access("bounce/77.w", F_OK), 0) ;
+  unsetenv("QQEXIT") ;
+  conf.warnafter = 0 ;
+  stralloc_free(&sa) ;
+}
+END_TEST
+
 START_TEST(test_missing_mess_is_temporary)
 {
   stralloc sa = STRALLOC_ZERO ;
@@ -426,6 +463,7 @@ static Suite *suite (void)
   tcase_add_test(tc, test_double_bounce) ;
   tcase_add_test(tc, test_triple_bounce_dropped) ;
   tcase_add_test(tc, test_qq_temporary_failure_keeps_records) ;
+  tcase_add_test(tc, test_bouncemsg_queue_outcomes) ;
   tcase_add_test(tc, test_missing_mess_is_temporary) ;
   tcase_add_test(tc, test_mess_not_a_regular_file_is_temporary) ;
   suite_add_tcase(s, tc) ;

@@ -2,6 +2,7 @@
    the receiver's un-stuffing gives back the normalised input, CRLF.CRLF ends it once. */
 
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <skalibs/stralloc.h>
@@ -68,10 +69,10 @@ static void encode (stralloc *wire, char const *s, size_t n, int chunked)
   {
     size_t k = chunked ? 1 + rnd(64) : n - i ;
     if (k > n - i) k = n - i ;
-    ck_assert(smtpenc_feed(&e, wire, s + i, k)) ;
+    ck_assert_int_eq(smtpenc_feed(&e, wire, s + i, k), 0) ;
     i += k ;
   }
-  ck_assert(smtpenc_end(&e, wire)) ;
+  ck_assert_int_eq(smtpenc_end(&e, wire), 0) ;
 }
 
 static void roundtrip (char const *s, size_t n, int chunked)
@@ -129,10 +130,13 @@ START_TEST (test_eightbit)
 {
   smtpenc e = SMTPENC_ZERO ;
   stralloc o = STRALLOC_ZERO ;
-  ck_assert(smtpenc_feed(&e, &o, "abc\n", 4)) ;
+  ck_assert_int_eq(smtpenc_feed(&e, &o, "abc\n", 4), 0) ;
   ck_assert_int_eq(e.eightbit, 0) ;
-  ck_assert(smtpenc_feed(&e, &o, "\xc3\xa9\n", 3)) ;
+  ck_assert_int_eq(smtpenc_feed(&e, &o, "\xc3\xa9\n", 3), 0) ;
   ck_assert_int_eq(e.eightbit, 1) ;
+  errno = 0 ;
+  ck_assert_int_eq(smtpenc_feed(&e, &o, "x", (size_t)-1 / 2), -1) ;   /* its encoding cannot fit */
+  ck_assert_int_eq(errno, ENOMEM) ;
   stralloc_free(&o) ;
 }
 END_TEST

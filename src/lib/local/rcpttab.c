@@ -16,12 +16,12 @@ int rcpttab_key (stralloc *key, char type, uid_t uid, char const *home, char con
   char fmt[UINT64_FMT] ;
   key->len = 0 ;
   if (!stralloc_catb(key, &type, 1) || !stralloc_catb(key, fmt, uint64_fmt(fmt, (uint64_t)uid))
-   || !stralloc_catb(key, ":", 1) || !stralloc_cats(key, home)) return 0 ;
-  if (name && (!stralloc_0(key) || !stralloc_cats(key, name))) return 0 ;
-  return 1 ;
+   || !stralloc_catb(key, ":", 1) || !stralloc_cats(key, home)) return -1 ;
+  if (name && (!stralloc_0(key) || !stralloc_cats(key, name))) return -1 ;
+  return 0 ;
 }
 
-int rcpttab_alias_only (char const *s, size_t len)
+int rcpttab_is_alias_only (char const *s, size_t len)
 {
   size_t i = 0 ;
   int seen = 0 ;
@@ -70,7 +70,7 @@ static int file_value (int dirfd, uid_t uid, unsigned int patrn, char const *nam
   e = errno ;
   dotfind_free(&f) ;
   if (r < 0) { if (resource(e)) { errno = e ; return -1 ; } *v = '?' ; return 1 ; }
-  *v = rcpttab_alias_only(text.s, (size_t)r) ? 'a' : '1' ;
+  *v = rcpttab_is_alias_only(text.s, (size_t)r) ? 'a' : '1' ;
   return 1 ;
 }
 
@@ -86,7 +86,7 @@ int rcpttab_home (cdbw *w, uid_t uid, char const *home, unsigned int patrn, unsi
   struct dirent *d ;
   DIR *dir ;
   int fd, r ;
-  if (!rcpttab_key(&key, 'H', uid, home, 0)) return -1 ;
+  if (rcpttab_key(&key, 'H', uid, home, 0) < 0) return -1 ;
   r = cdbw_exists(w, key.s, key.len) ;
   if (r) return r < 0 ? -1 : 0 ;
   fd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
@@ -105,12 +105,12 @@ int rcpttab_home (cdbw *w, uid_t uid, char const *home, unsigned int patrn, unsi
     r = file_value(dirfd(dir), uid, patrn, d->d_name, &v) ;
     if (r < 0) goto err ;
     if (!r) continue ;
-    if (!rcpttab_key(&key, 'F', uid, home, d->d_name) || add(w, &key, v) < 0) goto err ;
+    if (rcpttab_key(&key, 'F', uid, home, d->d_name) < 0 || add(w, &key, v) < 0) goto err ;
     (*nfiles)++ ;
   }
   if (errno) goto err ;
   closedir(dir) ;
-  if (!rcpttab_key(&key, 'H', uid, home, 0)) return -1 ;
+  if (rcpttab_key(&key, 'H', uid, home, 0) < 0) return -1 ;
   return add(w, &key, '1') < 0 ? -1 : 1 ;
  err:
   r = errno ;
@@ -123,7 +123,7 @@ int rcpttab_probe (dotfind *f, void *ctx)
 {
   rcpttab_probe_ctx *p = ctx ;
   int r ;
-  if (!rcpttab_key(&p->key, 'F', p->uid, p->home, f->name.s)) { f->why = "find" ; f->err = ENOMEM ; return -1 ; }
+  if (rcpttab_key(&p->key, 'F', p->uid, p->home, f->name.s) < 0) { f->why = "find" ; f->err = ENOMEM ; return -1 ; }
   r = cdbr_find(p->c, p->key.s, p->key.len, &p->data) ;
   if (r < 0) { f->why = "read the recipient table" ; f->err = errno ; return -1 ; }
   if (!r) return 0 ;

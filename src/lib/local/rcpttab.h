@@ -20,12 +20,12 @@
 
 #define RCPTTAB_FILE "users/rcpt.cdb"
 
-/* key = type uid ":" home, then "\0" name if name. 1 ok, 0 no memory. */
+/* key = type uid ":" home, then "\0" name if name. 0 ok, -1 ENOMEM. */
 extern int rcpttab_key (stralloc *key, char type, uid_t uid, char const *home, char const *name) ;
 
 /* 1 if the .qmail text s[0..len) only runs qmail-alias (one program line naming
    .../qmail-alias without arguments; comments aside), else 0. */
-extern int rcpttab_alias_only (char const *s, size_t len) ;
+extern int rcpttab_is_alias_only (char const *s, size_t len) ;
 
 /* Record home (searched as uid, with the unsafe mode bits patrn) into w: its "H"
    record and an "F" record for each .qmail* name. A home recorded already is

@@ -1,5 +1,6 @@
 /* mime.c: base64, content statistics and boundary search for generated MIME messages. */
 
+#include <errno.h>
 #include <string.h>
 #include "mail/mime.h"
 
@@ -25,22 +26,22 @@ int mime_b64_put (mime_b64 *b, stralloc *sa, char const *s, size_t len)
   while (b->ncarry && b->ncarry < 3 && i < len) b->carry[b->ncarry++] = u[i++] ;
   if (b->ncarry == 3)
   {
-    if (!quad(b, sa, b->carry, 3)) return 0 ;
+    if (!quad(b, sa, b->carry, 3)) return -1 ;
     b->ncarry = 0 ;
   }
   for (; i + 3 <= len ; i += 3)
-    if (!quad(b, sa, u + i, 3)) return 0 ;
+    if (!quad(b, sa, u + i, 3)) return -1 ;
   while (i < len) b->carry[b->ncarry++] = u[i++] ;
-  return 1 ;
+  return 0 ;
 }
 
 int mime_b64_end (mime_b64 *b, stralloc *sa)
 {
-  if (b->ncarry && !quad(b, sa, b->carry, b->ncarry)) return 0 ;
+  if (b->ncarry && !quad(b, sa, b->carry, b->ncarry)) return -1 ;
   b->ncarry = 0 ;
-  if (b->col && !stralloc_catb(sa, "\n", 1)) return 0 ;
+  if (b->col && !stralloc_catb(sa, "\n", 1)) return -1 ;
   b->col = 0 ;
-  return 1 ;
+  return 0 ;
 }
 
 void mime_scan_put (mime_scan *m, char const *s, size_t len)
@@ -66,7 +67,7 @@ char const *mime_scan_cte (mime_scan const *m)
 int mime_find_init (mime_find *f, char const *pat, size_t len)
 {
   unsigned int i, k = 0 ;
-  if (!len || len > MIME_BOUNDARY_MAX) return 0 ;
+  if (!len || len > MIME_BOUNDARY_MAX) { errno = EINVAL ; return -1 ; }
   memcpy(f->pat, pat, len) ;
   f->len = (unsigned int)len ;
   f->state = 0 ;
@@ -78,7 +79,7 @@ int mime_find_init (mime_find *f, char const *pat, size_t len)
     if (pat[i] == pat[k]) k++ ;
     f->fail[i] = (unsigned char)k ;
   }
-  return 1 ;
+  return 0 ;
 }
 
 void mime_find_put (mime_find *f, char const *s, size_t len)

@@ -20,9 +20,9 @@ struct mime_b64_s
   unsigned int col ;
 } ;
 #define MIME_B64_ZERO { .ncarry = 0, .col = 0 }
-/* Append the encoding of s[0..len) to sa. 1 ok, 0 no memory. */
+/* Append the encoding of s[0..len) to sa. 0 ok, -1 ENOMEM. */
 extern int mime_b64_put (mime_b64 *, stralloc *sa, char const *s, size_t len) ;
-/* The last bytes, padding and the final LF. 1 ok, 0 no memory. */
+/* The last bytes, padding and the final LF. 0 ok, -1 ENOMEM. */
 extern int mime_b64_end (mime_b64 *, stralloc *sa) ;
 
 /* What is in a stretch of content, fed in pieces. */
@@ -52,7 +52,7 @@ struct mime_find_s
   unsigned int state ;
   int found ;
 } ;
-/* pat: 1 to MIME_BOUNDARY_MAX bytes. 1 ok, 0 bad length. */
+/* pat: 1 to MIME_BOUNDARY_MAX bytes. 0 ok, -1 EINVAL (bad length). */
 extern int mime_find_init (mime_find *, char const *pat, size_t len) ;
 extern void mime_find_put (mime_find *, char const *s, size_t len) ;
 

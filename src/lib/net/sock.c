@@ -13,9 +13,10 @@
 int sockip_scan (sockip *a, char const *s)
 {
   memset(a, 0, sizeof *a) ;
-  if (inet_pton(AF_INET, s, a->ip) == 1) return 1 ;
-  if (inet_pton(AF_INET6, s, a->ip) == 1) { a->v6 = 1 ; return 1 ; }
-  return 0 ;
+  if (inet_pton(AF_INET, s, a->ip) == 1) return 0 ;
+  if (inet_pton(AF_INET6, s, a->ip) == 1) { a->v6 = 1 ; return 0 ; }
+  errno = EINVAL ;
+  return -1 ;
 }
 
 size_t sockip_fmt (char *s, sockip const *a)
@@ -24,7 +25,7 @@ size_t sockip_fmt (char *s, sockip const *a)
   return strlen(s) ;
 }
 
-int sockip_equal (sockip const *a, sockip const *b)
+int sockip_is_equal (sockip const *a, sockip const *b)
 {
   return a->v6 == b->v6 && !memcmp(a->ip, b->ip, a->v6 ? 16 : 4) ;
 }
@@ -41,15 +42,15 @@ int sock_addrport (sockip *a, uint16_t *port, char const *s, uint16_t def)
     if (!e || (size_t)(e - s - 1) >= sizeof buf || (e[1] && e[1] != ':')) { errno = EINVAL ; return -1 ; }
     memcpy(buf, s + 1, (size_t)(e - s - 1)) ; buf[e - s - 1] = 0 ;
     if (e[1]) p = e + 2 ;
-    if (!sockip_scan(a, buf) || !a->v6) { errno = EINVAL ; return -1 ; }
+    if (sockip_scan(a, buf) < 0 || !a->v6) { errno = EINVAL ; return -1 ; }
   }
-  else if (sockip_scan(a, s)) p = 0 ;
+  else if (sockip_scan(a, s) == 0) p = 0 ;
   else
   {
     char const *c = strrchr(s, ':') ;
     if (!c || (size_t)(c - s) >= sizeof buf) { errno = EINVAL ; return -1 ; }
     memcpy(buf, s, (size_t)(c - s)) ; buf[c - s] = 0 ;
-    if (!sockip_scan(a, buf) || a->v6) { errno = EINVAL ; return -1 ; }
+    if (sockip_scan(a, buf) < 0 || a->v6) { errno = EINVAL ; return -1 ; }
     p = c + 1 ;
   }
   *port = def ;

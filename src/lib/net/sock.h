@@ -14,11 +14,12 @@ struct sockip_s
   int v6 ;
 } ;
 
-/* Dotted quad or IPv6 text, whole string. 1 ok, 0 not an address. */
+/* Dotted quad or IPv6 text, whole string. 0 ok, -1 EINVAL (not an address). */
 extern int sockip_scan (sockip *, char const *s) ;
 /* Text form into s (SOCKIP_FMT bytes), NUL-terminated. Returns the length. */
 extern size_t sockip_fmt (char *s, sockip const *) ;
-extern int sockip_equal (sockip const *, sockip const *) ;
+/* 1 if the two are the same address, else 0. */
+extern int sockip_is_equal (sockip const *, sockip const *) ;
 
 /* Non-blocking TCP socket connected to ip:port within timeout seconds.
    fd (O_NONBLOCK, O_CLOEXEC) or -1 with errno (ETIMEDOUT when the time ran out). */

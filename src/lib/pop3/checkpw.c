@@ -21,14 +21,17 @@ int checkpw_read (checkpw *c, int fd)
     if (r < 0) { if (errno == EINTR) continue ; return -1 ; }
     if (!r) break ;
     len += (size_t)r ;
-    if (len > CHECKPW_MAX) return 0 ;
+    if (len > CHECKPW_MAX) { errno = EMSGSIZE ; return -1 ; }
   }
   end = c->buf + len ;
   p = c->buf ;
-  c->user = p ; p = memchr(p, 0, (size_t)(end - p)) ; if (!p) return 0 ; p++ ;
-  c->password = p ; p = memchr(p, 0, (size_t)(end - p)) ; if (!p) return 0 ; p++ ;
-  c->timestamp = p ; p = memchr(p, 0, (size_t)(end - p)) ; if (!p) return 0 ;
-  return *c->user ? 1 : 0 ;
+  c->user = p ; p = memchr(p, 0, (size_t)(end - p)) ; if (!p) goto bad ; p++ ;
+  c->password = p ; p = memchr(p, 0, (size_t)(end - p)) ; if (!p) goto bad ; p++ ;
+  c->timestamp = p ; p = memchr(p, 0, (size_t)(end - p)) ; if (!p) goto bad ;
+  if (*c->user) return 0 ;
+ bad:
+  errno = EINVAL ;
+  return -1 ;
 }
 
 static int same (char const *a, char const *b)
@@ -39,12 +42,12 @@ static int same (char const *a, char const *b)
   return !d ;
 }
 
-int checkpw_crypt (char const *password, char const *hash)
+int checkpw_crypt_ok (char const *password, char const *hash)
 {
   struct crypt_data *cd = calloc(1, sizeof *cd) ;
   char const *h ;
   int ok = 1 ;
-  if (!cd) return 0 ;
+  if (!cd) return -1 ;
   if (!hash || !*hash || *hash == '!' || *hash == '*') { ok = 0 ; hash = DUMMY_HASH ; }
   h = crypt_r(password, hash, cd) ;
   if (!h || *h == '*' || !same(h, hash)) ok = 0 ;

@@ -21,13 +21,14 @@ struct checkpw_s
   char const *timestamp ;
 } ;
 
-/* Read and split fd's record. 1 ok, 0 malformed (too long, not three fields), -1 read error. */
+/* Read and split fd's record. 0 ok, -1 with errno: EINVAL malformed (not three fields,
+   an empty user), EMSGSIZE too long, else the read's. */
 extern int checkpw_read (checkpw *, int fd) ;
 
 /* 1 if password matches the crypt(3) hash, 0 if not (also for a locked, empty or
-   unknown hash: "!...", "*..."). A null hash still costs a crypt, so an unknown user
-   takes as long as a wrong password. */
-extern int checkpw_crypt (char const *password, char const *hash) ;
+   unknown hash: "!...", "*..."), -1 ENOMEM. A null hash still costs a crypt, so an
+   unknown user takes as long as a wrong password. */
+extern int checkpw_crypt_ok (char const *password, char const *hash) ;
 
 /* Become uid/gid (groups: the user's from /etc/group if sysuser, else only gid),
    chdir to home, set USER and HOME, exec argv. Returns only on error (exit code to use). */

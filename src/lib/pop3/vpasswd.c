@@ -1,5 +1,6 @@
 /* vpasswd.c: strict parsing of virtual POP3 user records. */
 
+#include <errno.h>
 #include <string.h>
 #include "util/num.h"
 #include "pop3/vpasswd.h"
@@ -33,12 +34,20 @@ static char *field (char *p)
   return q + 1 ;
 }
 
+/* A malformed record: why says how. */
+static int refuse (char const **why, char const *what)
+{
+  *why = what ;
+  errno = EINVAL ;
+  return -1 ;
+}
+
 int vpasswd_parse (vpasswd *v, char const *s, size_t len, int with_user, char const **why)
 {
   char *p = v->buf, *uid, *gid, *home ;
   unsigned long u, g ;
-  if (len > VPASSWD_LINE_MAX) { *why = "record too long" ; return 0 ; }
-  if (memchr(s, 0, len)) { *why = "NUL in record" ; return 0 ; }
+  if (len > VPASSWD_LINE_MAX) return refuse(why, "record too long") ;
+  if (memchr(s, 0, len)) return refuse(why, "NUL in record") ;
   memcpy(v->buf, s, len) ;
   v->buf[len] = 0 ;
   v->user = "" ;
@@ -46,16 +55,16 @@ int vpasswd_parse (vpasswd *v, char const *s, size_t len, int with_user, char co
   {
     v->user = p ;
     p = field(p) ;
-    if (!p || !vpasswd_user_ok(v->user)) { *why = "bad user name" ; return 0 ; }
+    if (!p || !vpasswd_user_ok(v->user)) return refuse(why, "bad user name") ;
   }
   v->hash = p ;
-  uid = field(p) ; if (!uid) { *why = "missing uid" ; return 0 ; }
-  gid = field(uid) ; if (!gid) { *why = "missing gid" ; return 0 ; }
-  home = field(gid) ; if (!home) { *why = "missing home" ; return 0 ; }
-  if (!*v->hash) { *why = "empty password hash" ; return 0 ; }
-  if (num_scans(uid, 0x7fffffffUL, &u) < 0 || !u) { *why = "uid must be a number above 0" ; return 0 ; }
-  if (num_scans(gid, 0x7fffffffUL, &g) < 0) { *why = "bad gid" ; return 0 ; }
-  if (!vpasswd_home_ok(home)) { *why = "home must be an absolute path without ':'" ; return 0 ; }
+  uid = field(p) ; if (!uid) return refuse(why, "missing uid") ;
+  gid = field(uid) ; if (!gid) return refuse(why, "missing gid") ;
+  home = field(gid) ; if (!home) return refuse(why, "missing home") ;
+  if (!*v->hash) return refuse(why, "empty password hash") ;
+  if (num_scans(uid, 0x7fffffffUL, &u) < 0 || !u) return refuse(why, "uid must be a number above 0") ;
+  if (num_scans(gid, 0x7fffffffUL, &g) < 0) return refuse(why, "bad gid") ;
+  if (!vpasswd_home_ok(home)) return refuse(why, "home must be an absolute path without ':'") ;
   v->uid = (uid_t)u ; v->gid = (gid_t)g ; v->home = home ;
-  return 1 ;
+  return 0 ;
 }

@@ -29,7 +29,7 @@ extern int vpasswd_user_ok (char const *s) ;
 extern int vpasswd_home_ok (char const *s) ;
 
 /* Parse a line (with_user) or a cdb record (!with_user) of len bytes.
-   1 ok, 0 malformed (*why says how). uid 0 is malformed. */
+   0 ok, -1 EINVAL malformed (*why says how). uid 0 is malformed. */
 extern int vpasswd_parse (vpasswd *, char const *s, size_t len, int with_user, char const **why) ;
 
 #endif

@@ -141,15 +141,15 @@ int nsserv_addr (nsserv *s, stralloc *sa, uint64_t room, int empty, char const *
   {
     if (nsin_copy(&s->ns, len, 0, 0) < 0 || nsin_comma(&s->ns) < 0) return -1 ;
     *why = "Daddress too long (#5.1.3)" ;
-    return 0 ;
+    return NSSERV_ADDR_REFUSED ;
   }
   sa->len = 0 ;
   if (!stralloc_ready(sa, (size_t)len + 1)) { errno = ENOMEM ; return -1 ; }
   if (nsin_copy(&s->ns, len, &tosa, sa) < 0 || nsin_comma(&s->ns) < 0) return -1 ;
-  if (!sa->len && !empty) { *why = "Dempty recipient address (#5.1.3)" ; return 0 ; }
-  if (sa->len && !addr_is_safe(sa->s, sa->len)) { *why = "Dunsafe envelope address (#5.1.3)" ; return 0 ; }
+  if (!sa->len && !empty) { *why = "Dempty recipient address (#5.1.3)" ; return NSSERV_ADDR_REFUSED ; }
+  if (sa->len && !addr_is_safe(sa->s, sa->len)) { *why = "Dunsafe envelope address (#5.1.3)" ; return NSSERV_ADDR_REFUSED ; }
   sa->s[sa->len++] = 0 ;
-  return 1 ;
+  return NSSERV_ADDR_OK ;
 }
 
 int nsserv_answer (nsserv *s, char code, char const *text)

@@ -45,8 +45,10 @@ extern int nsserv_message (nsserv *, qq *q, uint64_t len, int crlf, int *looping
 #define NSSERV_LOOPING "Dtoo many hops, this message is looping (#5.4.6)"
 
 /* One envelope address netstring, at most room bytes in all, into sa (NUL-terminated).
-   1 ok, 0 refused with *why ("D..." text; the netstring was read and dropped),
-   -1 (nsio's errno). empty: whether an empty address is fine (a sender). */
+   NSSERV_ADDR_OK, NSSERV_ADDR_REFUSED with *why ("D..." text; the netstring was read
+   and dropped), -1 (nsio's errno). empty: whether an empty address is fine (a sender). */
+#define NSSERV_ADDR_OK 0
+#define NSSERV_ADDR_REFUSED 1
 extern int nsserv_addr (nsserv *, stralloc *sa, uint64_t room, int empty, char const **why) ;
 
 /* Send one answer netstring: code ('K', 'Z', 'D') then text. 0 ok, -1 (errno). */

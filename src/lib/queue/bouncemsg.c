@@ -198,7 +198,7 @@ static void human (ctx *c)
     qq_puts(c->q, "--- Below this line are the headers of the message.\n") ;
   else if (c->b->kind == BOUNCEMSG_DOUBLE)
     qq_puts(c->q, "--- Below this line is the bounce that could not be delivered.\n") ;
-  else if (bounceorig_whole(o))
+  else if (bounceorig_is_whole(o))
     qq_puts(c->q, "--- Below this line is a copy of the message.\n") ;
   else
   {
@@ -220,12 +220,12 @@ static void status (ctx *c)
   each_pair(c, &dsn_pair) ;
 }
 
-/* The original: whole, or its headers and the start of its body. 1 ok, 0 error (errno). */
+/* The original: whole, or its headers and the start of its body. 0 ok, -1 error (errno). */
 static int original (ctx *c)
 {
   bounceorig const *o = &c->o ;
   char const *cte ;
-  if (c->b->kind != BOUNCEMSG_DELAYED && bounceorig_whole(o))
+  if (c->b->kind != BOUNCEMSG_DELAYED && bounceorig_is_whole(o))
   {
     mime_scan all = o->hs ;
     all.eightbit |= o->bs.eightbit ;
@@ -233,15 +233,15 @@ static int original (ctx *c)
     return bounceorig_copy(o, c->q, 0, o->size, 0) ;
   }
   part(c, "text/rfc822-headers", o->hs.eightbit ? "8bit" : 0) ;
-  if (!bounceorig_copy(o, c->q, 0, o->hdrlen, 0)) return 0 ;
-  if (c->b->kind == BOUNCEMSG_DELAYED || !o->bodyincl) return 1 ;
+  if (bounceorig_copy(o, c->q, 0, o->hdrlen, 0) < 0) return -1 ;
+  if (c->b->kind == BOUNCEMSG_DELAYED || !o->bodyincl) return 0 ;
   cte = mime_scan_cte(&o->bs) ;
   if (cte) part(c, o->bs.eightbit ? "text/plain; charset=unknown-8bit" : "text/plain; charset=us-ascii", o->bs.eightbit ? cte : 0) ;
   else part(c, "application/octet-stream", "base64") ;
   return bounceorig_copy(o, c->q, o->bodyoff, o->bodyincl, !cte) ;
 }
 
-/* Pick a boundary that occurs nowhere in the content; scans the original. */
+/* Pick a boundary that occurs nowhere in the content; scans the original. 0 ok, -1 error (errno). */
 static int choose_boundary (ctx *c, char *random)
 {
   unsigned int t ;
@@ -257,23 +257,24 @@ static int choose_boundary (ctx *c, char *random)
     mime_find_put(&f, c->b->recs, c->b->reclen) ;
     mime_scan_put(&s, c->b->recs, c->b->reclen) ;
     c->eightbit = s.eightbit ;
-    if (!f.found && !bounceorig_scan(&c->o, c->o.fd, c->b->kind == BOUNCEMSG_DELAYED ? 0 : c->b->conf->maxbytes, BOUNCEMSG_HEADER_MAX, &f)) return 0 ;
-    if (!f.found) return 1 ;
+    if (!f.found && bounceorig_scan(&c->o, c->o.fd, c->b->kind == BOUNCEMSG_DELAYED ? 0 : c->b->conf->maxbytes, BOUNCEMSG_HEADER_MAX, &f) < 0) return -1 ;
+    if (!f.found) return 0 ;
   }
   errno = EEXIST ;
-  return 0 ;
+  return -1 ;
 }
 
+/* 0 ok, -1 error (errno). */
 static int compose (ctx *c)
 {
   char random[24] ;
-  if (!choose_boundary(c, random)) return 0 ;
+  if (choose_boundary(c, random) < 0) return -1 ;
   headers(c, random) ;
   human(c) ;
   status(c) ;
-  if (!original(c)) return 0 ;
+  if (original(c) < 0) return -1 ;
   qq_puts(c->q, "\n--") ; qq_puts(c->q, c->boundary) ; qq_puts(c->q, "--\n") ;
-  return 1 ;
+  return 0 ;
 }
 
 /* Only the queue's own regular file: a symlink or a FIFO in mess/ is not copied (nor waited for). */
@@ -302,19 +303,23 @@ int bouncemsg_queue (bouncemsg const *b, char const *envsender)
   ctx c = { .b = b, .q = &q } ;
   fid[ulong_fmt(fid, b->id)] = 0 ;
   c.o.fd = open_mess(b->id) ;
-  if (c.o.fd < 0) return 0 ;
+  if (c.o.fd < 0) return -1 ;
   if (qq_open(&q) < 0)
   {
-    warn_log("unable to start qmail-queue: ", strerror(errno), (char *)0) ;
+    int e = errno ;
+    warn_log("unable to start qmail-queue: ", strerror(e), (char *)0) ;
     close(c.o.fd) ;
-    return 0 ;
+    errno = e ;
+    return -1 ;
   }
-  if (!compose(&c))
+  if (compose(&c) < 0)
   {
+    int e = errno ;
     warn_log("unable to compose the ", b->kind == BOUNCEMSG_DELAYED ? "warning" : "bounce", " of msg ", fid, ": ", strerror(errno), (char *)0) ;
     qq_abort(&q) ;
     close(c.o.fd) ;
-    return 0 ;
+    errno = e ;
+    return -1 ;
   }
   close(c.o.fd) ;
   qq_from(&q, envsender) ;
@@ -324,8 +329,10 @@ int bouncemsg_queue (bouncemsg const *b, char const *envsender)
   if (*err)
   {
     warn_log("unable to queue the ", b->kind == BOUNCEMSG_DELAYED ? "warning" : "bounce", " of msg ", fid, ": ", err + 1, (char *)0) ;
-    return *err == 'Z' ? 0 : -1 ;
+    if (*err != 'Z') return BOUNCEMSG_REFUSED ;
+    errno = EAGAIN ;
+    return -1 ;
   }
   logline(b->kind == BOUNCEMSG_DELAYED ? "warning msg " : "bounce msg ", fid, " qp ", fqp, (char *)0) ;
-  return 1 ;
+  return BOUNCEMSG_QUEUED ;
 }

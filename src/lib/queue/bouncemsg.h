@@ -30,8 +30,11 @@ struct bouncemsg_s
 } ;
 
 /* Queue the report for b with envelope sender envsender (cwd = queue, the
-   original in mess/N). 1 queued, 0 temporary trouble, -1 refused for good
-   (both logged). */
+   original in mess/N). BOUNCEMSG_QUEUED, BOUNCEMSG_REFUSED (qmail-queue refused
+   it for good), or -1 temporary trouble (errno; EAGAIN for qmail-queue's own
+   temporary refusal). Both troubles are logged. */
+#define BOUNCEMSG_QUEUED 0
+#define BOUNCEMSG_REFUSED 1
 extern int bouncemsg_queue (bouncemsg const *b, char const *envsender) ;
 
 #endif

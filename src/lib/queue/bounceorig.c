@@ -34,14 +34,14 @@ int bounceorig_scan (bounceorig *o, int fd, uint64_t maxbytes, uint64_t hdrmax, 
   int inbody = 0, atbol = 1, done = 0 ;
   memset(o, 0, sizeof *o) ;
   o->fd = fd ;
-  if (fstat(fd, &st) < 0) return 0 ;
+  if (fstat(fd, &st) < 0) return -1 ;
   o->size = (uint64_t)st.st_size ;
-  if (lseek(fd, 0, SEEK_SET) < 0) return 0 ;
+  if (lseek(fd, 0, SEEK_SET) < 0) return -1 ;
   while (!done)
   {
     ssize_t r = read(fd, buf, sizeof buf) ;
     size_t i = 0 ;
-    if (r < 0) { if (errno == EINTR) continue ; return 0 ; }
+    if (r < 0) { if (errno == EINTR) continue ; return -1 ; }
     if (!r) break ;
     if (!inbody && header_part(o, buf, (size_t)r, pos, hdrmax, &atbol, &i, f))
     {
@@ -64,10 +64,10 @@ int bounceorig_scan (bounceorig *o, int fd, uint64_t maxbytes, uint64_t hdrmax, 
   if (!inbody && !o->hdrcut) { o->hdrlen = o->size < pos ? o->size : pos ; o->bodyoff = o->hdrlen ; }
   o->bodylen = o->size > o->bodyoff ? o->size - o->bodyoff : 0 ;
   if (o->bodyincl > o->bodylen) o->bodyincl = o->bodylen ;
-  return 1 ;
+  return 0 ;
 }
 
-int bounceorig_whole (bounceorig const *o)
+int bounceorig_is_whole (bounceorig const *o)
 {
   mime_scan all = o->hs ;
   all.eightbit |= o->bs.eightbit ; all.longline |= o->bs.longline ;
@@ -90,7 +90,7 @@ int bounceorig_copy (bounceorig const *o, qq *q, uint64_t off, uint64_t n, int b
     else
     {
       enc.len = 0 ;
-      if (!mime_b64_put(&b, &enc, buf, (size_t)r)) { ok = 0 ; break ; }
+      if (mime_b64_put(&b, &enc, buf, (size_t)r) < 0) { ok = 0 ; break ; }
       qq_put(q, enc.s, enc.len) ;
     }
     off += (uint64_t)r ; n -= (uint64_t)r ;
@@ -98,9 +98,9 @@ int bounceorig_copy (bounceorig const *o, qq *q, uint64_t off, uint64_t n, int b
   if (ok && base64)
   {
     enc.len = 0 ;
-    if (!mime_b64_end(&b, &enc)) ok = 0 ;
+    if (mime_b64_end(&b, &enc) < 0) ok = 0 ;
     else qq_put(q, enc.s, enc.len) ;
   }
   stralloc_free(&enc) ;
-  return ok ;
+  return ok ? 0 : -1 ;
 }

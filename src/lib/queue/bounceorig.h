@@ -23,11 +23,11 @@ struct bounceorig_s
 } ;
 
 /* Scan fd (a regular file, read from its start) for a bounce that includes at most
-   maxbytes of its body, feeding every included byte to f. 1 ok, 0 error (errno). */
+   maxbytes of its body, feeding every included byte to f. 0 ok, -1 error (errno). */
 extern int bounceorig_scan (bounceorig *, int fd, uint64_t maxbytes, uint64_t hdrmax, mime_find *f) ;
 /* 1 when the whole message may go as a message/rfc822 part. */
-extern int bounceorig_whole (bounceorig const *) ;
-/* Copy n bytes from offset off to q, as they are or in base64. 1 ok, 0 error (errno). */
+extern int bounceorig_is_whole (bounceorig const *) ;
+/* Copy n bytes from offset off to q, as they are or in base64. 0 ok, -1 error (errno; EPIPE: the file shrank). */
 extern int bounceorig_copy (bounceorig const *, qq *q, uint64_t off, uint64_t n, int base64) ;
 
 #endif

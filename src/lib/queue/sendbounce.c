@@ -88,8 +88,8 @@ int sendbounce_send (sendbounce_conf const *c, unsigned long id, char const *sen
     bouncemsg b = { .conf = c, .kind = isdouble ? BOUNCEMSG_DOUBLE : BOUNCEMSG_FAILED, .id = id, .to = to.s,
       .recs = rec.s, .reclen = rec.len, .more = more, .birth = birth } ;
     r = bouncemsg_queue(&b, isdouble ? SENDBOUNCE_DOUBLE : "") ;
-    if (!r) goto temp ;
-    if (r < 0)
+    if (r < 0) goto temp ;
+    if (r == BOUNCEMSG_REFUSED)
     {
       char fid[ULONG_FMT] ;
       fid[ulong_fmt(fid, id)] = 0 ;

@@ -100,8 +100,8 @@ void sendbounce_warn (sendbounce_conf const *c, unsigned long id, char const *se
     bouncemsg b = { .conf = c, .kind = BOUNCEMSG_DELAYED, .id = id, .to = sender,
       .recs = rec.s, .reclen = rec.len, .more = 0, .birth = birth } ;
     int r = bouncemsg_queue(&b, "") ;
-    /* refused for good: do not try again for this message */
-    if (r) { remember(id) ; mark(id) ; }
+    /* queued, or refused for good: do not try again for this message */
+    if (r == BOUNCEMSG_QUEUED || r == BOUNCEMSG_REFUSED) { remember(id) ; mark(id) ; }
   }
   stralloc_free(&rec) ;
 }

@@ -70,7 +70,7 @@ static int local_known (rcptcheck *rc, char const *local, size_t len, char const
   char const *err = 0, *ext ;
   int r = localuser_find(u, "users/cdb", rc->aliashome.s, local, len, &err) ;
   if (r < 0) return unsure(rc, err, note) ;
-  if (!rcpttab_key(&rc->probe.key, 'H', u->uid, u->sa.s + u->home, 0)) return -1 ;
+  if (rcpttab_key(&rc->probe.key, 'H', u->uid, u->sa.s + u->home, 0) < 0) return -1 ;
   r = cdbr_find(rc->table, rc->probe.key.s, rc->probe.key.len, &rc->probe.data) ;
   if (r <= 0) return unsure(rc, r < 0 ? "unable to read users/rcpt.cdb: recipient accepted"
                                       : "a home is not in users/rcpt.cdb (run qmail-newrcpt): recipient accepted", note) ;

@@ -177,7 +177,7 @@ static int route (conf *c, stralloc *out, char const *domain, char const **tlsna
       return 0 ;
     }
   }
-  if (routes_literal(&lit, domain, strlen(domain))) { add(domain, &lit, 25) ; return 1 ; }
+  if (routes_is_literal(&lit, domain, strlen(domain))) { add(domain, &lit, 25) ; return 1 ; }
   if (dns_init(c->dnsservers.s, (unsigned int)c->timeoutdns, &err) < 0) { result(out, 'Z', "DNS: ", err, ". (#4.3.0)\n") ; return 0 ; }
   r = dns_mx(domain, mx, DNS_MX_MAX, &n) ;
   if (r == DNS_NULLMX) { result(out, 'D', "Sorry, ", domain, " accepts no mail (null MX). (#5.1.10)\n") ; return 0 ; }

@@ -32,7 +32,7 @@ char const *routes_find (char const *lines, size_t len, char const *domain)
   return 0 ;
 }
 
-int routes_literal (sockip *ip, char const *s, size_t len)
+int routes_is_literal (sockip *ip, char const *s, size_t len)
 {
   char buf[64] ;
   size_t skip = 1 ;
@@ -40,7 +40,7 @@ int routes_literal (sockip *ip, char const *s, size_t len)
   if (len > 7 && !strncasecmp(s + 1, "IPv6:", 5)) skip = 6 ;
   memcpy(buf, s + skip, len - 1 - skip) ;
   buf[len - 1 - skip] = 0 ;
-  if (!sockip_scan(ip, buf)) return 0 ;
+  if (sockip_scan(ip, buf) < 0) return 0 ;
   if (skip == 6 && !ip->v6) return 0 ;
   return 1 ;
 }
@@ -74,7 +74,7 @@ int routes_relay (relay *r, char const *value)
     hl = (size_t)(close - value) + 1 ;
     if (close[1] == ':') portpart = close + 2 ;
     else if (close[1]) return -1 ;
-    if (!routes_literal(&r->ip, value, hl)) return -1 ;
+    if (!routes_is_literal(&r->ip, value, hl)) return -1 ;
     r->literal = 1 ;
   }
   else
@@ -88,7 +88,7 @@ int routes_relay (relay *r, char const *value)
     {
       char b[18] = "[" ;
       memcpy(b + 1, value, hl) ; b[hl + 1] = ']' ;
-      if (routes_literal(&r->ip, b, hl + 2)) r->literal = 1 ;
+      if (routes_is_literal(&r->ip, b, hl + 2)) r->literal = 1 ;
     }
   }
   if (hl >= sizeof r->host) return -1 ;
@@ -96,6 +96,6 @@ int routes_relay (relay *r, char const *value)
   if (portpart && !port_scan(portpart, &r->port)) return -1 ;
   r->portset = !!portpart ;
   /* qmail takes a bare dotted quad as the address itself, not a name to look up */
-  if (!r->literal && sockip_scan(&r->ip, r->host) && !r->ip.v6) r->literal = 1 ;
+  if (!r->literal && sockip_scan(&r->ip, r->host) == 0 && !r->ip.v6) r->literal = 1 ;
   return 1 ;
 }

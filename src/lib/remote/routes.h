@@ -25,7 +25,7 @@ struct relay_s
    1 a relay, 0 empty (use MX), -1 bad syntax. port defaults to 25. */
 extern int routes_relay (relay *, char const *value) ;
 
-/* "[192.0.2.1]" or "[IPv6:...]" (an address literal domain): 1 and ip set, 0 not one. */
-extern int routes_literal (sockip *, char const *s, size_t len) ;
+/* Is s "[192.0.2.1]" or "[IPv6:...]" (an address literal domain)? 1 yes (ip set), 0 no. */
+extern int routes_is_literal (sockip *, char const *s, size_t len) ;
 
 #endif

@@ -1,5 +1,6 @@
 /* smtpenc.c: normalise line ends, dot-stuff, terminate: one byte at a time, streamable. */
 
+#include <errno.h>
 #include "remote/smtpenc.h"
 
 void smtpenc_init (smtpenc *e)
@@ -11,8 +12,8 @@ int smtpenc_feed (smtpenc *e, stralloc *out, char const *s, size_t len)
 {
   size_t i ;
   char *o ;
-  if (len > ((size_t)-1 - out->len - 2) / 2) return 0 ;
-  if (!stralloc_readyplus(out, 2 * len + 2)) return 0 ;
+  if (len > ((size_t)-1 - out->len - 2) / 2) { errno = ENOMEM ; return -1 ; }
+  if (!stralloc_readyplus(out, 2 * len + 2)) return -1 ;
   o = out->s + out->len ;
   for (i = 0 ; i < len ; i++)
   {
@@ -31,13 +32,13 @@ int smtpenc_feed (smtpenc *e, stralloc *out, char const *s, size_t len)
     e->bol = 0 ;
   }
   out->len = (size_t)(o - out->s) ;
-  return 1 ;
+  return 0 ;
 }
 
 int smtpenc_end (smtpenc *e, stralloc *out)
 {
-  if (e->cr) { e->cr = 0 ; e->bol = 0 ; if (!stralloc_catb(out, " ", 1)) return 0 ; }
-  if (!e->bol && !stralloc_catb(out, "\r\n", 2)) return 0 ;
+  if (e->cr) { e->cr = 0 ; e->bol = 0 ; if (!stralloc_catb(out, " ", 1)) return -1 ; }
+  if (!e->bol && !stralloc_catb(out, "\r\n", 2)) return -1 ;
   e->bol = 1 ;
-  return stralloc_catb(out, ".\r\n", 3) ;
+  return stralloc_catb(out, ".\r\n", 3) ? 0 : -1 ;
 }

@@ -18,9 +18,9 @@ struct smtpenc_s
 #define SMTPENC_ZERO { .bol = 1, .cr = 0, .eightbit = 0 }
 
 extern void smtpenc_init (smtpenc *) ;
-/* Append the encoding of s[0..len) to out. At most 2*len+1 bytes are added. 1 ok, 0 no memory. */
+/* Append the encoding of s[0..len) to out. At most 2*len+1 bytes are added. 0 ok, -1 ENOMEM. */
 extern int smtpenc_feed (smtpenc *, stralloc *out, char const *s, size_t len) ;
-/* Append the end: a CRLF if the last line lacks one, then ".\r\n". 1 ok, 0 no memory. */
+/* Append the end: a CRLF if the last line lacks one, then ".\r\n". 0 ok, -1 ENOMEM. */
 extern int smtpenc_end (smtpenc *, stralloc *out) ;
 
 #endif

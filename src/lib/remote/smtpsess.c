@@ -275,13 +275,13 @@ static int blast (state *st)
     if (!r) break ;
     off += r ;
     o.len = 0 ;
-    if (!smtpenc_feed(&e, &o, buf, (size_t)r)) { st->ioerr = "out of memory" ; ok = 0 ; break ; }
+    if (smtpenc_feed(&e, &o, buf, (size_t)r) < 0) { st->ioerr = "out of memory" ; ok = 0 ; break ; }
     if (!put(st, o.s, o.len)) { ok = 0 ; break ; }
   }
   if (ok)
   {
     o.len = 0 ;
-    if (!smtpenc_end(&e, &o)) { st->ioerr = "out of memory" ; ok = 0 ; }
+    if (smtpenc_end(&e, &o) < 0) { st->ioerr = "out of memory" ; ok = 0 ; }
     else ok = put(st, o.s, o.len) ;
   }
   stralloc_free(&o) ;

@@ -188,7 +188,7 @@ static void result_one (unsigned int c, sendslot *sl, sendmsg *m, unsigned int i
   }
   /* A lost mark is a duplicate delivery, never a loss. */
   queue_path(fn, c ? "remote" : "local", m->id) ;
-  if (!rcptfile_mark(fn, genalloc_s(uint64_t, &sl->job.offs)[i]))
+  if (rcptfile_mark(fn, genalloc_s(uint64_t, &sl->job.offs)[i]) < 0)
     warn_log("unable to mark ", fn, " done: ", strerror(errno), (char *)0) ;
 }
 
@@ -265,12 +265,12 @@ int channel_read (unsigned int c)
 {
   sendspawner *s = channel + c ;
   int r = pipebuf_fill(s->fdrep, &s->in) ;
-  if (r == -1) return 1 ;
+  if (r == -1) return 0 ;
   size_t pos = 0, n ;
   while ((n = take_reply(c, pos))) pos += n ;
   pipebuf_consume(&s->in, pos) ;
-  if (r <= 0) { lost(c) ; return 0 ; }
-  return 1 ;
+  if (r <= 0) { lost(c) ; errno = EPIPE ; return -1 ; }
+  return 0 ;
 }
 
 void channel_flush (unsigned int c)

@@ -43,8 +43,8 @@ extern void channel_ready (sendmsg *m, unsigned int c) ;
 extern void channel_unready (sendmsg *m, unsigned int c) ;
 /* Start jobs while c has free slots and ready messages. */
 extern void channel_dispatch (unsigned int c) ;
-/* Read c's replies and act on them. 1 ok, 0 the spawner went away: its running
-   jobs were deferred and the channel is down. Dies on a protocol error. */
+/* Read c's replies and act on them. 0 ok, -1 EPIPE the spawner went away: its
+   running jobs were deferred and the channel is down. Dies on a protocol error. */
 extern int channel_read (unsigned int c) ;
 /* Write what requests the pipe takes now. */
 extern void channel_flush (unsigned int c) ;

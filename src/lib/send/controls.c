@@ -1,5 +1,7 @@
 /* controls.c: qmail-send's control files. */
 
+#include <errno.h>
+#include <string.h>
 #include <unistd.h>
 #include <skalibs/strerr.h>
 #include "util/exitcode.h"
@@ -26,14 +28,17 @@ static unsigned long readnum (char const *fn, unsigned long def, unsigned long l
   return u ;
 }
 
+/* 0 ok, -1 logged (errno kept). */
 static int readstr (stralloc *sa, char const *fn, char const *def)
 {
   if (control_rldef(sa, fn, 0, def) < 0 || !stralloc_0(sa))
   {
-    warn_log("unable to read ", fn, (char *)0) ;
-    return 0 ;
+    int e = errno ;
+    warn_log("unable to read ", fn, ": ", strerror(e), (char *)0) ;
+    errno = e ;
+    return -1 ;
   }
-  return 1 ;
+  return 0 ;
 }
 
 static void conf_free (sendbounce_conf *c)
@@ -47,16 +52,13 @@ static void conf_free (sendbounce_conf *c)
 int sendcontrols_read (queuedir const *qdir)
 {
   sendbounce_conf n = SENDBOUNCE_CONF_ZERO ;
-  int ok = 1 ;
+  int ok = 1, e = 0 ;
   if (fchdir(qdir->home) < 0) strerr_diefu1sys(EXIT_TEMP, "fchdir to conf-home") ;
-  if (!readstr(&n.me, "control/me", "localhost")) ok = 0 ;
-  else
-  {
-    ok &= readstr(&n.bouncefrom, "control/bouncefrom", "MAILER-DAEMON") ;
-    ok &= readstr(&n.bouncehost, "control/bouncehost", n.me.s) ;
-    ok &= readstr(&n.doublebounceto, "control/doublebounceto", "postmaster") ;
-    ok &= readstr(&n.doublebouncehost, "control/doublebouncehost", n.me.s) ;
-  }
+  if (readstr(&n.me, "control/me", "localhost") < 0
+   || readstr(&n.bouncefrom, "control/bouncefrom", "MAILER-DAEMON") < 0
+   || readstr(&n.bouncehost, "control/bouncehost", n.me.s) < 0
+   || readstr(&n.doublebounceto, "control/doublebounceto", "postmaster") < 0
+   || readstr(&n.doublebouncehost, "control/doublebouncehost", n.me.s) < 0) { ok = 0 ; e = errno ; }
   if (ok)
   {
     n.maxbytes = finish_bconf.maxbytes ;
@@ -74,9 +76,12 @@ int sendcontrols_read (queuedir const *qdir)
   finish_bconf.warnafter = readnum("control/bouncewarnafter", 0, 0, 1UL << 40) ;
   if (vdom_read() < 0)
   {
+    if (ok) e = errno ;
     warn_log("unable to read control/virtualdomains", (char *)0) ;
     ok = 0 ;
   }
   if (fchdir(qdir->queue) < 0) strerr_diefu1sys(EXIT_TEMP, "fchdir to queue") ;
-  return ok ;
+  if (ok) return 0 ;
+  errno = e ;
+  return -1 ;
 }

@@ -10,7 +10,8 @@
 /* Read them (from qdir's conf-home, back to its queue after) into channel[]
    and finish_bconf. A number that is bad or out of range is logged and
    replaced; a string that cannot be read keeps every old string.
-   1 every string read, 0 not (logged). Dies if it cannot come back. */
+   0 every string read, -1 not (logged; errno the first failure's). Dies if it
+   cannot come back. */
 extern int sendcontrols_read (queuedir const *qdir) ;
 
 #endif

@@ -55,9 +55,9 @@ int rcptfile_check (char const *fn, uint64_t *size, uint64_t *ntodo)
   {
     if (errno != ENOENT) return -1 ;
     *size = 0 ;
-    return 1 ;
+    return 0 ;
   }
-  if (*size > QFILE_MAX) { close(fd) ; errno = EFBIG ; return 0 ; }
+  if (*size > QFILE_MAX) { close(fd) ; errno = EFBIG ; return -1 ; }
   while (off < *size)
   {
     ssize_t got = chunk(fd, buf, off), i = 0 ;
@@ -66,7 +66,7 @@ int rcptfile_check (char const *fn, uint64_t *size, uint64_t *ntodo)
     for (;;)
     {
       ssize_t r = record(buf + i, (size_t)(got - i)) ;
-      if (r < 0 || (!r && !i)) { close(fd) ; errno = EPROTO ; return 0 ; }
+      if (r < 0 || (!r && !i)) { close(fd) ; errno = EPROTO ; return -1 ; }
       if (!r) break ;
       if (buf[i] == 'T') (*ntodo)++ ;
       i += r ;
@@ -74,7 +74,7 @@ int rcptfile_check (char const *fn, uint64_t *size, uint64_t *ntodo)
     off += (uint64_t)i ;
   }
   close(fd) ;
-  return 1 ;
+  return 0 ;
 }
 
 static int same_domain (char const *a, char const *b)
@@ -128,11 +128,11 @@ int rcptfile_mark (char const *fn, uint64_t off)
 {
   int fd = open(fn, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) ;
   ssize_t w ;
-  if (fd < 0) return 0 ;
+  if (fd < 0) return -1 ;
   do w = pwrite(fd, "D", 1, (off_t)off) ; while (w < 0 && errno == EINTR) ;
-  if (w != 1) { int e = errno ; close(fd) ; errno = w < 0 ? e : EIO ; return 0 ; }
+  if (w != 1) { int e = errno ; close(fd) ; errno = w < 0 ? e : EIO ; return -1 ; }
   close(fd) ;
-  return 1 ;
+  return 0 ;
 }
 
 void rcptjob_free (rcptjob *j)

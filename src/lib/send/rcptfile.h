@@ -12,7 +12,7 @@
 
 /* Check every record of fn a chunk at a time. *size gets its length (0 when
    missing), *ntodo the number of T records.
-   1 ok, 0 malformed or over QFILE_MAX (errno EPROTO or EFBIG), -1 error (errno). */
+   0 ok, -1 with errno: EPROTO malformed, EFBIG over QFILE_MAX, else a read error. */
 extern int rcptfile_check (char const *fn, uint64_t *size, uint64_t *ntodo) ;
 
 /* The recipients of one job. */
@@ -31,7 +31,7 @@ struct rcptjob_s
    1 at least one taken, 0 none before size, -1 error (errno; EPROTO malformed). */
 extern int rcptfile_next (char const *fn, uint64_t *cursor, uint64_t size, unsigned int max, int bydomain, rcptjob *j) ;
 
-/* Write D over the T at off. 1 ok, 0 error (errno). */
+/* Write D over the T at off. 0 ok, -1 error (errno). */
 extern int rcptfile_mark (char const *fn, uint64_t off) ;
 
 extern void rcptjob_free (rcptjob *) ;

@@ -9,17 +9,17 @@
 int sasl_command (char const *arg, size_t len, int *mech, char const **resp, size_t *rlen)
 {
   size_t m = byte_chr(arg, len, ' ') ;
-  if (!m) return -1 ;
+  if (!m) { errno = EINVAL ; return -1 ; }
   if (m == 5 && case_equalb(arg, 5, "PLAIN")) *mech = SASL_PLAIN ;
   else if (m == 5 && case_equalb(arg, 5, "LOGIN")) *mech = SASL_LOGIN ;
-  else return 0 ;
+  else return SASL_MECH_UNKNOWN ;
   *resp = 0 ; *rlen = 0 ;
-  if (m == len) return 1 ;
+  if (m == len) return 0 ;
   arg += m + 1 ; len -= m + 1 ;
-  if (!len || byte_chr(arg, len, ' ') < len) return -1 ;
+  if (!len || byte_chr(arg, len, ' ') < len) { errno = EINVAL ; return -1 ; }
   if (len == 1 && arg[0] == '=') len = 0 ;
   *resp = arg ; *rlen = len ;
-  return 1 ;
+  return 0 ;
 }
 
 int sasl_field (stralloc *field, char const *b64, size_t n)

@@ -13,7 +13,9 @@
 #define SASL_LOGIN 2
 
 /* "AUTH" arguments: mechanism and an optional initial response ("=" is an empty one).
-   1 ok (*mech, *resp and *rlen set; *resp 0 if none), 0 unknown mechanism, -1 syntax. */
+   0 ok (*mech, *resp and *rlen set; *resp 0 if none), SASL_MECH_UNKNOWN, or
+   -1 EINVAL (syntax). */
+#define SASL_MECH_UNKNOWN 1
 extern int sasl_command (char const *arg, size_t len, int *mech, char const **resp, size_t *rlen) ;
 
 /* One base64 response (for LOGIN: a user name or a password) decoded into field,

@@ -129,7 +129,7 @@ int smtpd_auth_run (char const *arg, size_t len, smtpd_auth_io const *io, strall
   char const *resp ;
   size_t rlen ;
   int mech, r = sasl_command(arg, len, &mech, &resp, &rlen) ;
-  if (!r) return SMTPD_AUTH_MECH ;
+  if (r == SASL_MECH_UNKNOWN) return SMTPD_AUTH_MECH ;
   if (r < 0) return SMTPD_AUTH_SYNTAX ;
   if (mech == SASL_PLAIN)
   {
