@@ -32,6 +32,14 @@ def daemon_pid(h):
     return None
 
 
+def is_gone(pid):
+    """pid has exited (reaped, or a zombie)."""
+    try:
+        return 'zombie' in open('/proc/%d/status' % pid).read()
+    except OSError:
+        return True
+
+
 def start(h):
     h.start_send()
     wait_for(lambda: os.path.exists(sock_path(h)) and h.pid_of('qmail-queued'), 10, 'qmail-queued')
@@ -155,7 +163,7 @@ def client(h, body, env, kill_daemon_midway=False, die_midway=False):
         # the child must exist first: killed before its accept, the daemon takes our fds along
         wait_for(lambda: len(h.pids_under('qmail-queued')) > 1, 5, 'the child of qmail-queued')
         os.kill(daemon, signal.SIGKILL)
-        wait_for(lambda: not os.path.exists('/proc/%d/status' % daemon) or 'zombie' in open('/proc/%d/status' % daemon).read(), 5, 'the kill')
+        wait_for(lambda: is_gone(daemon), 5, 'the kill')
     os.write(wm, body[half:])
     os.close(wm)
     os.write(we, env)
