@@ -1,0 +1,259 @@
+"""qmail-smtpd -L, its own listener: a session through it is one through tcpserver (replies,
+Received line, delivery, the environment), the tcprules cdb works as tcpserver reads it,
+the concurrency limit holds, a killed child harms nothing, SIGTERM lets sessions finish,
+IPv6, and every child is qmaild before it reads the network."""
+
+import os
+import re
+import signal
+import socket
+import stat
+
+from nqtest import eq, wait_for, smtp_send, TestFailure, TEST_ME, uid_of
+from test_smtpd import Client, messages, log_has
+
+RELAY = '127.:allow,RELAYCLIENT=""\n'
+MSG = b'From: a@example.org\r\nSubject: t\r\n\r\nhello\r\n'
+
+
+def child_pid(h, port_of_client):
+    """The pid of the child serving the client whose local port is given (the "ok" log line)."""
+    m = wait_for(lambda: re.search(r'qmail-smtpd: ok (\d+) \S* :\S*::%d\n' % port_of_client, h.read_log('smtpd')),
+                 10, 'the ok line of the client on port %d' % port_of_client)
+    return int(m.group(1))
+
+
+def greeted(port, addr='127.0.0.1', src=None, timeout=20):
+    c = Client.__new__(Client)
+    c.s = socket.create_connection((addr, port), timeout, source_address=(src, 0) if src else None)
+    c.buf = b''
+    eq(c.reply()[0], 220)
+    return c
+
+
+def normal(lines):
+    """Replies without what differs per run: times, queue ids, pids."""
+    return [re.sub(rb'\d+ qp \d+|\d{2}:\d{2}:\d{2}.*', b'N', ln) for ln in lines]
+
+
+SCRIPT = [b'EHLO client.test', b'NOOP', b'MAIL FROM:<a@example.org>', b'RCPT TO:<far@example.com>',
+          b'RCPT TO:<joe@' + TEST_ME.encode() + b'>', b'RCPT TO:<nobody-here@' + TEST_ME.encode() + b'>',
+          b'VRFY joe', b'FOO', b'DATA', b'Subject: same\r\n\r\nbody\r\n.', b'QUIT']
+
+
+def scripted(h, port):
+    c = greeted(port)
+    out = []
+    for cmd in SCRIPT:
+        code, lines = c.cmd(cmd)
+        out.append(lines)
+    c.close()
+    return out
+
+
+def test_session_is_the_same_as_under_tcpserver(h):
+    """The same commands through tcpserver and through the listener: the same replies, the same
+    Received line with the client's address, and the message is delivered."""
+    md = h.add_user('joe')
+    h.start_send()
+    via_tcpserver = scripted(h, h.smtpd())
+    h.kill_all()
+    h.start_send()
+    via_listener = scripted(h, h.smtpd(listen=True))
+    eq([normal(r) for r in via_listener], [normal(r) for r in via_tcpserver])
+    msgs = wait_for(lambda: len(h.maildir(md)) == 2 and h.maildir(md), 20, 'both messages in joe/Maildir/new')
+    received = [re.search(rb'Received: from client.test \(\[127.0.0.1\]\)\n  by nqmail.test with ESMTP', m) for m in msgs]
+    assert all(received), msgs
+    assert log_has(h, r'qmail-smtpd: ok \d+ nqmail.test:::ffff:127.0.0.1:\d+ :::ffff:127.0.0.1::\d+\n'), h.read_log('smtpd')
+
+
+def auth_env(h, listen):
+    """The environment a session gives its checkpassword program (it inherits the session's)."""
+    d = os.path.join(h.path, 'envdump')
+    os.makedirs(d, exist_ok=True)
+    os.chmod(d, 0o777)   # under tcpserver the checker runs as qmaild
+    out = os.path.join(d, 'env.out')
+    checker = os.path.join(h.path, 'dumpenv')
+    with open(checker, 'w') as f:
+        f.write('#!/bin/sh\nenv > %s\nexit 1\n' % out)
+    os.chmod(checker, 0o755)
+    if os.path.exists(out):
+        os.unlink(out)
+    h.control('smtpauthplain', '1\n')
+    rules = '127.0.0.1:allow,RELAYCLIENT="",X="a b"\n:allow\n'
+    port = h.smtpd(rules=rules, listen=listen, program=[h.bin('qmail-smtpd'), checker, '/bin/true'])
+    c = greeted(port)
+    c.expect(b'EHLO client.test', 250)
+    c.expect(b'AUTH PLAIN AGpvZQBzZWNyZXQ=', 535)
+    lines = open(out).read().splitlines()
+    c.close()
+    h.kill_all()
+    keep = ('PROTO=', 'TCP', 'RELAYCLIENT=', 'X=')
+    return sorted(re.sub(r'PORT=\d+', 'PORT=N', ln) for ln in lines if ln.startswith(keep))
+
+
+def test_environment_is_tcpservers(h):
+    """PROTO, TCPLOCAL*, TCPREMOTE*, TCP6* and the rule's variables: as tcpserver -R -H -l sets them."""
+    a, b = auth_env(h, False), auth_env(h, True)
+    eq(b, a)
+    assert 'TCPREMOTEIP=127.0.0.1' in b and 'RELAYCLIENT=' in b and 'X=a b' in b, b
+
+
+def ehlo_size(port, src):
+    c = greeted(port, src=src)
+    lines = c.expect(b'EHLO client.test', 250)
+    c.close()
+    return [ln for ln in lines if b'SIZE' in ln][0][4:]
+
+
+def test_rule_keys_as_tcpserver(h):
+    """Exact address, address prefixes, =host (never: -H) and the default rule, each giving its
+    own DATABYTES: the listener picks the rule tcpserver picks, for each client address."""
+    rules = ('127.0.0.1:allow,DATABYTES="1001"\n127.0.0.:allow,DATABYTES="1002"\n'
+             '127.2.:allow,DATABYTES="1003"\n=localhost:allow,DATABYTES="1004"\n=:allow,DATABYTES="1005"\n'
+             ':allow,DATABYTES="1006"\n')
+    srcs = ['127.0.0.1', '127.0.0.9', '127.2.3.4', '127.3.0.1']
+    want = [b'SIZE 1001', b'SIZE 1002', b'SIZE 1003', b'SIZE 1006']
+    port = h.smtpd(rules=rules)
+    eq([ehlo_size(port, s) for s in srcs], want)
+    h.kill_all()
+    port = h.smtpd(rules=rules, listen=True)
+    eq([ehlo_size(port, s) for s in srcs], want)
+
+
+def test_deny_rule_refuses(h):
+    port = h.smtpd(rules='127.0.0.1:allow\n127.0.0.5:deny\n:allow\n', listen=True)
+    s = socket.create_connection(('127.0.0.1', port), 10, source_address=('127.0.0.5', 0))
+    eq(s.recv(100), b'')
+    s.close()
+    assert wait_for(lambda: log_has(h, r'qmail-smtpd: deny \d+ nqmail.test:\S+ :::ffff:127.0.0.5::\d+'), 10, 'the deny line')
+    greeted(port).expect(b'QUIT', 221)
+
+
+def test_relayclient_from_the_cdb(h):
+    port = h.smtpd(rules='127.0.0.1:allow,RELAYCLIENT=""\n:allow\n', listen=True)
+    c = greeted(port)
+    c.expect(b'EHLO client.test', 250)
+    c.expect(b'MAIL FROM:<a@example.org>', 250)
+    c.expect(b'RCPT TO:<far@example.com>', 250)
+    c.close()
+    c = greeted(port, src='127.0.0.2')
+    c.expect(b'EHLO client.test', 250)
+    c.expect(b'MAIL FROM:<a@example.org>', 250)
+    c.expect(b'RCPT TO:<far@example.com>', 553)
+
+
+def test_missing_rules_drop_the_connection(h):
+    port = h.smtpd(listen=True)
+    os.unlink(os.path.join(h.path, 'tcp.smtp.cdb'))
+    s = socket.create_connection(('127.0.0.1', port), 10)
+    eq(s.recv(100), b'')
+    assert wait_for(lambda: log_has(h, r'unable to read rules .*tcp.smtp.cdb'), 10, 'the rules warning')
+    eq(h.server.poll(), None)
+
+
+def test_concurrency_limit(h):
+    """-c 2: a third client is not accepted (no greeting) until one of the two ends."""
+    port = h.smtpd(args=['-c', '2'], listen=True)
+    wait_for(lambda: h.read_log('smtpd').count(': ok ') == 1 and len(h.pids_under('qmail-smtpd')) == 1, 10,
+             'the start-up probe to end')
+    a, b = greeted(port), greeted(port)
+    third = socket.create_connection(('127.0.0.1', port), 10)
+    third.settimeout(1.5)
+    try:
+        got = third.recv(100)
+        raise TestFailure('a third client was served beyond -c 2: %r' % got)
+    except socket.timeout:
+        pass
+    eq(h.read_log('smtpd').count(': ok '), 3)
+    a.expect(b'QUIT', 221)
+    third.settimeout(20)
+    assert third.recv(100).startswith(b'220 ')
+    b.expect(b'QUIT', 221)
+
+
+def test_killed_child_harms_nothing(h):
+    """SIGKILL of one child mid-DATA: the listener and a concurrent session go on, nothing of the
+    killed one is queued, and the listener logs the signal."""
+    port = h.smtpd(rules=RELAY, listen=True)
+    a, b = greeted(port), greeted(port)
+    for c in (a, b):
+        c.expect(b'EHLO client.test', 250)
+        c.expect(b'MAIL FROM:<a@example.org>', 250)
+        c.expect(b'RCPT TO:<far@example.com>', 250)
+        c.expect(b'DATA', 354)
+    a.send(b'Subject: killed\r\n\r\nhalf a mess')
+    b.send(b'Subject: kept\r\n\r\n')
+    pid = child_pid(h, a.s.getsockname()[1])
+    os.kill(pid, signal.SIGKILL)
+    assert wait_for(lambda: log_has(h, r'qmail-smtpd: warning: end %d signal 9' % pid), 10, 'the signal line')
+    b.expect(b'rest\r\n.', 250)
+    b.expect(b'QUIT', 221)
+    eq(h.server.poll(), None)
+    greeted(port).expect(b'QUIT', 221)
+    wait_for(lambda: len(h.pids_under('qmail-queue')) == 0, 10, 'the killed session\'s qmail-queue to go')
+    (m,) = messages(h)
+    assert b'Subject: kept' in m and b'killed' not in m, m
+    eq((len(h.queue_files('intd')), len(h.queue_files('todo'))), (1, 1))
+
+
+def test_sigterm_lets_a_session_finish(h):
+    port = h.smtpd(rules=RELAY, listen=True)
+    c = greeted(port)
+    c.expect(b'EHLO client.test', 250)
+    h.server.send_signal(signal.SIGTERM)
+    eq(h.server.wait(10), 0)
+    try:
+        socket.create_connection(('127.0.0.1', port), 5).close()
+        raise TestFailure('the listener still accepts after SIGTERM')
+    except ConnectionRefusedError:
+        pass
+    c.expect(b'MAIL FROM:<a@example.org>', 250)
+    c.expect(b'RCPT TO:<far@example.com>', 250)
+    c.expect(b'DATA', 354)
+    c.expect(b'Subject: after term\r\n\r\nx\r\n.', 250)
+    c.expect(b'QUIT', 221)
+    (m,) = messages(h)
+    assert b'after term' in m
+
+
+def has_ipv6():
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(('::1', 0))
+        return True
+    except OSError:
+        return False
+
+
+def test_ipv6_loopback(h):
+    if not has_ipv6():
+        return 'skip: no IPv6 ::1 on this machine'
+    port = h.smtpd(rules='::1:allow,RELAYCLIENT=""\n:deny\n', listen=True, addr='::1')
+    c = greeted(port, addr='::1')
+    c.expect(b'EHLO v6.client.test', 250)
+    c.expect(b'MAIL FROM:<a@example.org>', 250)
+    c.expect(b'RCPT TO:<far@example.com>', 250)
+    c.expect(b'DATA', 354)
+    c.expect(b'Subject: v6\r\n\r\nx\r\n.', 250)
+    c.expect(b'QUIT', 221)
+    (m,) = messages(h)
+    assert b'Received: from v6.client.test ([IPv6:::1])' in m, m[:300]
+    assert log_has(h, r'qmail-smtpd: ok \d+ nqmail.test:::1:\d+ :::1::\d+\n')
+
+
+def test_child_is_qmaild(h):
+    """The child has qmaild's uid (all four) and no groups before the greeting arrives."""
+    port = h.smtpd(listen=True)
+    c = greeted(port)
+    pid = child_pid(h, c.s.getsockname()[1])
+    status = open('/proc/%d/status' % pid).read()
+    uid = uid_of('qmaild')
+    eq(re.search(r'^Uid:\s+(.*)$', status, re.M).group(1).split(), [str(uid)] * 4)
+    eq(re.search(r'^Groups:[ \t]*(.*)$', status, re.M).group(1).split(), [])
+    # the listener stays root and holds the listening socket; the child does not
+    eq(os.stat('/proc/%d' % h.server.pid).st_uid, 0)
+    fds = [os.readlink('/proc/%d/fd/%s' % (pid, f)) for f in os.listdir('/proc/%d/fd' % pid)]
+    eq(len([f for f in fds if f.startswith('socket:')]), 2, 'sockets of the child (fd 0 and 1 only): %r' % fds)
+    assert stat.S_ISSOCK(os.stat('/proc/%d/fd/0' % pid).st_mode)
+    c.expect(b'QUIT', 221)
