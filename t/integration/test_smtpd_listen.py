@@ -251,6 +251,7 @@ def test_child_is_qmaild(h):
     uid = uid_of('qmaild')
     eq(re.search(r'^Uid:\s+(.*)$', status, re.M).group(1).split(), [str(uid)] * 4)
     eq(re.search(r'^Groups:[ \t]*(.*)$', status, re.M).group(1).split(), [])
+    eq(int(re.search(r'^SigBlk:\s*(\S+)$', status, re.M).group(1), 16), 0, 'blocked signals of the child')
     # the listener stays root and holds the listening socket; the child does not
     eq(os.stat('/proc/%d' % h.server.pid).st_uid, 0)
     fds = [os.readlink('/proc/%d/fd/%s' % (pid, f)) for f in os.listdir('/proc/%d/fd' % pid)]

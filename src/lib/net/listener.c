@@ -119,6 +119,7 @@ static int accept_one (int s, unsigned int *n, int *conn)
   if (!pid)
   {
     selfpipe_finish() ;   /* the child's signals are the defaults, unblocked */
+    signal(SIGPIPE, SIG_DFL) ;
     close(s) ;
     *conn = c ;
     return 0 ;
