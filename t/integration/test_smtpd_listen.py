@@ -258,3 +258,88 @@ def test_child_is_qmaild(h):
     eq(len([f for f in fds if f.startswith('socket:')]), 2, 'sockets of the child (fd 0 and 1 only): %r' % fds)
     assert stat.S_ISSOCK(os.stat('/proc/%d/fd/0' % pid).st_mode)
     c.expect(b'QUIT', 221)
+
+
+# --- TLS: the certificate is parsed once per change, each child has its own TLS context ---
+
+def tls_session(h, port, session=None, ctx=None):
+    """STARTTLS through the listener; returns the TLS socket after a second EHLO."""
+    import tlstest
+    from test_tls_smtp import raw_lines
+    s = socket.create_connection(('127.0.0.1', port), 20)
+    _, rest = raw_lines(s)
+    s.sendall(b'EHLO a.test\r\n')
+    ehlo, rest = raw_lines(s, rest)
+    assert b'STARTTLS' in ehlo, ehlo
+    s.sendall(b'STARTTLS\r\n')
+    r, rest = raw_lines(s, rest)
+    assert r.startswith(b'220 '), r
+    t = (ctx or tlstest.context(h)).wrap_socket(s, server_hostname=tlstest.NAME, session=session)
+    t.sendall(b'EHLO a.test\r\n')
+    r, _ = raw_lines(t)
+    assert r.startswith(b'250'), r
+    return t
+
+
+def tls_listener(h, args=()):
+    return h.smtpd(listen=True, rules=RELAY, program=[h.bin('qmail-smtpd')] + list(args) + [h.bin('qmail-checkpassword'), '/bin/true'])
+
+
+def test_starttls_and_smtps_through_the_listener(h):
+    """The key is root's (0600): each child reads it as root before it becomes qmaild."""
+    import tlstest
+    tlstest.install(h)
+    port = tls_listener(h)
+    t = tls_session(h, port)
+    for c, code in ((b'MAIL FROM:<a@example.org>', b'250'), (b'RCPT TO:<far@example.com>', b'250'), (b'DATA', b'354'),
+                    (b'Subject: tls\r\n\r\nx\r\n.', b'250'), (b'QUIT', b'221')):
+        t.sendall(c + b'\r\n')
+        from test_tls_smtp import raw_lines
+        r, _ = raw_lines(t)
+        assert r.startswith(code), (c, r)
+    (m,) = messages(h)
+    assert b'with ESMTPS (TLSv1.3 cipher ' in m, m[:400]
+    h.kill_all()
+    port = tls_listener(h, ['-s', '-m'])
+    s = tlstest.context(h).wrap_socket(socket.create_connection(('127.0.0.1', port), 20), server_hostname=tlstest.NAME)
+    assert s.recv(100).startswith(b'220 '), 'smtps greeting'
+    s.close()
+
+
+def test_new_certificate_without_restart(h):
+    """A certificate replaced while the listener runs is the next session's; an expired one
+    is not offered (logged by each session), and a good one after it is offered again."""
+    import ssl
+    import tlstest
+    tlstest.install(h)
+    port = tls_listener(h)
+    noverify = ssl.create_default_context()
+    noverify.check_hostname, noverify.verify_mode = False, ssl.CERT_NONE
+    first = tls_session(h, port, ctx=noverify).getpeercert(True)
+    eq(tls_session(h, port, ctx=noverify).getpeercert(True), first)
+    tlstest.install(h)
+    second = tls_session(h, port, ctx=noverify).getpeercert(True)
+    assert second != first, 'the old certificate after a new one was installed'
+    tlstest.install(h, cert=tlstest.make_cert(-10, -1))
+    for i in range(2):
+        c = greeted(port)
+        lines = c.expect(b'EHLO a.test', 250)
+        assert not any(b'STARTTLS' in ln for ln in lines), lines
+        c.close()
+    wait_for(lambda: h.read_log('smtpd').count('has expired') >= 2, 10, 'each session to log the expired certificate')
+    tlstest.install(h)
+    tls_session(h, port).close()
+
+
+def test_tls_sessions_are_not_shared_between_children(h):
+    """The children share the listener's prepared TLS context (copy-on-write), but no
+    session state: a TLS 1.3 session of one connection is not resumed by the next (no
+    ticket keys; the session cache is each child's own copy), as under tcpserver."""
+    import tlstest
+    tlstest.install(h)
+    port = tls_listener(h)
+    ctx = tlstest.context(h)
+    t = tls_session(h, port, ctx=ctx)
+    assert t.session is not None and t.session.has_ticket, 'no TLS 1.3 ticket to try'
+    t2 = tls_session(h, port, session=t.session, ctx=ctx)
+    eq(t2.session_reused, False, 'a session resumed in another child')

@@ -104,7 +104,7 @@ static int signals (unsigned int *n)
 
 /* One connection: 1 forked (parent), 0 in the child (*conn the connection), -1 resource
    trouble (pause). */
-static int accept_one (int s, unsigned int *n, int *conn)
+static int accept_one (listener const *l, int s, unsigned int *n, int *conn)
 {
   pid_t pid ;
   int c = accept4(s, 0, 0, SOCK_CLOEXEC) ;
@@ -114,6 +114,7 @@ static int accept_one (int s, unsigned int *n, int *conn)
     strerr_warnwu1sys("accept a connection") ;
     return -1 ;
   }
+  if (l->prefork) (*l->prefork)() ;
   pid = fork() ;
   if (pid < 0) { strerr_warnwu1sys("fork") ; close(c) ; return -1 ; }
   if (!pid)
@@ -155,7 +156,7 @@ void listener_run (listener const *l)
     if (n < l->conc && p[1].revents & POLLIN)
     {
       int c = -1 ;
-      r = accept_one(s, &n, &c) ;
+      r = accept_one(l, s, &n, &c) ;
       if (r < 0) paused = 1 ;
       if (r) continue ;
       listener_child(l, c) ;

@@ -20,6 +20,7 @@ struct listener_s
   unsigned int backlog ;
   char const *rules ;       /* tcprules cdb, read per connection (0: none); unreadable drops the connection */
   char const *localname ;   /* $TCPLOCALHOST (0: unset) */
+  void (*prefork) (void) ;  /* 0, or called in the listener before each fork */
 } ;
 
 /* Bind (exits 111 when it cannot), then accept until SIGTERM or SIGINT, which end the

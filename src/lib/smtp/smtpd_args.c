@@ -8,6 +8,7 @@
 #include "util/num.h"
 #include "net/listener.h"
 #include "smtp/smtpd_args.h"
+#include "smtp/smtpd_tls.h"
 
 static unsigned long number (char const *s, unsigned long min, unsigned long max)
 {
@@ -35,6 +36,7 @@ static char const *const *listen_args (char const *const *argv, listener *l)
 {
   int conc = 0 ;
   l->conc = 0 ; l->backlog = LISTENER_BACKLOG_DEFAULT ; l->rules = 0 ; l->localname = 0 ;
+  l->prefork = &smtpd_tls_preload ;   /* the certificate parsed once, not per connection */
   for (; *argv && argv[0][0] == '-' && argv[0][1] && !argv[0][2] && strchr("cbxl", argv[0][1]) ; argv += 2)
   {
     char const *v = argv[1] ;
