@@ -389,3 +389,19 @@ def test_every_address_ipv4_and_ipv6(h):
     eq(r.stdout.split(), [b'250-SIZE', b'1001', b'250-SIZE', b'1002'])
     log = h.read_log('dual')
     assert re.search(r'ok \d+ :::ffff:127.0.0.1:2525 :::ffff:127.0.0.1::\d+', log) and re.search(r'ok \d+ :::1:2525 :::1::\d+', log), log
+
+
+def test_usage_and_bind_errors(h):
+    """Bad arguments exit 100 before anything is bound; a port taken exits 111."""
+    for args in (['-L'], ['-L', '127.0.0.1'], ['-L', '-c', '0', '127.0.0.1', '2525'], ['-L', '-c', 'x', '127.0.0.1', '2525'],
+                 ['-L', '127.0.0.1', '99999'], ['-L', '127.0.0.1', '0'], ['-L', '-x'], ['-L', '127.0.0.1', '2525', '-q'],
+                 ['-L', 'localhost', '2525']):
+        r = h.run([h.bin('qmail-smtpd')] + args, timeout=20)
+        eq(r.returncode, 100, '%r: %r' % (args, r.stderr))
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        r = h.run([h.bin('qmail-smtpd'), '-L', '127.0.0.1', str(port)], timeout=20)
+        eq(r.returncode, 111, repr(r.stderr))
+        assert b'unable to bind to 127.0.0.1 port %d' % port in r.stderr, r.stderr
