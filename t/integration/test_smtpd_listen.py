@@ -9,6 +9,7 @@ import signal
 import socket
 import stat
 import subprocess
+import time
 
 from nqtest import eq, wait_for, smtp_send, TestFailure, TEST_ME, uid_of
 from test_smtpd import Client, messages, log_has
@@ -405,3 +406,21 @@ def test_usage_and_bind_errors(h):
         r = h.run([h.bin('qmail-smtpd'), '-L', '127.0.0.1', str(port)], timeout=20)
         eq(r.returncode, 111, repr(r.stderr))
         assert b'unable to bind to 127.0.0.1 port %d' % port in r.stderr, r.stderr
+
+
+def test_certificate_expiring_while_the_listener_runs(h):
+    """The listener prepared the certificate once; a session after its end is not offered
+    STARTTLS and logs why, as each session checked it before."""
+    import tlstest
+    tlstest.install(h, cert=tlstest.make_cert(-1, 4 / 86400))
+    start = time.time()
+    port = tls_listener(h)
+    if time.time() - start > 2:
+        return 'skip: the machine was too slow to start a session before the certificate ends'
+    tls_session(h, port).close()
+    wait_for(lambda: time.time() > start + 5, 10, 'the certificate to expire')
+    c = greeted(port)
+    lines = c.expect(b'EHLO a.test', 250)
+    assert not any(b'STARTTLS' in ln for ln in lines), lines
+    eq(c.cmd(b'STARTTLS')[0], 502)
+    wait_for(lambda: 'has expired' in h.read_log('smtpd'), 10, 'the session to log the expired certificate')

@@ -123,7 +123,9 @@ int tlsserver_prepare (char const **err)
 int tlsserver_current (char const **err)
 {
   if (!srv || !leaf) { *err = "TLS is not configured" ; return -1 ; }
-  return check_dates(leaf, err) ;
+  if (check_dates(leaf, err) == 0) return 0 ;
+  tls_free(srv) ; srv = 0 ;   /* not ready: STARTTLS is not offered */
+  return -1 ;
 }
 
 void tlsserver_forget (void)

@@ -25,7 +25,7 @@ extern int tlsserver_prepare (char const **err) ;
 
 /* For a parent that prepares once and forks a session per connection (qmail-smtpd -L):
    0 if tlsserver_prepare succeeded and the certificate is still in its validity period
-   now (checked again in each session, cheaply), -1 *err. */
+   now (checked again in each session, cheaply), -1 *err (TLS is then not ready). */
 extern int tlsserver_current (char const **err) ;
 
 /* 1 if control/servercert.pem or serverkey.pem changed (appeared, went, or another file
