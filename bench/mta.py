@@ -55,7 +55,10 @@ class Nqmail:
         if deliver:
             self.h.start_send()
         if not getattr(self, 'port', None):
-            self.port = self.h.smtpd(args=['-c', str(clients + 10)])
+            # qmail-smtpd's listener mode by default (one fork per connection, no exec);
+            # NQ_BENCH_SMTPD=tcpserver measures tcpserver + qmail-smtpd instead
+            listen = os.environ.get('NQ_BENCH_SMTPD', 'listen') != 'tcpserver'
+            self.port = self.h.smtpd(args=['-c', str(clients + 10)], listen=listen)
         return self.port
 
     def stop(self):

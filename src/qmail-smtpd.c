@@ -1,4 +1,5 @@
-/* qmail-smtpd: receive mail by SMTP on fd 0/1 (under tcpserver) and queue it with qmail-queue. */
+/* qmail-smtpd: receive mail by SMTP on fd 0/1 (under tcpserver, or forked by its own listener: -L)
+   and queue it with qmail-queue. */
 
 #include <errno.h>
 #include <signal.h>
@@ -41,6 +42,7 @@
 #include "rcpt/rcptcheck.h"
 #include "smtp/smtpd_io.h"
 #include "smtp/smtpd_submit.h"
+#include "smtp/smtpd_args.h"
 
 #define BADCMDS_MAX 20
 #define MEMORY_MAX (128UL << 20)   /* RLIMIT_DATA, bytes; qmail-queue inherits it */
@@ -574,9 +576,7 @@ int main (int argc, char const *const *argv)
   char const *err ;
   int implicit = 0 ;
   PROG = "qmail-smtpd" ;
-  for (argv++ ; *argv && **argv == '-' ; argv++)   /* -s: implicit TLS (smtps); -m: AUTH before MAIL (submission) */
-    if (!strcmp(*argv, "-s")) implicit = 1 ; else if (!strcmp(*argv, "-m")) submission = 1 ;
-    else strerr_dieusage(EXIT_PERM, "qmail-smtpd [ -s ] [ -m ] [ checkpassword subprogram... ]") ;
+  argv = smtpd_args(argv, &implicit, &submission) ;   /* -L: returns in a listener's child */
   smtpd_tls_load() ;   /* as root if root: the key may be root's only */
   if (smtpd_auth_init(argv, &err) < 0) strerr_dief1x(EXIT_TEMP, err) ;
   memcap_set(MEMORY_MAX) ;

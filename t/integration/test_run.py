@@ -79,6 +79,13 @@ def log(h, service):
         return f.read().decode('utf-8', 'replace')
 
 
+def ppid(pid):
+    try:
+        return int(open('/proc/%d/stat' % pid).read().rsplit(')', 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def out(r):
     return (r.stdout + r.stderr).decode('utf-8', 'replace')
 
@@ -97,14 +104,14 @@ def test_make_run_message_rerun_stop(h):
         up, smtpd_pid = svstat(h, 'qmail-smtpd')
         assert up
         argv = open('/proc/%d/cmdline' % smtpd_pid, 'rb').read().split(b'\0')
-        assert argv[0].endswith(b'tcpserver'), argv
+        nqtest.eq(argv[:2], [(h.path + '/bin/qmail-smtpd').encode(), b'-L'], 'qmail-smtpd listener mode')
         for opt in ([b'-c', b'40'], [b'-l', nqtest.TEST_ME.encode()], [b'-x', (h.path + '/control/tcp.smtp.cdb').encode()]):
             i = argv.index(opt[0])
-            nqtest.eq(argv[i:i + 2], opt, 'tcpserver option')
-        # tcpserver is root's so that qmail-smtpd can read the TLS key; the session is qmaild's
+            nqtest.eq(argv[i:i + 2], opt, 'listener option')
+        # the listener is root's so that its child can read the TLS key; the session is qmaild's
         c = socket.create_connection(('127.0.0.1', port), 20)
         assert c.recv(1000).startswith(b'220 '), 'greeting'
-        pid = nqtest.wait_for(lambda: h.pid_of('qmail-smtpd'), 10, 'the qmail-smtpd session')
+        pid = nqtest.wait_for(lambda: [p for p in h.pids_under('qmail-smtpd') if ppid(p) == smtpd_pid], 10, 'the qmail-smtpd session')[0]
         nqtest.eq(os.stat('/proc/%d' % pid).st_uid, nqtest.uid_of('qmaild'), 'qmail-smtpd runs as qmaild')
         c.close()
 
@@ -117,7 +124,7 @@ def test_make_run_message_rerun_stop(h):
         assert b'hello from make run' in msgs[0]
         nqtest.wait_for(lambda: 'success' in log(h, 'qmail-send'), 10, 'delivery success in log/qmail-send/current')
         rcpt_verdicts(port, '127.0.0.1')
-        nqtest.wait_for(lambda: 'tcpserver: ok' in log(h, 'qmail-smtpd'), 10, 'the session in log/qmail-smtpd/current')
+        nqtest.wait_for(lambda: 'qmail-smtpd: ok' in log(h, 'qmail-smtpd'), 10, 'the session in log/qmail-smtpd/current')
         for s in ('qmail-send', 'qmail-smtpd'):
             st = os.stat(os.path.join(h.path, 'log', s, 'current'))
             nqtest.eq(st.st_uid, nqtest.uid_of('qmaill'), 'log written by qmaill')

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import time
 
-from nqtest import eq, wait_for, TestFailure, TEST_ME
+from nqtest import eq, wait_for, TestFailure, TEST_ME, program_aside
 from nqdns import DNSServer
 from test_smtpd import Client, session, data, log_has
 
@@ -118,10 +118,10 @@ def test_rblsmtpd_with_a_zone_on_loopback(h):
 
 def test_run_script_wires_dnsbl_zones(h):
     """The installed service run script puts rblsmtpd -r ZONE... before qmail-smtpd and
-    takes DNSCACHEIP from control/dnsservers. Without zones tcpserver runs as root (so
-    qmail-smtpd can read the TLS key and drop to qmaild itself); with zones rblsmtpd reads
-    the network, so everything runs as qmaild (s6-envuidgid, tcpserver -U).
-    s6-envuidgid and tcpserver are replaced by recorders."""
+    takes DNSCACHEIP from control/dnsservers. Without zones qmail-smtpd -L listens itself, as
+    root (its children read the TLS key and drop to qmaild themselves); with zones rblsmtpd
+    reads the network, so tcpserver runs everything as qmaild (s6-envuidgid, tcpserver -U).
+    s6-envuidgid, tcpserver and qmail-smtpd are replaced by recorders."""
     fake = os.path.join(h.path, 'tmp', 'fakebin')
     os.makedirs(fake, exist_ok=True)
     with open(os.path.join(fake, 's6-envuidgid'), 'w') as f:
@@ -130,6 +130,14 @@ def test_run_script_wires_dnsbl_zones(h):
         f.write('#!/bin/sh\necho "DNSCACHEIP=$DNSCACHEIP"\nfor a ; do echo "arg $a" ; done\n')
     for n in ('s6-envuidgid', 'tcpserver'):
         os.chmod(os.path.join(fake, n), 0o755)
+    with program_aside(h, 'qmail-smtpd'):
+        with open(h.bin('qmail-smtpd'), 'w') as f:
+            f.write('#!/bin/sh\necho "DNSCACHEIP=$DNSCACHEIP"\nfor a ; do echo "arg $a" ; done\n')
+        os.chmod(h.bin('qmail-smtpd'), 0o755)
+        dnsbl_cases(h, fake)
+
+
+def dnsbl_cases(h, fake):
     h.control('tcp.smtp.cdb', b'')
     run = os.path.join(h.path, 'services', 'qmail-smtpd', 'run')
     env = {'PATH': fake + ':/usr/bin:/bin'}
@@ -147,9 +155,10 @@ def test_run_script_wires_dnsbl_zones(h):
         eq(out[0], 'DNSCACHEIP=' + want_ip)
         args = [l[4:] for l in out[1:]]
         eq('-U' in args, bool(want_args), 'tcpserver -U (as qmaild) exactly when rblsmtpd runs')
+        eq(args[0] == '-L', not want_args, 'qmail-smtpd -L exactly when rblsmtpd does not run')
         pf = os.path.join(h.path, 'control', 'smtpport')
         port = args.index(open(pf).read().strip() if os.path.exists(pf) else '25')
-        eq(args[port + 1:], want_args + [h.bin('qmail-smtpd')])
+        eq(args[port + 1:], want_args + [h.bin('qmail-smtpd')] if want_args else [])
     h.control('dnsbl', 'bad;zone\n')
     r = subprocess.run(['sh', run], capture_output=True, env=env)
     eq(r.returncode, 111)

@@ -160,6 +160,7 @@ class Home:
         self.build = build      # the make O= directory the programs came from
         self.procs = []
         self.send = None
+        self.server = None      # the Popen of the last smtpd()/tcpserver() started
         self.logdir = os.path.join(path, 'log')
 
     # --- set-up -----------------------------------------------------------
@@ -314,11 +315,17 @@ class Home:
         with open(p, 'rb') as f:
             return f.read().decode('utf-8', 'replace')
 
-    def smtpd(self, rules=':allow\n', env=None, args=(), program=None, addr='127.0.0.1'):
+    def smtpd(self, rules=':allow\n', env=None, args=(), program=None, addr='127.0.0.1', listen=False):
         """tcpserver (as qmaild) + qmail-smtpd on a free port of addr (127.0.0.1, or ::1:
-        ucspi-tcp-ipv6's tcpserver); returns the port.
-        Log (tcpserver -v and qmail-smtpd stderr) in read_log('smtpd')."""
+        ucspi-tcp-ipv6's tcpserver); returns the port. listen=True: qmail-smtpd's own
+        listener mode instead (qmail-smtpd -L, as root: its children become qmaild), args
+        its options (-c N ...), program[1:] qmail-smtpd's arguments after addr and port.
+        Log (tcpserver -v or the listener, and qmail-smtpd stderr) in read_log('smtpd')."""
         cdb = tcprules(os.path.join(self.path, 'tcp.smtp'), rules)
+        if listen:
+            rest = list(program[1:]) if program else []
+            return self._serve(lambda port: [self.bin('qmail-smtpd'), '-L', '-l', TEST_ME, '-x', cdb] + list(args)
+                               + [addr, str(port)] + rest, 'smtpd', env, addr)
         uid, gid = uid_of('qmaild'), gid_of('nofiles')
         prog = list(program) if program else [self.bin('qmail-smtpd')]
         return self.tcpserver(['-u', str(uid), '-g', str(gid), '-x', cdb] + list(args), prog, 'smtpd', env=env, addr=addr)
@@ -326,10 +333,14 @@ class Home:
     def tcpserver(self, opts, prog, logname, env=None, addr='127.0.0.1'):
         """tcpserver -v -R -H -l TEST_ME OPTS 127.0.0.1 PORT PROG on a free port; returns the
         port once it accepts. Log (tcpserver -v and prog's stderr) in read_log(logname)."""
+        return self._serve(lambda port: ['tcpserver', '-v', '-R', '-H', '-l', TEST_ME] + list(opts) + [addr, str(port)]
+                           + list(prog), logname, env, addr)
+
+    def _serve(self, argv_for, logname, env, addr):
+        """Start argv_for(port) on a free port of addr; returns the port once it accepts."""
         for attempt in range(20):
             port = free_port(addr)
-            p = self.spawn(['tcpserver', '-v', '-R', '-H', '-l', TEST_ME] + list(opts) + [addr, str(port)]
-                           + list(prog), env=env, log=os.path.join(self.logdir, logname))
+            p = self.spawn(argv_for(port), env=env, log=os.path.join(self.logdir, logname))
 
             def up():
                 if p.poll() is not None:
@@ -339,9 +350,10 @@ class Home:
                     return 'up'
                 except OSError:
                     return None
-            if wait_for(up, 10, 'tcpserver on port %d' % port) == 'up':
+            if wait_for(up, 10, 'a server on port %d' % port) == 'up':
+                self.server = p
                 return port
-        raise TestFailure('could not start tcpserver: ' + self.read_log(logname))
+        raise TestFailure('could not start a server: ' + self.read_log(logname))
 
     # --- looking at results ------------------------------------------------
 

@@ -17,6 +17,9 @@
 
 static uint8_t *certmem, *keymem ;
 static size_t certlen, keylen ;
+static X509 *leaf ;               /* the first certificate, for its dates in each session */
+static struct stat seen[2] ;      /* the files as tlsserver_changed last saw them */
+static int seen_ok[2], seen_any ;
 static struct tls_config *cfg ;
 static struct tls *srv, *conn ;
 static int rfd_ = -1, wfd_ = -1, tmo = 600000 ;
@@ -66,6 +69,13 @@ int tlsserver_load (char const *home, char const **err)
   return 1 ;
 }
 
+static int check_dates (X509 *x, char const **err)
+{
+  if (X509_cmp_current_time(X509_get0_notAfter(x)) <= 0) { *err = "the certificate of control/servercert.pem has expired" ; return -1 ; }
+  if (X509_cmp_current_time(X509_get0_notBefore(x)) >= 0) { *err = "the certificate of control/servercert.pem is not valid yet" ; return -1 ; }
+  return 0 ;
+}
+
 /* the first certificate of the chain must be valid now, and the key must be its key */
 static int check_files (char const **err)
 {
@@ -75,11 +85,10 @@ static int check_files (char const **err)
   EVP_PKEY *key = k ? PEM_read_bio_PrivateKey(k, 0, 0, (void *)"") : 0 ;
   int ok = -1 ;
   if (!x) *err = "control/servercert.pem holds no PEM certificate" ;
-  else if (X509_cmp_current_time(X509_get0_notAfter(x)) <= 0) *err = "the certificate of control/servercert.pem has expired" ;
-  else if (X509_cmp_current_time(X509_get0_notBefore(x)) >= 0) *err = "the certificate of control/servercert.pem is not valid yet" ;
+  else if (check_dates(x, err) < 0) ;
   else if (!key) *err = "no unencrypted PEM private key in control/serverkey.pem or control/servercert.pem" ;
   else if (X509_check_private_key(x, key) != 1) *err = "control/servercert.pem: the key does not match the certificate" ;
-  else ok = 0 ;
+  else { ok = 0 ; X509_free(leaf) ; leaf = x ; x = 0 ; }
   EVP_PKEY_free(key) ;
   X509_free(x) ;
   BIO_free(k) ;
@@ -109,6 +118,48 @@ int tlsserver_prepare (char const **err)
     return -1 ;
   }
   return 0 ;
+}
+
+int tlsserver_current (char const **err)
+{
+  if (!srv || !leaf) { *err = "TLS is not configured" ; return -1 ; }
+  if (check_dates(leaf, err) == 0) return 0 ;
+  tls_free(srv) ; srv = 0 ;   /* not ready: STARTTLS is not offered */
+  return -1 ;
+}
+
+void tlsserver_forget (void)
+{
+  if (srv) { tls_free(srv) ; srv = 0 ; }
+  if (cfg) { tls_config_free(cfg) ; cfg = 0 ; }
+  X509_free(leaf) ; leaf = 0 ;
+  if (keymem && keymem != certmem) tls_unload_file(keymem, keylen) ;
+  if (certmem) tls_unload_file(certmem, certlen) ;
+  certmem = keymem = 0 ; certlen = keylen = 0 ;
+}
+
+int tlsserver_changed (char const *home)
+{
+  static char const *const names[2] = { TLSSERVER_CERT, TLSSERVER_KEY } ;
+  char fn[4096] ;
+  size_t h = strlen(home) ;
+  int changed = !seen_any ;
+  for (int i = 0 ; i < 2 ; i++)
+  {
+    struct stat st ;
+    size_t k = strlen(names[i]) ;
+    int ok ;
+    if (h + k >= sizeof fn) return 1 ;
+    memcpy(fn, home, h) ; memcpy(fn + h, names[i], k + 1) ;
+    ok = stat(fn, &st) == 0 ;
+    if (ok != seen_ok[i] || (ok && (st.st_dev != seen[i].st_dev || st.st_ino != seen[i].st_ino || st.st_size != seen[i].st_size
+     || st.st_mtim.tv_sec != seen[i].st_mtim.tv_sec || st.st_mtim.tv_nsec != seen[i].st_mtim.tv_nsec
+     || st.st_ctim.tv_sec != seen[i].st_ctim.tv_sec || st.st_ctim.tv_nsec != seen[i].st_ctim.tv_nsec))) changed = 1 ;
+    seen_ok[i] = ok ;
+    if (ok) seen[i] = st ;
+  }
+  seen_any = 1 ;
+  return changed ;
 }
 
 int tlsserver_ready (void) { return srv != 0 ; }

@@ -1,7 +1,8 @@
 /* tlsserver.h: the server side of TLS (libtls) for STARTTLS, STLS and implicit TLS.
    One session a process. The certificate chain and key come from conf-home/control:
    servercert.pem (chain, then the key) or servercert.pem + serverkey.pem. They are read
-   anew for each session (a new file is used without a restart), by the process while it
+   anew for each session, or by qmail-smtpd -L's listener when they change (a new file
+   is used without a restart), by the process while it
    is still root if it starts as root, so the key can be readable by root only. */
 #ifndef NQ_TLSSERVER_H
 #define NQ_TLSSERVER_H
@@ -21,6 +22,18 @@ extern int tlsserver_load (char const *home, char const **err) ;
 /* Parse what tlsserver_load read: the certificate must be in its validity period and the
    key must match it. TLS 1.2 and 1.3 only. 0 ready, -1 *err. */
 extern int tlsserver_prepare (char const **err) ;
+
+/* For a parent that prepares once and forks a session per connection (qmail-smtpd -L):
+   0 if tlsserver_prepare succeeded and the certificate is still in its validity period
+   now (checked again in each session, cheaply), -1 *err (TLS is then not ready). */
+extern int tlsserver_current (char const **err) ;
+
+/* 1 if control/servercert.pem or serverkey.pem changed (appeared, went, or another file
+   or time) since the last call, or on the first call; stat only. */
+extern int tlsserver_changed (char const *home) ;
+
+/* Free what tlsserver_load and tlsserver_prepare made, before loading anew. */
+extern void tlsserver_forget (void) ;
 
 /* 1 if tlsserver_prepare succeeded (STARTTLS/STLS can be offered). */
 extern int tlsserver_ready (void) ;

@@ -9,13 +9,45 @@
 #include "smtp/smtpd_tls.h"
 
 static int loaded ;
+static int preloaded ;               /* the listener loaded the files (smtpd_tls_preload) */
+static char loaderr[512], preperr[512] ;   /* its errors, for each session to log as its own */
+
+static void keep (char *buf, char const *err)
+{
+  size_t n = strlen(err) ;
+  if (n >= 512) n = 511 ;
+  memcpy(buf, err, n) ; buf[n] = 0 ;
+}
+
+void smtpd_tls_preload (void)
+{
+  char const *err ;
+  int r ;
+  /* a failure is tried again at the next connection, as each session tried it before */
+  if (!tlsserver_changed(auto_home) && !loaderr[0] && !preperr[0]) return ;
+  tlsserver_forget() ;
+  preloaded = 1 ; loaded = 0 ; loaderr[0] = preperr[0] = 0 ;
+  r = tlsserver_load(auto_home, &err) ;
+  if (r < 0) { keep(loaderr, err) ; return ; }
+  loaded = r > 0 ;
+  if (loaded && tlsserver_prepare(&err) < 0) keep(preperr, err) ;
+}
 
 void smtpd_tls_load (void)
 {
   char const *err ;
-  int r = tlsserver_load(auto_home, &err) ;
+  int r ;
+  if (preloaded) { if (loaderr[0]) strerr_warnw2x("STARTTLS not offered: ", loaderr) ; return ; }
+  r = tlsserver_load(auto_home, &err) ;
   if (r < 0) strerr_warnw2x("STARTTLS not offered: ", err) ;
   loaded = r > 0 ;
+}
+
+static int prepare (char const **err)
+{
+  if (!preloaded) return tlsserver_prepare(err) ;
+  if (preperr[0]) { *err = preperr ; return -1 ; }
+  return tlsserver_current(err) ;
 }
 
 int smtpd_tls_prepare (int implicit, int timeout_ms)
@@ -26,7 +58,7 @@ int smtpd_tls_prepare (int implicit, int timeout_ms)
     if (implicit) strerr_warnw1x("implicit TLS impossible: no readable control/servercert.pem") ;
     return implicit ? -1 : 0 ;
   }
-  if (tlsserver_prepare(&err) < 0)
+  if (prepare(&err) < 0)
   {
     strerr_warnw2x(implicit ? "implicit TLS impossible: " : "STARTTLS not offered: ", err) ;
     return implicit ? -1 : 0 ;

@@ -9,6 +9,12 @@
 /* Before dropping root: read control/servercert.pem (and serverkey.pem). */
 extern void smtpd_tls_load (void) ;
 
+/* In qmail-smtpd -L's listener, before each fork: when the files changed (stat), or the
+   last try failed, read and prepare them anew (net/tlsserver), so that smtpd_tls_load and
+   smtpd_tls_prepare in the child only check the dates and log what went wrong, as each
+   session did. The files are still read as root; a new certificate counts at once. */
+extern void smtpd_tls_preload (void) ;
+
 /* After: check and configure it (errors are logged, STARTTLS is then not offered).
    implicit: the handshake now, before the greeting. 0 ok, -1 implicit TLS failed. */
 extern int smtpd_tls_prepare (int implicit, int timeout_ms) ;

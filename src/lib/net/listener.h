@@ -1,0 +1,36 @@
+/* listener.h: a TCP listener in the manner of tcpserver -R -H (ucspi-tcp-ipv6): one long-lived
+   process binds an address and forks a child per connection, which returns to the caller
+   with the connection on fd 0 and 1, tcpserver's environment, and the tcprules cdb applied.
+   The caller then runs its session code in the child, without exec. */
+#ifndef NQ_LISTENER_H
+#define NQ_LISTENER_H
+
+#include <stdint.h>
+
+#define LISTENER_CONC_DEFAULT 40     /* tcpserver's -c default */
+#define LISTENER_CONC_MAX 100000
+#define LISTENER_BACKLOG_DEFAULT 20  /* tcpserver's -b default */
+
+typedef struct listener_s listener ;
+struct listener_s
+{
+  char const *addr ;        /* numeric IPv4 or IPv6 address; "0": every address, IPv6 and IPv4 */
+  uint16_t port ;
+  unsigned int conc ;       /* children at once, 1..LISTENER_CONC_MAX: no accept beyond it */
+  unsigned int backlog ;
+  char const *rules ;       /* tcprules cdb, read per connection (0: none); unreadable drops the connection */
+  char const *localname ;   /* $TCPLOCALHOST (0: unset) */
+  void (*prefork) (void) ;  /* 0, or called in the listener before each fork */
+} ;
+
+/* Bind (exits 111 when it cannot), then accept until SIGTERM or SIGINT, which end the
+   listener at once (exit 0) and leave the children running. A child killed by a signal
+   is logged. Returns only in a child, after listener_child. */
+extern void listener_run (listener const *) ;
+
+/* The child's part (listener_child.c): the connection s onto fds 0 and 1, the environment
+   (PROTO, TCPLOCAL*, TCPREMOTE*, TCP6*; TCPREMOTEHOST and TCPREMOTEINFO unset), the rules
+   (a deny exits 100), and tcpserver -v's "ok"/"deny" log line. Exits 111 on trouble. */
+extern void listener_child (listener const *, int s) ;
+
+#endif
