@@ -488,14 +488,25 @@ def vm_hwm_kb(pid):
     raise TestFailure('no VmHWM for %d' % pid)
 
 
-def the_smtpd_pid(h):
-    return wait_for(lambda: len(h.pids_under('qmail-smtpd')) == 1 and h.pids_under('qmail-smtpd')[0], 5,
-                    'one qmail-smtpd')
+def the_smtpd_pid(h, c):
+    """The qmail-smtpd serving client c: its TCPREMOTEPORT is c's port (the server's
+    wait-until-listening probe may still have a session of its own)."""
+    want = b'TCPREMOTEPORT=%d' % c.s.getsockname()[1]
+
+    def find():
+        for pid in h.pids_under('qmail-smtpd'):
+            try:
+                if want in open('/proc/%d/environ' % pid, 'rb').read().split(b'\0'):
+                    return pid
+            except OSError:
+                pass
+        return None
+    return wait_for(find, 5, 'the qmail-smtpd of our session')
 
 
 def test_long_command_line_bounded_memory(h):
     c = session(h)
-    pid = the_smtpd_pid(h)
+    pid = the_smtpd_pid(h, c)
     before = vm_hwm_kb(pid)
     c.send(b'NOOP ' + b'x' * (8 * 1024 * 1024) + b'\r\n')
     eq(c.reply()[1], [b'500 5.5.2 line too long'])
@@ -628,7 +639,7 @@ def test_write_timeout(h):
     """A client that sends and never reads: qmail-smtpd's writes time out too."""
     h.control('timeoutsmtpd', '1\n')
     c = session(h)
-    pid = the_smtpd_pid(h)
+    pid = the_smtpd_pid(h, c)
     c.s.settimeout(30)
     try:
         c.send(b'NOOP\r\n' * 2000000)
