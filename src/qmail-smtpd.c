@@ -47,8 +47,7 @@
 #define BADCMDS_MAX 20
 #define MEMORY_MAX (128UL << 20)   /* RLIMIT_DATA, bytes; qmail-queue inherits it */
 
-/* exit codes: 0 after QUIT or when the client hung up, 100 when we closed on a
-   protocol violation, 111 on timeout or local trouble */
+/* exit codes: 0 after QUIT or hang-up, 100 closed on a protocol violation, 111 timeout or trouble */
 
 static char inbuf[BUFFER_INSIZE] ;
 static char outbuf[BUFFER_OUTSIZE] ;
@@ -75,6 +74,7 @@ static smtpd_tx tx = SMTPD_TX_ZERO ;
 static smtpd_client client ;
 static struct timespec deadline ;             /* the session's end (control/timeoutsession) */
 static rcptcheck rcheck = RCPTCHECK_ZERO ;
+static int slotfd = -1 ;                      /* maxperip slot, given back at QUIT: before the 221 */
 
 /* Logging (smtp/smtpd_log): one line per transaction, session events apart. */
 
@@ -473,6 +473,7 @@ static void smtp_rset (char const *arg, size_t len)
 
 static void smtp_quit (char const *arg, size_t len)
 {
+  if (slotfd >= 0) { close(slotfd) ; slotfd = -1 ; }
   out("221 2.0.0 ") ; out(conf.me.s) ;
   reply_close(" closing connection", EXIT_OK) ;
 }
@@ -561,11 +562,11 @@ static void greet_delay (void)
   reply_close("554 5.5.0 sorry, you talked before my greeting", EXIT_PERM) ;
 }
 
-/* control/maxperip through smtp/ipslot; the slot is held until we exit. */
+/* control/maxperip through smtp/ipslot; the slot is held until QUIT or exit. */
 static void ip_limit (void)
 {
   if (!conf.maxperip) return ;
-  if (ipslot_take(SMTPD_IPSLOT_FILE, conf.remoteip, conf.maxperip) >= 0) return ;
+  if ((slotfd = ipslot_take(SMTPD_IPSLOT_FILE, conf.remoteip, conf.maxperip)) >= 0) return ;
   if (errno != EBUSY) { strerr_warnwu2sys("lock a slot in ", SMTPD_IPSLOT_FILE) ; return ; }   /* fails open: a limit, not a gate */
   log_event("refused:", "too many connections from this address (maxperip)") ;
   reply_close("421 4.7.0 too many connections from your address, try again later", EXIT_TEMP) ;

@@ -81,6 +81,27 @@ def test_per_ip_limit_under_50_parallel_connections(h):
     wait_for(greeted, 10, 'a free slot after the sessions ended')
 
 
+def test_per_ip_slot_is_given_back_at_quit(h):
+    """maxperip full: a client that reads its 221 and connects again at once gets in
+    (the slot goes back before the 221, not when the process is reaped later)."""
+    h.control('maxperip', '3\n')
+    port = h.smtpd(args=('-c', '100'), listen=True)   # fork without exec: the quick reconnect
+    held = [Client(port) for _ in range(2)]
+    for c in held:
+        eq(c.reply()[0], 220)
+    c = Client(port)
+    eq(c.reply()[0], 220)
+    for i in range(50):
+        eq(c.cmd(b'QUIT')[0], 221, 'QUIT %d' % i)
+        n = Client(port)
+        code, lines = n.reply()
+        eq(code, 220, 'reconnect %d right after the 221: %r' % (i, lines))
+        c.close()
+        c = n
+    for x in held + [c]:
+        x.close()
+
+
 def dns_on_port_53():
     """rblsmtpd always asks port 53: serve on a random 127.x.y.z (only loopback)."""
     for _ in range(20):

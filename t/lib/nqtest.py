@@ -151,6 +151,10 @@ def gid_of(name):
     return grp.getgrnam(name).gr_gid
 
 
+# what qmail-start runs (their children fork without exec: same executables)
+QUEUE_DAEMONS = ('qmail-start', 'qmail-send', 'qmail-todo', 'qmail-lspawn', 'qmail-rspawn', 'qmail-clean', 'qmail-queued')
+
+
 class Home:
     """A conf-home for one test. Programs are in path/bin (built with QHOME=path)."""
 
@@ -293,7 +297,7 @@ class Home:
             self.killpg(self.send, signal.SIGKILL)
             self.send.wait(5)
             raise TestFailure('qmail-start did not exit within %ss of SIGTERM to qmail-send' % timeout)
-        wait_for(lambda: not self.pids_under(), 10, 'the queue daemons to exit')
+        wait_for(lambda: not [p for n in QUEUE_DAEMONS for p in self.pids_under(n)], 10, 'the queue daemons to exit')
         self.send = None
 
     def kill_send(self):
