@@ -29,8 +29,10 @@ endif
 ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS)
 
 # Programs on the per-message path start fast: fully static.
-STATIC_PROGS := qmail-queue qmail-local
+STATIC_PROGS := qmail-queue qmail-local qmail-queued
 SKARNET := -Wl,-Bstatic -lskarnet -Wl,-Bdynamic
+# dynamic programs resolve every symbol at start: a forked child (listener, spawner) finds them done
+BINDNOW := -Wl,-z,now -Wl,-z,relro
 
 PROGS    := $(basename $(notdir $(wildcard src/*.c)))
 LIBOBJS  := $(patsubst src/lib/%.c,$(O)/lib/%.o,$(wildcard src/lib/*/*.c)) $(O)/lib/auto_home.o
@@ -80,7 +82,7 @@ $(O)/obj/%.o: src/%.c $(LIBHDRS) $(O)/include/tcdb.h
 # tinycdb's renamed archive comes before skalibs on every link line (notes §3.3).
 $(O)/bin/%: $(O)/obj/%.o $(O)/libnq.a $(O)/libtcdb.a
 	@mkdir -p $(O)/bin
-	$(CC) $(LDFLAGS) $(if $(filter $*,$(STATIC_PROGS)),$(STATIC)) -o $@ $< $(O)/libnq.a $(O)/libtcdb.a \
+	$(CC) $(LDFLAGS) $(BINDNOW) $(if $(filter $*,$(STATIC_PROGS)),$(STATIC)) -o $@ $< $(O)/libnq.a $(O)/libtcdb.a \
 	  $(if $(filter $*,$(STATIC_PROGS)),$(if $(STATIC),-lskarnet,$(SKARNET)),$(SKARNET)) $(shell cat src/$*.libs 2>/dev/null)
 
 # the installer's helper (scripts/nq-install.c): built with the programs, not installed
