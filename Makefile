@@ -107,6 +107,8 @@ INSTALL_UNITDIR = $(if $(filter file,$(origin QHOME)),$(UNITDIR))
 FUZZ_TARGETS := $(filter-out replay,$(basename $(notdir $(wildcard t/fuzz/*.c))))
 FUZZ_MAIN    ?= t/fuzz/replay.c
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+FUZZ_SESSION ?= 1
 
 $(O)/fuzz/%: t/fuzz/%.c t/fuzz/fuzz.h $(FUZZ_MAIN) $(O)/libnq.a $(O)/libtcdb.a
 	@mkdir -p $(O)/fuzz
@@ -118,7 +120,7 @@ check-fuzz: fuzz-bins
 	@sh t/fuzz/replay.sh $(O)/fuzz $(FUZZ_TARGETS)
 
 fuzz:
-	@MAKE='$(MAKE)' sh t/fuzz/run.sh '$(O)-fuzz' '$(FUZZ_SECONDS)' $(FUZZ_TARGETS)
+	@MAKE='$(MAKE)' FUZZ_JOBS='$(FUZZ_JOBS)' FUZZ_SESSION='$(FUZZ_SESSION)' sh t/fuzz/run.sh '$(O)-fuzz' '$(FUZZ_SECONDS)' $(FUZZ_TARGETS)
 
 fuzz-coverage:
 	@MAKE='$(MAKE)' sh t/fuzz/coverage.sh '$(O)-cov' $(FUZZ_TARGETS)

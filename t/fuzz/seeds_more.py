@@ -63,5 +63,12 @@ def main(write):
           b'[192.0.2.1] [192.0.2.1] Remote host said: 451 try later I\'m not going to try again; this message has been in the queue too long.',
           b'Sorry, no mailbox here by that name. (#5.1.1)', b'this message has been in the queue too long.', b'(#2.0.0) ok',
           b'(#4.3.0) disk', b'(#5.999.999)', b'(#5.1234.1)', b'Remote host said: ', b'x [ Remote host said: 550 (#5.7.1)']
+    ns = [b'12:hello world!,', b'0:,', b'3:abc,3:def,0:,', b'00:,', b'3:abc;', b'3:ab', b':,', b'5:a', b'2:ab,2:cd',
+          b'99999999999999999999999:', b'18446744073709551615:', b'18446744073709551616:', b'1:x,x', b'4:\r\n.\n,',
+          b'13:2:ab,4:cdef,,', b'10000:' + b'x' * 10000 + b',']
+    write('nsio', [bytes([m, lim, 0]) + x for m, lim in ((0, 255), (4, 255), (1, 3), (0, 1), (7, 255)) for x in ns] +
+          [b'\x02\x00\x00', b'\x02\x00\x00hello', b'\x05\x00\x00' + bytes(range(256)) * 40,
+           b'\x04\xff\x00' + b'20000:' + b'y' * 20000 + b',', b'\x04\xff\xff' + b'9000:' + b'z' * 9000 + b','],
+          [':', ',', '0:,', '1', '9', '18446744073709551615'])
     write('dsn', [bytes([i]) + r for i in (0, 1) for r in dr], ['Remote host said: ', '(#', '5.1.1', ' [', 'no mailbox',
                                                             "I'm not going to try again;", 'this message has been in the queue too long.'])

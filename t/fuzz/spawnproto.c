@@ -1,7 +1,8 @@
 /* spawnproto.c: fuzz queue/spawnproto on a stream of records, as the daemons
    read their pipes. First byte: the record kind (request, reply, id record);
    second: maxslot. Oracles: spawnproto_fields agrees with a plain count of
-   NULs; what parses, written back with the _put function, parses the same. */
+   NULs; what parses, written back with the _put function, parses the same
+   (reply text in report_pipe's form: a newline as '/', other controls as '_'). */
 
 #include "mail/addr.h"
 #include "queue/spawnproto.h"
@@ -33,7 +34,7 @@ static void reply (char const *s, size_t len, unsigned long maxslot)
   for (i = 0 ; i < q.textlen ; i++)
   {
     unsigned char c = (unsigned char)r.text[i] ;
-    FUZZ_CHECK(q.text[i] == (c < 0x20 || c == 0x7f ? '_' : (char)c)) ;
+    FUZZ_CHECK(q.text[i] == (c == '\n' ? '/' : c < 0x20 || c == 0x7f ? '_' : (char)c)) ;   /* report_pipe's form */
   }
   stralloc_free(&sa) ;
 }
