@@ -1,6 +1,6 @@
 /* spawnproto.c: fuzz queue/spawnproto on a stream of records, as the daemons
-   read their pipes. First byte: the record kind (request, reply, id record);
-   second: maxslot. Oracles: spawnproto_fields agrees with a plain count of
+   read their pipes. First byte: the record kind (request, reply, id record;
+   from 250 up qmail-rspawn's job and reply); second: maxslot. Oracles: spawnproto_fields agrees with a plain count of
    NULs; what parses, written back with the _put function, parses the same
    (reply text in report_pipe's form: a newline as '/', other controls as '_'). */
 
@@ -50,6 +50,76 @@ static void idrec (char const *s, size_t len)
   stralloc_free(&sa) ;
 }
 
+/* report_pipe's form of a text byte: a newline as '/', other controls as '_' */
+static char piped (char c)
+{
+  unsigned char u = (unsigned char)c ;
+  return u == '\n' ? '/' : u < 0x20 || u == 0x7f ? '_' : c ;
+}
+
+static void rrequest (char const *s, size_t len, unsigned long maxslot)
+{
+  spawnproto_rrequest r, q ;
+  stralloc sa = STRALLOC_ZERO ;
+  size_t dlen, d0len ;
+  char const *d0 ;
+  unsigned int i ;
+  if (spawnproto_rrequest_parse(&r, s, len, maxslot) < 0) return ;
+  FUZZ_CHECK(r.slot < maxslot && r.n >= 1 && r.n <= SPAWNPROTO_RCPTS_MAX && addr_is_safe(r.sender, strlen(r.sender))) ;
+  d0 = spawnproto_domain(r.rcpt[0], &d0len) ;
+  for (i = 0 ; i < r.n ; i++)
+  {
+    char const *d = spawnproto_domain(r.rcpt[i], &dlen) ;
+    FUZZ_CHECK(*r.rcpt[i] && dlen == d0len && !memcmp(d, d0, dlen)) ;   /* one domain per job */
+  }
+  if (spawnproto_rrequest_put(&sa, r.slot, r.msgid, r.sender, r.rcpt, r.n) < 0) abort() ;
+  FUZZ_CHECK(spawnproto_rrequest_len(sa.s, sa.len) == (ssize_t)sa.len) ;
+  FUZZ_CHECK(spawnproto_rrequest_parse(&q, sa.s, sa.len, maxslot) == 0) ;
+  FUZZ_CHECK(q.slot == r.slot && q.msgid == r.msgid && q.n == r.n && !strcmp(q.sender, r.sender)) ;
+  for (i = 0 ; i < r.n ; i++) FUZZ_CHECK(!strcmp(q.rcpt[i], r.rcpt[i])) ;
+  stralloc_free(&sa) ;
+}
+
+static void rreply (char const *s, size_t len, unsigned long maxslot)
+{
+  spawnproto_rreply r, q ;
+  stralloc sa = STRALLOC_ZERO ;
+  unsigned int i ;
+  size_t j ;
+  if (spawnproto_rreply_parse(&r, s, len, maxslot) < 0) return ;
+  FUZZ_CHECK(r.slot < maxslot && r.n >= 1 && r.n <= SPAWNPROTO_RCPTS_MAX) ;
+  if (spawnproto_rreply_put_head(&sa, r.slot, r.n) < 0) abort() ;
+  for (i = 0 ; i < r.n ; i++)
+  {
+    FUZZ_CHECK(strchr("KZD", r.r[i].code) && r.r[i].code && r.r[i].textlen <= SPAWNPROTO_TEXT_MAX) ;
+    if (spawnproto_rreply_put_result(&sa, r.r[i].code, r.r[i].text, r.r[i].textlen) < 0) abort() ;
+  }
+  FUZZ_CHECK(spawnproto_rreply_len(sa.s, sa.len) == (ssize_t)sa.len) ;
+  FUZZ_CHECK(spawnproto_rreply_parse(&q, sa.s, sa.len, maxslot) == 0) ;
+  FUZZ_CHECK(q.slot == r.slot && q.n == r.n) ;
+  for (i = 0 ; i < r.n ; i++)
+  {
+    FUZZ_CHECK(q.r[i].code == r.r[i].code && q.r[i].textlen == r.r[i].textlen) ;
+    for (j = 0 ; j < r.r[i].textlen ; j++) FUZZ_CHECK(q.r[i].text[j] == piped(r.r[i].text[j])) ;
+  }
+  stralloc_free(&sa) ;
+}
+
+/* qmail-rspawn's records: whole ones by their _len functions, one after another */
+static void rstream (unsigned int kind, char const *s, size_t size, unsigned long maxslot)
+{
+  size_t pos = 0 ;
+  while (pos < size)
+  {
+    ssize_t r = kind == 3 ? spawnproto_rrequest_len(s + pos, size - pos) : spawnproto_rreply_len(s + pos, size - pos) ;
+    if (r <= 0) break ;
+    FUZZ_CHECK((size_t)r <= size - pos && !s[pos + (size_t)r - 1]) ;
+    if (kind == 3) rrequest(s + pos, (size_t)r, maxslot) ;
+    else rreply(s + pos, (size_t)r, maxslot) ;
+    pos += (size_t)r ;
+  }
+}
+
 int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
 {
   unsigned int kind, nf ;
@@ -57,10 +127,11 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   size_t pos = 0 ;
   char *s ;
   if (size < 2) return 0 ;
-  kind = data[0] % 3 ; maxslot = 1 + data[1] * 4UL ;
+  kind = data[0] >= 250 ? 3U + (data[0] & 1U) : data[0] % 3U ; maxslot = 1 + data[1] * 4UL ;
   nf = kind == 0 ? 4 : kind == 1 ? 2 : 1 ;
   s = fuzz_dup(data + 2, size - 2) ;
   size -= 2 ;
+  if (kind >= 3) { rstream(kind, s, size, maxslot) ; free(s) ; return 0 ; }
   while (pos < size)
   {
     ssize_t r = spawnproto_fields(s + pos, size - pos, nf) ;
