@@ -29,8 +29,9 @@ extern int sock_connect (sockip const *, uint16_t port, unsigned int timeout) ;
    an address and a port (def when none; 1..65535). 0 ok, -1 EINVAL. */
 extern int sock_addrport (sockip *, uint16_t *port, char const *s, uint16_t def) ;
 
-/* Non-blocking unix stream socket connected to path within timeout seconds.
-   fd (O_NONBLOCK, O_CLOEXEC) or -1 with errno (ENAMETOOLONG, ETIMEDOUT, ...). */
+/* Non-blocking unix stream socket connected to path within timeout seconds (0: no
+   wait, a full backlog fails at once). fd (O_NONBLOCK, O_CLOEXEC) or -1 with errno
+   (ENAMETOOLONG, ETIMEDOUT, ...). */
 extern int sock_connect_unix (char const *path, unsigned int timeout) ;
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <skalibs/types.h>
 #include "util/auto.h"
+#include "net/sock.h"
 #include "queue/qqd.h"
 
 int qqd_makedir (uid_t uid, gid_t gid)
@@ -25,7 +26,7 @@ int qqd_makedir (uid_t uid, gid_t gid)
 
 int qqd_connect (int msgfd, int envfd)
 {
-  struct sockaddr_un sa ;
+  char path[sizeof ((struct sockaddr_un *)0)->sun_path] ;   /* longer could not be connected to */
   size_t h = strlen(auto_home) ;
   char byte = QQD_REQUEST ;
   struct iovec iov = { .iov_base = &byte, .iov_len = 1 } ;
@@ -34,16 +35,13 @@ int qqd_connect (int msgfd, int envfd)
   struct cmsghdr *c ;
   int fds[2] = { msgfd, envfd } ;
   int fd, e ;
-  if (h + 1 + sizeof QQD_SOCKET > sizeof sa.sun_path) { errno = ENAMETOOLONG ; return -1 ; }
-  memset(&sa, 0, sizeof sa) ;
-  sa.sun_family = AF_UNIX ;
-  memcpy(sa.sun_path, auto_home, h) ;
-  sa.sun_path[h] = '/' ;
-  memcpy(sa.sun_path + h + 1, QQD_SOCKET, sizeof QQD_SOCKET) ;
-  /* non-blocking: a full backlog is EAGAIN (then the exec), never a wait */
-  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) ;
+  if (h + 1 + sizeof QQD_SOCKET > sizeof path) { errno = ENAMETOOLONG ; return -1 ; }
+  memcpy(path, auto_home, h) ;
+  path[h] = '/' ;
+  memcpy(path + h + 1, QQD_SOCKET, sizeof QQD_SOCKET) ;
+  /* no wait: a full backlog fails at once (then the exec) */
+  fd = sock_connect_unix(path, 0) ;
   if (fd < 0) return -1 ;
-  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) goto err ;
   memset(&m, 0, sizeof m) ;
   memset(&cm, 0, sizeof cm) ;
   m.msg_iov = &iov ; m.msg_iovlen = 1 ;
