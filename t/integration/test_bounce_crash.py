@@ -6,6 +6,7 @@ import os
 import re
 import signal
 
+import nqtest
 from nqtest import eq, wait_for, TestFailure, TEST_ME, envelope, run_queue, program_aside
 
 # every call the bounce path makes: records (bounce/ listing, pwrite, fsync, directory
@@ -42,11 +43,7 @@ def one_run(h, md, real, tag, trace, inject=None):
             return 'killed'
         return 'done' if sum(tagged(h, md, tag)) >= 2 and h.queue_empty() else None
     state = wait_for(settled, 20, '%s: qmail-send killed or done' % tag)
-    h.killpg(p, signal.SIGKILL)
-    p.wait(10)
-    wait_for(lambda: not h.pids_under(), 10, 'the daemons to go')
-    os.unlink(wrapper)
-    os.link(real, wrapper)
+    nqtest.wrapped_run_end(h, p, signal.SIGKILL, 10, wrapper, real)
     if state == 'killed':
         h.start_send()
         live = ('intd', 'todo', 'info', 'local', 'remote', 'bounce')

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 
+import nqtest
 from nqtest import eq, wait_for, TestFailure, TEST_ME, queue, program_aside
 from test_send import msg, tags_in, assert_queue_empty, leftovers
 
@@ -351,11 +352,7 @@ def error_sweep(h, prog, calls, ks, orphan_mess=False, follow=False):
             state = wait_for(settled, 20, '%s %s at call %d: delivery or exit' % (prog, err, k), interval=0.3)
             if os.path.exists(trace) and 'INJECTED' in open(trace).read():
                 injected += 1
-            h.killpg(p, signal.SIGTERM)
-            p.wait(20)
-            wait_for(lambda: not h.pids_under(), 10, 'the daemons to go')
-            os.unlink(wrapper)
-            os.link(real, wrapper)
+            nqtest.wrapped_run_end(h, p, signal.SIGTERM, 20, wrapper, real)
             if state == 'died':
                 h.start_send()
                 wait_for(lambda: tags_in(h, md).count(tag) >= 2, 20, '%s at %d: delivery after restart' % (err, k))

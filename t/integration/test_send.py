@@ -7,6 +7,7 @@ import signal
 import subprocess
 import time
 
+import nqtest
 from nqtest import eq, wait_for, TestFailure, TEST_ME, SPLIT, uid_of, gid_of, queue, program_aside
 
 QUEUE_DIRS = ('mess', 'intd', 'todo', 'info', 'local', 'remote', 'bounce', 'pid')
@@ -637,11 +638,7 @@ def sigkill_each_step(h, prog, calls):
                 n = tags_in(h, md).count(tag)
                 return 'done' if n >= 2 and h.queue_empty() else None
             state = wait_for(settled, 20, 'run %d to be killed or to finish' % k)
-            h.killpg(p, signal.SIGKILL)
-            p.wait(10)
-            wait_for(lambda: not h.pids_under(), 10, 'the daemons to go')
-            os.unlink(wrapper)
-            os.link(real, wrapper)
+            nqtest.wrapped_run_end(h, p, signal.SIGKILL, 10, wrapper, real)
             if state == 'killed':
                 kills += 1
                 h.start_send()

@@ -83,6 +83,17 @@ def program_aside(h, prog):
             os.rename(real, path)
 
 
+def wrapped_run_end(h, p, sig, timeout, wrapper, real):
+    """End a queue run started with a wrapper in bin/ (program_aside): sig to its
+    process group, wait for every program of the home to go, then the real program
+    takes the wrapper's place (hard link) for the restart."""
+    h.killpg(p, sig)
+    p.wait(timeout)
+    wait_for(lambda: not h.pids_under(), 10, 'the daemons to go')
+    os.unlink(wrapper)
+    os.link(real, wrapper)
+
+
 def tcprules(rfile, rules):
     """Write rules (tcprules text) to rfile and compile rfile.cdb; returns the cdb's path."""
     with open(rfile, 'w') as f:
