@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 
-from nqtest import eq, wait_for, TEST_ME, uid_of, gid_of
+from nqtest import eq, wait_for, TEST_ME, uid_of, gid_of, journaled, journaled_ext4
 
 MSG = b'Subject: hello\nFrom: a@b.example\n\nbody line\nFrom the start\n>From quoted\n'
 
@@ -443,11 +443,12 @@ def test_mbox_enospc_cuts_back(h):
     assert os.path.getsize(box) > len(before) + 300000
 
 
-def test_fsync_order(h):
-    home, md = setup(h)
+def delivery_syncs(h, home):
+    """One qmail-local run under strace: its file syncs, links, unlinks and exit, in
+    order, as (kind, path relative to the Maildir)."""
     log = os.path.join(h.path, 'tmp', 'strace.log')
     r = ql(h, home, wrap=['strace', '-f', '-qq', '-o', log, '-e',
-                          'trace=openat,fsync,link,linkat,unlink,unlinkat,exit_group'])
+                          'trace=openat,fsync,sync_file_range,link,linkat,unlink,unlinkat,exit_group'])
     eq(r.returncode, 0, r.stdout)
     with open(log) as f:
         calls = f.read().splitlines()
@@ -462,6 +463,12 @@ def test_fsync_order(h):
         if m:
             seq.append(('fsync', fds.get(m.group(1), '?')))
             continue
+        # written out and waited for, never only started
+        m = re.search(r'sync_file_range\((\d+), 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE\|SYNC_FILE_RANGE_WRITE'
+                      r'\|SYNC_FILE_RANGE_WAIT_AFTER\)\s+= 0', c)
+        if m:
+            seq.append(('write out', fds.get(m.group(1), '?')))
+            continue
         m = re.search(r'link(?:at)?\(.*"([^"]+)",.*"([^"]+)".*= 0', c)
         if m:
             seq.append(('link', m.group(2)))
@@ -472,12 +479,39 @@ def test_fsync_order(h):
             continue
         if 'exit_group(0)' in c:
             seq.append(('exit', '0'))
-    kinds = [(k, v.replace('./Maildir/', '')) for k, v in seq]
+    return [(k, v.replace('./Maildir/', '')) for k, v in seq]
+
+
+def check_delivery_syncs(h, home, md):
+    """The file's data on the device (fsync, or on an ordered journal written out), link
+    into new/, fsync of new/ (the commit), then the tmp/ name goes."""
+    kinds = delivery_syncs(h, home)
     tmpname = [v for k, v in kinds if k == 'link'][0].replace('new/', 'tmp/')
-    eq([k for k, v in kinds], ['fsync', 'link', 'fsync', 'unlink', 'exit'], seq)
+    data = 'write out' if journaled(md) else 'fsync'
+    eq([k for k, v in kinds], [data, 'link', 'fsync', 'unlink', 'exit'], kinds)
     eq(kinds[0][1], tmpname)
-    assert kinds[2][1].rstrip('/').endswith('new'), seq
+    assert kinds[2][1].rstrip('/').endswith('new'), kinds
     eq(kinds[3][1], tmpname)
+    return kinds
+
+
+def test_fsync_order(h):
+    home, md = setup(h)
+    check_delivery_syncs(h, home, md)
+
+
+def test_fsync_order_on_a_journaled_ext4(h):
+    """A Maildir on an ext4 with a journal: the file is written out without a commit of
+    its own; new/'s fsync is the one commit. The message arrives whole."""
+    home, md = setup(h)
+    with journaled_ext4(h, md):
+        assert journaled(md)
+        kinds = check_delivery_syncs(h, home, md)
+        eq(kinds[0][0], 'write out')
+        got = new_files(md)
+        eq(len(got), 1)
+        with open(os.path.join(md, 'new', got[0]), 'rb') as f:
+            assert f.read().endswith(MSG), got
 
 
 def test_sigkill_mid_delivery_leaves_nothing_in_new(h):

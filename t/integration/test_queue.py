@@ -5,7 +5,7 @@ import os
 import re
 import subprocess
 
-from nqtest import eq, TestFailure, SPLIT, envelope, start_queue, run_queue as qq
+from nqtest import eq, TestFailure, SPLIT, envelope, start_queue, run_queue as qq, journaled, journaled_ext4
 
 MSG = b'Subject: test\n\nhello\n'
 
@@ -122,25 +122,14 @@ def test_disk_full_is_temporary_and_leaves_nothing(h):
         nothing_left(h)
 
 
-def journaled(path):
-    """As util/fsorder: XFS, or ext2/3/4 with an internal journal (/proc/fs/jbd2/DEV-8)."""
-    magic = subprocess.run(['stat', '-f', '-c', '%t', path], capture_output=True, text=True).stdout.strip()
-    if magic == '58465342':
-        return True
-    if magic != 'ef53':
-        return False
-    st = os.stat(path)
-    dev = os.path.basename(os.readlink('/sys/dev/block/%d:%d' % (os.major(st.st_dev), os.minor(st.st_dev))))
-    return os.path.exists('/proc/fs/jbd2/%s-8' % dev)
-
-
 def fsync_order(h):
-    """strace of one qmail-queue run: fsync of mess and intd, of mess/B and intd/B unless
-    the queue is on an ordered journal, then the todo link, then fsync of todo/B, all
-    before exit_group(0). Returns the number of fsyncs."""
+    """strace of one qmail-queue run: fsync of mess and intd, of mess/B and intd/B, then
+    the todo link, then fsync of todo/B, all before exit_group(0). On an ordered journal
+    mess and intd are only written out (sync_file_range, waited for) and the directories
+    left to the one commit of todo/B's fsync. Returns the number of fsyncs."""
     log = os.path.join(h.path, 'tmp', 'qq.strace')
     code, err = qq(h, MSG, envelope(b'a@b', [b'c@nqmail.test']),
-                   wrap=['strace', '-qq', '-y', '-o', log, '-e', 'trace=fsync,fdatasync,link,exit_group'])
+                   wrap=['strace', '-qq', '-y', '-o', log, '-e', 'trace=fsync,fdatasync,sync_file_range,link,exit_group'])
     eq(code, 0, err.decode())
     calls = [l for l in open(log).read().splitlines() if l.strip()]
     ident = os.path.basename(h.queue_files('todo')[0])
@@ -152,11 +141,15 @@ def fsync_order(h):
                 return i
         raise TestFailure('no %r in strace:\n%s' % (pat, '\n'.join(calls)))
     # the mess fd was opened as the pid/ file (its inode is the message id)
-    f_mess = idx(r'^fsync\(\d+<[^>]*/queue/(mess/%s/%s|pid/[^>]*>\(deleted\))>?\) = 0' % (b, ident))
-    f_intd = idx(r'^fsync\(\d+<[^>]*/queue/intd/%s/%s>\) = 0' % (b, ident))
+    ordered = journaled(os.path.join(h.path, 'queue'))
+    # written out and waited for, never only started
+    sync = r'sync_file_range\(%s, 0, 0, SYNC_FILE_RANGE_WAIT_BEFORE\|SYNC_FILE_RANGE_WRITE\|SYNC_FILE_RANGE_WAIT_AFTER\) = 0'
+    data = sync if ordered else r'fsync\(%s\) = 0'
+    f_mess = idx('^' + data % (r'\d+<[^>]*/queue/(mess/%s/%s|pid/[^>]*>\(deleted\))>?' % (b, ident)))
+    f_intd = idx('^' + data % (r'\d+<[^>]*/queue/intd/%s/%s>' % (b, ident)))
     dirs = [r'^fsync\(\d+<[^>]*/queue/mess/%s>\) = 0' % b, r'^fsync\(\d+<[^>]*/queue/intd/%s>\) = 0' % b]
-    if journaled(os.path.join(h.path, 'queue')):
-        # intd's fsync committed the journal with both new names in it
+    if ordered:
+        # todo/B's fsync commits the journal with both new names in it
         assert not [l for l in calls if any(re.search(d, l) for d in dirs)], calls
         d_mess = d_intd = f_intd
     else:
@@ -176,33 +169,13 @@ def test_fsyncs_before_exit(h):
 
 
 def test_fsyncs_on_a_journaled_ext4(h):
-    """The queue on a fresh ext4 with a journal (a loop device): the mess/B and intd/B
-    fsyncs are left out (3 fsyncs instead of 5), the order of the rest is kept."""
+    """The queue on a fresh ext4 with a journal (a loop device): mess and intd are written
+    out without a commit and the mess/B and intd/B fsyncs are left out (1 fsync instead
+    of 5: todo/B's, the commit point), the order of the rest is kept."""
     q = os.path.join(h.path, 'queue')
-    img = os.path.join(h.path, 'tmp', 'jfs.img')
-    with open(img, 'wb') as f:
-        f.truncate(64 << 20)
-    subprocess.run(['mkfs.ext4', '-q', '-F', '-O', 'has_journal', img], check=True)
-    dev = subprocess.run(['losetup', '-f', '--show', img], check=True, capture_output=True,
-                         text=True).stdout.strip()
-    mnt = os.path.join(h.path, 'tmp', 'jfs')
-    os.makedirs(mnt)
-    mounted = []
-    try:
-        subprocess.run(['mount', dev, mnt], check=True)
-        mounted.append(mnt)
-        subprocess.run(['cp', '-a', q + '/.', mnt], check=True)
-        subprocess.run(['umount', mnt], check=True)
-        mounted.pop()
-        subprocess.run(['mount', dev, q], check=True)
-        mounted.append(q)
+    with journaled_ext4(h, q):
         assert journaled(q)
-        eq(fsync_order(h), 3, 'fsyncs on a journaled ext4')
-    finally:
-        for m in mounted:
-            subprocess.run(['umount', m])
-        subprocess.run(['losetup', '-d', dev])
-        os.unlink(img)
+        eq(fsync_order(h), 1, 'fsyncs on a journaled ext4')
 
 
 def syscalls_of_qq(h):
@@ -221,6 +194,20 @@ def test_sigkill_at_every_syscall(h):
     """Kill qmail-queue at each of its system calls in turn. An acknowledged message
     (exit 0) is always complete in the queue; a killed run never leaves a todo/
     entry whose message or envelope is incomplete."""
+    kill_at_every_syscall(h)
+
+
+def test_sigkill_at_every_syscall_on_a_journaled_ext4(h):
+    """The same with the queue on an ordered journal, where qmail-queue writes mess and
+    intd out without fsyncs of their own (sync_file_range)."""
+    q = os.path.join(h.path, 'queue')
+    with journaled_ext4(h, q):
+        assert journaled(q)
+        names = kill_at_every_syscall(h)
+        assert 'sync_file_range' in names, names
+
+
+def kill_at_every_syscall(h):
     names = syscalls_of_qq(h)
     assert len(names) > 10, names
     for d in ('mess', 'intd', 'todo'):
@@ -248,6 +235,7 @@ def test_sigkill_at_every_syscall(h):
         for d in ('mess', 'intd', 'todo', 'pid'):
             for f in h.queue_files(d):
                 os.unlink(f)
+    return names
 
 
 def test_sigterm_mid_message_leaves_nothing(h):

@@ -83,6 +83,51 @@ def program_aside(h, prog):
             os.rename(real, path)
 
 
+def journaled(path):
+    """As util/fsorder: XFS, or ext2/3/4 with an internal journal (/proc/fs/jbd2/DEV-8)."""
+    magic = subprocess.run(['stat', '-f', '-c', '%t', path], capture_output=True, text=True).stdout.strip()
+    if magic == '58465342':
+        return True
+    if magic != 'ef53':
+        return False
+    st = os.stat(path)
+    dev = os.path.basename(os.readlink('/sys/dev/block/%d:%d' % (os.major(st.st_dev), os.minor(st.st_dev))))
+    return os.path.exists('/proc/fs/jbd2/%s-8' % dev)
+
+
+@contextlib.contextmanager
+def journaled_ext4(h, path, size=64 << 20):
+    """path (a directory) moved onto a fresh ext4 with an internal journal on a loop
+    device for the with block, its contents and owners copied in; unmounted and the
+    device freed after. The file system util/fsorder calls an ordered journal."""
+    img = os.path.join(h.path, 'tmp', 'jfs%d.img' % len(os.listdir(os.path.join(h.path, 'tmp'))))
+    with open(img, 'wb') as f:
+        f.truncate(size)
+    subprocess.run(['mkfs.ext4', '-q', '-F', '-O', 'has_journal', img], check=True)
+    dev = subprocess.run(['losetup', '-f', '--show', img], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    stage = img + '.mnt'
+    os.makedirs(stage)
+    mounted = []
+    try:
+        subprocess.run(['mount', dev, stage], check=True)
+        mounted.append(stage)
+        subprocess.run(['cp', '-a', path + '/.', stage], check=True)
+        st = os.stat(path)
+        os.chown(stage, st.st_uid, st.st_gid)
+        os.chmod(stage, st.st_mode & 0o7777)
+        subprocess.run(['umount', stage], check=True)
+        mounted.pop()
+        subprocess.run(['mount', dev, path], check=True)
+        mounted.append(path)
+        yield path
+    finally:
+        for m in mounted:
+            subprocess.run(['umount', m])
+        subprocess.run(['losetup', '-d', dev])
+        os.unlink(img)
+
+
 def wrapped_run_end(h, p, sig, timeout, wrapper, real):
     """End a queue run started with a wrapper in bin/ (program_aside): sig to its
     process group, wait for every program of the home to go, then the real program

@@ -9,6 +9,7 @@
 #include <skalibs/allreadwrite.h>
 #include <skalibs/types.h>
 #include "util/dirsync.h"
+#include "util/fsorder.h"
 #include "local/maildir.h"
 
 static unsigned long maildir_seq = 0 ;  /* deliveries made by this process */
@@ -103,8 +104,10 @@ int maildir_deliver (char const *dir, char const *prefix, size_t plen,
     if (errno != EEXIST || tries >= 5) goto err ;
   }
   if (copy_message(fd, prefix, plen, fdmsg, (uint64_t)st.st_size, step) < 0) goto errunlink ;
+  /* on an ordered journal new/'s fsync commits the file's metadata with its name and
+     flushes its data, written out here (INTERNALS.md, "Commit order") */
   *step = "fsync file in Maildir tmp/" ;
-  if (fsync(fd) < 0) goto errunlink ;
+  if ((fsorder_journal(fd) ? fsorder_write_data(fd) : fsync(fd)) < 0) goto errunlink ;
   *step = "close file in Maildir tmp/" ;
   e = close(fd) ; fd = -1 ;
   if (e < 0) goto errunlink ;

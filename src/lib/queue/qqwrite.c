@@ -1,7 +1,8 @@
 /* qqwrite.c: qmail-queue's whole job, for the program and qmail-queued's children.
    Message on fd 0, envelope on fd 1; exit 0 only when mess/, intd/ and the todo/
    link and every directory that got a new name are durable: fsync'd, or on an ordered
-   journal (ext4, XFS) made durable by the fsync of intd/ (INTERNALS.md). Holds a lock
+   journal (ext4, XFS) data written out and everything made durable by the one commit of
+   todo/'s fsync (INTERNALS.md). Holds a lock
    on the message's inode until it exits: the sweeps see a dead run's files at once. */
 
 #include <errno.h>
@@ -218,7 +219,14 @@ static void check_lengths (stralloc const *sa)
   }
 }
 
-static void write_intd (unsigned long uid, unsigned long pid, stralloc const *env)
+/* The file's data on the device: fsync'd, or on an ordered journal only written out
+   (the commit of todo/'s fsync flushes it and holds its metadata). */
+static void sync_data (int fd, int ordered)
+{
+  if ((ordered ? fsorder_write_data(fd) : fsync(fd)) < 0) die(QQ_WRITE) ;
+}
+
+static void write_intd (unsigned long uid, unsigned long pid, stralloc const *env, int ordered)
 {
   char hdr[2 * ULONG_FMT + 4] ;
   size_t n = 0 ;
@@ -234,7 +242,7 @@ static void write_intd (unsigned long uid, unsigned long pid, stralloc const *en
   /* the envelope minus its empty end record */
   if (allwrite(fd, hdr, n) < n) die(QQ_WRITE) ;
   if (allwrite(fd, env->s, env->len - 1) < env->len - 1) die(QQ_WRITE) ;
-  if (fsync(fd) < 0) die(QQ_WRITE) ;
+  sync_data(fd, ordered) ;
   if (close(fd) < 0) die(QQ_WRITE) ;
 }
 
@@ -279,11 +287,11 @@ void qqwrite_run (unsigned long uid, int reply)
   if (envelope_parse_qq(&e, env.s, env.len) < 0) die(errno == ENOMEM ? QQ_NOMEM : QQ_ENVELOPE) ;
   if (!e.nrcpts) die(QQ_ENVELOPE) ;
 
-  if (fsync(fd) < 0) die(QQ_WRITE) ;
   ordered = fsorder_journal(fd) ;
+  sync_data(fd, ordered) ;
   /* fd stays open to the end: it holds the lock that tells the sweeps we live */
-  write_intd(uid, pid, &env) ;
-  /* an ordered journal made both new names durable with intd's fsync (INTERNALS.md) */
+  write_intd(uid, pid, &env, ordered) ;
+  /* on an ordered journal the commit of todo/'s fsync makes both new names durable */
   if (!ordered)
   {
     sync_bucket("mess", id) ;

@@ -1,5 +1,8 @@
-/* fsorder.c: tell an ordered metadata journal (ext4 with jbd2, XFS) from the rest. */
+/* fsorder.c: tell an ordered metadata journal (ext4 with jbd2, XFS) from the rest, and write
+   data out without a commit where the journal's next commit covers it. */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,4 +50,14 @@ int fsorder_journal (int fd)
   if ((unsigned long)sf.f_type != EXT4_MAGIC) return 0 ;
   if (fstat(fd, &st) < 0) return 0 ;
   return ext_has_journal(st.st_dev) ;
+}
+
+int fsorder_write_data (int fd)
+{
+  unsigned int how = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER ;
+  int r ;
+  do r = sync_file_range(fd, 0, 0, how) ;
+  while (r < 0 && errno == EINTR) ;
+  if (r < 0 && (errno == ENOSYS || errno == EINVAL || errno == ESPIPE)) return fsync(fd) ;
+  return r ;
 }

@@ -9,4 +9,11 @@
    INTERNALS.md, "Commit order", says why this is enough. */
 extern int fsorder_journal (int fd) ;
 
+/* Write fd's dirty data to the device and wait for it, without a journal commit or a
+   cache flush (sync_file_range). Only for a file on a file system where fsorder_journal
+   is 1, before a link whose directory fsync commits the journal: that commit flushes
+   the device cache and holds the file's allocation and size (INTERNALS.md, "Commit
+   order"). Falls back to fsync where the call is missing. 0 ok, -1 error (errno). */
+extern int fsorder_write_data (int fd) ;
+
 #endif
