@@ -5,6 +5,7 @@ and tcpserver+qmail-smtpd under it, on loopback, on free ports."""
 import contextlib
 import os
 import pwd
+import re
 import grp
 import shutil
 import signal
@@ -209,6 +210,13 @@ def gid_of(name):
 
 # what qmail-start runs (their children fork without exec: same executables)
 QUEUE_DAEMONS = ('qmail-start', 'qmail-send', 'qmail-todo', 'qmail-lspawn', 'qmail-rspawn', 'qmail-clean', 'qmail-queued')
+
+
+def maildir_order(name):
+    """Sort key of a Maildir file name: (seconds, microseconds, name); names of other
+    shapes last, by name."""
+    m = re.match(r'(\d+)\.M(\d+)P', name)
+    return (0, int(m.group(1)), int(m.group(2)), name) if m else (1, 0, 0, name)
 
 
 class Home:
@@ -418,13 +426,14 @@ class Home:
     # --- looking at results ------------------------------------------------
 
     def maildir(self, path, sub=('new',)):
-        """Contents of the messages in a Maildir's new/ (sorted by file name)."""
+        """Contents of the messages in a Maildir's new/, in delivery order (the time in
+        the name: its microseconds are not zero-padded, so name order is not time order)."""
         out = []
         for s in sub:
             d = os.path.join(path, s)
             if not os.path.isdir(d):
                 continue
-            for n in sorted(os.listdir(d)):
+            for n in sorted(os.listdir(d), key=maildir_order):
                 with open(os.path.join(d, n), 'rb') as f:
                     out.append(f.read())
         return out

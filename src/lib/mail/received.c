@@ -90,7 +90,7 @@ int received_smtp_comment (stralloc *sa, char const *protocol, char const *comme
   /* rotate the comment into place before "; DATE" */
   {
     size_t clen = sa->len - n, tail = n - at ;
-    char *tmp = sa->s + sa->len ;
+    char *tmp ;
     if (!stralloc_readyplus(sa, clen)) return -1 ;
     tmp = sa->s + sa->len ;
     memcpy(tmp, sa->s + n, clen) ;

@@ -1,6 +1,7 @@
 /* nsio.c: netstrings over a netio, strictly and with limits. */
 
 #include <errno.h>
+#include <stdint.h>
 #include "util/netstr.h"
 #include "net/nsio.h"
 
@@ -45,7 +46,8 @@ int nsin_small (nsin *in, stralloc *sa, size_t max)
   uint64_t len ;
   if (nsin_head(in, max, &len) < 0) return -1 ;
   sa->len = 0 ;
-  if (!stralloc_ready(sa, (size_t)len + 1)) { errno = ENOMEM ; return -1 ; }
+  /* len <= max, but room for a NUL must not wrap for a max of SIZE_MAX */
+  if (len >= SIZE_MAX || !stralloc_ready(sa, (size_t)len + 1)) { errno = ENOMEM ; return -1 ; }
   if (nsin_copy(in, len, &tosa, sa) < 0) return -1 ;
   return nsin_comma(in) ;
 }
