@@ -89,7 +89,8 @@ static void read_controls (void)
   readerr = smtpd_config_control(&conf, &errwhat) < 0 ? (errno ? errno : EIO) : 0 ;
   errline = control_badline ;
   smtpd_auth_preload(quid, qgid) ;
-  if (!readerr && conf.maxperip && slotfd < 0) slotfd = ipslot_open(SMTPD_IPSLOT_FILE) ;   /* created as qmaild would */
+  if (slotfd >= 0) { close(slotfd) ; slotfd = -1 ; }   /* opened again: a file removed meanwhile comes back */
+  if (!readerr && conf.maxperip) slotfd = ipslot_open(SMTPD_IPSLOT_FILE) ;   /* created as qmaild would */
   as_root() ;
 }
 
