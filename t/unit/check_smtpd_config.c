@@ -36,6 +36,14 @@ static int listed (smtpd_config *c, char const *dom)
   return rcpthosts_match(c->rcpthosts.s, c->rcpthosts.len, c->morercpthosts, dom, strlen(dom)) ;
 }
 
+static void config_free (smtpd_config *c)
+{
+  stralloc_free(&c->me) ; stralloc_free(&c->greeting) ; stralloc_free(&c->rcpthosts) ;
+  stralloc_free(&c->badmailfrom) ; stralloc_free(&c->badrcptto) ; stralloc_free(&c->badhelo) ;
+  stralloc_free(&c->dnsservers) ; stralloc_free(&c->remotelit) ;
+  cdbr_close(c->morercpthosts) ; c->morercpthosts = 0 ;
+}
+
 static void setup (void)
 {
   cktmp_setup() ;
@@ -69,6 +77,7 @@ START_TEST(test_control_then_env)
   ck_assert_int_eq(smtpd_config_env(&c, &what), -1) ;
   ck_assert_str_eq(what, "$DATABYTES") ;
   unsetenv("DATABYTES") ;
+  config_free(&c) ;
   cktmp_teardown() ;
 }
 END_TEST
@@ -99,6 +108,7 @@ START_TEST(test_read_again_after_a_change)
   ck_assert_int_eq(smtpd_config_control(&c, &what), 0) ;
   ck_assert_ptr_null(c.morercpthosts) ;
   ck_assert_uint_eq(c.badmailfrom.len, 0) ;
+  config_free(&c) ;
   cktmp_teardown() ;
 }
 END_TEST
@@ -126,6 +136,7 @@ START_TEST(test_failures_name_the_file)
   put("control/morercpthosts.cdb", "not a cdb") ;
   ck_assert_int_eq(smtpd_config_control(&c, &what), -1) ;
   ck_assert_str_eq(what, "control/morercpthosts.cdb") ;
+  config_free(&c) ;
   cktmp_teardown() ;
 }
 END_TEST

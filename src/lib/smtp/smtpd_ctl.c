@@ -88,10 +88,10 @@ static void read_controls (void)
   control_badline = 0 ;
   readerr = smtpd_config_control(&conf, &errwhat) < 0 ? (errno ? errno : EIO) : 0 ;
   errline = control_badline ;
-  smtpd_auth_preload(quid, qgid) ;
   if (slotfd >= 0) { close(slotfd) ; slotfd = -1 ; }   /* opened again: a file removed meanwhile comes back */
   if (!readerr && conf.maxperip) slotfd = ipslot_open(SMTPD_IPSLOT_FILE) ;   /* created as qmaild would */
   as_root() ;
+  smtpd_auth_preload(quid, qgid) ;   /* as root, as each child read them before it became qmaild */
 }
 
 /* After a change (or at first): a new watch first, so that a change while reading is seen. */
