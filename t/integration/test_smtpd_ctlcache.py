@@ -1,7 +1,7 @@
 """qmail-smtpd -L reads its control files once and again only after a change (smtp/smtpd_ctl):
 each change is seen by the next connection without a restart (rcpthosts, badmailfrom,
 databytes, morercpthosts.cdb rebuilt by qmail-newmrh, a certificate replaced by rename or
-through a symlink), a bad control line gives the per-connection failure's reply and log and
+through a symlink), maxperip on the slot file the listener opened, a bad control line gives the per-connection failure's reply and log and
 is recovered from, and a child opens no control file per connection (strace)."""
 
 import os
@@ -201,3 +201,23 @@ def test_no_control_file_opened_per_connection(h):
     assert len(stats) <= 3, 'the certificate stat\'ed per connection: %r' % stats
     children = [ln for ln in trace.splitlines() if int(ln.split()[0]) != listener and '"control/' in ln and 'rcptcheck' not in ln]
     eq(children, [], 'control files a child opened')
+
+
+def test_maxperip_on_the_listeners_slot_file(h):
+    """control/maxperip through the slot file the listener opened once: each child's lock is
+    its own, given back at QUIT; the file is qmaild's, as when each session opened it."""
+    from nqtest import uid_of
+    h.control('maxperip', '2\n')
+    port = h.smtpd(listen=True)
+    a, b = greeted(port), greeted(port)
+    eq(first_reply(port), (421, [b'421 4.7.0 too many connections from your address, try again later']))
+    a.expect(b'QUIT', 221)
+    a.close()
+    c = wait_for(lambda: first_reply(port)[0] == 220 or None, 10, 'a slot given back at QUIT')
+    assert c
+    b.expect(b'QUIT', 221)
+    eq(os.stat(os.path.join(h.path, 'smtpd', 'perip')).st_uid, uid_of('qmaild'))
+    h.control('maxperip', '1\n')
+    a = greeted(port)
+    eq(first_reply(port)[0], 421)
+    a.expect(b'QUIT', 221)
