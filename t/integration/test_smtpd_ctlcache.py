@@ -1,8 +1,9 @@
 """qmail-smtpd -L reads its control files once and again only after a change (smtp/smtpd_ctl):
 each change is seen by the next connection without a restart (rcpthosts, badmailfrom,
 databytes, morercpthosts.cdb rebuilt by qmail-newmrh, a certificate replaced by rename or
-through a symlink), maxperip on the slot file the listener opened, a bad control line gives the per-connection failure's reply and log and
-is recovered from, and a child opens no control file per connection (strace)."""
+through a symlink), maxperip works on the slot file the listener opened, a bad control
+line gives the per-connection failure's reply and log and is recovered from, and a child
+opens no control file per connection (strace)."""
 
 import os
 import re
