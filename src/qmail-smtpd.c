@@ -18,14 +18,12 @@
 #include <skalibs/types.h>
 #include "util/exitcode.h"
 #include "mail/addr.h"
-#include "util/auto.h"
-#include "util/control.h"
 #include "util/logline.h"
 #include "queue/envelope.h"
 #include "util/memcap.h"
 #include "queue/qq.h"
 #include "smtp/smtpd_config.h"
-#include "smtp/ipslot.h"
+#include "smtp/smtpd_ctl.h"
 #include "smtp/smtpd_log.h"
 #include "smtp/smtpd_path.h"
 #include "smtp/smtpd_reply.h"
@@ -197,18 +195,12 @@ static void getcmd (void)
   }
 }
 
-/* Configuration: 1 ok, 0 with a warning logged. */
+/* Configuration (smtp/smtpd_ctl: the listener's copy, or read now): 1 ok, 0 with a warning logged. */
 static int setup (void)
 {
-  char const *what = "" ;
-  if (chdir(auto_home) < 0) { strerr_warnwu2sys("chdir to ", auto_home) ; return 0 ; }
-  control_badline = 0 ;
-  if (smtpd_config_read(&conf, &what) < 0)
-  {
-    if (errno == ENOMEM) die_nomem() ;
-    smtpd_config_warn(what) ;
-    return 0 ;
-  }
+  int r = smtpd_ctl_config(&conf) ;
+  if (r < 0) die_nomem() ;
+  if (!r) return 0 ;
   if (conf.maxrcpt > ENVELOPE_RCPTS_MAX) conf.maxrcpt = ENVELOPE_RCPTS_MAX ;
   timeout_ms = (int)(conf.timeout * 1000) ;
   deadline = smtpd_time_after(conf.timeoutsession) ;
@@ -566,7 +558,7 @@ static void greet_delay (void)
 static void ip_limit (void)
 {
   if (!conf.maxperip) return ;
-  if ((slotfd = ipslot_take(SMTPD_IPSLOT_FILE, conf.remoteip, conf.maxperip)) >= 0) return ;
+  if ((slotfd = smtpd_ctl_ipslot(conf.remoteip, conf.maxperip)) >= 0) return ;
   if (errno != EBUSY) { strerr_warnwu2sys("lock a slot in ", SMTPD_IPSLOT_FILE) ; return ; }   /* fails open: a limit, not a gate */
   log_event("refused:", "too many connections from this address (maxperip)") ;
   reply_close("421 4.7.0 too many connections from your address, try again later", EXIT_TEMP) ;

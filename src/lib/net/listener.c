@@ -143,6 +143,7 @@ void listener_run (listener const *l)
   sigemptyset(&set) ; sigaddset(&set, SIGCHLD) ; sigaddset(&set, SIGTERM) ; sigaddset(&set, SIGINT) ;
   if (selfpipe_trapset(&set) < 0) strerr_diefu1sys(EXIT_TEMP, "trap signals") ;
   signal(SIGPIPE, SIG_IGN) ;
+  if (l->start) (*l->start)() ;
   fp[uint_fmt(fp, l->port)] = 0 ; fc[uint_fmt(fc, l->conc)] = 0 ;
   logline(PROG, ": info: listening on ", l->addr, " port ", fp, ", at most ", fc, " sessions", (char *)0) ;
   for (;;)

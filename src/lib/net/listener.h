@@ -20,6 +20,7 @@ struct listener_s
   unsigned int backlog ;
   char const *rules ;       /* tcprules cdb, read per connection (0: none); unreadable drops the connection */
   char const *localname ;   /* $TCPLOCALHOST (0: unset) */
+  void (*start) (void) ;    /* 0, or called in the listener once, bound, before the first accept */
   void (*prefork) (void) ;  /* 0, or called in the listener before each fork */
 } ;
 

@@ -35,22 +35,33 @@ unsigned long ipslot_bucket (char const *ip)
   return (unsigned long)(fnv((unsigned char const *)ip, len) % IPSLOT_BUCKETS) ;
 }
 
-int ipslot_take (char const *path, char const *ip, unsigned long max)
+int ipslot_open (char const *path)
 {
-  unsigned long k, bucket = ipslot_bucket(ip) ;
-  int fd ;
-  if (max > IPSLOT_MAX) max = IPSLOT_MAX ;
-  fd = openc_create(path) ;
+  int fd = openc_create(path) ;
   if (fd < 0) return -1 ;
   fchmod(fd, 0600) ;   /* best effort: the slots say who is connected */
+  return fd ;
+}
+
+int ipslot_lock (int fd, char const *ip, unsigned long max)
+{
+  unsigned long k, bucket = ipslot_bucket(ip) ;
+  if (max > IPSLOT_MAX) max = IPSLOT_MAX ;
   for (k = 0 ; k < max ; k++)
   {
     struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
                        .l_start = (off_t)(bucket * IPSLOT_MAX + k), .l_len = 1 } ;
-    if (fcntl(fd, F_SETLK, &l) == 0) return fd ;
-    if (errno != EACCES && errno != EAGAIN) { int e = errno ; fd_close(fd) ; errno = e ; return -1 ; }
+    if (fcntl(fd, F_SETLK, &l) == 0) return 0 ;
+    if (errno != EACCES && errno != EAGAIN) return -1 ;
   }
-  fd_close(fd) ;
   errno = EBUSY ;
   return -1 ;
+}
+
+int ipslot_take (char const *path, char const *ip, unsigned long max)
+{
+  int fd = ipslot_open(path) ;
+  if (fd < 0) return -1 ;
+  if (ipslot_lock(fd, ip, max) < 0) { int e = errno ; fd_close(fd) ; errno = e ; return -1 ; }
+  return fd ;
 }

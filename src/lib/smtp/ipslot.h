@@ -16,4 +16,11 @@ extern unsigned long ipslot_bucket (char const *ip) ;
    all max slots are taken, other errno on failure. max is capped at IPSLOT_MAX. */
 extern int ipslot_take (char const *path, char const *ip, unsigned long max) ;
 
+/* ipslot_take in two steps, for a parent that opens the file once and forks a session
+   per connection: each child locks on the inherited descriptor (fcntl locks are the
+   process's, so a child's are its own and go when it closes it or ends). ipslot_open:
+   the descriptor or -1 (errno); ipslot_lock: 0 locked, -1 errno (EBUSY: all taken). */
+extern int ipslot_open (char const *path) ;
+extern int ipslot_lock (int fd, char const *ip, unsigned long max) ;
+
 #endif

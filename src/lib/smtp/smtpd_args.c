@@ -8,7 +8,7 @@
 #include "util/num.h"
 #include "net/listener.h"
 #include "smtp/smtpd_args.h"
-#include "smtp/smtpd_tls.h"
+#include "smtp/smtpd_ctl.h"
 
 static unsigned long number (char const *s, unsigned long min, unsigned long max)
 {
@@ -36,7 +36,8 @@ static char const *const *listen_args (char const *const *argv, listener *l)
 {
   int conc = 0 ;
   l->conc = 0 ; l->backlog = LISTENER_BACKLOG_DEFAULT ; l->rules = 0 ; l->localname = 0 ;
-  l->prefork = &smtpd_tls_preload ;   /* the certificate parsed once, not per connection */
+  l->start = &smtpd_ctl_listen ;      /* control files read once, again after a change */
+  l->prefork = &smtpd_ctl_prefork ;   /* ... and the certificate parsed once, not per connection */
   for (; *argv && argv[0][0] == '-' && argv[0][1] && !argv[0][2] && strchr("cbxl", argv[0][1]) ; argv += 2)
   {
     char const *v = argv[1] ;
@@ -65,6 +66,6 @@ char const *const *smtpd_args (char const *const *argv, int *implicit, int *subm
   for (; *argv && **argv == '-' ; argv++)
     if (!strcmp(*argv, "-s")) *implicit = 1 ; else if (!strcmp(*argv, "-m")) *submission = 1 ;
     else strerr_dieusage(EXIT_PERM, SMTPD_USAGE) ;
-  if (listening) listener_run(&l) ;
+  if (listening) { listener_run(&l) ; smtpd_ctl_child() ; }
   return argv ;
 }

@@ -30,6 +30,9 @@ static int helper = -1 ;         /* socket to the root helper */
 static unsigned long faildelay = FAILDELAY_DEFAULT ;
 static int plainok ;             /* control/smtpauthplain: AUTH without TLS allowed */
 static stralloc authuser = STRALLOC_ZERO ;
+static int preloaded ;           /* smtpd_auth_preload ran: the controls and qmaild's ids are here */
+static uid_t qmaild_uid ;
+static gid_t qmaild_gid ;
 
 /* The root helper: one record in, one status byte out, until the session closes. */
 static void __attribute__((noreturn)) serve (int s)
@@ -63,14 +66,23 @@ static void read_delay (void)
   plainok = control_readulong(&u, path) > 0 && u == 1 ;
 }
 
+void smtpd_auth_preload (uid_t uid, gid_t gid)
+{
+  read_delay() ;
+  qmaild_uid = uid ; qmaild_gid = gid ; preloaded = 1 ;
+}
+
 int smtpd_auth_init (char const *const *argv, char const **err)
 {
-  struct passwd *pw ;
   checker = argv && argv[0] ? argv : 0 ;
-  read_delay() ;
+  if (!preloaded) read_delay() ;
   if (getuid()) return 0 ;
-  pw = getpwnam(auto_userd) ;
-  if (!pw) { *err = "unable to find the user qmaild (conf-users)" ; return -1 ; }
+  if (!preloaded)
+  {
+    struct passwd *pw = getpwnam(auto_userd) ;
+    if (!pw) { *err = "unable to find the user qmaild (conf-users)" ; return -1 ; }
+    qmaild_uid = pw->pw_uid ; qmaild_gid = pw->pw_gid ;
+  }
   if (checker)
   {
     int sv[2] ;
@@ -82,7 +94,7 @@ int smtpd_auth_init (char const *const *argv, char const **err)
     close(sv[0]) ;
     helper = sv[1] ;
   }
-  if (setgroups(0, 0) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+  if (setgroups(0, 0) < 0 || setgid(qmaild_gid) < 0 || setuid(qmaild_uid) < 0)
   { *err = "unable to become qmaild" ; return -1 ; }
   return 0 ;
 }

@@ -6,6 +6,7 @@
 #define NQ_SMTPD_AUTH_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <skalibs/stralloc.h>
 
 #define SMTPD_AUTH_OK 0        /* CHECKER_OK (auth/checker) */
@@ -19,6 +20,11 @@
    start the root helper, then become qmaild (auto_userd) in any case. The failed-login
    delay is control/smtpfaildelay (milliseconds, default 2000). 0 ok, -1 error (*err). */
 extern int smtpd_auth_init (char const *const *checker, char const **err) ;
+
+/* qmail-smtpd -L's listener, at start and after a change of control/: read
+   control/smtpfaildelay and smtpauthplain now and keep qmaild's ids (looked up once),
+   so that smtpd_auth_init in each child reads no file. */
+extern void smtpd_auth_preload (uid_t uid, gid_t gid) ;
 
 /* 1 if a checker was given. */
 extern int smtpd_auth_enabled (void) ;

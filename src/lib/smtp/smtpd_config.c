@@ -42,15 +42,7 @@ static int read_names (smtpd_config *c, char const **what)
 
 static int read_limits (smtpd_config *c, char const **what)
 {
-  char const *x ;
   if (read_number(&c->databytes, "control/databytes", SMTPD_DATABYTES_DEFAULT, what) < 0) return -1 ;
-  x = getenv("DATABYTES") ;   /* a tcprules override for some clients */
-  if (x)
-  {
-    *what = "$DATABYTES" ;
-    if (num_scans(x, SMTPD_DATABYTES_MAX, &c->databytes) < 0) return -1 ;
-    if (!c->databytes) c->databytes = SMTPD_DATABYTES_DEFAULT ;
-  }
   if (read_number(&c->maxrcpt, "control/maxrcpt", SMTPD_MAXRCPT_DEFAULT, what) < 0) return -1 ;
   if (read_number(&c->timeout, "control/timeoutsmtpd", SMTPD_TIMEOUT_DEFAULT, what) < 0) return -1 ;
   if (c->timeout > SMTPD_TIMEOUT_MAX) c->timeout = SMTPD_TIMEOUT_MAX ;
@@ -87,6 +79,7 @@ static int read_rcpthosts (smtpd_config *c, char const **what)
   if (control_readfile(&c->rcpthosts, "control/rcpthosts") < 0) return -1 ;
   case_lowerb(c->rcpthosts.s, c->rcpthosts.len) ;
   *what = "control/morercpthosts.cdb" ;
+  cdbr_close(c->morercpthosts) ;   /* a listener's read again: the new file */
   c->morercpthosts = cdbr_open("control/morercpthosts.cdb") ;
   if (!c->morercpthosts && errno != ENOENT) return -1 ;
   return 0 ;
@@ -124,20 +117,38 @@ static int remote_literal (smtpd_config *c)
   return stralloc_cats(&c->remotelit, "IPv6:") && stralloc_cats(&c->remotelit, ip) && stralloc_0(&c->remotelit) ? 0 : -1 ;
 }
 
-int smtpd_config_read (smtpd_config *c, char const **what)
+int smtpd_config_control (smtpd_config *c, char const **what)
 {
-  c->remoteip = getenv("TCPREMOTEIP") ;
-  if (!c->remoteip || !*c->remoteip) c->remoteip = "unknown" ;
-  c->remotehost = getenv("TCPREMOTEHOST") ;
-  c->relayclient = getenv("RELAYCLIENT") ;
-  *what = "$TCPREMOTEIP" ;
-  if (remote_literal(c) < 0) return -1 ;
   if (read_names(c, what) < 0) return -1 ;
   if (read_limits(c, what) < 0) return -1 ;
   if (read_rcpthosts(c, what) < 0) return -1 ;
   if (read_policy(c, what) < 0) return -1 ;
   if (read_abuse(c, what) < 0) return -1 ;
   return 0 ;
+}
+
+int smtpd_config_env (smtpd_config *c, char const **what)
+{
+  char const *x = getenv("DATABYTES") ;   /* a tcprules override for some clients */
+  c->remoteip = getenv("TCPREMOTEIP") ;
+  if (!c->remoteip || !*c->remoteip) c->remoteip = "unknown" ;
+  c->remotehost = getenv("TCPREMOTEHOST") ;
+  c->relayclient = getenv("RELAYCLIENT") ;
+  *what = "$TCPREMOTEIP" ;
+  if (remote_literal(c) < 0) return -1 ;
+  if (x)
+  {
+    *what = "$DATABYTES" ;
+    if (num_scans(x, SMTPD_DATABYTES_MAX, &c->databytes) < 0) return -1 ;
+    if (!c->databytes) c->databytes = SMTPD_DATABYTES_DEFAULT ;
+  }
+  return 0 ;
+}
+
+int smtpd_config_read (smtpd_config *c, char const **what)
+{
+  if (smtpd_config_control(c, what) < 0) return -1 ;
+  return smtpd_config_env(c, what) ;
 }
 
 void smtpd_config_warn (char const *what)

@@ -1,5 +1,6 @@
-/* smtpd_config.h: qmail-smtpd's settings: control files and the tcpserver environment,
-   read once per connection. */
+/* smtpd_config.h: qmail-smtpd's settings: control files and the tcpserver environment.
+   Under tcpserver both are read per connection; qmail-smtpd -L's listener reads the
+   control part once and again after a change (smtp/smtpd_ctl), each child its environment. */
 #ifndef NQ_SMTPD_CONFIG_H
 #define NQ_SMTPD_CONFIG_H
 
@@ -45,10 +46,18 @@ struct smtpd_config_s
   char const *remotehost ;    /* or 0 */
 } ;
 
-/* Read everything, relative to the current directory (conf-home).
-   0 ok; -1 error with errno and *what naming the file or variable at fault
-   (errno EINVAL with control_badline set: a bad line in it). */
+/* Read everything, relative to the current directory (conf-home): smtpd_config_control,
+   then smtpd_config_env. 0 ok; -1 error with errno and *what naming the file or variable
+   at fault (errno EINVAL with control_badline set: a bad line in it). */
 extern int smtpd_config_read (smtpd_config *, char const **what) ;
+
+/* The control files only (me ... maxperip, morercpthosts.cdb kept open: an open one is
+   closed first, so a listener can read again into the same struct). As smtpd_config_read. */
+extern int smtpd_config_control (smtpd_config *, char const **what) ;
+
+/* The connection's environment only: TCPREMOTEIP, TCPREMOTEHOST, RELAYCLIENT, and
+   DATABYTES over control/databytes (so after smtpd_config_control). As smtpd_config_read. */
+extern int smtpd_config_env (smtpd_config *, char const **what) ;
 
 /* Log why smtpd_config_read failed (errno, control_badline, what as it set them). */
 extern void smtpd_config_warn (char const *what) ;

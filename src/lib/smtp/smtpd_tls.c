@@ -19,12 +19,12 @@ static void keep (char *buf, char const *err)
   memcpy(buf, err, n) ; buf[n] = 0 ;
 }
 
-void smtpd_tls_preload (void)
+void smtpd_tls_preload (int look)
 {
   char const *err ;
   int r ;
   /* a failure is tried again at the next connection, as each session tried it before */
-  if (!tlsserver_changed(auto_home) && !loaderr[0] && !preperr[0]) return ;
+  if (!loaderr[0] && !preperr[0] && (!look || !tlsserver_changed(auto_home))) return ;
   tlsserver_forget() ;
   preloaded = 1 ; loaded = 0 ; loaderr[0] = preperr[0] = 0 ;
   r = tlsserver_load(auto_home, &err) ;

@@ -9,11 +9,13 @@
 /* Before dropping root: read control/servercert.pem (and serverkey.pem). */
 extern void smtpd_tls_load (void) ;
 
-/* In qmail-smtpd -L's listener, before each fork: when the files changed (stat), or the
-   last try failed, read and prepare them anew (net/tlsserver), so that smtpd_tls_load and
-   smtpd_tls_prepare in the child only check the dates and log what went wrong, as each
-   session did. The files are still read as root; a new certificate counts at once. */
-extern void smtpd_tls_preload (void) ;
+/* In qmail-smtpd -L's listener, before each fork (smtp/smtpd_ctl): when look is set and
+   the files changed (stat), or the last try failed, read and prepare them anew
+   (net/tlsserver), so that smtpd_tls_load and smtpd_tls_prepare in the child only check
+   the dates and log what went wrong, as each session did. look is 1 when a watch of
+   their directories saw a change (or there is no watch); the first call must have it.
+   The files are still read as root; a new certificate counts at once. */
+extern void smtpd_tls_preload (int look) ;
 
 /* After: check and configure it (errors are logged, STARTTLS is then not offered).
    implicit: the handshake now, before the greeting. 0 ok, -1 implicit TLS failed. */
