@@ -33,6 +33,7 @@
 #include "queue/queuescan.h"
 #include "queue/rewrite.h"
 #include "queue/spawnproto.h"
+#include "queue/trigger.h"
 
 #define USAGE "qmail-todo"
 #define BATCH_MAX 100
@@ -374,19 +375,25 @@ static void prune_badids (unsigned long const *ids, size_t n)
   genalloc_setlen(unsigned long, &badids, k) ;
 }
 
+/* ids[0..n), sorted, in batches. 1 ok, 0 retry later. */
+static int batches (unsigned long const *ids, size_t n)
+{
+  size_t i ;
+  for (i = 0 ; i < n ; i += BATCH_MAX)
+    if (!batch(ids + i, n - i < BATCH_MAX ? n - i : BATCH_MAX)) return 0 ;
+  trouble_over() ;
+  return 1 ;
+}
+
 static int scan (void)
 {
   genalloc ids = GENALLOC_ZERO ;   /* unsigned long */
-  size_t i, n ;
-  int failed = 0 ;
+  size_t n ;
   int ok = !queuescan("todo", &scan_one, &ids, &scan_warn) ;
   n = genalloc_len(unsigned long, &ids) ;
   qsort(genalloc_s(unsigned long, &ids), n, sizeof(unsigned long), &ulong_cmp) ;
   if (ok) prune_badids(genalloc_s(unsigned long, &ids), n) ;
-  for (i = 0 ; i < n ; i += BATCH_MAX)
-    if (!batch(genalloc_s(unsigned long, &ids) + i, n - i < BATCH_MAX ? n - i : BATCH_MAX)) { failed = 1 ; break ; }
-  if (!failed) trouble_over() ;
-  if (failed) ok = 0 ;
+  if (!batches(genalloc_s(unsigned long, &ids), n)) ok = 0 ;
   genalloc_free(unsigned long, &ids) ;
   return ok ;
 }
@@ -396,6 +403,7 @@ int main (int argc, char const *const *argv)
   int fdtrig, fdtrigw, sfd ;
   int flagscan = 1 ;
   unsigned int backoff = 1 ;
+  genalloc pulled = GENALLOC_ZERO ;   /* unsigned long: ids from lock/trigger */
   tain deadline ;
   PROG = "qmail-todo" ;
   if (argc > 1) strerr_dieusage(EXIT_PERM, USAGE) ;
@@ -419,15 +427,18 @@ int main (int argc, char const *const *argv)
   {
     iopause_fd x[3] ;
     int r ;
-    if (flagscan)
+    if (flagscan || genalloc_len(unsigned long, &pulled))
     {
-      flagscan = 0 ;
-      if (scan()) { backoff = 1 ; tain_addsec_g(&deadline, SCAN_EVERY) ; }
-      else
+      /* the pulled ids alone, unless a scan is due (INTERNALS.md, "Preprocessing") */
+      int ok = flagscan ? scan() : batches(genalloc_s(unsigned long, &pulled), genalloc_len(unsigned long, &pulled)) ;
+      genalloc_setlen(unsigned long, &pulled, 0) ;
+      if (!ok)
       {
         tain_addsec_g(&deadline, backoff) ;
         if (backoff < SCAN_EVERY) backoff <<= 1 ;
       }
+      else if (flagscan) { backoff = 1 ; tain_addsec_g(&deadline, SCAN_EVERY) ; }
+      flagscan = 0 ;
     }
     x[0].fd = fdtrig ; x[0].events = IOPAUSE_READ ;
     x[1].fd = sfd ; x[1].events = IOPAUSE_READ ;
@@ -448,9 +459,9 @@ int main (int argc, char const *const *argv)
     }
     if (x[0].revents & IOPAUSE_READ)
     {
-      char buf[1024] ;
-      while (read(fdtrig, buf, sizeof buf) > 0) ;
-      flagscan = 1 ;
+      /* the ids of the messages queued since the last read; a scan when a pull may
+         be missing from them, or in a failure episode (what failed is in todo/) */
+      if (trigger_read(fdtrig, &pulled) <= 0 || backoff > 1) flagscan = 1 ;
     }
   }
 }

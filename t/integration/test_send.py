@@ -464,6 +464,15 @@ def test_qmail_clean_sweeps_old_pid_files_and_keeps_live_ones(h):
     assert os.path.exists(mess), 'mess/ of a live message removed'
 
 
+def pull_scan(h):
+    """Pull lock/trigger without an id (one NUL, as qmail's qmail-queue did): a scan."""
+    fd = os.open(os.path.join(h.path, 'queue', 'lock', 'trigger'), os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        os.write(fd, b'\0')
+    finally:
+        os.close(fd)
+
+
 def test_malformed_todo_is_logged_again_when_its_id_comes_back(h):
     """qmail-todo logs a malformed todo/ entry once; when the entry is gone its id is
     forgotten, so a later message with the same id (inode) is logged again."""
@@ -481,9 +490,13 @@ def test_malformed_todo_is_logged_again_when_its_id_comes_back(h):
     h.start_send()
     wait_for(lambda: count(pat, h.send_log()) == 1, 10, 'the first warning')
     os.unlink(todo)
+    # a pull without an id makes qmail-todo scan todo/; the FIFO keeps the order, so
+    # the scan is done when the message pulled after it is delivered
+    pull_scan(h)
     queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('one'))      # a scan without it
     wait_for(lambda: h.maildir(md), 10, 'the first message')
     plant()
+    pull_scan(h)
     queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('two'))      # a scan with it again
     wait_for(lambda: len(h.maildir(md)) >= 2, 10, 'the second message')
     wait_for(lambda: count(pat, h.send_log()) == 2, 10, 'the warning again for the new entry')
@@ -745,4 +758,55 @@ def test_sighup_with_an_unreadable_control_keeps_the_old_values(h):
     wait_for(lambda: len(h.maildir(md)) == 3, 15, 'the message and its bounce for joe')
     (b,) = [m for m in h.maildir(md) if m.startswith(b'Return-Path: <>')]
     assert b'\nFrom: MAILER-DAEMON@good.example\n' in b, b[:400]
+    assert_queue_empty(h)
+
+
+def test_pulls_name_the_message_no_scan_of_todo(h):
+    """qmail-queue's pull carries the message id: qmail-todo preprocesses the messages
+    named in lock/trigger without opening todo/'s buckets (a scan is 23 opendirs)."""
+    md = h.add_user('joe')
+    h.start_send()
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('warm'))
+    wait_for(lambda: len(h.maildir(md)) == 1, 10, 'the first message')
+    log = os.path.join(h.path, 'tmp', 'todo.strace')
+    tr = subprocess.Popen(['strace', '-qq', '-o', log, '-e', 'trace=openat,getdents64',
+                           '-p', str(h.pid_of('qmail-todo'))], stderr=subprocess.PIPE)
+    wait_for(lambda: os.path.exists(log), 10, 'strace to attach')
+    try:
+        for i in range(3):
+            queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('m%d' % i))
+        wait_for(lambda: len(h.maildir(md)) == 4, 10, 'three more messages')
+    finally:
+        tr.terminate()
+        tr.wait(10)
+    calls = open(log).read()
+    eq(count(r'^openat\(AT_FDCWD, "todo/\d+/\d+"', calls), 3, calls)
+    eq(count(r'O_DIRECTORY|getdents', calls), 0, 'a scan of todo/:\n' + calls)
+
+
+def test_pull_lost_to_a_full_trigger_still_preprocessed_at_once(h):
+    """A pull that finds lock/trigger full (anyone may write it) is lost; qmail-todo
+    sees that the FIFO was full and scans todo/, long before its 60-second scan."""
+    md = h.add_user('joe')
+    h.start_send()
+    todo = h.pid_of('qmail-todo')
+    os.kill(todo, signal.SIGSTOP)
+    try:
+        fd = os.open(os.path.join(h.path, 'queue', 'lock', 'trigger'), os.O_WRONLY | os.O_NONBLOCK)
+        try:
+            n = 0
+            while True:
+                try:
+                    os.write(fd, b'1\n')
+                    n += 1
+                except BlockingIOError:
+                    break
+        finally:
+            os.close(fd)
+        assert n > 1000, n
+        queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('lost-pull'))
+    finally:
+        os.kill(todo, signal.SIGCONT)
+    wait_for(lambda: len(h.maildir(md)) == 1, 10, 'the message whose pull was lost')
+    eq(tags_in(h, md), ['lost-pull'])
     assert_queue_empty(h)

@@ -309,6 +309,6 @@ void qqwrite_run (unsigned long uid, int reply)
   /* committed: from here on nothing may be removed */
   flagmademess = flagmadeintd = 0 ;
   sync_bucket("todo", id) ;
-  trigger_pull() ;
+  trigger_pull(id) ;
   finish(QQ_OK) ;
 }

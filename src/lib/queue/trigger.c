@@ -1,13 +1,93 @@
-/* trigger.c: pull the trigger. A missing reader (qmail-send down) is fine. */
+/* trigger.c: pull the trigger with a message id, and read the pulls. A missing reader
+   (qmail-send down) is fine. INTERNALS.md, "Preprocessing", says why a lost pull is
+   always seen. */
 
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
+#include <skalibs/bytestr.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/types.h>
+#include "util/num.h"
 #include "queue/trigger.h"
 
-void trigger_pull (void)
+#define FIFO_PAGE 4096   /* the smallest page: a FIFO of cap bytes has at most cap / FIFO_PAGE pages, and is never smaller than one */
+
+void trigger_pull (unsigned long id)
 {
+  char rec[ULONG_FMT + 1] ;
+  size_t n = ulong_fmt(rec, id) ;
   int fd = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
   if (fd < 0) return ;
-  if (write(fd, "", 1) < 0) { /* full FIFO: a wakeup is pending already */ }
+  rec[n++] = '\n' ;
+  if (write(fd, rec, n) < 0) { /* full FIFO: the reader sees that it was full */ }
   close(fd) ;
+}
+
+/* Records of s[0..len) into ids. 1 all well-formed, 0 not (or too many), -1 no memory. */
+static int parse (char const *s, size_t len, genalloc *ids)
+{
+  size_t i = 0 ;
+  while (i < len)
+  {
+    size_t n = byte_chr(s + i, len - i, '\n') ;
+    unsigned long id ;
+    if (i + n == len || n + 1 > TRIGGER_REC_MAX) return 0 ;
+    if (num_scan(s + i, n, ULONG_MAX, &id) < 0) return 0 ;
+    if (genalloc_len(unsigned long, ids) >= TRIGGER_IDS_MAX) return 0 ;
+    if (!genalloc_append(unsigned long, ids, &id)) return -1 ;
+    i += n + 1 ;
+  }
+  return 1 ;
+}
+
+static int ulong_cmp (void const *a, void const *b)
+{
+  unsigned long x = *(unsigned long const *)a, y = *(unsigned long const *)b ;
+  return x < y ? -1 : x > y ;
+}
+
+int trigger_read (int fd, genalloc *ids)
+{
+  static stralloc buf = STRALLOC_ZERO ;
+  int cap = fcntl(fd, F_GETPIPE_SZ) ;
+  size_t room, n, k, i ;
+  unsigned long *v ;
+  int whole = 1 ;
+  genalloc_setlen(unsigned long, ids, 0) ;
+  if (cap < FIFO_PAGE) cap = FIFO_PAGE ;
+  /* more room than the FIFO holds: one read takes all that is pending, so a read
+     ends on a record's end (each was one atomic write) and a FIFO that was full
+     when a pull failed is still full at the next read (only reads drain it) */
+  room = (size_t)cap + 1 ;
+  if (!stralloc_ready(&buf, room)) return -1 ;
+  for (;;)
+  {
+    ssize_t r = read(fd, buf.s, room) ;
+    if (r < 0)
+    {
+      if (errno == EINTR) continue ;
+      if (errno == EAGAIN) break ;
+      return -1 ;
+    }
+    if (!r) break ;
+    /* a pull may have been lost: a record never spans two pages of the FIFO, so a
+       full one may hold up to TRIGGER_REC_MAX - 1 bytes less than cap per page */
+    if ((size_t)r + ((size_t)cap / FIFO_PAGE) * TRIGGER_REC_MAX >= (size_t)cap) whole = 0 ;
+    if (whole)
+    {
+      int p = parse(buf.s, (size_t)r, ids) ;
+      if (p < 0) return -1 ;
+      if (!p) whole = 0 ;
+    }
+  }
+  if (!whole) { genalloc_setlen(unsigned long, ids, 0) ; return 0 ; }
+  n = genalloc_len(unsigned long, ids) ;
+  v = genalloc_s(unsigned long, ids) ;
+  qsort(v, n, sizeof *v, &ulong_cmp) ;
+  for (i = k = 0 ; i < n ; i++) if (!k || v[k - 1] != v[i]) v[k++] = v[i] ;
+  genalloc_setlen(unsigned long, ids, k) ;
+  return 1 ;
 }
