@@ -8,6 +8,7 @@
 #include "util/num.h"
 #include "net/listener.h"
 #include "smtp/smtpd_args.h"
+#include "smtp/smtpd_auth.h"
 #include "smtp/smtpd_tls.h"
 
 static unsigned long number (char const *s, unsigned long min, unsigned long max)
@@ -65,6 +66,6 @@ char const *const *smtpd_args (char const *const *argv, int *implicit, int *subm
   for (; *argv && **argv == '-' ; argv++)
     if (!strcmp(*argv, "-s")) *implicit = 1 ; else if (!strcmp(*argv, "-m")) *submission = 1 ;
     else strerr_dieusage(EXIT_PERM, SMTPD_USAGE) ;
-  if (listening) listener_run(&l) ;
+  if (listening) { smtpd_auth_preload() ; listener_run(&l) ; }
   return argv ;
 }

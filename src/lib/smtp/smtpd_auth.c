@@ -15,6 +15,7 @@
 #include "util/exitcode.h"
 #include "util/auto.h"
 #include "util/control.h"
+#include "util/pwnam.h"
 #include "auth/authlog.h"
 #include "auth/checker.h"
 #include "smtp/sasl.h"
@@ -63,14 +64,30 @@ static void read_delay (void)
   plainok = control_readulong(&u, path) > 0 && u == 1 ;
 }
 
+/* qmaild as the listener found it before its first fork: no passwd lookup per connection */
+static uid_t userd_uid ;
+static gid_t userd_gid ;
+static int userd_known ;
+
+void smtpd_auth_preload (void)
+{
+  struct passwd *pw = pw_getnam(auto_userd) ;
+  if (!pw) return ;   /* each child looks again and says why it cannot */
+  userd_uid = pw->pw_uid ; userd_gid = pw->pw_gid ; userd_known = 1 ;
+}
+
 int smtpd_auth_init (char const *const *argv, char const **err)
 {
   struct passwd *pw ;
   checker = argv && argv[0] ? argv : 0 ;
   read_delay() ;
   if (getuid()) return 0 ;
-  pw = getpwnam(auto_userd) ;
-  if (!pw) { *err = "unable to find the user qmaild (conf-users)" ; return -1 ; }
+  if (!userd_known)
+  {
+    pw = pw_getnam(auto_userd) ;   /* safe in the static qmail-smtpd */
+    if (!pw) { *err = "unable to find the user qmaild (conf-users)" ; return -1 ; }
+    userd_uid = pw->pw_uid ; userd_gid = pw->pw_gid ;
+  }
   if (checker)
   {
     int sv[2] ;
@@ -82,7 +99,7 @@ int smtpd_auth_init (char const *const *argv, char const **err)
     close(sv[0]) ;
     helper = sv[1] ;
   }
-  if (setgroups(0, 0) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+  if (setgroups(0, 0) < 0 || setgid(userd_gid) < 0 || setuid(userd_uid) < 0)
   { *err = "unable to become qmaild" ; return -1 ; }
   return 0 ;
 }

@@ -20,6 +20,9 @@
    delay is control/smtpfaildelay (milliseconds, default 2000). 0 ok, -1 error (*err). */
 extern int smtpd_auth_init (char const *const *checker, char const **err) ;
 
+/* In qmail-smtpd -L's listener, once before it forks: find qmaild for every child. */
+extern void smtpd_auth_preload (void) ;
+
 /* 1 if a checker was given. */
 extern int smtpd_auth_enabled (void) ;
 
