@@ -88,7 +88,9 @@ def run_one(a, build):
     mb = max(512, (a.msgs * (a.size + 2048) * 3) >> 20)
     fs = Tmpfs(mb) if a.tmpfs else bench.Fs(mb)
     cg = bench.Cgroup('forkcost')
-    server = mta.Nqmail(MNT, SRC, build)
+    # the source tree that holds build (make install runs there): a baseline can be a git archive
+    src = os.path.dirname(build) if os.path.exists(os.path.join(os.path.dirname(build), 'Makefile')) else SRC
+    server = mta.Nqmail(MNT, src, build)
     perf, rows = None, {}
     try:
         maildirs = server.setup(dict(mailboxes=1))
