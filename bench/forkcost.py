@@ -97,6 +97,13 @@ def run_one(a, build):
         with cg:
             port = server.start(a.clients)
         before = snapshot(cg)
+        tracers = []
+        if a.strace:   # the daemons' own syscalls (not their children's): strace -c per daemon
+            os.makedirs(a.strace, exist_ok=True)
+            for pid, st in before.items():
+                tracers.append(subprocess.Popen(['strace'] + (['-c'] if not a.strace_all else ['-tt']) + ['-o', os.path.join(a.strace, '%s.%d' % (st['comm'], pid)),
+                                                 '-p', str(pid)], stderr=subprocess.DEVNULL))
+            time.sleep(1)   # attached (strace -c has no other sign of it)
         c0, t0 = cg.usage_ms(), time.monotonic()
         if a.perf:
             perf = subprocess.Popen(['perf', 'record', '-a', '-g', '-q', '-o', a.perf],
@@ -114,6 +121,9 @@ def run_one(a, build):
         if perf:
             perf.send_signal(2)
             perf.wait(60)
+        for t in tracers:
+            t.send_signal(2)
+            t.wait(60)
         total = cg.usage_ms() - c0
         after = snapshot(cg)
         n = a.msgs
@@ -163,6 +173,8 @@ def main():
     ap.add_argument('--size', type=int, default=4096)
     ap.add_argument('--tmpfs', action='store_true', help='tmpfs instead of a fresh ext4: CPU only')
     ap.add_argument('--smaps', metavar='DIR', help='copy /proc/PID/smaps of each daemon at the end into DIR')
+    ap.add_argument('--strace', metavar='DIR', help='strace -c of each daemon (not its children) into DIR')
+    ap.add_argument('--strace-all', action='store_true', help='with --strace: every call, not the counts')
     ap.add_argument('--perf', metavar='FILE', help='perf record -a -g into FILE during the load')
     a = ap.parse_args()
     builds = [os.path.abspath(b) for b in (a.build or [os.path.join(SRC, 'build-fork')])]
