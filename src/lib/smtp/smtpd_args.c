@@ -1,6 +1,7 @@
 /* smtpd_args.c: qmail-smtpd's options; -L makes it its own tcpserver (net/listener). */
 
 #include <string.h>
+#include <time.h>
 #include <skalibs/strerr.h>
 #include "util/auto.h"
 #include "util/control.h"
@@ -66,6 +67,12 @@ char const *const *smtpd_args (char const *const *argv, int *implicit, int *subm
   for (; *argv && **argv == '-' ; argv++)
     if (!strcmp(*argv, "-s")) *implicit = 1 ; else if (!strcmp(*argv, "-m")) *submission = 1 ;
     else strerr_dieusage(EXIT_PERM, SMTPD_USAGE) ;
-  if (listening) { smtpd_auth_preload() ; listener_run(&l) ; }
+  if (listening)
+  {
+    /* once in the listener, not in each child: qmaild, and the time zone of the Received line */
+    smtpd_auth_preload() ;
+    tzset() ;
+    listener_run(&l) ;
+  }
   return argv ;
 }
