@@ -8,11 +8,14 @@
 #include "util/pwnam.h"
 #include "cktest.h"
 
-static char file[] = "/tmp/check_pwnam.XXXXXX" ;
+#define TEMPLATE "/tmp/check_pwnam.XXXXXX"
+static char file[sizeof TEMPLATE] ;
 
 static void write_file (char const *text)
 {
-  int fd = mkstemp(file) ;
+  int fd ;
+  memcpy(file, TEMPLATE, sizeof TEMPLATE) ;
+  fd = mkstemp(file) ;
   ck_assert_int_ge(fd, 0) ;
   ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text)) ;
   close(fd) ;
@@ -54,12 +57,34 @@ START_TEST(test_file)
 }
 END_TEST
 
+START_TEST(test_nss_sources)
+{
+  char buf[64] ;
+  write_file("# passwd: ldap\ngroup: files ldap\npasswd:\tfiles systemd [NOTFOUND=return] ldap # sss\nshadow: files\n") ;
+  pw_nss_sources(file, buf, sizeof buf) ;
+  ck_assert_str_eq(buf, "systemd ldap") ;
+  pw_nss_sources(file, buf, 10) ;   /* what fits */
+  ck_assert_str_eq(buf, "systemd") ;
+  unlink(file) ;
+  write_file("passwd: files\n") ;
+  pw_nss_sources(file, buf, sizeof buf) ;
+  ck_assert_str_eq(buf, "") ;
+  unlink(file) ;
+  pw_nss_sources(file, buf, sizeof buf) ;   /* no file: nothing to say */
+  ck_assert_str_eq(buf, "") ;
+  /* a dynamic program uses every source: nothing unused */
+  pw_nss_unused(buf, sizeof buf) ;
+  ck_assert_str_eq(buf, "") ;
+}
+END_TEST
+
 int main (void)
 {
   Suite *s = suite_create("pwnam") ;
   TCase *tc = tcase_create("core") ;
   tcase_add_test(tc, test_nss) ;
   tcase_add_test(tc, test_file) ;
+  tcase_add_test(tc, test_nss_sources) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;
 }

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <skalibs/allreadwrite.h>
+#include <skalibs/strerr.h>
 #include "util/exitcode.h"
 #include "util/auto.h"
 #include "util/control.h"
@@ -71,7 +72,13 @@ static int userd_known ;
 
 void smtpd_auth_preload (void)
 {
-  struct passwd *pw = pw_getnam(auto_userd) ;
+  char unused[200] ;
+  struct passwd *pw ;
+  pw_nss_unused(unused, sizeof unused) ;
+  if (unused[0])
+    strerr_warnw3x("a static qmail-smtpd finds users in /etc/passwd only, not through nsswitch.conf's: ",
+                   unused, " (make without STATIC_SMTPD=1 for those)") ;
+  pw = pw_getnam(auto_userd) ;
   if (!pw) return ;   /* each child looks again and says why it cannot */
   userd_uid = pw->pw_uid ; userd_gid = pw->pw_gid ; userd_known = 1 ;
 }
