@@ -101,7 +101,8 @@ def run_one(a, build):
         if a.strace:   # the daemons' own syscalls (not their children's): strace -c per daemon
             os.makedirs(a.strace, exist_ok=True)
             for pid, st in before.items():
-                tracers.append(subprocess.Popen(['strace'] + (['-c'] if not a.strace_all else ['-tt']) + ['-o', os.path.join(a.strace, '%s.%d' % (st['comm'], pid)),
+                tracers.append(subprocess.Popen(['strace'] + (['-c'] if not a.strace_all else ['-tt'])
+                                                + (['-f'] if a.strace_children else []) + ['-o', os.path.join(a.strace, '%s.%d' % (st['comm'], pid)),
                                                  '-p', str(pid)], stderr=subprocess.DEVNULL))
             time.sleep(1)   # attached (strace -c has no other sign of it)
         c0, t0 = cg.usage_ms(), time.monotonic()
@@ -174,6 +175,7 @@ def main():
     ap.add_argument('--tmpfs', action='store_true', help='tmpfs instead of a fresh ext4: CPU only')
     ap.add_argument('--smaps', metavar='DIR', help='copy /proc/PID/smaps of each daemon at the end into DIR')
     ap.add_argument('--strace', metavar='DIR', help='strace -c of each daemon (not its children) into DIR')
+    ap.add_argument('--strace-children', action='store_true', help='with --strace: the children too (strace -f)')
     ap.add_argument('--strace-all', action='store_true', help='with --strace: every call, not the counts')
     ap.add_argument('--perf', metavar='FILE', help='perf record -a -g into FILE during the load')
     a = ap.parse_args()
