@@ -9,6 +9,7 @@
 #include "local/assign.h"
 #include "util/auto.h"
 #include "util/cdbr.h"
+#include "util/pwnam.h"
 #include "local/localuser.h"
 
 static int set (localuser *w, char const *user, char const *home, char const *dash,
@@ -110,7 +111,7 @@ static int find_passwd (localuser *w, char const *local, size_t len, char const 
     name[i] = 0 ;
     if (!name_ok(name, i)) continue ;
     errno = 0 ;
-    pw = getpwnam(name) ;
+    pw = pw_getnam(name) ;
     if (!pw)
     {
       /* absent only when proven: any doubt must not send the mail to the alias user */
@@ -140,7 +141,7 @@ static int find_alias (localuser *w, char const *aliashome, char const *local, s
 {
   struct passwd *pw ;
   errno = 0 ;
-  pw = getpwnam(auto_usera) ;
+  pw = pw_getnam(auto_usera) ;
   if (!pw || !pw->pw_uid)
   {
     *err = "Unable to find the alias user. (#4.3.0)" ;

@@ -68,6 +68,7 @@ int qq_open (qq *q)
 
 void qq_put (qq *q, char const *s, size_t len)
 {
+  if (q->fdm < 0) q->flagerr = 1 ;   /* message bytes after the envelope began: never into it */
   if (q->flagerr) return ;
   if (buffer_put(&q->b, s, len) < 0) q->flagerr = 1 ;
   else q->bytes += len ;
@@ -94,13 +95,16 @@ int qq_put_fd (qq *q, int fd)
 static void env_put (qq *q, char const *s, size_t len)
 {
   if (q->flagerr) return ;
-  if (allwrite(q->fde, s, len) < len) q->flagerr = 1 ;
+  if (q->fdm >= 0 ? allwrite(q->fde, s, len) < len : buffer_put(&q->b, s, len) < 0) q->flagerr = 1 ;
 }
 
 void qq_from (qq *q, char const *sender)
 {
   if (!buffer_flush(&q->b)) q->flagerr = 1 ;
   close(q->fdm) ; q->fdm = -1 ;
+  /* the message's buffer now gathers the envelope: one write, not two per address
+     (each a wake-up of the queue writer) */
+  buffer_init(&q->b, &buffer_write, q->fde, q->buf, sizeof q->buf) ;
   env_put(q, "F", 1) ;
   env_put(q, sender, strlen(sender) + 1) ;
 }
@@ -152,8 +156,14 @@ static char const *close_sock (qq *q)
 char const *qq_close (qq *q)
 {
   int wstat ;
-  if (q->fdm >= 0) { if (!buffer_flush(&q->b)) q->flagerr = 1 ; close(q->fdm) ; q->fdm = -1 ; }
+  if (q->fdm >= 0)
+  {
+    if (!buffer_flush(&q->b)) q->flagerr = 1 ;
+    close(q->fdm) ; q->fdm = -1 ;
+    buffer_init(&q->b, &buffer_write, q->fde, q->buf, sizeof q->buf) ;
+  }
   env_put(q, "", 1) ;
+  if (!q->flagerr && !buffer_flush(&q->b)) q->flagerr = 1 ;
   close(q->fde) ; q->fde = -1 ;
   if (q->sock >= 0) return close_sock(q) ;
   if (waitpid_nointr(q->pid, &wstat, 0) != q->pid) return "Zqq waitpid surprise (#4.3.0)" ;

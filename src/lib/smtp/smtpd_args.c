@@ -1,6 +1,7 @@
 /* smtpd_args.c: qmail-smtpd's options; -L makes it its own tcpserver (net/listener). */
 
 #include <string.h>
+#include <time.h>
 #include <skalibs/strerr.h>
 #include "util/auto.h"
 #include "util/control.h"
@@ -9,6 +10,7 @@
 #include "net/listener.h"
 #include "smtp/smtpd_args.h"
 #include "smtp/smtpd_ctl.h"
+#include "util/pwnam.h"
 
 static unsigned long number (char const *s, unsigned long min, unsigned long max)
 {
@@ -66,6 +68,16 @@ char const *const *smtpd_args (char const *const *argv, int *implicit, int *subm
   for (; *argv && **argv == '-' ; argv++)
     if (!strcmp(*argv, "-s")) *implicit = 1 ; else if (!strcmp(*argv, "-m")) *submission = 1 ;
     else strerr_dieusage(EXIT_PERM, SMTPD_USAGE) ;
-  if (listening) { listener_run(&l) ; smtpd_ctl_child() ; }
+  if (listening)
+  {
+    char unused[200] ;
+    pw_nss_unused(unused, sizeof unused) ;
+    if (unused[0])
+      strerr_warnw3x("a static qmail-smtpd finds users in /etc/passwd only, not through nsswitch.conf's: ",
+                     unused, " (make without STATIC_SMTPD=1 for those)") ;
+    tzset() ;   /* once in the listener, not in each child: the Received line's time zone */
+    listener_run(&l) ;
+    smtpd_ctl_child() ;
+  }
   return argv ;
 }

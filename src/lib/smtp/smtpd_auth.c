@@ -14,6 +14,7 @@
 #include <skalibs/allreadwrite.h>
 #include "util/exitcode.h"
 #include "util/auto.h"
+#include "util/pwnam.h"
 #include "util/control.h"
 #include "auth/authlog.h"
 #include "auth/checker.h"
@@ -79,7 +80,7 @@ int smtpd_auth_init (char const *const *argv, char const **err)
   if (getuid()) return 0 ;
   if (!preloaded)
   {
-    struct passwd *pw = getpwnam(auto_userd) ;
+    struct passwd *pw = pw_getnam(auto_userd) ;   /* safe in a static qmail-smtpd */
     if (!pw) { *err = "unable to find the user qmaild (conf-users)" ; return -1 ; }
     qmaild_uid = pw->pw_uid ; qmaild_gid = pw->pw_gid ;
   }

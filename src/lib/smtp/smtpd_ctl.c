@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <skalibs/strerr.h>
 #include "util/auto.h"
+#include "util/pwnam.h"
 #include "util/control.h"
 #include "util/dirwatch.h"
 #include "util/exitcode.h"
@@ -117,7 +118,7 @@ void smtpd_ctl_listen (void)
   if (homefd < 0 || cwdfd < 0) { strerr_warnwu2sys("open ", auto_home) ; return ; }   /* each child reads and logs */
   if (!getuid())
   {
-    struct passwd *pw = getpwnam(auto_userd) ;
+    struct passwd *pw = pw_getnam(auto_userd) ;   /* safe in a static qmail-smtpd */
     if (!pw) return ;
     root = 1 ; quid = pw->pw_uid ; qgid = pw->pw_gid ; rootgid = getegid() ;
   }
