@@ -80,9 +80,27 @@ START_TEST(test_fds)
 }
 END_TEST
 
+/* A checker that exits without reading fd 3, and a record bigger than a pipe holds:
+   the write fails with EPIPE. With SIGPIPE at its default (qmail-smtpd's root helper
+   is forked before the program ignores it) the caller lives and gets the status. */
+START_TEST(test_unread_record_with_sigpipe_default)
+{
+  static char big[1 << 20] ;
+  char const *t[] = { "/bin/true", 0 } ;
+  char const *f[] = { "/bin/false", 0 } ;
+  struct sigaction sa ;
+  signal(SIGPIPE, SIG_DFL) ;
+  ck_assert_int_eq(checker_run(t, big, sizeof big, CHECKER_FDS_DEVNULL), CHECKER_OK) ;
+  ck_assert_int_eq(checker_run(f, big, sizeof big, CHECKER_FDS_DEVNULL), CHECKER_BAD) ;
+  ck_assert_int_eq(sigaction(SIGPIPE, 0, &sa), 0) ;
+  ck_assert(sa.sa_handler == SIG_DFL) ;   /* put back as it was */
+  signal(SIGPIPE, SIG_IGN) ;
+}
+END_TEST
+
 int main (void)
 {
   PROG = "check_checker" ;
   signal(SIGPIPE, SIG_IGN) ;   /* as the servers do: a checker may exit without reading fd 3 */
-  return ck_run(ck_suite("checker", test_recv, test_run, test_fds, (TTest const *)0)) ;
+  return ck_run(ck_suite("checker", test_recv, test_run, test_fds, test_unread_record_with_sigpipe_default, (TTest const *)0)) ;
 }

@@ -32,7 +32,15 @@ int checker_run (char const *const *argv, char const *rec, size_t len, int fd01)
   if (pid < 0) { close(p[0]) ; close(p[1]) ; return CHECKER_TEMP ; }
   if (!pid) { close(p[1]) ; child(argv, p[0], fd01) ; }
   close(p[0]) ;
-  allwrite(p[1], rec, len) ;   /* a checker that closed fd 3 early says so by its status */
+  {
+    /* a checker that closed fd 3 early says so by its status: the write's EPIPE must
+       not kill the caller, whatever its SIGPIPE disposition (a root helper's was the default) */
+    struct sigaction ign, old ;
+    ign.sa_handler = SIG_IGN ; ign.sa_flags = 0 ; sigemptyset(&ign.sa_mask) ;
+    sigaction(SIGPIPE, &ign, &old) ;
+    allwrite(p[1], rec, len) ;
+    sigaction(SIGPIPE, &old, 0) ;
+  }
   close(p[1]) ;
   while (waitpid(pid, &wstat, 0) < 0) if (errno != EINTR) return CHECKER_TEMP ;
   if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) return CHECKER_OK ;
