@@ -196,6 +196,15 @@ def session_paths(trace, listener):
     return out
 
 
+def end_traced(p, out):
+    """The traced listener ended (SIGTERM to what strace runs); the trace."""
+    kids = [int(x) for x in open('/proc/%d/task/%d/children' % (p.pid, p.pid)).read().split()]
+    for k in kids:
+        os.kill(k, signal.SIGTERM)
+    p.wait(20)
+    return open(out).read()
+
+
 def test_no_control_file_opened_per_connection(h):
     """strace -f: the control files, the recipient check's files, the tcprules cdb (and the
     certificate's stat) are the listener's, once and after a change; a child of a whole session
@@ -218,11 +227,7 @@ def test_no_control_file_opened_per_connection(h):
         eq(rcpt_code(port), 250)
     for i in range(3):
         eq(smtp_send(port, 'x@example.org', ['ann@' + TEST_ME], b'Subject: x\r\n\r\nhi\r\n')[0], 250)
-    kids = [int(x) for x in open('/proc/%d/task/%d/children' % (p.pid, p.pid)).read().split()]
-    for k in kids:
-        os.kill(k, signal.SIGTERM)
-    p.wait(20)
-    trace = open(out).read()
+    trace = end_traced(p, out)
     listener = int(trace.split(None, 1)[0])
     for name, n in (('control/rcpthosts"', 2), ('control/rcptcheck"', 2), ('users/rcpt.cdb"', 2), ('tcp.smtp.cdb"', 1)):
         opens = [ln for ln in trace.splitlines() if name in ln and 'openat(' in ln]
@@ -231,9 +236,30 @@ def test_no_control_file_opened_per_connection(h):
     stats = [ln for ln in trace.splitlines() if 'servercert.pem' in ln and 'stat' in ln]
     # at start (a first look, and the read's own) and after the one change: not per connection
     assert len(stats) <= 3, 'the certificate stat\'ed per connection: %r' % stats
+    check_session_paths(trace, listener)
+
+
+def check_session_paths(trace, listener):
     paths = session_paths(trace, listener)
     assert 'users/cdb' in paths, 'no session traced: %r' % paths
     eq([x for x in paths if x not in LIVE], [], 'paths a session child named')
+
+
+def test_no_path_per_session_without_a_certificate(h):
+    """The same without TLS, where nothing else of the listener reads the time zone first: a
+    session's Received line and 250 reply find it read (the listener's tzset before the fork)."""
+    from nqtest import tcprules, smtp_send
+    from test_smtpd_rcpt import newrcpt
+    h.add_user('ann')
+    h.control('rcptcheck', None)
+    newrcpt(h)
+    cdb = tcprules(os.path.join(h.path, 'tcp.smtp'), ':allow\n')
+    out = os.path.join(h.path, 'tmp', 'strace.out')
+    p, port = traced_listener(h, out, ['-x', cdb])
+    for i in range(2):
+        eq(smtp_send(port, 'x@example.org', ['ann@' + TEST_ME], b'Subject: x\r\n\r\nhi\r\n')[0], 250)
+    trace = end_traced(p, out)
+    check_session_paths(trace, int(trace.split(None, 1)[0]))
 
 
 def rcpt_codes(port, rcpts, sender=b'a@example.org'):
