@@ -64,6 +64,8 @@ void rcptcheck_drop (rcptcheck *rc)
   cdbr_close(rc->aliases) ; rc->aliases = 0 ; rc->aliasesopen = 0 ;
   stralloc_free(&rc->me) ; stralloc_free(&rc->locals) ; stralloc_free(&rc->vdoms) ;
   stralloc_free(&rc->percenthack) ; stralloc_free(&rc->aliascdb) ; stralloc_free(&rc->aliashome) ;
+  stralloc_free(&rc->addr) ; stralloc_free(&rc->out) ; stralloc_free(&rc->u.sa) ;
+  stralloc_free(&rc->probe.key) ; stralloc_free(&rc->probe.data) ;
   rc->state = 0 ; rc->noted = 0 ;
 }
 

@@ -55,8 +55,8 @@ extern int rcptcheck_addr (rcptcheck *rc, char const *addr, size_t len, char con
    later rcptcheck_addr reads again). */
 extern int rcptcheck_load (rcptcheck *rc) ;
 
-/* What rcptcheck_load and rcptcheck_addr opened and read, closed and freed; rc as new
-   (the per-address buffers are kept). */
+/* What rcptcheck_load and rcptcheck_addr opened, read and allocated, closed and freed;
+   rc as new. */
 extern void rcptcheck_drop (rcptcheck *rc) ;
 
 /* smtp/smtpd_ctl's hook (qmail-smtpd -L): p a rcptcheck, dropped, then loaded again if keep.
