@@ -569,6 +569,7 @@ int main (int argc, char const *const *argv)
   char const *err ;
   int implicit = 0 ;
   PROG = "qmail-smtpd" ;
+  smtpd_ctl_extra(&rcptcheck_keep, &rcheck, RCPTTAB_FILE) ;   /* -L: the listener reads the recipient check's too */
   argv = smtpd_args(argv, &implicit, &submission) ;   /* -L: returns in a listener's child */
   smtpd_tls_load() ;   /* as root if root: the key may be root's only */
   if (smtpd_auth_init(argv, &err) < 0) strerr_dief1x(EXIT_TEMP, err) ;

@@ -3,7 +3,10 @@ each change is seen by the next connection without a restart (rcpthosts, badmail
 databytes, morercpthosts.cdb rebuilt by qmail-newmrh, a certificate replaced by rename or
 through a symlink), maxperip works on the slot file the listener opened, a bad control
 line gives the per-connection failure's reply and log and is recovered from, and a child
-opens no control file per connection (strace)."""
+opens no control file per connection (strace). The same for the recipient check's controls
+and users/rcpt.cdb (rcpt/rcptcheck, read by the listener through smtpd_ctl_extra) and the
+tcprules cdb (net/rulesfile): changes seen at the next connection, errors as a
+per-connection read gives them."""
 
 import os
 import re
@@ -159,13 +162,13 @@ def test_certificate_replaced_by_rename_and_through_a_symlink(h):
     eq(tls_session(h, port, ctx=noverify).getpeercert(True), ssl.PEM_cert_to_DER_cert(crt.decode()))
 
 
-def traced_listener(h, out):
-    """qmail-smtpd -L under strace -f (file syscalls) on a free port; returns (strace, port)."""
+def traced_listener(h, out, args=()):
+    """qmail-smtpd -L ARGS under strace -f (file syscalls) on a free port; returns (strace, port)."""
     from nqtest import free_port
     for attempt in range(10):
         port = free_port('127.0.0.1')
-        p = h.spawn(['strace', '-f', '-o', out, '-e', 'trace=%file', h.bin('qmail-smtpd'), '-L', '-l', TEST_ME,
-                     '127.0.0.1', str(port)], log=os.path.join(h.logdir, 'smtpd'))
+        p = h.spawn(['strace', '-f', '-o', out, '-e', 'trace=%file', h.bin('qmail-smtpd'), '-L', '-l', TEST_ME]
+                    + list(args) + ['127.0.0.1', str(port)], log=os.path.join(h.logdir, 'smtpd'))
 
         def up():
             if p.poll() is not None:
@@ -176,32 +179,193 @@ def traced_listener(h, out):
     raise TestFailure('could not start the traced listener: ' + h.read_log('smtpd'))
 
 
+PATH_ARG = re.compile(r'^\d+\s+\w+\((?:AT_FDCWD, |\d+, )?"([^"]+)"')
+LIVE = ('users/cdb',)   # read per RCPT on purpose (local/localuser); so is the password file, for a name not in it
+
+
+def session_paths(trace, listener):
+    """The paths each session child named in a file syscall (its qmail-queue, which execs, aside)."""
+    lines = trace.splitlines()
+    execs = {int(ln.split()[0]) for ln in lines if ' execve(' in ln}
+    out = []
+    for ln in lines:
+        pid = int(ln.split()[0])
+        m = PATH_ARG.match(ln)
+        if pid != listener and pid not in execs and m:
+            out.append(m.group(1))
+    return out
+
+
+def end_traced(p, out):
+    """The traced listener ended (SIGTERM to what strace runs); the trace."""
+    kids = [int(x) for x in open('/proc/%d/task/%d/children' % (p.pid, p.pid)).read().split()]
+    for k in kids:
+        os.kill(k, signal.SIGTERM)
+    p.wait(20)
+    return open(out).read()
+
+
 def test_no_control_file_opened_per_connection(h):
-    """strace -f: the control files (and the certificate's stat) are the listener's, once;
-    a child opens none of them, however many connections."""
+    """strace -f: the control files, the recipient check's files, the tcprules cdb (and the
+    certificate's stat) are the listener's, once and after a change; a child of a whole session
+    (EHLO, MAIL, RCPT to a local user with the recipient check on, DATA, QUIT) names no path but
+    the live users/cdb, however many connections."""
     import tlstest
+    from nqtest import tcprules, smtp_send
+    from test_smtpd_rcpt import newrcpt
     tlstest.install(h)
+    h.add_user('ann')
+    h.control('rcptcheck', None)
+    newrcpt(h)
+    cdb = tcprules(os.path.join(h.path, 'tcp.smtp'), ':allow\n')
     out = os.path.join(h.path, 'tmp', 'strace.out')
-    p, port = traced_listener(h, out)
+    p, port = traced_listener(h, out, ['-x', cdb])
     for i in range(4):
         eq(ehlo_size(port), b'33554432')
     h.control('rcpthosts', TEST_ME + '\nlocalhost\nadded.test\n')   # one change: one more read, by the listener
     for i in range(3):
         eq(rcpt_code(port), 250)
-    kids = [int(x) for x in open('/proc/%d/task/%d/children' % (p.pid, p.pid)).read().split()]
-    for k in kids:
-        os.kill(k, signal.SIGTERM)
-    p.wait(20)
-    trace = open(out).read()
+    for i in range(3):
+        eq(smtp_send(port, 'x@example.org', ['ann@' + TEST_ME], b'Subject: x\r\n\r\nhi\r\n')[0], 250)
+    trace = end_traced(p, out)
     listener = int(trace.split(None, 1)[0])
-    opens = [ln for ln in trace.splitlines() if 'control/rcpthosts"' in ln]
-    eq(len(opens), 2, 'opens of control/rcpthosts: %r' % opens)
-    assert all(int(ln.split()[0]) == listener for ln in opens), opens
+    for name, n in (('control/rcpthosts"', 2), ('control/rcptcheck"', 2), ('users/rcpt.cdb"', 2), ('tcp.smtp.cdb"', 1)):
+        opens = [ln for ln in trace.splitlines() if name in ln and 'openat(' in ln]
+        eq(len(opens), n, 'opens of %s %r' % (name, opens))
+        assert all(int(ln.split()[0]) == listener for ln in opens), opens
     stats = [ln for ln in trace.splitlines() if 'servercert.pem' in ln and 'stat' in ln]
     # at start (a first look, and the read's own) and after the one change: not per connection
     assert len(stats) <= 3, 'the certificate stat\'ed per connection: %r' % stats
-    children = [ln for ln in trace.splitlines() if int(ln.split()[0]) != listener and '"control/' in ln and 'rcptcheck' not in ln]
-    eq(children, [], 'control files a child opened')
+    check_session_paths(trace, listener)
+
+
+def check_session_paths(trace, listener):
+    paths = session_paths(trace, listener)
+    assert 'users/cdb' in paths, 'no session traced: %r' % paths
+    eq([x for x in paths if x not in LIVE], [], 'paths a session child named')
+
+
+def test_no_path_per_session_without_a_certificate(h):
+    """The same without TLS, where nothing else of the listener reads the time zone first: a
+    session's Received line and 250 reply find it read (the listener's tzset before the fork)."""
+    from nqtest import tcprules, smtp_send
+    from test_smtpd_rcpt import newrcpt
+    h.add_user('ann')
+    h.control('rcptcheck', None)
+    newrcpt(h)
+    cdb = tcprules(os.path.join(h.path, 'tcp.smtp'), ':allow\n')
+    out = os.path.join(h.path, 'tmp', 'strace.out')
+    p, port = traced_listener(h, out, ['-x', cdb])
+    for i in range(2):
+        eq(smtp_send(port, 'x@example.org', ['ann@' + TEST_ME], b'Subject: x\r\n\r\nhi\r\n')[0], 250)
+    trace = end_traced(p, out)
+    check_session_paths(trace, int(trace.split(None, 1)[0]))
+
+
+def rcpt_codes(port, rcpts, sender=b'a@example.org'):
+    """The reply codes to RCPTs (after EHLO and MAIL) in a new session."""
+    c = greeted(port)
+    c.expect(b'EHLO client.test', 250)
+    c.expect(b'MAIL FROM:<' + sender + b'>', 250)
+    codes = [c.cmd(b'RCPT TO:<' + r.encode() + b'>')[0] for r in rcpts]
+    c.expect(b'QUIT', 221)
+    return codes
+
+
+def rcpt_lab(h):
+    """ann (users/assign, ann- wildcard, .qmail-list), virt.test and other.test taken by
+    rcpthosts, the recipient check on over users/rcpt.cdb. Returns ann's home."""
+    from test_smtpd_rcpt import dotqmail, newrcpt
+    home = os.path.dirname(h.add_user('ann').rstrip('/'))
+    dotqmail(home, '-list', './Maildir/\n')
+    h.control('rcpthosts', TEST_ME + '\nlocalhost\nvirt.test\nother.test\n')
+    h.control('rcptcheck', None)
+    newrcpt(h)
+    return home
+
+
+def test_recipient_check_changes_seen_at_the_next_connection(h):
+    """virtualdomains, locals, control/rcptcheck, a user added by qmail-newu and a .qmail
+    file recorded by qmail-newrcpt: each counts for the next session, without a restart."""
+    from test_smtpd_rcpt import dotqmail, newrcpt
+    home = rcpt_lab(h)
+    port = h.smtpd(listen=True)
+    d = '@' + TEST_ME
+    eq(rcpt_codes(port, ['ann' + d, 'nosuch' + d, 'list@virt.test', 'nope@virt.test', 'x@other.test']),
+       [250, 550, 250, 250, 250])
+    h.control('virtualdomains', 'virt.test:ann\n')
+    eq(rcpt_codes(port, ['list@virt.test', 'nope@virt.test']), [250, 550])
+    h.control('locals', TEST_ME + '\nlocalhost\nother.test\n')
+    eq(rcpt_codes(port, ['ann@other.test', 'x@other.test']), [250, 550])
+    h.control('rcptcheck', '0\n')
+    eq(rcpt_codes(port, ['nosuch' + d, 'x@other.test']), [250, 250])
+    h.control('rcptcheck', None)
+    eq(rcpt_codes(port, ['nosuch' + d, 'ann-new' + d]), [550, 550])
+    # users/cdb rebuilt by qmail-newu (read live): a new user is taken at once; its home is
+    # not in users/rcpt.cdb yet (accepted, noted) until qmail-newrcpt, which the listener sees
+    h.add_user('newbie')
+    eq(rcpt_codes(port, ['newbie' + d, 'newbie-x' + d]), [250, 250])
+    assert 'a home is not in users/rcpt.cdb' in h.read_log('smtpd')
+    dotqmail(home, '-new', './Maildir/\n')
+    newrcpt(h)
+    eq(rcpt_codes(port, ['newbie' + d, 'newbie-x' + d, 'ann-new' + d]), [250, 550, 250])
+
+
+def test_bad_recipient_check_control_as_per_connection_and_recovered(h):
+    """A bad control/rcptcheck: the replies (not checked) and the warning of a read at RCPT under
+    tcpserver, at each connection until it is fixed; then recipients are checked again."""
+    rcpt_lab(h)
+    d = '@' + TEST_ME
+    h.control('rcptcheck', 'yes\n')
+    port = h.smtpd()
+    under_tcpserver = rcpt_codes(port, ['nosuch' + d, 'other' + d])
+    wait_for(lambda: warnings(h), 10, 'the warning under tcpserver')
+    want = warnings(h)
+    eq(len(want), 1)
+    assert 'unable to read the controls of the recipient check' in want[0], want
+    h.kill_all()
+    os.unlink(os.path.join(h.logdir, 'smtpd'))
+    h.control('rcptcheck', None)
+    port = h.smtpd(listen=True)
+    eq(rcpt_codes(port, ['nosuch' + d]), [550])
+    h.control('rcptcheck', 'yes\n')
+    for i in range(2):
+        eq(rcpt_codes(port, ['nosuch' + d, 'other' + d]), under_tcpserver)
+    eq(under_tcpserver, [250, 250])
+    wait_for(lambda: len(warnings(h)) >= 2, 10, 'a warning per connection')
+    eq(warnings(h), want * 2)
+    h.control('rcptcheck', '1\n')
+    eq(rcpt_codes(port, ['nosuch' + d, 'ann' + d]), [550, 250])
+
+
+def dropped(port):
+    """A connection closed before any greeting."""
+    import socket
+    s = socket.create_connection(('127.0.0.1', port), 10)
+    data = s.recv(100)
+    s.close()
+    return data == b''
+
+
+def test_tcprules_rebuilt_by_tcprules(h):
+    """The rules cdb the listener keeps open: rebuilt by tcprules (a rename), a deny rule or a
+    new variable counts for the next connection; a removed cdb drops each connection with the
+    per-connection open's error until it is back."""
+    from nqtest import tcprules
+    port = h.smtpd(listen=True)
+    rfile = os.path.join(h.path, 'tcp.smtp')
+    eq(rcpt_code(port), 553)
+    tcprules(rfile, '127.0.0.1:deny\n:allow\n')
+    assert dropped(port)
+    wait_for(lambda: re.search(r'qmail-smtpd: deny \d+ ', h.read_log('smtpd')), 10, 'the deny line')
+    tcprules(rfile, '127.0.0.1:allow,RELAYCLIENT=""\n:allow\n')
+    eq(rcpt_code(port), 250)
+    os.unlink(rfile + '.cdb')
+    assert dropped(port)
+    wait_for(lambda: 'unable to read rules %s.cdb: dropping connection: No such file or directory' % rfile
+             in h.read_log('smtpd'), 10, 'the open error')
+    tcprules(rfile, ':allow\n')
+    eq(rcpt_code(port), 553)
 
 
 def test_maxperip_on_the_listeners_slot_file(h):

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -104,7 +105,7 @@ static int signals (unsigned int *n)
 
 /* One connection: 1 forked (parent), 0 in the child (*conn the connection), -1 resource
    trouble (pause). */
-static int accept_one (listener const *l, int s, unsigned int *n, int *conn)
+static int accept_one (listener const *l, int s, unsigned int *n, int *conn, rulesfile *rf)
 {
   pid_t pid ;
   int c = accept4(s, 0, 0, SOCK_CLOEXEC) ;
@@ -114,7 +115,9 @@ static int accept_one (listener const *l, int s, unsigned int *n, int *conn)
     strerr_warnwu1sys("accept a connection") ;
     return -1 ;
   }
+  if (l->rules) rulesfile_refresh(rf) ;
   if (l->prefork) (*l->prefork)() ;
+  tzset() ;   /* the zone read here (a stat when unchanged), not by each child's first localtime_r */
   pid = fork() ;
   if (pid < 0) { strerr_warnwu1sys("fork") ; close(c) ; return -1 ; }
   if (!pid)
@@ -133,6 +136,7 @@ static int accept_one (listener const *l, int s, unsigned int *n, int *conn)
 void listener_run (listener const *l)
 {
   sigset_t set ;
+  rulesfile rf = RULESFILE_ZERO ;
   unsigned int n = 0 ;
   int paused = 0, s, sfd ;
   char fp[UINT_FMT], fc[UINT_FMT] ;
@@ -143,6 +147,7 @@ void listener_run (listener const *l)
   sigemptyset(&set) ; sigaddset(&set, SIGCHLD) ; sigaddset(&set, SIGTERM) ; sigaddset(&set, SIGINT) ;
   if (selfpipe_trapset(&set) < 0) strerr_diefu1sys(EXIT_TEMP, "trap signals") ;
   signal(SIGPIPE, SIG_IGN) ;
+  rf.path = l->rules ;
   if (l->start) (*l->start)() ;
   fp[uint_fmt(fp, l->port)] = 0 ; fc[uint_fmt(fc, l->conc)] = 0 ;
   logline(PROG, ": info: listening on ", l->addr, " port ", fp, ", at most ", fc, " sessions", (char *)0) ;
@@ -157,10 +162,10 @@ void listener_run (listener const *l)
     if (n < l->conc && p[1].revents & POLLIN)
     {
       int c = -1 ;
-      r = accept_one(l, s, &n, &c) ;
+      r = accept_one(l, s, &n, &c, &rf) ;
       if (r < 0) paused = 1 ;
       if (r) continue ;
-      listener_child(l, c) ;
+      listener_child(l, c, &rf) ;
       return ;
     }
   }

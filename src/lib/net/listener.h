@@ -6,6 +6,7 @@
 #define NQ_LISTENER_H
 
 #include <stdint.h>
+#include "net/rulesfile.h"
 
 #define LISTENER_CONC_DEFAULT 40     /* tcpserver's -c default */
 #define LISTENER_CONC_MAX 100000
@@ -18,7 +19,7 @@ struct listener_s
   uint16_t port ;
   unsigned int conc ;       /* children at once, 1..LISTENER_CONC_MAX: no accept beyond it */
   unsigned int backlog ;
-  char const *rules ;       /* tcprules cdb, read per connection (0: none); unreadable drops the connection */
+  char const *rules ;       /* tcprules cdb (0: none), kept open by the listener (net/rulesfile); unreadable drops the connection */
   char const *localname ;   /* $TCPLOCALHOST (0: unset) */
   void (*start) (void) ;    /* 0, or called in the listener once, bound, before the first accept */
   void (*prefork) (void) ;  /* 0, or called in the listener before each fork */
@@ -31,7 +32,8 @@ extern void listener_run (listener const *) ;
 
 /* The child's part (listener_child.c): the connection s onto fds 0 and 1, the environment
    (PROTO, TCPLOCAL*, TCPREMOTE*, TCP6*; TCPREMOTEHOST and TCPREMOTEINFO unset), the rules
-   (a deny exits 100), and tcpserver -v's "ok"/"deny" log line. Exits 111 on trouble. */
-extern void listener_child (listener const *, int s) ;
+   (a deny exits 100; rf the listener's copy of l->rules), and tcpserver -v's "ok"/"deny"
+   log line. Exits 111 on trouble. */
+extern void listener_child (listener const *, int s, rulesfile *rf) ;
 
 #endif

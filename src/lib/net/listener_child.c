@@ -16,6 +16,7 @@
 #include "util/exitcode.h"
 #include "util/logline.h"
 #include "net/listener.h"
+#include "net/rulesfile.h"
 #include "net/tcprules.h"
 
 /* One end of the connection as tcpserver (ucspi-tcp-ipv6) names it. */
@@ -69,11 +70,12 @@ static void environment (end const *local, end const *remote, char const *localn
 }
 
 /* The rules of the cdb for ip: TCPRULES_ALLOW or TCPRULES_DENY; exits 111 if unreadable. */
-static int rules (char const *fn, char const *ip)
+static int rules (rulesfile *rf, char const *ip)
 {
   stralloc data = STRALLOC_ZERO ;
+  char const *fn = rf->path ;
   int r ;
-  cdbr *c = cdbr_open(fn) ;
+  cdbr *c = rulesfile_take(rf) ;   /* the listener's open cdb (net/rulesfile) */
   if (!c) strerr_diefu3sys(EXIT_TEMP, "read rules ", fn, ": dropping connection") ;
   r = tcprules_find(c, ip, 0, 0, &data) ;
   if (r < 0) strerr_diefu3sys(EXIT_TEMP, "read rules ", fn, ": dropping connection") ;
@@ -91,7 +93,7 @@ static void onto_01 (int s)
   if (s > 1) close(s) ;
 }
 
-void listener_child (listener const *l, int s)
+void listener_child (listener const *l, int s, rulesfile *rf)
 {
   struct sockaddr_storage ls, rs ;
   socklen_t ll = sizeof ls, rl = sizeof rs ;
@@ -105,7 +107,7 @@ void listener_child (listener const *l, int s)
   /* IPv4 options (source routes) are dropped, as tcpserver does unless -o */
   if (!remote.v6) setsockopt(0, IPPROTO_IP, IP_OPTIONS, 0, 0) ;
   environment(&local, &remote, l->localname) ;
-  if (l->rules) verdict = rules(l->rules, remote.ip) ;
+  if (l->rules) verdict = rules(rf, remote.ip) ;
   fp[pid_fmt(fp, getpid())] = 0 ;
   logline(PROG, verdict == TCPRULES_DENY ? ": deny " : ": ok ", fp, " ", l->localname ? l->localname : "", ":", local.ip6, ":", local.port,
           " :", remote.ip6, "::", remote.port, (char *)0) ;

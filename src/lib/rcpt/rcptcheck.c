@@ -16,6 +16,8 @@ static int unsure (rcptcheck *rc, char const *why, char const **note)
   return RCPTCHECK_OK ;
 }
 
+#define FAILED 3   /* state: the controls could not be read; said at the first address */
+
 static int controls (rcptcheck *rc)
 {
   unsigned long on = 1 ;
@@ -37,8 +39,41 @@ static int controls (rcptcheck *rc)
   rc->rw.percenthack = rc->percenthack.s ; rc->rw.percenthacklen = rc->percenthack.len ;
   rc->rw.locals = rc->locals.s ; rc->rw.localslen = rc->locals.len ;
   rc->rw.vdoms = rc->vdoms.s ; rc->rw.vdomslen = rc->vdoms.len ;
-  rc->table = cdbr_open(RCPTTAB_FILE) ;
   return 1 ;
+}
+
+int rcptcheck_load (rcptcheck *rc)
+{
+  int r = controls(rc) ;
+  if (r < 0)
+  {
+    int e = errno ? errno : EIO ;
+    rc->state = e == ENOMEM ? 0 : FAILED ;
+    errno = e ;
+    return -1 ;
+  }
+  rc->state = r ;
+  if (r != 1) return 0 ;
+  rc->table = cdbr_open(RCPTTAB_FILE) ;
+  return rc->table || errno == ENOENT ? 0 : -1 ;   /* missing: the check is off, said at the first address */
+}
+
+void rcptcheck_drop (rcptcheck *rc)
+{
+  cdbr_close(rc->table) ; rc->table = 0 ;
+  cdbr_close(rc->aliases) ; rc->aliases = 0 ; rc->aliasesopen = 0 ;
+  stralloc_free(&rc->me) ; stralloc_free(&rc->locals) ; stralloc_free(&rc->vdoms) ;
+  stralloc_free(&rc->percenthack) ; stralloc_free(&rc->aliascdb) ; stralloc_free(&rc->aliashome) ;
+  stralloc_free(&rc->addr) ; stralloc_free(&rc->out) ; stralloc_free(&rc->u.sa) ;
+  stralloc_free(&rc->probe.key) ; stralloc_free(&rc->probe.data) ;
+  rc->state = 0 ; rc->noted = 0 ;
+}
+
+int rcptcheck_keep (void *p, int keep)
+{
+  rcptcheck *rc = p ;
+  rcptcheck_drop(rc) ;
+  return keep ? rcptcheck_load(rc) : 0 ;
 }
 
 /* Is name (a qmail-alias $DEFAULT or $EXT) an alias? As qmail-alias decides. */
@@ -107,12 +142,11 @@ int rcptcheck_addr (rcptcheck *rc, char const *addr, size_t len, char const **no
   size_t at ;
   int r ;
   *note = 0 ;
-  if (!rc->state)
+  if (!rc->state && rcptcheck_load(rc) < 0 && errno == ENOMEM) return -1 ;
+  if (rc->state == FAILED)
   {
-    r = controls(rc) ;
-    if (r < 0 && errno == ENOMEM) return -1 ;
-    rc->state = r < 0 ? 2 : r ;
-    if (r < 0) return unsure(rc, "unable to read the controls of the recipient check: recipients are not checked", note) ;
+    rc->state = 2 ;
+    return unsure(rc, "unable to read the controls of the recipient check: recipients are not checked", note) ;
   }
   if (rc->state != 1) return RCPTCHECK_OK ;
   if (!rc->table) return unsure(rc, "users/rcpt.cdb is missing (run qmail-newrcpt): recipients are not checked", note) ;

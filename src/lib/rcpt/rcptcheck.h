@@ -24,7 +24,7 @@
 typedef struct rcptcheck_s rcptcheck ;
 struct rcptcheck_s
 {
-  int state ;            /* 0 controls not read yet, 1 checking, 2 off */
+  int state ;            /* 0 controls not read yet, 1 checking, 2 off, 3 unreadable (said at the first address) */
   int noted ;            /* a note was given already */
   stralloc me, locals, vdoms, percenthack, aliascdb, aliashome ;
   rewrite rw ;
@@ -46,5 +46,21 @@ struct rcptcheck_s
    RCPTCHECK_NO; -1 out of memory. *note gets, once per rc, a reason to log when
    something keeps the check from deciding (else 0). */
 extern int rcptcheck_addr (rcptcheck *rc, char const *addr, size_t len, char const **note) ;
+
+/* The controls and the table read now, relative to the current directory, into a
+   dropped (or zero) rc: what a first rcptcheck_addr would read (qmail-smtpd -L's
+   listener, whose children inherit rc). A failure is kept in rc and replayed to the
+   caller of rcptcheck_addr as a read at that time would fail (its note, the check off).
+   0 ok; -1 errno: a control or the table unreadable (kept), ENOMEM (nothing kept: a
+   later rcptcheck_addr reads again). */
+extern int rcptcheck_load (rcptcheck *rc) ;
+
+/* What rcptcheck_load and rcptcheck_addr opened, read and allocated, closed and freed;
+   rc as new. */
+extern void rcptcheck_drop (rcptcheck *rc) ;
+
+/* smtp/smtpd_ctl's hook (qmail-smtpd -L): p a rcptcheck, dropped, then loaded again if keep.
+   rcptcheck_load's result (0 when only dropped). */
+extern int rcptcheck_keep (void *p, int keep) ;
 
 #endif

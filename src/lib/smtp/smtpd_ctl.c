@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <skalibs/strerr.h>
 #include "util/auto.h"
 #include "util/pwnam.h"
@@ -32,6 +33,10 @@ static smtpd_config conf = SMTPD_CONFIG_ZERO ;
 static int readerr ;            /* the last read failed: errno, and what and line for the child's log */
 static char const *errwhat = "" ;
 static unsigned long errline ;
+static int (*extra) (void *, int) ;   /* the program's own controls (smtpd_ctl_extra) */
+static void *extrap ;
+static char const *extrawatch ;
+static int extraerr ;           /* its last read failed: again before the next fork */
 
 /* Read with qmaild's rights (a file qmaild cannot read fails as in the session). 0 ok,
    -1 nothing changed. */
@@ -58,6 +63,21 @@ static void as_root (void)
     strerr_diefu1sys(EXIT_TEMP, "become root again after reading control/") ;
 }
 
+/* The extra file's chain; a missing first directory (users/) is seen coming by conf-home's watch. */
+static int extrachain (dirwatch *w)
+{
+  char dir[256] ;
+  struct stat st ;
+  char const *slash = strchr(extrawatch, '/') ;
+  size_t n = slash ? (size_t)(slash - extrawatch) : 0 ;
+  if (n && n < sizeof dir)
+  {
+    memcpy(dir, extrawatch, n) ; dir[n] = 0 ;
+    if (lstat(dir, &st) < 0) return errno == ENOENT ? 0 : -1 ;
+  }
+  return dirwatch_addchain(w, extrawatch) ;
+}
+
 /* A new watch: conf-home (control/ replaced), control/, and the chain of each symlink in it. */
 static int watch_setup (dirwatch *w)
 {
@@ -76,6 +96,7 @@ static int watch_setup (dirwatch *w)
   }
   if (errno) { closedir(d) ; goto err ; }
   closedir(d) ;
+  if (extrawatch && extrachain(w) < 0) goto err ;
   return 0 ;
  err:
   dirwatch_end(w) ;
@@ -91,6 +112,7 @@ static void read_controls (void)
   errline = control_badline ;
   if (slotfd >= 0) { close(slotfd) ; slotfd = -1 ; }   /* opened again: a file removed meanwhile comes back */
   if (!readerr && conf.maxperip) slotfd = ipslot_open(SMTPD_IPSLOT_FILE) ;   /* created as qmaild would */
+  if (extra) extraerr = (*extra)(extrap, 1) < 0 ;
   as_root() ;
   smtpd_auth_preload(quid, qgid) ;   /* as root, as each child read them before it became qmaild */
 }
@@ -98,17 +120,26 @@ static void read_controls (void)
 /* After a change (or at first): a new watch first, so that a change while reading is seen. */
 static void refresh (int changed)
 {
-  if (fchdir(homefd) < 0) { on = 0 ; return ; }
-  if (changed)
+  if (fchdir(homefd) < 0) on = 0 ;
+  else
   {
-    dirwatch w = DIRWATCH_ZERO ;
-    int r = watch_setup(&w) ;
-    dirwatch_end(&watch) ;
-    watch = w ;
-    on = r == 0 ;
+    if (changed)
+    {
+      dirwatch w = DIRWATCH_ZERO ;
+      int r = watch_setup(&w) ;
+      dirwatch_end(&watch) ;
+      watch = w ;
+      on = r == 0 ;
+    }
+    if (on) read_controls() ;
+    if (fchdir(cwdfd) < 0) strerr_diefu1sys(EXIT_TEMP, "go back to the listener's directory") ;
   }
-  if (on) read_controls() ;
-  if (fchdir(cwdfd) < 0) strerr_diefu1sys(EXIT_TEMP, "go back to the listener's directory") ;
+  if (!on && extra) { (*extra)(extrap, 0) ; extraerr = 0 ; }   /* each child reads for itself */
+}
+
+void smtpd_ctl_extra (int (*f) (void *, int), void *p, char const *path)
+{
+  extra = f ; extrap = p ; extrawatch = path ;
 }
 
 void smtpd_ctl_listen (void)
@@ -132,7 +163,7 @@ void smtpd_ctl_prefork (void)
   if (enabled)
   {
     if (watch.fd >= 0) changed = dirwatch_changed(&watch) != 0 ;   /* -1: trust it no more, start again */
-    if (changed || readerr || !on) refresh(changed || !on) ;
+    if (changed || readerr || extraerr || !on) refresh(changed || !on) ;
   }
   smtpd_tls_preload(on ? changed : 1) ;
 }

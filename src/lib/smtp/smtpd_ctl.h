@@ -11,6 +11,14 @@
 
 #include "smtp/smtpd_config.h"
 
+/* A program's own controls, kept with these (qmail-smtpd's recipient check: rcpt/ is above
+   smtp/). f(p, 1) reads them, as qmaild in conf-home, whenever the listener reads its own
+   (0 ok; -1 a failure it keeps for the children: read again before the next fork), and
+   f(p, 0) drops them when the children read for themselves. watch: a file relative to
+   conf-home whose directory and symlink chain are watched too (users/rcpt.cdb), or 0.
+   Called before listening; one hook. */
+extern void smtpd_ctl_extra (int (*f) (void *, int), void *p, char const *watch) ;
+
 /* The listener, once before accepting (net/listener's start hook): the first read. */
 extern void smtpd_ctl_listen (void) ;
 
