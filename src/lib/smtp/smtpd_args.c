@@ -1,7 +1,6 @@
 /* smtpd_args.c: qmail-smtpd's options; -L makes it its own tcpserver (net/listener). */
 
 #include <string.h>
-#include <time.h>
 #include <skalibs/strerr.h>
 #include "util/auto.h"
 #include "util/control.h"
@@ -75,7 +74,6 @@ char const *const *smtpd_args (char const *const *argv, int *implicit, int *subm
     if (unused[0])
       strerr_warnw3x("a static qmail-smtpd finds users in /etc/passwd only, not through nsswitch.conf's: ",
                      unused, " (make without STATIC_SMTPD=1 for those)") ;
-    tzset() ;   /* once in the listener, not in each child: the Received line's time zone */
     listener_run(&l) ;
     smtpd_ctl_child() ;
   }
