@@ -445,7 +445,10 @@ int main (int argc, char const *const *argv)
     x[2].fd = FD_SEND ; x[2].events = 0 ;   /* only to see qmail-send go away */
     r = iopause_g(x, 3, &deadline) ;
     if (r < 0) { if (errno == EINTR) continue ; strerr_diefu1sys(EXIT_TEMP, "iopause") ; }
-    if (!r) { flagscan = 1 ; continue ; }
+    /* the timer's scan is due even while pulls keep the FIFO readable: it finds what
+       no pull named (a writer killed after its commit, a pull lost) */
+    if (!tain_less(&STAMP, &deadline)) flagscan = 1 ;
+    if (!r) continue ;
     if (x[2].revents & IOPAUSE_EXCEPT) strerr_dief1x(EXIT_TEMP, "qmail-send went away") ;
     if (x[1].revents & IOPAUSE_READ)
     {

@@ -1,6 +1,7 @@
 """The scheduler side: qmail-start, qmail-todo, qmail-send, qmail-clean. Messages are
 queued with the real qmail-queue and delivered by the real qmail-lspawn/qmail-local."""
 
+import fcntl
 import os
 import re
 import signal
@@ -10,6 +11,7 @@ import time
 import nqtest
 from nqtest import eq, wait_for, TestFailure, TEST_ME, SPLIT, uid_of, gid_of, queue, program_aside
 
+F_SETPIPE_SZ = 1031   # fcntl.F_SETPIPE_SZ from Python 3.10 on
 QUEUE_DIRS = ('mess', 'intd', 'todo', 'info', 'local', 'remote', 'bounce', 'pid')
 
 
@@ -769,9 +771,10 @@ def test_pulls_name_the_message_no_scan_of_todo(h):
     queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('warm'))
     wait_for(lambda: len(h.maildir(md)) == 1, 10, 'the first message')
     log = os.path.join(h.path, 'tmp', 'todo.strace')
-    tr = subprocess.Popen(['strace', '-qq', '-o', log, '-e', 'trace=openat,getdents64',
+    tr = subprocess.Popen(['strace', '-o', log, '-e', 'trace=openat,getdents64',
                            '-p', str(h.pid_of('qmail-todo'))], stderr=subprocess.PIPE)
-    wait_for(lambda: os.path.exists(log), 10, 'strace to attach')
+    line = tr.stderr.readline()   # "strace: Process N attached", after the attach
+    assert b'attached' in line, line
     try:
         for i in range(3):
             queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('m%d' % i))
@@ -794,16 +797,19 @@ def test_pull_lost_to_a_full_trigger_still_preprocessed_at_once(h):
     try:
         fd = os.open(os.path.join(h.path, 'queue', 'lock', 'trigger'), os.O_WRONLY | os.O_NONBLOCK)
         try:
+            # one page, and fewer ids than the 1,000 that make a scan on their own:
+            # only the fullness can tell qmail-todo that a pull was lost
+            eq(fcntl.fcntl(fd, F_SETPIPE_SZ, 4096), 4096)
             n = 0
             while True:
                 try:
-                    os.write(fd, b'1\n')
+                    os.write(fd, b'%d\n' % (10 ** 19 + n % 7))
                     n += 1
                 except BlockingIOError:
                     break
         finally:
             os.close(fd)
-        assert n > 1000, n
+        assert 100 < n < 1000, n
         queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('lost-pull'))
     finally:
         os.kill(todo, signal.SIGCONT)

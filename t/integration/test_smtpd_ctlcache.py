@@ -386,3 +386,37 @@ def test_maxperip_on_the_listeners_slot_file(h):
     a = greeted(port)
     eq(first_reply(port)[0], 421)
     a.expect(b'QUIT', 221)
+
+
+def inotify_fds(pid):
+    out = 0
+    for fd in os.listdir('/proc/%d/fd' % pid):
+        try:
+            out += os.readlink('/proc/%d/fd/%s' % (pid, fd)) == 'anon_inode:inotify'
+        except OSError:
+            pass
+    return out
+
+
+def test_failed_start_retried_at_the_next_fork(h):
+    """The listener cannot find qmaild at its start (its first two opens of /etc/passwd,
+    at start and at the first look before a fork, fail with EMFILE, injected by strace):
+    it says so, its children read their own files, and at the next fork it tries again
+    and keeps the controls from then on (its watch is there); the sessions are served
+    all along."""
+    from nqtest import free_port
+    port = free_port('127.0.0.1')
+    p = h.spawn(['strace', '-f', '-o', '/dev/null', '-P', '/etc/passwd', '-e', 'trace=openat',
+                 '-e', 'inject=openat:error=EMFILE:when=1..2', h.bin('qmail-smtpd'), '-L', '-l', TEST_ME,
+                 '127.0.0.1', str(port)], log=os.path.join(h.logdir, 'smtpd2'))
+    wait_for(lambda: 'listening on' in h.read_log('smtpd2') or p.poll() is not None, 20, 'the listener')
+    log = h.read_log('smtpd2')
+    assert 'each reads its own until this works' in log, log
+    listener = int(open('/proc/%d/task/%d/children' % (p.pid, p.pid)).read().split()[0])
+    eq(inotify_fds(listener), 0, 'a watch without qmaild')
+    eq(rcpt_code(port, b'RCPT TO:<x@' + TEST_ME.encode() + b'>'), 250)   # served: the child read its files
+    wait_for(lambda: inotify_fds(listener) == 1, 10, 'the watch after the retry')
+    eq(rcpt_code(port), 553)
+    h.control('rcpthosts', TEST_ME + '\nlocalhost\nadded.test\n')
+    eq(rcpt_code(port), 250)   # seen through the watch
+    end_traced(p, os.devnull)

@@ -1,6 +1,7 @@
 /* check_dirwatch.c: what a watch of control/ sees (and only that), symlink chains included. */
 
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,6 +86,48 @@ START_TEST(test_symlink_chain)
 }
 END_TEST
 
+/* A symlinked directory on the way ("cur -> v1", swapped to v2 by rename, as deploy
+   tools do): the swap is seen, though no file on the chain changed. */
+START_TEST(test_symlinked_directory_on_the_way)
+{
+  dirwatch w = DIRWATCH_ZERO ;
+  setup(&w) ;
+  ck_assert_int_eq(mkdir("other/v1", 0755), 0) ;
+  ck_assert_int_eq(mkdir("other/v2", 0755), 0) ;
+  put("other/v1/rules.cdb", "1\n") ;
+  put("other/v2/rules.cdb", "2\n") ;
+  ck_assert_int_eq(symlink("v1", "other/cur"), 0) ;
+  ck_assert_int_eq(symlink("../other/cur/rules.cdb", "control/rules.cdb"), 0) ;
+  ck_assert_int_eq(dirwatch_changed(&w), 1) ;
+  ck_assert_int_eq(dirwatch_addchain(&w, "control/rules.cdb"), 0) ;
+  ck_assert_int_eq(dirwatch_addchain(&w, "other/cur/rules.cdb"), 0) ;   /* the link in the middle itself */
+  ck_assert_int_eq(dirwatch_changed(&w), 0) ;
+  ck_assert_int_eq(symlink("v2", "other/.cur"), 0) ;
+  ck_assert_int_eq(rename("other/.cur", "other/cur"), 0) ;
+  ck_assert_int_eq(dirwatch_changed(&w), 1) ;
+  put("other/v1/unrelated", "z\n") ;   /* the old target's directory may still be watched: harmless */
+  dirwatch_changed(&w) ;
+  put("other/v3", "z\n") ;
+  ck_assert_int_eq(dirwatch_changed(&w), 1) ;   /* other/ holds a link on the way: watched */
+  /* a chain of directory links longer than DIRWATCH_HOPS: ELOOP, not a hang */
+  {
+    char a[16], b[16] ;
+    int i ;
+    for (i = 0 ; i < DIRWATCH_HOPS + 2 ; i++)
+    {
+      snprintf(a, sizeof a, "other/d%d", i) ;
+      snprintf(b, sizeof b, "d%d", i + 1) ;
+      ck_assert_int_eq(symlink(b, a), 0) ;
+    }
+    ck_assert_int_eq(mkdir("other/d18", 0755), 0) ;
+    ck_assert_int_eq(dirwatch_addchain(&w, "other/d0/x"), -1) ;
+    ck_assert_int_eq(errno, ELOOP) ;
+  }
+  dirwatch_end(&w) ;
+  cktmp_teardown() ;
+}
+END_TEST
+
 START_TEST(test_errors)
 {
   dirwatch w = DIRWATCH_ZERO ;
@@ -103,5 +146,5 @@ END_TEST
 
 int main (void)
 {
-  return ck_run(ck_suite("dirwatch", test_each_kind_of_change, test_symlink_chain, test_errors, (TTest const *)0)) ;
+  return ck_run(ck_suite("dirwatch", test_each_kind_of_change, test_symlink_chain, test_symlinked_directory_on_the_way, test_errors, (TTest const *)0)) ;
 }

@@ -114,33 +114,45 @@ START_TEST(test_too_many_ask_for_a_scan)
 }
 END_TEST
 
-/* A pull that found the FIFO full is lost: the next read must ask for a scan, for
-   the default FIFO and for the smallest one (one page), with ids of any length. */
+/* A pull that found the FIFO full is lost: the next read must ask for a scan. Fewer
+   records than TRIGGER_IDS_MAX, so the fullness alone decides; 20-byte records leave
+   16 bytes of each page unused (a record never spans pages), which a check against
+   the FIFO's size alone would miss. */
 START_TEST(test_full_fifo_asks_for_a_scan)
 {
-  static unsigned long const base[3] = { 1, 1000000000UL, 10000000000000000000UL } ;
+  static struct { int size ; unsigned long base ; } const c[] = {
+    { 4096, 10000UL }, { 4096, 1000000000UL }, { 4096, 10000000000000000000UL },
+    { 8192, 1000000000000000000UL }, { 8192, 10000000000000000000UL } } ;
   genalloc ids = GENALLOC_ZERO ;
-  int fd = reader(), size, b ;
-  for (size = 0 ; size < 2 ; size++)
-    for (b = 0 ; b < 3 ; b++)
+  int fd = reader() ;
+  size_t k ;
+  for (k = 0 ; k < sizeof c / sizeof *c ; k++)
+  {
+    int w = open("lock/trigger", O_WRONLY | O_NONBLOCK) ;
+    unsigned long i ;
+    ck_assert_int_ge(w, 0) ;
+    ck_assert_int_eq(fcntl(w, F_SETPIPE_SZ, c[k].size), c[k].size) ;
+    /* fill it with the writer's own records until one does not fit */
+    for (i = 0 ; ; i++)
     {
-      int w = open("lock/trigger", O_WRONLY | O_NONBLOCK) ;
-      unsigned long i ;
-      ck_assert_int_ge(w, 0) ;
-      if (size) ck_assert_int_eq(fcntl(w, F_SETPIPE_SZ, 4096), 4096) ;
-      /* fill it with the writer's own records until one does not fit */
-      for (i = 0 ; ; i++)
-      {
-        char rec[24] ;
-        int n = snprintf(rec, sizeof rec, "%lu\n", base[b] + i % 7) ;
-        if (write(w, rec, (size_t)n) < 0) { ck_assert_int_eq(errno, EAGAIN) ; break ; }
-      }
-      trigger_pull(base[b]) ;                          /* lost */
-      close(w) ;
-      ck_assert_msg(trigger_read(fd, &ids) == 0, "size %d base %d", size, b) ;
-      ck_assert_int_eq(trigger_read(fd, &ids), 1) ;
-      ck_assert_uint_eq(genalloc_len(unsigned long, &ids), 0) ;
+      char rec[24] ;
+      int n = snprintf(rec, sizeof rec, "%lu\n", c[k].base + i % 7) ;
+      if (write(w, rec, (size_t)n) < 0) { ck_assert_int_eq(errno, EAGAIN) ; break ; }
     }
+    ck_assert_uint_lt(i, TRIGGER_IDS_MAX) ;
+    trigger_pull(c[k].base) ;                          /* lost */
+    close(w) ;
+    ck_assert_msg(trigger_read(fd, &ids) == 0, "case %zu", k) ;
+    ck_assert_int_eq(trigger_read(fd, &ids), 1) ;
+    ck_assert_uint_eq(genalloc_len(unsigned long, &ids), 0) ;
+    /* drained: the next pull is read as its id, no scan */
+    w = open("lock/trigger", O_WRONLY | O_NONBLOCK) ;
+    ck_assert_int_ge(w, 0) ;
+    trigger_pull(c[k].base) ;
+    close(w) ;
+    ck_assert_int_eq(trigger_read(fd, &ids), 1) ;
+    ck_assert_uint_eq(genalloc_len(unsigned long, &ids), 1) ;
+  }
   genalloc_free(unsigned long, &ids) ;
   close(fd) ;
 }

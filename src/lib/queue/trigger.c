@@ -49,6 +49,21 @@ static int ulong_cmp (void const *a, void const *b)
   return x < y ? -1 : x > y ;
 }
 
+/* After an error: empty the FIFO anyway, or the caller's poll would wake at once, again. */
+static int drain (int fd)
+{
+  char b[4096] ;
+  int e = errno ;
+  for (;;)
+  {
+    ssize_t r = read(fd, b, sizeof b) ;
+    if (r > 0 || (r < 0 && errno == EINTR)) continue ;
+    break ;
+  }
+  errno = e ;
+  return -1 ;
+}
+
 int trigger_read (int fd, genalloc *ids)
 {
   static stralloc buf = STRALLOC_ZERO ;
@@ -62,7 +77,7 @@ int trigger_read (int fd, genalloc *ids)
      ends on a record's end (each was one atomic write) and a FIFO that was full
      when a pull failed is still full at the next read (only reads drain it) */
   room = (size_t)cap + 1 ;
-  if (!stralloc_ready(&buf, room)) return -1 ;
+  if (!stralloc_ready(&buf, room)) return drain(fd) ;
   for (;;)
   {
     ssize_t r = read(fd, buf.s, room) ;
@@ -70,7 +85,7 @@ int trigger_read (int fd, genalloc *ids)
     {
       if (errno == EINTR) continue ;
       if (errno == EAGAIN) break ;
-      return -1 ;
+      return drain(fd) ;
     }
     if (!r) break ;
     /* a pull may have been lost: a record never spans two pages of the FIFO, so a
@@ -79,14 +94,14 @@ int trigger_read (int fd, genalloc *ids)
     if (whole)
     {
       int p = parse(buf.s, (size_t)r, ids) ;
-      if (p < 0) return -1 ;
+      if (p < 0) return drain(fd) ;
       if (!p) whole = 0 ;
     }
   }
   if (!whole) { genalloc_setlen(unsigned long, ids, 0) ; return 0 ; }
   n = genalloc_len(unsigned long, ids) ;
   v = genalloc_s(unsigned long, ids) ;
-  qsort(v, n, sizeof *v, &ulong_cmp) ;
+  if (n > 1) qsort(v, n, sizeof *v, &ulong_cmp) ;
   for (i = k = 0 ; i < n ; i++) if (!k || v[k - 1] != v[i]) v[k++] = v[i] ;
   genalloc_setlen(unsigned long, ids, k) ;
   return 1 ;

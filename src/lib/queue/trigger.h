@@ -19,7 +19,7 @@ extern void trigger_pull (unsigned long id) ;
    0: todo/ must be scanned (ids empty): a record that is not "ID\n" (an old pull,
       garbage: the FIFO is writable by everyone), a read that found the FIFO (nearly)
       full, where a pull may have been lost, or more than TRIGGER_IDS_MAX ids;
-   -1: error (errno). */
+   -1: error (errno), the FIFO emptied all the same. */
 extern int trigger_read (int fd, genalloc *ids) ;
 
 #endif

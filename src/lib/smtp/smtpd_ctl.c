@@ -142,25 +142,35 @@ void smtpd_ctl_extra (int (*f) (void *, int), void *p, char const *path)
   extra = f ; extrap = p ; extrawatch = path ;
 }
 
-void smtpd_ctl_listen (void)
+/* What reading for the children needs; until it works (an EMFILE, a passwd source
+   that failed once) each child reads its files, and the next fork tries again. */
+static int enable (void)
 {
-  homefd = open(auto_home, O_PATH | O_DIRECTORY | O_CLOEXEC) ;
-  cwdfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC) ;
-  if (homefd < 0 || cwdfd < 0) { strerr_warnwu2sys("open ", auto_home) ; return ; }   /* each child reads and logs */
-  if (!getuid())
+  if (homefd < 0) homefd = open(auto_home, O_PATH | O_DIRECTORY | O_CLOEXEC) ;
+  if (cwdfd < 0) cwdfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC) ;
+  if (homefd < 0 || cwdfd < 0) return 0 ;
+  if (!getuid() && !root)
   {
-    struct passwd *pw = pw_getnam(auto_userd) ;   /* safe in a static qmail-smtpd */
-    if (!pw) return ;
+    struct passwd *pw ;
+    errno = 0 ;
+    pw = pw_getnam(auto_userd) ;   /* safe in a static qmail-smtpd */
+    if (!pw) { if (!errno) errno = ENOENT ; return 0 ; }
     root = 1 ; quid = pw->pw_uid ; qgid = pw->pw_gid ; rootgid = getegid() ;
   }
-  enabled = 1 ;
+  return enabled = 1 ;
+}
+
+void smtpd_ctl_listen (void)
+{
+  if (!enable())
+    strerr_warnwu3sys("prepare ", auto_home, "/control for the children (each reads its own until this works)") ;
   smtpd_ctl_prefork() ;
 }
 
 void smtpd_ctl_prefork (void)
 {
   int changed = 1 ;
-  if (enabled)
+  if (enabled || enable())
   {
     if (watch.fd >= 0) changed = dirwatch_changed(&watch) != 0 ;   /* -1: trust it no more, start again */
     if (changed || readerr || extraerr || !on) refresh(changed || !on) ;

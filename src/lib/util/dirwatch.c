@@ -32,20 +32,42 @@ static void dir_of (char *buf, char const *path)
   memcpy(buf, path, n) ; buf[n] = 0 ;
 }
 
-int dirwatch_addchain (dirwatch *w, char const *path)
+static int chain (dirwatch *w, char const *path, unsigned int *budget) ;
+
+/* Each symlink among dir's components gets its own chain: the directory holding it is
+   watched, so a swap of a "cur -> v1" directory link is seen. */
+static int components (dirwatch *w, char const *dir, unsigned int *budget)
+{
+  char p[PATH_MAX] ;
+  size_t i, n = strlen(dir) ;
+  if (n >= sizeof p) { errno = ENAMETOOLONG ; return -1 ; }
+  for (i = 1 ; i <= n ; i++)
+  {
+    struct stat st ;
+    if (i < n && dir[i] != '/') continue ;
+    memcpy(p, dir, i) ; p[i] = 0 ;
+    if (lstat(p, &st) < 0) return errno == ENOENT ? 0 : -1 ;   /* what comes later: its parent says */
+    if (S_ISLNK(st.st_mode) && chain(w, p, budget) < 0) return -1 ;
+  }
+  return 0 ;
+}
+
+static int chain (dirwatch *w, char const *path, unsigned int *budget)
 {
   char cur[PATH_MAX], dir[PATH_MAX], target[PATH_MAX] ;
-  unsigned int hop ;
   if (strlen(path) >= sizeof cur) { errno = ENAMETOOLONG ; return -1 ; }
   strcpy(cur, path) ;
-  for (hop = 0 ; hop <= DIRWATCH_HOPS ; hop++)
+  for (;;)
   {
     struct stat st ;
     ssize_t n ;
     dir_of(dir, cur) ;
+    if (components(w, dir, budget) < 0) return -1 ;
     if (dirwatch_add(w, dir) < 0) return -1 ;
     if (lstat(cur, &st) < 0) return errno == ENOENT ? 0 : -1 ;   /* a missing file: its directory says when it comes */
     if (!S_ISLNK(st.st_mode)) return 0 ;
+    if (!*budget) { errno = ELOOP ; return -1 ; }
+    --*budget ;
     n = readlink(cur, target, sizeof target) ;
     if (n < 0) return -1 ;
     if ((size_t)n >= sizeof target) { errno = ENAMETOOLONG ; return -1 ; }
@@ -58,8 +80,13 @@ int dirwatch_addchain (dirwatch *w, char const *path)
       memcpy(cur, dir, d) ; cur[d] = '/' ; memcpy(cur + d + 1, target, (size_t)n + 1) ;
     }
   }
-  errno = ELOOP ;
-  return -1 ;
+}
+
+int dirwatch_addchain (dirwatch *w, char const *path)
+{
+  /* one budget for every link followed, in the path and in the directories on the way */
+  unsigned int budget = DIRWATCH_HOPS ;
+  return chain(w, path, &budget) ;
 }
 
 int dirwatch_changed (dirwatch *w)

@@ -5,7 +5,7 @@
 #ifndef NQ_DIRWATCH_H
 #define NQ_DIRWATCH_H
 
-#define DIRWATCH_HOPS 8   /* symlinks followed in one chain; more: dirwatch_addchain fails (ELOOP) */
+#define DIRWATCH_HOPS 16  /* symlinks followed for one path, on the way too; more: dirwatch_addchain fails (ELOOP) */
 
 typedef struct dirwatch_s dirwatch ;
 struct dirwatch_s
@@ -22,7 +22,10 @@ extern int dirwatch_start (dirwatch *) ;
 extern int dirwatch_add (dirwatch *, char const *dir) ;
 
 /* Watch the directory of path and, while path is a symlink, the directory of each hop
-   (a relative target is taken from the link's directory). 0 ok, -1 errno. */
+   (a relative target is taken from the link's directory); a symlink among the
+   directories on the way is followed alike (its own directory watched: a swapped
+   "cur -> v2" is seen). A renamed ancestor that is not a link is not seen. At most
+   DIRWATCH_HOPS links in all. 0 ok, -1 errno. */
 extern int dirwatch_addchain (dirwatch *, char const *path) ;
 
 /* Every pending event read: 1 something changed (or the kernel's queue overflowed),

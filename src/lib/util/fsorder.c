@@ -6,6 +6,8 @@
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
@@ -46,7 +48,14 @@ int fsorder_journal (int fd)
   struct statfs sf ;
   struct stat st ;
   if (fstatfs(fd, &sf) < 0) return 0 ;
-  if ((unsigned long)sf.f_type == XFS_MAGIC) return 1 ;
+  if ((unsigned long)sf.f_type == XFS_MAGIC)
+  {
+    /* a realtime file's data is on the rt device, whose cache a log force does not
+       flush (only the file's fsync does): not ordered for our purpose */
+    struct fsxattr fx ;
+    if (ioctl(fd, FS_IOC_FSGETXATTR, &fx) < 0) return 0 ;
+    return !(fx.fsx_xflags & FS_XFLAG_REALTIME) ;
+  }
   if ((unsigned long)sf.f_type != EXT4_MAGIC) return 0 ;
   if (fstat(fd, &st) < 0) return 0 ;
   return ext_has_journal(st.st_dev) ;

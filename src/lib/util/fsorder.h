@@ -4,8 +4,8 @@
 
 /* 1 if the file system of fd commits metadata in one ordered journal, so that an fsync
    of a file also makes durable every link, create and unlink made before it on that
-   file system, in any directory: XFS, and ext3/ext4 with an internal journal (seen as
-   /proc/fs/jbd2/DEV-8). 0 otherwise, or when unsure (then each directory is fsync'd).
+   file system, in any directory: XFS (not for a realtime file), and ext3/ext4 with an
+   internal journal (seen as /proc/fs/jbd2/DEV-8). 0 otherwise, or when unsure (then each directory is fsync'd).
    INTERNALS.md, "Commit order", says why this is enough. */
 extern int fsorder_journal (int fd) ;
 
