@@ -205,21 +205,29 @@ def end_traced(p, out):
     return open(out).read()
 
 
-def test_no_control_file_opened_per_connection(h):
-    """strace -f: the control files, the recipient check's files, the tcprules cdb (and the
-    certificate's stat) are the listener's, once and after a change; a child of a whole session
-    (EHLO, MAIL, RCPT to a local user with the recipient check on, DATA, QUIT) names no path but
-    the live users/cdb, however many connections."""
-    import tlstest
-    from nqtest import tcprules, smtp_send
+def traced_session_lab(h):
+    """A local user ann, the recipient check on, a tcprules cdb, and a traced listener
+    using them; returns (strace, port, its output file)."""
+    from nqtest import tcprules
     from test_smtpd_rcpt import newrcpt
-    tlstest.install(h)
     h.add_user('ann')
     h.control('rcptcheck', None)
     newrcpt(h)
     cdb = tcprules(os.path.join(h.path, 'tcp.smtp'), ':allow\n')
     out = os.path.join(h.path, 'tmp', 'strace.out')
     p, port = traced_listener(h, out, ['-x', cdb])
+    return p, port, out
+
+
+def test_no_control_file_opened_per_connection(h):
+    """strace -f: the control files, the recipient check's files, the tcprules cdb (and the
+    certificate's stat) are the listener's, once and after a change; a child of a whole session
+    (EHLO, MAIL, RCPT to a local user with the recipient check on, DATA, QUIT) names no path but
+    the live users/cdb, however many connections."""
+    import tlstest
+    from nqtest import smtp_send
+    tlstest.install(h)
+    p, port, out = traced_session_lab(h)
     for i in range(4):
         eq(ehlo_size(port), b'33554432')
     h.control('rcpthosts', TEST_ME + '\nlocalhost\nadded.test\n')   # one change: one more read, by the listener
@@ -248,14 +256,8 @@ def check_session_paths(trace, listener):
 def test_no_path_per_session_without_a_certificate(h):
     """The same without TLS, where nothing else of the listener reads the time zone first: a
     session's Received line and 250 reply find it read (the listener's tzset before the fork)."""
-    from nqtest import tcprules, smtp_send
-    from test_smtpd_rcpt import newrcpt
-    h.add_user('ann')
-    h.control('rcptcheck', None)
-    newrcpt(h)
-    cdb = tcprules(os.path.join(h.path, 'tcp.smtp'), ':allow\n')
-    out = os.path.join(h.path, 'tmp', 'strace.out')
-    p, port = traced_listener(h, out, ['-x', cdb])
+    from nqtest import smtp_send
+    p, port, out = traced_session_lab(h)
     for i in range(2):
         eq(smtp_send(port, 'x@example.org', ['ann@' + TEST_ME], b'Subject: x\r\n\r\nhi\r\n')[0], 250)
     trace = end_traced(p, out)
