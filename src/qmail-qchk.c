@@ -19,6 +19,7 @@
 #include <skalibs/strerr.h>
 #include "queue/queue.h"
 #include "queue/sendlock.h"
+#include "util/ulongs.h"
 #include "util/auto.h"
 #include "util/exitcode.h"
 #include "util/num.h"
@@ -84,15 +85,9 @@ static int idset_add (idset *s, unsigned long id)
   return 0 ;
 }
 
-static int cmp_ul (void const *a, void const *b)
-{
-  unsigned long x = *(unsigned long const *)a, y = *(unsigned long const *)b ;
-  return x < y ? -1 : x > y ;
-}
-
 static int idset_has (idset const *s, unsigned long id)
 {
-  return !!bsearch(&id, s->v, s->n, sizeof *s->v, &cmp_ul) ;
+  return ulongs_has(s->v, s->n, id) ;
 }
 
 /* --- owners and modes ------------------------------------------------------ */
@@ -280,7 +275,7 @@ static void scan_split (int d)
     queue_bucket(bdir, dname[d], b) ;
     if (check_dir(bdir, byq[d] ? uq : us, dirmode[d])) scan_bucket(d, bdir, b) ;
   }
-  qsort(ids[d].v, ids[d].n, sizeof *ids[d].v, &cmp_ul) ;
+  ulongs_sort(ids[d].v, ids[d].n) ;
 }
 
 /* --- the flat directories: pid/, bounce/, lock/, queue/ itself ---------------- */
@@ -335,8 +330,8 @@ static void scan_bounce (void)
   }
   if (errno) strerr_diefu1sys(EXIT_TEMP, "read bounce") ;
   closedir(dir) ;
-  qsort(bounces.v, bounces.n, sizeof *bounces.v, &cmp_ul) ;
-  qsort(warns.v, warns.n, sizeof *warns.v, &cmp_ul) ;
+  ulongs_sort(bounces.v, bounces.n) ;
+  ulongs_sort(warns.v, warns.n) ;
 }
 
 /* lock/'s three files; the type is not repaired (the installer makes them). */

@@ -18,6 +18,7 @@
 #include "queue/queue.h"
 #include "queue/queuedir.h"
 #include "queue/queuescan.h"
+#include "util/ulongs.h"
 #include "util/exitcode.h"
 
 #define USAGE "qmail-qread"
@@ -53,12 +54,6 @@ static void warn_bucket (char const *b)
 static int collect (unsigned long id, void *ctx)
 {
   return genalloc_append(unsigned long, (genalloc *)ctx, &id) ? 0 : -1 ;
-}
-
-static int by_id (void const *a, void const *b)
-{
-  unsigned long x = *(unsigned long const *)a, y = *(unsigned long const *)b ;
-  return x < y ? -1 : x > y ;
 }
 
 static void age (unsigned long secs)
@@ -163,7 +158,7 @@ int main (int argc, char const *const *argv)
     strerr_diefu1sys(EXIT_TEMP, what) ;
   }
   queuescan("mess", &collect, &ids, &warn_bucket) ;
-  qsort(genalloc_s(unsigned long, &ids), genalloc_len(unsigned long, &ids), sizeof(unsigned long), &by_id) ;
+  ulongs_sort(genalloc_s(unsigned long, &ids), genalloc_len(unsigned long, &ids)) ;
   for (i = 0 ; i < genalloc_len(unsigned long, &ids) ; i++)
   {
     message(genalloc_s(unsigned long, &ids)[i]) ;

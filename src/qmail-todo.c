@@ -27,6 +27,7 @@
 #include "queue/envelope.h"
 #include "util/logline.h"
 #include "util/memcap.h"
+#include "util/ulongs.h"
 #include "queue/qfile.h"
 #include "queue/queue.h"
 #include "queue/queuedir.h"
@@ -358,12 +359,6 @@ static int scan_one (unsigned long id, void *ids)
   return genalloc_append(unsigned long, (genalloc *)ids, &id) ? 0 : -1 ;
 }
 
-static int ulong_cmp (void const *a, void const *b)
-{
-  unsigned long x = *(unsigned long const *)a, y = *(unsigned long const *)b ;
-  return x < y ? -1 : x > y ;
-}
-
 /* Keep in badids only what is still in todo/ (ids[0..n), sorted): a removed
    message's id may come back with a new message, which must be logged again. */
 static void prune_badids (unsigned long const *ids, size_t n)
@@ -371,7 +366,7 @@ static void prune_badids (unsigned long const *ids, size_t n)
   unsigned long *b = genalloc_s(unsigned long, &badids) ;
   size_t i, k = 0, nb = genalloc_len(unsigned long, &badids) ;
   for (i = 0 ; i < nb ; i++)
-    if (bsearch(b + i, ids, n, sizeof(unsigned long), &ulong_cmp)) b[k++] = b[i] ;
+    if (ulongs_has(ids, n, b[i])) b[k++] = b[i] ;
   genalloc_setlen(unsigned long, &badids, k) ;
 }
 
@@ -391,7 +386,7 @@ static int scan (void)
   size_t n ;
   int ok = !queuescan("todo", &scan_one, &ids, &scan_warn) ;
   n = genalloc_len(unsigned long, &ids) ;
-  qsort(genalloc_s(unsigned long, &ids), n, sizeof(unsigned long), &ulong_cmp) ;
+  ulongs_sort(genalloc_s(unsigned long, &ids), n) ;
   if (ok) prune_badids(genalloc_s(unsigned long, &ids), n) ;
   if (!batches(genalloc_s(unsigned long, &ids), n)) ok = 0 ;
   genalloc_free(unsigned long, &ids) ;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <skalibs/genalloc.h>
 #include <skalibs/types.h>
+#include "util/ulongs.h"
 #include "util/dirsync.h"
 #include "util/num.h"
 #include "queue/qfile.h"
@@ -21,12 +22,6 @@
 
 static int scanned = 0 ;
 static genalloc dirty = GENALLOC_ZERO ;    /* unsigned long ids, sorted: files to check before appending */
-
-static int cmp_ulong (void const *a, void const *b)
-{
-  unsigned long x = *(unsigned long const *)a, y = *(unsigned long const *)b ;
-  return x < y ? -1 : x > y ;
-}
 
 static size_t dirty_find (unsigned long id, int *found)
 {
@@ -84,8 +79,7 @@ static int scan (void)
   }
   if (errno) { int e = errno ; closedir(d) ; errno = e ; return 0 ; }
   closedir(d) ;
-  if (genalloc_len(unsigned long, &dirty) > 1)
-    qsort(genalloc_s(unsigned long, &dirty), genalloc_len(unsigned long, &dirty), sizeof(unsigned long), &cmp_ulong) ;
+  ulongs_sort(genalloc_s(unsigned long, &dirty), genalloc_len(unsigned long, &dirty)) ;
   scanned = 1 ;
   return 1 ;
 }

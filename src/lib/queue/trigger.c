@@ -5,12 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdlib.h>
 #include <unistd.h>
 #include <skalibs/bytestr.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/types.h>
 #include "util/num.h"
+#include "util/ulongs.h"
 #include "queue/trigger.h"
 
 #define FIFO_PAGE 4096   /* the smallest page: a FIFO of cap bytes has at most cap / FIFO_PAGE pages, and is never smaller than one */
@@ -43,12 +43,6 @@ static int parse (char const *s, size_t len, genalloc *ids)
   return 1 ;
 }
 
-static int ulong_cmp (void const *a, void const *b)
-{
-  unsigned long x = *(unsigned long const *)a, y = *(unsigned long const *)b ;
-  return x < y ? -1 : x > y ;
-}
-
 /* After an error: empty the FIFO anyway, or the caller's poll would wake at once, again. */
 static int drain (int fd)
 {
@@ -68,8 +62,7 @@ int trigger_read (int fd, genalloc *ids)
 {
   static stralloc buf = STRALLOC_ZERO ;
   int cap = fcntl(fd, F_GETPIPE_SZ) ;
-  size_t room, n, k, i ;
-  unsigned long *v ;
+  size_t room, n ;
   int whole = 1 ;
   genalloc_setlen(unsigned long, ids, 0) ;
   if (cap < FIFO_PAGE) cap = FIFO_PAGE ;
@@ -100,9 +93,7 @@ int trigger_read (int fd, genalloc *ids)
   }
   if (!whole) { genalloc_setlen(unsigned long, ids, 0) ; return 0 ; }
   n = genalloc_len(unsigned long, ids) ;
-  v = genalloc_s(unsigned long, ids) ;
-  if (n > 1) qsort(v, n, sizeof *v, &ulong_cmp) ;
-  for (i = k = 0 ; i < n ; i++) if (!k || v[k - 1] != v[i]) v[k++] = v[i] ;
-  genalloc_setlen(unsigned long, ids, k) ;
+  ulongs_sort(genalloc_s(unsigned long, ids), n) ;
+  genalloc_setlen(unsigned long, ids, ulongs_unique(genalloc_s(unsigned long, ids), n)) ;
   return 1 ;
 }
