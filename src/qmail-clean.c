@@ -60,13 +60,6 @@ static int do_request (char letter, unsigned long id)
 }
 
 /* 1 if fn exists or cannot be told apart from existing (fail safe), 0 if surely absent. */
-static int present (char const *fn)
-{
-  struct stat st ;
-  if (!stat(fn, &st)) return 1 ;
-  return errno != ENOENT ;
-}
-
 static void sweep_pid (time_t now)
 {
   DIR *d = opendir("pid") ;
@@ -85,18 +78,15 @@ static void sweep_pid (time_t now)
   closedir(d) ;
 }
 
-/* Is intd/B/N an orphan? No todo/ entry (intd/ goes before todo/ on a t request,
-   so a committed message without todo/ has no intd/ either), and its writer is gone:
-   a live qmail-queue holds the lock on mess/B/N, made before intd/ (queue/messlock).
-   fd is the intd/ file judged: its name must still be it when we remove it. */
+/* Is intd/B/N an orphan? Its writer died before the todo/ link (queue/messlock: the
+   lock first, then todo/; intd/ goes before todo/ on a t request, so a committed
+   message without todo/ has no intd/ either). fd is the intd/ file judged: its name
+   must still be it when we remove it. */
 static int intd_orphan (unsigned long id, int fd)
 {
   struct stat a, b ;
   char fn[QUEUE_PATH_MAX] ;
-  queue_path(fn, "todo", id) ;
-  if (present(fn)) return 0 ;
-  queue_path(fn, "mess", id) ;
-  if (!messlock_writer_gone(fn)) return 0 ;
+  if (!messlock_uncommitted(id)) return 0 ;
   queue_path(fn, "intd", id) ;
   if (fstat(fd, &a) < 0 || stat(fn, &b) < 0) return 0 ;
   /* a new qmail-queue with this id replaced it meanwhile: that one is not judged */

@@ -194,9 +194,7 @@ static int sweep_one (unsigned long id, void *ctx)
   if (!stat(fn, &st) || errno != ENOENT) return 0 ;
   queue_path(mfn, "mess", id) ;
   if (lstat(mfn, &st) < 0 || !S_ISREG(st.st_mode)) return 0 ;
-  if (!messlock_writer_gone(mfn)) return 0 ;
-  queue_path(fn, "todo", id) ;
-  if (!stat(fn, &st) || errno != ENOENT) return 0 ;
+  if (!messlock_uncommitted(id)) return 0 ;
   queue_path(fn, "info", id) ;
   if (!stat(fn, &st) || errno != ENOENT) return 0 ;
   logline("qmail-send: removing orphan ", mfn, (char *)0) ;

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include "queue/queue.h"
 #include "queue/messlock.h"
 
 int messlock_hold (int fd)
@@ -22,4 +24,14 @@ int messlock_writer_gone (char const *fn)
   r = flock(fd, LOCK_SH | LOCK_NB) ;
   close(fd) ;    /* closing drops our lock */
   return !r ;
+}
+
+int messlock_uncommitted (unsigned long id)
+{
+  char fn[QUEUE_PATH_MAX] ;
+  struct stat st ;
+  queue_path(fn, "mess", id) ;
+  if (!messlock_writer_gone(fn)) return 0 ;
+  queue_path(fn, "todo", id) ;
+  return stat(fn, &st) < 0 && errno == ENOENT ;
 }

@@ -10,4 +10,10 @@ extern int messlock_hold (int fd) ;
    0 no: locked by a live qmail-queue, or unknown (an error other than ENOENT). */
 extern int messlock_writer_gone (char const *fn) ;
 
+/* Did the writer of message id die before its commit? 1 yes: its lock on mess/B/N is
+   free, and then (in this order: each check sees a later state, as the lock is held
+   until after the todo/ link) todo/B/N is absent. 0 no, or unsure (an error). The
+   sweeps of qmail-clean (intd/) and qmail-send (mess/) judge by it. */
+extern int messlock_uncommitted (unsigned long id) ;
+
 #endif
