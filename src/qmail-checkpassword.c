@@ -46,11 +46,7 @@ int main (int argc, char const *const *argv)
   int r ;
   PROG = "qmail-checkpassword" ;
   if (argc < 2) strerr_dieusage(CHECKPW_USAGE, USAGE) ;
-  if (checkpw_read(&c, 3) < 0)
-  {
-    if (errno != EINVAL && errno != EMSGSIZE) strerr_diefu1sys(CHECKPW_USAGE, "read fd 3") ;
-    strerr_dief1x(CHECKPW_USAGE, "fd 3 is not user\\0password\\0timestamp\\0") ;
-  }
+  checkpw_read_or_die(&c) ;
   errno = 0 ;
   pw = getpwnam(c.user) ;
   if (!pw && errno && errno != ENOENT && errno != ESRCH) strerr_diefu1sys(CHECKPW_TEMP, "read passwd") ;

@@ -40,11 +40,6 @@
 #define FAILDELAY_MAX 60000UL
 #define RECORD_MAX 1024            /* user\0password\0timestamp\0 */
 
-/* what the checker says: the session ran, the login failed, or trouble */
-#define AUTH_DONE CHECKER_OK
-#define AUTH_BAD CHECKER_BAD
-#define AUTH_TEMP CHECKER_TEMP
-
 static char const *const *checker ;   /* argv of the checkpassword program */
 static int monitor = -1 ;            /* socket to the root side, in the qmaild process */
 static stralloc stamp = STRALLOC_ZERO ;
@@ -91,13 +86,13 @@ static void __attribute__((noreturn)) serve (int s, pid_t child)
     tls = rec[0] == 'T' && tlspair[0] >= 0 ;
     st = (char)checker_run(checker, rec + 1, n - 1, tls ? tlspair[0] : CHECKER_FDS_KEEP) ;
     memset(rec, 0, sizeof rec) ;
-    if (st == AUTH_DONE && tls)
+    if (st == CHECKER_OK && tls)
     { /* the relay ends when it has sent all qmail-pop3d wrote */
       close(tlspair[0]) ; close(s) ;
       waitpid(child, 0, 0) ;
       _exit(EXIT_OK) ;
     }
-    if (st == AUTH_DONE) break ;
+    if (st == CHECKER_OK) break ;
     if (send(s, &st, 1, MSG_NOSIGNAL) != 1) break ;
   }
   close(s) ;
@@ -135,7 +130,7 @@ static int authenticate (char const *rec, size_t len)
   int tls = tlsserver_active() ;
   if (monitor < 0)
   {
-    if (tls) { authlog("TLS login refused: qmail-popup must start as root to relay TLS", 0) ; return AUTH_TEMP ; }
+    if (tls) { authlog("TLS login refused: qmail-popup must start as root to relay TLS", 0) ; return CHECKER_TEMP ; }
     return checker_run(checker, rec, len, CHECKER_FDS_KEEP) ;
   }
   msg[0] = tls ? 'T' : 'C' ;
@@ -165,9 +160,9 @@ static void login (char const *name, char const *secret)
   r = authenticate(rec.s, rec.len) ;
   memset(rec.s, 0, rec.len) ;
   stralloc_free(&rec) ;
-  if (r == AUTH_DONE) _exit(EXIT_OK) ;
+  if (r == CHECKER_OK) _exit(EXIT_OK) ;
   delay() ;
-  if (r == AUTH_BAD) { authlog("login failed:", name) ; reply("-ERR [AUTH] authorization failed") ; }
+  if (r == CHECKER_BAD) { authlog("login failed:", name) ; reply("-ERR [AUTH] authorization failed") ; }
   else { authlog("login trouble (checkpassword failed):", name) ; reply("-ERR [SYS/TEMP] temporary failure, try again later") ; }
   if (++authfails >= AUTHFAILS_MAX) { reply("-ERR too many failed logins, closing") ; flush() ; _exit(EXIT_PERM) ; }
 }

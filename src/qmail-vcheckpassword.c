@@ -22,11 +22,7 @@ int main (int argc, char const *const *argv)
   int r ;
   PROG = "qmail-vcheckpassword" ;
   if (argc < 2) strerr_dieusage(CHECKPW_USAGE, USAGE) ;
-  if (checkpw_read(&c, 3) < 0)
-  {
-    if (errno != EINVAL && errno != EMSGSIZE) strerr_diefu1sys(CHECKPW_USAGE, "read fd 3") ;
-    strerr_dief1x(CHECKPW_USAGE, "fd 3 is not user\\0password\\0timestamp\\0") ;
-  }
+  checkpw_read_or_die(&c) ;
   if (chdir(auto_home) < 0) strerr_diefu2sys(CHECKPW_TEMP, "chdir to ", auto_home) ;
   db = cdbr_open(VPASSWD_CDB) ;
   if (!db) strerr_diefu2sys(CHECKPW_TEMP, "open ", VPASSWD_CDB) ;

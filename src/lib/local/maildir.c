@@ -107,7 +107,7 @@ int maildir_deliver (char const *dir, char const *prefix, size_t plen,
   /* on an ordered journal new/'s fsync commits the file's metadata with its name and
      flushes its data, written out here (INTERNALS.md, "Commit order") */
   *step = "fsync file in Maildir tmp/" ;
-  if ((fsorder_journal(fd) ? fsorder_write_data(fd) : fsync(fd)) < 0) goto errunlink ;
+  if (fsorder_sync_data(fd, fsorder_journal(fd)) < 0) goto errunlink ;
   *step = "close file in Maildir tmp/" ;
   e = close(fd) ; fd = -1 ;
   if (e < 0) goto errunlink ;

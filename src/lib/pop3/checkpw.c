@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <skalibs/strerr.h>
 #include "pop3/checkpw.h"
 
 /* a valid yescrypt hash of a password nobody has, for unknown users */
@@ -73,4 +74,11 @@ int checkpw_exec (char const *user, int sysuser, uid_t uid, gid_t gid, char cons
 void checkpw_clear (checkpw *c)
 {
   explicit_bzero(c->buf, sizeof c->buf) ;
+}
+
+void checkpw_read_or_die (checkpw *c)
+{
+  if (checkpw_read(c, 3) == 0) return ;
+  if (errno != EINVAL && errno != EMSGSIZE) strerr_diefu1sys(CHECKPW_USAGE, "read fd 3") ;
+  strerr_dief1x(CHECKPW_USAGE, "fd 3 is not user\\0password\\0timestamp\\0") ;
 }

@@ -25,6 +25,10 @@ struct checkpw_s
    an empty user), EMSGSIZE too long, else the read's. */
 extern int checkpw_read (checkpw *, int fd) ;
 
+/* checkpw_read of fd 3, as a checkpassword program must: on failure it dies with
+   CHECKPW_USAGE, saying why (strerr, PROG). */
+extern void checkpw_read_or_die (checkpw *) ;
+
 /* 1 if password matches the crypt(3) hash, 0 if not (also for a locked, empty or
    unknown hash: "!...", "*..."), -1 ENOMEM. A null hash still costs a crypt, so an
    unknown user takes as long as a wrong password. */

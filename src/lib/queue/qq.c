@@ -92,19 +92,24 @@ int qq_put_fd (qq *q, int fd)
   }
 }
 
+/* The message ends; its buffer now gathers the envelope: one write, not two per
+   address (each a wake-up of the queue writer). Once, at the envelope's first byte. */
+static void begin_envelope (qq *q)
+{
+  if (q->fdm < 0) return ;
+  if (!buffer_flush(&q->b)) q->flagerr = 1 ;
+  close(q->fdm) ; q->fdm = -1 ;
+  buffer_init(&q->b, &buffer_write, q->fde, q->buf, sizeof q->buf) ;
+}
+
 static void env_put (qq *q, char const *s, size_t len)
 {
-  if (q->flagerr) return ;
-  if (q->fdm >= 0 ? allwrite(q->fde, s, len) < len : buffer_put(&q->b, s, len) < 0) q->flagerr = 1 ;
+  begin_envelope(q) ;
+  if (!q->flagerr && buffer_put(&q->b, s, len) < 0) q->flagerr = 1 ;
 }
 
 void qq_from (qq *q, char const *sender)
 {
-  if (!buffer_flush(&q->b)) q->flagerr = 1 ;
-  close(q->fdm) ; q->fdm = -1 ;
-  /* the message's buffer now gathers the envelope: one write, not two per address
-     (each a wake-up of the queue writer) */
-  buffer_init(&q->b, &buffer_write, q->fde, q->buf, sizeof q->buf) ;
   env_put(q, "F", 1) ;
   env_put(q, sender, strlen(sender) + 1) ;
 }
@@ -156,12 +161,6 @@ static char const *close_sock (qq *q)
 char const *qq_close (qq *q)
 {
   int wstat ;
-  if (q->fdm >= 0)
-  {
-    if (!buffer_flush(&q->b)) q->flagerr = 1 ;
-    close(q->fdm) ; q->fdm = -1 ;
-    buffer_init(&q->b, &buffer_write, q->fde, q->buf, sizeof q->buf) ;
-  }
   env_put(q, "", 1) ;
   if (!q->flagerr && !buffer_flush(&q->b)) q->flagerr = 1 ;
   close(q->fde) ; q->fde = -1 ;

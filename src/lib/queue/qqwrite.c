@@ -223,7 +223,7 @@ static void check_lengths (stralloc const *sa)
    (the commit of todo/'s fsync flushes it and holds its metadata). */
 static void sync_data (int fd, int ordered)
 {
-  if ((ordered ? fsorder_write_data(fd) : fsync(fd)) < 0) die(QQ_WRITE) ;
+  if (fsorder_sync_data(fd, ordered) < 0) die(QQ_WRITE) ;
 }
 
 static void write_intd (unsigned long uid, unsigned long pid, stralloc const *env, int ordered)

@@ -20,9 +20,8 @@
 typedef struct kid_s kid ;
 struct kid_s
 {
-  pid_t pid ;
+  pid_t pid ;         /* 0: the slot is free */
   int fd ;            /* the child's output, -1 when closed */
-  int busy ;
   stralloc out ;      /* its first outmax bytes */
 } ;
 
@@ -53,14 +52,14 @@ void spawner_init (void)
 
 int spawner_busy (unsigned long slot)
 {
-  return slot < SLOTS && kids[slot].busy ;
+  return slot < SLOTS && kids[slot].pid ;
 }
 
 void spawner_started (unsigned long slot, pid_t pid, int fd)
 {
   kid *k = kids + slot ;
   ndelay_on(fd) ;
-  k->pid = pid ; k->fd = fd ; k->busy = 1 ; k->out.len = 0 ;
+  k->pid = pid ; k->fd = fd ; k->out.len = 0 ;
   nbusy++ ;
 }
 
@@ -94,11 +93,11 @@ static void reap (spawner_ops const *ops)
     for (i = 0 ; i < SLOTS ; i++)
     {
       kid *k = kids + i ;
-      if (!k->busy || k->pid != pid) continue ;
+      if (k->pid != pid) continue ;
       if (k->fd >= 0) { kid_read(k, ops->outmax) ; if (k->fd >= 0) { close(k->fd) ; k->fd = -1 ; } }
       (*ops->done)(i, wstat, k->out.s, k->out.len) ;
       if (k->out.a > KIDOUT_KEEP) stralloc_free(&k->out) ;
-      k->busy = 0 ; k->pid = 0 ;
+      k->pid = 0 ;
       nbusy-- ;
       break ;
     }
@@ -137,7 +136,7 @@ void spawner_run (spawner_ops const *ops)
     if (reading) { x[n].fd = 0 ; x[n].events = IOPAUSE_READ ; xslot[n++] = SLOTS + 1 ; }
     if (spawner_replies.len) { x[n].fd = 1 ; x[n].events = IOPAUSE_WRITE ; xslot[n++] = SLOTS + 2 ; }
     for (i = 0 ; i < SLOTS ; i++)
-      if (kids[i].busy && kids[i].fd >= 0) { x[n].fd = kids[i].fd ; x[n].events = IOPAUSE_READ ; xslot[n++] = i ; }
+      if (kids[i].pid && kids[i].fd >= 0) { x[n].fd = kids[i].fd ; x[n].events = IOPAUSE_READ ; xslot[n++] = i ; }
     if (iopause_g(x, n, 0) < 0)
     {
       if (errno == EINTR) continue ;
@@ -146,7 +145,7 @@ void spawner_run (spawner_ops const *ops)
     for (i = 0 ; i < n ; i++)
     {
       if (!x[i].revents) continue ;
-      if (xslot[i] < SLOTS) { if (kids[xslot[i]].busy && kids[xslot[i]].fd >= 0) kid_read(kids + xslot[i], ops->outmax) ; }
+      if (xslot[i] < SLOTS) { if (kids[xslot[i]].pid && kids[xslot[i]].fd >= 0) kid_read(kids + xslot[i], ops->outmax) ; }
       else if (xslot[i] == SLOTS) selfpipe_drain(ops) ;
       else if (xslot[i] == SLOTS + 1) reading = take_requests(ops, &in) ;
       else pipebuf_flush(1, &spawner_replies, "qmail-send") ;

@@ -31,7 +31,8 @@ static int helper = -1 ;         /* socket to the root helper */
 static unsigned long faildelay = FAILDELAY_DEFAULT ;
 static int plainok ;             /* control/smtpauthplain: AUTH without TLS allowed */
 static stralloc authuser = STRALLOC_ZERO ;
-static int preloaded ;           /* smtpd_auth_preload ran: the controls and qmaild's ids are here */
+static int preloaded ;           /* smtpd_auth_preload's controls hold (smtpd_auth_drop ends that) */
+static int idsknown ;            /* qmaild's ids came with smtpd_auth_preload */
 static uid_t qmaild_uid ;
 static gid_t qmaild_gid ;
 
@@ -70,7 +71,12 @@ static void read_delay (void)
 void smtpd_auth_preload (uid_t uid, gid_t gid)
 {
   read_delay() ;
-  qmaild_uid = uid ; qmaild_gid = gid ; preloaded = 1 ;
+  qmaild_uid = uid ; qmaild_gid = gid ; preloaded = idsknown = 1 ;
+}
+
+void smtpd_auth_drop (void)
+{
+  preloaded = 0 ;
 }
 
 int smtpd_auth_init (char const *const *argv, char const **err)
@@ -78,7 +84,7 @@ int smtpd_auth_init (char const *const *argv, char const **err)
   checker = argv && argv[0] ? argv : 0 ;
   if (!preloaded) read_delay() ;
   if (getuid()) return 0 ;
-  if (!preloaded)
+  if (!idsknown)
   {
     struct passwd *pw = pw_getnam(auto_userd) ;   /* safe in a static qmail-smtpd */
     if (!pw) { *err = "unable to find the user qmaild (conf-users)" ; return -1 ; }

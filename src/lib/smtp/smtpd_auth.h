@@ -26,6 +26,10 @@ extern int smtpd_auth_init (char const *const *checker, char const **err) ;
    so that smtpd_auth_init in each child reads no file. */
 extern void smtpd_auth_preload (uid_t uid, gid_t gid) ;
 
+/* The listener keeps its controls no more (its watch failed): each child reads
+   smtpfaildelay and smtpauthplain again; qmaild's ids stay. */
+extern void smtpd_auth_drop (void) ;
+
 /* 1 if a checker was given. */
 extern int smtpd_auth_enabled (void) ;
 

@@ -134,7 +134,11 @@ static void refresh (int changed)
     if (on) read_controls() ;
     if (fchdir(cwdfd) < 0) strerr_diefu1sys(EXIT_TEMP, "go back to the listener's directory") ;
   }
-  if (!on && extra) { (*extra)(extrap, 0) ; extraerr = 0 ; }   /* each child reads for itself */
+  if (!on)   /* each child reads for itself */
+  {
+    if (extra) { (*extra)(extrap, 0) ; extraerr = 0 ; }
+    smtpd_auth_drop() ;
+  }
 }
 
 void smtpd_ctl_extra (int (*f) (void *, int), void *p, char const *path)

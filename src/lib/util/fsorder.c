@@ -70,3 +70,8 @@ int fsorder_write_data (int fd)
   if (r < 0 && (errno == ENOSYS || errno == EINVAL || errno == ESPIPE)) return fsync(fd) ;
   return r ;
 }
+
+int fsorder_sync_data (int fd, int ordered)
+{
+  return ordered ? fsorder_write_data(fd) : fsync(fd) ;
+}

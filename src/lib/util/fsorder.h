@@ -16,4 +16,8 @@ extern int fsorder_journal (int fd) ;
    order"). Falls back to fsync where the call is missing. 0 ok, -1 error (errno). */
 extern int fsorder_write_data (int fd) ;
 
+/* A file's data on the device before the link that names it: fsorder_write_data when
+   ordered (fsorder_journal's answer for fd), else fsync. 0 ok, -1 error (errno). */
+extern int fsorder_sync_data (int fd, int ordered) ;
+
 #endif
