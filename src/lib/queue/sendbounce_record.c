@@ -23,42 +23,9 @@
 static int scanned = 0 ;
 static genalloc dirty = GENALLOC_ZERO ;    /* unsigned long ids, sorted: files to check before appending */
 
-static size_t dirty_find (unsigned long id, int *found)
-{
-  unsigned long const *v = genalloc_s(unsigned long, &dirty) ;
-  size_t lo = 0, hi = genalloc_len(unsigned long, &dirty) ;
-  while (lo < hi)
-  {
-    size_t mid = lo + (hi - lo) / 2 ;
-    if (v[mid] == id) { *found = 1 ; return mid ; }
-    if (v[mid] < id) lo = mid + 1 ; else hi = mid ;
-  }
-  *found = 0 ;
-  return lo ;
-}
-
-static int dirty_add (unsigned long id)
-{
-  int found ;
-  size_t i = dirty_find(id, &found), n = genalloc_len(unsigned long, &dirty) ;
-  unsigned long *v ;
-  if (found) return 1 ;
-  if (!genalloc_readyplus(unsigned long, &dirty, 1)) return 0 ;
-  v = genalloc_s(unsigned long, &dirty) ;
-  memmove(v + i + 1, v + i, (n - i) * sizeof *v) ;
-  v[i] = id ;
-  genalloc_setlen(unsigned long, &dirty, n + 1) ;
-  return 1 ;
-}
-
 void sendbounce_forget (unsigned long id)
 {
-  int found ;
-  size_t i = dirty_find(id, &found), n = genalloc_len(unsigned long, &dirty) ;
-  unsigned long *v = genalloc_s(unsigned long, &dirty) ;
-  if (!found) return ;
-  memmove(v + i, v + i + 1, (n - i - 1) * sizeof *v) ;
-  genalloc_setlen(unsigned long, &dirty, n - 1) ;
+  ulongs_set_remove(&dirty, id) ;
 }
 
 /* List bounce/ once: what a previous run left may end in half a record. */
@@ -120,7 +87,7 @@ static int write_at (int fd, char const *s, size_t len, uint64_t off)
 static int open_tail (char const *fn, unsigned long id, uint64_t *end, int *created)
 {
   struct stat st ;
-  int found, e ;
+  int e ;
   int fd = open(fn, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
   *created = 0 ;
   if (fd < 0)
@@ -135,8 +102,7 @@ static int open_tail (char const *fn, unsigned long id, uint64_t *end, int *crea
   if (fstat(fd, &st) < 0) goto err ;
   if (!S_ISREG(st.st_mode)) { errno = EINVAL ; goto err ; }
   *end = (uint64_t)st.st_size ;
-  dirty_find(id, &found) ;
-  if (!found) return fd ;
+  if (!ulongs_set_has(&dirty, id)) return fd ;
   if (!valid_length(fd, end)) goto err ;
   if (*end != (uint64_t)st.st_size && ftruncate(fd, (off_t)*end) < 0) goto err ;
   sendbounce_forget(id) ;
@@ -163,7 +129,7 @@ int sendbounce_record (unsigned long id, char const *rcpt, char const *reason, s
   {
     /* cut the half record off now, or check this file again before the next append */
     e = errno ;
-    if (ftruncate(fd, (off_t)end) < 0 && !dirty_add(id)) scanned = 0 ;
+    if (ftruncate(fd, (off_t)end) < 0 && !ulongs_set_add(&dirty, id)) scanned = 0 ;
     errno = e ;
     goto errfd ;
   }

@@ -15,36 +15,11 @@
 #include "queue/bouncemsg.h"
 #include "queue/qfile.h"
 #include "queue/queue.h"
+#include "util/ulongs.h"
 #include "queue/report.h"
 #include "queue/sendbounce.h"
 
 static genalloc warned = GENALLOC_ZERO ;   /* unsigned long ids, sorted */
-
-static size_t find (unsigned long id, int *found)
-{
-  unsigned long const *v = genalloc_s(unsigned long, &warned) ;
-  size_t lo = 0, hi = genalloc_len(unsigned long, &warned) ;
-  while (lo < hi)
-  {
-    size_t mid = lo + (hi - lo) / 2 ;
-    if (v[mid] == id) { *found = 1 ; return mid ; }
-    if (v[mid] < id) lo = mid + 1 ; else hi = mid ;
-  }
-  *found = 0 ;
-  return lo ;
-}
-
-static void remember (unsigned long id)
-{
-  int found ;
-  size_t i = find(id, &found), n = genalloc_len(unsigned long, &warned) ;
-  unsigned long *v ;
-  if (found || !genalloc_readyplus(unsigned long, &warned, 1)) return ;
-  v = genalloc_s(unsigned long, &warned) ;
-  memmove(v + i + 1, v + i, (n - i) * sizeof *v) ;
-  v[i] = id ;
-  genalloc_setlen(unsigned long, &warned, n + 1) ;
-}
 
 static void markname (char *fn, unsigned long id)
 {
@@ -57,14 +32,7 @@ static void markname (char *fn, unsigned long id)
 void sendbounce_unmark (sendbounce_conf const *c, unsigned long id)
 {
   char fn[QUEUE_PATH_MAX + 2] ;
-  int found ;
-  size_t i = find(id, &found), n = genalloc_len(unsigned long, &warned) ;
-  if (found)
-  {
-    unsigned long *v = genalloc_s(unsigned long, &warned) ;
-    memmove(v + i, v + i + 1, (n - i - 1) * sizeof *v) ;
-    genalloc_setlen(unsigned long, &warned, n - 1) ;
-  }
+  if (ulongs_set_has(&warned, id)) ulongs_set_remove(&warned, id) ;
   else if (!c->warnafter) return ;
   markname(fn, id) ;
   if (unlink(fn) < 0 && errno != ENOENT) warn_log("unable to unlink ", fn, ": ", strerror(errno), (char *)0) ;
@@ -86,13 +54,11 @@ void sendbounce_warn (sendbounce_conf const *c, unsigned long id, char const *se
 {
   char fn[QUEUE_PATH_MAX + 2] ;
   stralloc rec = STRALLOC_ZERO ;
-  int found ;
   if (!c->warnafter || !*sender || !strcmp(sender, SENDBOUNCE_DOUBLE)) return ;
   if (!birth || now < birth || now - birth < c->warnafter) return ;
-  find(id, &found) ;
-  if (found) return ;
+  if (ulongs_set_has(&warned, id)) return ;
   markname(fn, id) ;
-  if (access(fn, F_OK) == 0) { remember(id) ; return ; }
+  if (access(fn, F_OK) == 0) { ulongs_set_add(&warned, id) ; return ; }
   len = report_reason_len(report, len) ;
   if (len > SENDBOUNCE_REASON_MAX) len = SENDBOUNCE_REASON_MAX ;
   if (qfile_bounce_put(&rec, rcpt, report, len) < 0) { warn_log("out of memory", (char *)0) ; return ; }
@@ -101,7 +67,7 @@ void sendbounce_warn (sendbounce_conf const *c, unsigned long id, char const *se
       .recs = rec.s, .reclen = rec.len, .more = 0, .birth = birth } ;
     int r = bouncemsg_queue(&b, "") ;
     /* queued, or refused for good: do not try again for this message */
-    if (r == BOUNCEMSG_QUEUED || r == BOUNCEMSG_REFUSED) { remember(id) ; mark(id) ; }
+    if (r == BOUNCEMSG_QUEUED || r == BOUNCEMSG_REFUSED) { ulongs_set_add(&warned, id) ; mark(id) ; }
   }
   stralloc_free(&rec) ;
 }
