@@ -128,6 +128,21 @@ START_TEST(test_symlinked_directory_on_the_way)
 }
 END_TEST
 
+START_TEST(test_stale)
+{
+  dirwatch w = DIRWATCH_ZERO ;
+  ck_assert_int_eq(dirwatch_stale(&w), 1) ;   /* no watch: read each time */
+  setup(&w) ;
+  ck_assert_int_eq(dirwatch_stale(&w), 0) ;
+  put("control/rcpthosts", "b.test\n") ;
+  ck_assert_int_eq(dirwatch_stale(&w), 1) ;
+  ck_assert_int_eq(dirwatch_stale(&w), 0) ;   /* drained */
+  dirwatch_end(&w) ;
+  ck_assert_int_eq(dirwatch_stale(&w), 1) ;
+  cktmp_teardown() ;
+}
+END_TEST
+
 START_TEST(test_errors)
 {
   dirwatch w = DIRWATCH_ZERO ;
@@ -146,5 +161,5 @@ END_TEST
 
 int main (void)
 {
-  return ck_run(ck_suite("dirwatch", test_each_kind_of_change, test_symlink_chain, test_symlinked_directory_on_the_way, test_errors, (TTest const *)0)) ;
+  return ck_run(ck_suite("dirwatch", test_each_kind_of_change, test_symlink_chain, test_symlinked_directory_on_the_way, test_stale, test_errors, (TTest const *)0)) ;
 }

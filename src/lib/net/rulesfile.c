@@ -5,8 +5,7 @@
 
 void rulesfile_refresh (rulesfile *r)
 {
-  int changed = 1 ;
-  if (r->w.fd >= 0) changed = dirwatch_changed(&r->w) != 0 ;   /* -1: trust it no more, start again */
+  int changed = dirwatch_stale(&r->w) ;
   if (!changed && !r->err && r->c) return ;
   if (changed)
   {

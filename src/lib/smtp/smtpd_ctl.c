@@ -176,7 +176,7 @@ void smtpd_ctl_prefork (void)
   int changed = 1 ;
   if (enabled || enable())
   {
-    if (watch.fd >= 0) changed = dirwatch_changed(&watch) != 0 ;   /* -1: trust it no more, start again */
+    changed = dirwatch_stale(&watch) ;
     if (changed || readerr || extraerr || !on) refresh(changed || !on) ;
   }
   smtpd_tls_preload(on ? changed : 1) ;

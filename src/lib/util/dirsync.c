@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "util/dirsync.h"
+#include "util/pathdir.h"
 
 int dir_sync (char const *dir)
 {
@@ -20,14 +21,7 @@ int dir_sync (char const *dir)
 
 int dir_sync_parent (char const *path)
 {
-  size_t n = strlen(path) ;
-  char const *slash = strrchr(path, '/') ;
-  if (!slash) return dir_sync(".") ;
-  if (slash == path) return dir_sync("/") ;
-  {
-    char dir[n + 1] ;
-    memcpy(dir, path, (size_t)(slash - path)) ;
-    dir[slash - path] = 0 ;
-    return dir_sync(dir) ;
-  }
+  char dir[strlen(path) + 2] ;
+  path_dir(dir, path) ;
+  return dir_sync(dir) ;
 }

@@ -7,6 +7,7 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include "util/dirwatch.h"
+#include "util/pathdir.h"
 
 #define MASK (IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO \
               | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
@@ -20,16 +21,6 @@ int dirwatch_start (dirwatch *w)
 int dirwatch_add (dirwatch *w, char const *dir)
 {
   return inotify_add_watch(w->fd, dir, MASK) < 0 ? -1 : 0 ;
-}
-
-/* The directory part of path into buf ("." for none). */
-static void dir_of (char *buf, char const *path)
-{
-  char const *slash = strrchr(path, '/') ;
-  size_t n = slash ? (size_t)(slash - path) : 0 ;
-  if (!slash) { strcpy(buf, ".") ; return ; }
-  if (!n) n = 1 ;   /* "/x": the root */
-  memcpy(buf, path, n) ; buf[n] = 0 ;
 }
 
 static int chain (dirwatch *w, char const *path, unsigned int *budget) ;
@@ -54,14 +45,14 @@ static int components (dirwatch *w, char const *dir, unsigned int *budget)
 
 static int chain (dirwatch *w, char const *path, unsigned int *budget)
 {
-  char cur[PATH_MAX], dir[PATH_MAX], target[PATH_MAX] ;
+  char cur[PATH_MAX], dir[PATH_MAX + 1], target[PATH_MAX] ;
   if (strlen(path) >= sizeof cur) { errno = ENAMETOOLONG ; return -1 ; }
   strcpy(cur, path) ;
   for (;;)
   {
     struct stat st ;
     ssize_t n ;
-    dir_of(dir, cur) ;
+    path_dir(dir, cur) ;
     if (components(w, dir, budget) < 0) return -1 ;
     if (dirwatch_add(w, dir) < 0) return -1 ;
     if (lstat(cur, &st) < 0) return errno == ENOENT ? 0 : -1 ;   /* a missing file: its directory says when it comes */
@@ -102,6 +93,11 @@ int dirwatch_changed (dirwatch *w)
     if (!r) errno = EIO ;
     return -1 ;
   }
+}
+
+int dirwatch_stale (dirwatch *w)
+{
+  return w->fd < 0 || dirwatch_changed(w) != 0 ;
 }
 
 void dirwatch_end (dirwatch *w)

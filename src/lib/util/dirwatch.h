@@ -32,6 +32,11 @@ extern int dirwatch_addchain (dirwatch *, char const *path) ;
    0 nothing, -1 error (errno): the caller no longer trusts the watch. */
 extern int dirwatch_changed (dirwatch *) ;
 
+/* Must what is watched be read again (and the watch made anew)? 1: a change, an
+   overflow, a watch that failed (dirwatch_changed's -1: trusted no more) or none at
+   all; 0: nothing changed. */
+extern int dirwatch_stale (dirwatch *) ;
+
 extern void dirwatch_end (dirwatch *) ;
 
 #endif
