@@ -26,7 +26,7 @@
 
 #define USAGE "qmail-qchk [ -r ]"
 #define EXIT_FOUND 1
-#define STALE_AGE (36 * 3600)   /* qmail-clean's and qmail-send's sweep age */
+#define STALE_AGE (36 * 3600)   /* beyond any live qmail-queue (QQ_LIFETIME 24 h): the sweeps judge by the lock, we by age */
 #define NAME_MAX_Q 255
 
 enum { D_MESS, D_INTD, D_TODO, D_INFO, D_LOCAL, D_REMOTE, D_N } ;
