@@ -1,9 +1,11 @@
 /* qmail-queued: qmail-queue without an exec per message. As qmailq, listens on
-   conf-home/qqd/socket and forks a child per connection that takes the client's two
-   pipe ends (SCM_RIGHTS) and uid (SO_PEERCRED) and runs qmail-queue's code
-   (queue/qqwrite); the child answers with its exit code (INTERNALS.md, "qmail-queued"). */
+   conf-home/qqd/socket and keeps control/concurrencyqueued workers, forked without
+   exec, each of which takes connections one at a time: the client's two pipe ends
+   (SCM_RIGHTS) and uid (SO_PEERCRED), then qmail-queue's code (queue/qqwrite) and its
+   exit code as the answer (INTERNALS.md, "qmail-queued"). No fork per message. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include <skalibs/selfpipe.h>
 #include <skalibs/sig.h>
 #include <skalibs/tai.h>
+#include <skalibs/types.h>
 #include "util/auto.h"
 #include "util/control.h"
 #include "util/exitcode.h"
@@ -24,9 +27,9 @@
 
 #define USAGE "qmail-queued"
 #define BACKLOG 128
-#define BACKOFF 1          /* seconds without accepting after a resource error */
+#define BACKOFF 1          /* seconds without a new worker after a resource error */
 
-static unsigned int nchildren = 0 ;
+static unsigned int nworkers = 0 ;
 
 static unsigned int read_concurrency (void)
 {
@@ -56,78 +59,72 @@ static int listen_socket (void)
   return fd ;
 }
 
-static void reap (void)
+/* Reaped workers make way for new ones; 1 if one met a resource error (back off). */
+static int reap (void)
 {
-  int wstat ;
-  while (wait_nohang(&wstat) > 0) if (nchildren) nchildren-- ;
+  int wstat, trouble = 0 ;
+  pid_t pid ;
+  while ((pid = wait_nohang(&wstat)) > 0)
+  {
+    if (nworkers) nworkers-- ;
+    if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == QQD_WORKER_TROUBLE) trouble = 1 ;
+    else if (WIFSIGNALED(wstat))
+    {
+      char fmt[PID_FMT] ;
+      fmt[pid_fmt(fmt, pid)] = 0 ;
+      strerr_warnw3x("worker ", fmt, " killed by a signal") ;
+    }
+  }
+  return trouble ;
 }
 
-/* One connection: a child that serves it. 0 ok, -1 a resource error (back off). */
-static int take (int lfd)
+/* One more worker. 0 ok, -1 fork failed (back off). */
+static int spawn (int lfd, int stop[2])
 {
-  pid_t pid ;
-  int fd = accept4(lfd, 0, 0, SOCK_CLOEXEC) ;
-  if (fd < 0)
-  {
-    if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) return 1 ;
-    strerr_warnwu1sys("accept a connection") ;
-    return -1 ;
-  }
-  pid = fork() ;
-  if (pid < 0)
-  {
-    strerr_warnwu1sys("fork") ;
-    close(fd) ;     /* the client reads EOF: a temporary failure */
-    return -1 ;
-  }
+  pid_t pid = fork() ;
+  if (pid < 0) { strerr_warnwu1sys("fork") ; return -1 ; }
   if (!pid)
   {
     selfpipe_finish() ;
-    close(lfd) ;
-    qqd_serve(fd) ;
+    close(stop[1]) ;   /* only the daemon holds it: its exit is the workers' EOF */
+    qqd_work(lfd, stop[0]) ;
   }
-  close(fd) ;
-  nchildren++ ;
+  nworkers++ ;
   return 0 ;
 }
 
 int main (int argc, char const *const *argv)
 {
   unsigned int max ;
-  int lfd, sfd ;
+  int lfd, sfd, stop[2] ;
   tain backoff = TAIN_ZERO ;
   PROG = "qmail-queued" ;
   if (argc > 1) strerr_dieusage(EXIT_PERM, USAGE) ;
   if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;
   max = read_concurrency() ;
-  /* a child's received descriptors must land above 2: it dup2s them to 0 and 1 */
+  /* a worker's received descriptors must land above 2: it dup2s them to 0 and 1 */
   if (!fd_sanitize()) strerr_diefu1sys(EXIT_TEMP, "open /dev/null for fds 0 to 2") ;
   sig_ignore(SIGPIPE) ;
   if (!tain_now_set_stopwatch_g()) tain_now_g() ;
   sfd = selfpipe_init() ;
   if (sfd < 0 || !selfpipe_trap(SIGCHLD) || !selfpipe_trap(SIGTERM)) strerr_diefu1sys(EXIT_TEMP, "trap signals") ;
+  if (pipe2(stop, O_CLOEXEC) < 0) strerr_diefu1sys(EXIT_TEMP, "make a pipe") ;
   lfd = listen_socket() ;
   for (;;)
   {
-    iopause_fd x[2] = { { .fd = sfd, .events = IOPAUSE_READ }, { .fd = lfd, .events = IOPAUSE_READ } } ;
+    iopause_fd x = { .fd = sfd, .events = IOPAUSE_READ } ;
     int waiting = tain_less(&STAMP, &backoff) ;
-    /* at the limit, new connections wait in the listen backlog */
-    unsigned int n = nchildren < max && !waiting ? 2 : 1 ;
     int sig ;
-    if (iopause_g(x, n, waiting ? &backoff : 0) < 0 && errno != EINTR) strerr_diefu1sys(EXIT_TEMP, "iopause") ;
+    /* the workers accept; the daemon only keeps their number */
+    while (!waiting && nworkers < max)
+      if (spawn(lfd, stop) < 0) { tain_addsec_g(&backoff, BACKOFF) ; waiting = 1 ; }
+    if (iopause_g(&x, 1, waiting ? &backoff : 0) < 0 && errno != EINTR) strerr_diefu1sys(EXIT_TEMP, "iopause") ;
     while ((sig = selfpipe_read()) > 0)
     {
-      if (sig == SIGCHLD) { reap() ; continue ; }
-      /* SIGTERM: no new connections; children in flight finish and answer */
+      if (sig == SIGCHLD) { if (reap()) tain_addsec_g(&backoff, BACKOFF) ; continue ; }
+      /* SIGTERM: no new connections; the workers serve those made and go (stop's EOF) */
       unlink(QQD_SOCKET) ;
       return EXIT_OK ;
     }
-    if (n == 2 && x[1].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT))
-      while (nchildren < max)
-      {
-        int r = take(lfd) ;
-        if (r > 0) break ;
-        if (r < 0) { tain_addsec_g(&backoff, BACKOFF) ; break ; }
-      }
   }
 }

@@ -1,6 +1,7 @@
 """qmail-queued (issue 13): queueing without an exec per message. qmail-smtpd's qq
-hands its two pipes to qmail-queued's socket (SCM_RIGHTS); a forked child runs
-qmail-queue's code for the client's uid and answers with the exit code."""
+hands its two pipes to qmail-queued's socket (SCM_RIGHTS); one of its workers (forked
+once, serving one connection after another) runs qmail-queue's code for the client's
+uid and answers with the exit code."""
 
 import os
 import re
@@ -19,7 +20,7 @@ def sock_path(h):
 
 
 def daemon_pid(h):
-    """The listening qmail-queued, not one of its children (they fork without exec,
+    """The listening qmail-queued, not one of its workers (they fork without exec,
     so both have its executable): the one whose parent is not a qmail-queued."""
     pids = h.pids_under('qmail-queued')
     for p in pids:
@@ -160,8 +161,7 @@ def client(h, body, env, kill_daemon_midway=False, die_midway=False):
         return answer(s)
     if kill_daemon_midway:
         daemon = daemon_pid(h)
-        # the child must exist first: killed before its accept, the daemon takes our fds along
-        wait_for(lambda: len(h.pids_under('qmail-queued')) > 1, 5, 'the child of qmail-queued')
+        # taken by a worker or still in the backlog: the workers serve every connection made
         os.kill(daemon, signal.SIGKILL)
         wait_for(lambda: is_gone(daemon), 5, 'the kill')
     os.write(wm, body[half:])
@@ -180,7 +180,7 @@ def test_client_dying_midway_queues_nothing(h):
 
 
 def test_daemon_killed_midway_loses_no_answer(h):
-    """SIGKILL of qmail-queued with a child in flight: the child finishes and
+    """SIGKILL of qmail-queued with a message in flight: its worker finishes and
     answers itself; the answer is the truth."""
     md = h.add_user('joe')
     start(h)
@@ -191,63 +191,77 @@ def test_daemon_killed_midway_loses_no_answer(h):
     h.stop_send()
 
 
-def child_syscalls(h, port):
-    """The system calls a child of qmail-queued makes that the daemon itself does not."""
+def traced_worker(h, opts):
+    """strace attached to the one idle worker of qmail-queued (concurrencyqueued 1), not
+    to the daemon: a kill injected there hits only the worker. Waits for the attach."""
+    wait_for(lambda: len(workers(h)) == 1, 10, 'one worker')
+    w = workers(h)[0]
+    p = h.spawn(['strace', '-qq', '-p', str(w)] + opts, log=os.path.join(h.logdir, 'qqd-strace'))
+    wait_for(lambda: is_gone(w) or re.search(r'^TracerPid:\s*[1-9]', open('/proc/%d/status' % w).read(), re.M),
+             10, 'strace to attach')
+    return p
+
+
+def untrace(p):
+    """Detach (strace ends by itself if the worker was killed)."""
+    if p.poll() is None:
+        p.send_signal(signal.SIGINT)
+    p.wait(10)
+
+
+def worker_syscalls(h, port):
+    """The system calls the worker makes for one message, from after the accept4 that
+    took it to its next epoll_wait, each with its count since strace attached (the
+    worker waits in epoll_wait then, as each fresh worker does): strace's when=."""
     log = os.path.join(h.path, 'tmp', 'qqd.strace')
-    p = traced_daemon(h, ['-o', log])
+    p = traced_worker(h, ['-o', log])
     try:
         code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg('probe')))
         eq(code, 250, text.decode())
     finally:
-        stop_traced(h, p)
-    per = {}
+        untrace(p)
+    calls = []
     for l in open(log).read().splitlines():
-        m = re.match(r'^(\d+) +([a-z_0-9]+)\(', l)
+        m = re.match(r'^([a-z_0-9]+)\((.*)', l)
         if m:
-            per.setdefault(int(m.group(1)), []).append(m.group(2))
-    daemon = set(per.get(min(per), []))
-    calls = [c for pid, cs in per.items() if pid != min(per) for c in cs]
-    return [c for c in calls if c not in daemon and c != 'exit_group']
+            calls.append((m.group(1), m.group(2)))
+    took = [i for i, (c, rest) in enumerate(calls) if c == 'accept4' and re.search(r'= \d+$', rest)]
+    if not took:
+        raise TestFailure('the worker took no connection: %r' % calls[:20])
+    out, seen = [], {}
+    for i, (c, _) in enumerate(calls):
+        seen[c] = seen.get(c, 0) + 1
+        if i > took[0] and c == 'epoll_wait':
+            break
+        if i > took[0]:
+            out.append((c, seen[c]))
+    return out
 
 
-def traced_daemon(h, opts):
-    """A qmail-queued of our own under strace -f (as qmailq), in place of qmail-start's."""
-    pid = daemon_pid(h)
-    if pid:
-        os.kill(pid, signal.SIGTERM)
-        wait_for(lambda: not h.pid_of('qmail-queued'), 5, 'qmail-queued to stop')
-    p = h.spawn(['strace', '-f', '-qq'] + opts + ['setpriv', '--reuid=qmailq', '--regid=qmail', '--clear-groups',
-                                                  h.bin('qmail-queued')], log=os.path.join(h.logdir, 'qqd'))
-    wait_for(lambda: os.path.exists(sock_path(h)) and h.pid_of('qmail-queued'), 10, 'the traced qmail-queued')
-    return p
-
-
-def stop_traced(h, p):
-    os.kill(daemon_pid(h), signal.SIGTERM)
-    p.wait(10)
-    wait_for(lambda: not os.path.exists(sock_path(h)), 5, 'the socket to go')
-
-
-def test_child_killed_at_each_syscall_never_acknowledges_a_lost_message(h):
-    """SIGKILL a child of qmail-queued at each of its system calls (strace -f on the
-    daemon): a 250 always means a delivered message, each message is delivered at
-    most once, nothing is stuck after a restart of the queue."""
+def test_worker_killed_at_each_syscall_never_acknowledges_a_lost_message(h):
+    """SIGKILL the worker of qmail-queued at each of its system calls for a message
+    (strace -p on the worker alone): a 250 always means a delivered message, each
+    message is delivered at most once, nothing is stuck after a restart of the queue,
+    and the daemon replaces each killed worker."""
     md = h.add_user('joe')
+    h.control('concurrencyqueued', '1\n')
     start(h)
+    daemon = daemon_pid(h)
     port = h.smtpd()
-    names = child_syscalls(h, port)
+    calls = worker_syscalls(h, port)
+    names = [c for c, _ in calls]
     assert 'linkat' in names and 'fsync' in names, names
     wait_for(lambda: tags_in(h, md) == ['probe'], 10, 'the probe')
-    acked, sent, seen = [], [], {}
-    for k, n in enumerate(names):
-        seen[n] = seen.get(n, 0) + 1
-        p = traced_daemon(h, ['-o', '/dev/null', '-e', 'inject=%s:signal=SIGKILL:when=%d' % (n, seen[n])])
+    acked, sent = [], []
+    for k, (n, when) in enumerate(calls):
+        p = traced_worker(h, ['-o', '/dev/null', '-e', 'inject=%s:signal=SIGKILL:when=%d' % (n, when)])
         tag = 'q%03d' % k
         code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg(tag)))
-        stop_traced(h, p)
+        untrace(p)
         sent.append(tag)
         if code == 250:
             acked.append(tag)
+    eq(daemon_pid(h), daemon, 'the daemon (never killed)')
     h.stop_send()
     start(h)
     wait_for(lambda: not leftovers(h), 20, 'the queue to empty')
@@ -258,4 +272,71 @@ def test_child_killed_at_each_syscall_never_acknowledges_a_lost_message(h):
     assert not dups, 'delivered twice: %r' % dups
     assert len(acked) < len(sent), 'no kill took effect: %r' % names
     print('    %d kills at %d kinds of system call, %d acknowledged, %d delivered, none twice' % (len(sent), len(set(names)), len(acked), len(set(got))))
+    h.stop_send()
+
+
+def workers(h):
+    d = daemon_pid(h)
+    return [p for p in h.pids_under('qmail-queued') if p != d and not is_gone(p)]
+
+
+def test_one_worker_queues_message_after_message_and_is_replaced_when_killed(h):
+    """No fork per message: with one worker, two messages in a row have the same qp
+    (the worker's pid). A killed worker is replaced at once: the next message still
+    goes through the socket (qmail-queue is aside). SIGTERM stops the daemon and its
+    idle workers."""
+    md = h.add_user('joe')
+    h.control('concurrencyqueued', '1\n')
+    start(h)
+    wait_for(lambda: len(workers(h)) == 1, 5, 'one worker')
+    port = h.smtpd()
+    qps = []
+    with program_aside(h, 'qmail-queue'):
+        for tag in ('first', 'second'):
+            code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg(tag)))
+            eq(code, 250, text.decode())
+            qps.append(int(re.search(rb' qp (\d+)', text).group(1)))
+        eq(qps[0], qps[1], 'qp of two messages')
+        eq(workers(h), [qps[0]], 'the worker')
+        os.kill(qps[0], signal.SIGKILL)
+        wait_for(lambda: workers(h) and workers(h) != [qps[0]], 5, 'a new worker')
+        code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg('third')))
+        eq(code, 250, text.decode())
+        assert (' qp %d' % workers(h)[0]).encode() in text, (workers(h), text)
+    wait_for(lambda: sorted(tags_in(h, md)) == ['first', 'second', 'third'], 10, 'delivery')
+    w = workers(h)
+    os.kill(daemon_pid(h), signal.SIGTERM)
+    wait_for(lambda: all(is_gone(p) for p in w) and not os.path.exists(sock_path(h)), 5, 'the workers to go')
+    h.stop_send()
+
+
+def test_workers_serve_connections_made_before_the_daemon_died(h):
+    """Connections waiting in the backlog when qmail-queued dies are still served:
+    its one worker is busy with the first, the second waits, then the daemon is
+    killed; both are answered 0 and delivered."""
+    md = h.add_user('joe')
+    h.control('concurrencyqueued', '1\n')
+    start(h)
+    wait_for(lambda: len(workers(h)) == 1, 5, 'one worker')
+    env = b'Fann@example.org\0Tjoe@' + TEST_ME.encode() + b'\0\0'
+    ends = []
+    for tag in ('busy', 'waiting'):
+        rm, wm = os.pipe()
+        re_, we = os.pipe()
+        s = connect(h)
+        socket.send_fds(s, [b'Q'], [rm, re_])
+        os.close(rm)
+        os.close(re_)
+        os.write(wm, msg(tag))
+        ends.append((s, wm, we))
+    os.kill(daemon_pid(h), signal.SIGKILL)
+    for s, wm, we in ends:
+        os.close(wm)
+        os.write(we, env)
+        os.close(we)
+        eq(answer(s)[:1], b'\0', 'answer')
+        s.close()
+    h.stop_send()
+    start(h)
+    wait_for(lambda: sorted(tags_in(h, md)) == ['busy', 'waiting'], 10, 'delivery')
     h.stop_send()

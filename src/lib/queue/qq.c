@@ -147,7 +147,7 @@ char const *qq_status (int code)
   }
 }
 
-/* qmail-queued's child answers with one byte; EOF without it: it died */
+/* qmail-queued's worker answers with one byte; EOF without it: it died */
 static char const *close_sock (qq *q)
 {
   int code = qqd_answer(q->sock, &q->pid) ;

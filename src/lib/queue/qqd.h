@@ -10,6 +10,8 @@
 #define QQD_CONCURRENCY_DEFAULT 40
 #define QQD_CONCURRENCY_MAX 1000
 #define QQD_REQUEST_TIMEOUT 10         /* seconds for a client to send its request */
+#define QQD_WORKER_USES 1000           /* messages before a worker makes way for a fresh one */
+#define QQD_WORKER_TROUBLE 111         /* a worker's exit for a resource error: back off */
 
 /* qmail-start (root, in conf-home): make qqd/ owned by uid (qmailq) and gid (nofiles),
    mode 0750, or set those on the one there. 0 ok, -1 error (errno). */
@@ -23,8 +25,12 @@ extern int qqd_connect (int msgfd, int envfd) ;
    EPIPE) or a read error (errno). */
 extern int qqd_answer (int sock, pid_t *qp) ;
 
-/* qmail-queued's child for connection fd: check the request, then run qmail-queue's
-   code for the peer's uid. Never returns. */
-extern _Noreturn void qqd_serve (int fd) ;
+/* A worker of qmail-queued (forked, not exec'd): takes connections on the listening
+   socket lfd one at a time; for each it checks the request, then runs qmail-queue's
+   code for the peer's uid. Exits 0 when stopfd reads EOF (the daemon is gone) after
+   serving every connection already made, or after QQD_WORKER_USES messages; exits
+   QQD_WORKER_TROUBLE on a resource error, and as qmail-queue on a message's failure.
+   Never returns. */
+extern _Noreturn void qqd_work (int lfd, int stopfd) ;
 
 #endif

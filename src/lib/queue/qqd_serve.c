@@ -1,4 +1,5 @@
-/* qqd_serve.c: qmail-queued's child: the request checked, then qmail-queue's code. */
+/* qqd_serve.c: qmail-queued's worker: takes connections one at a time; for each the
+   request checked, then qmail-queue's code. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -6,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include "queue/qqcode.h"
@@ -69,20 +71,69 @@ static void receive (int fd, int fds[2])
   }
 }
 
-void qqd_serve (int fd)
+/* One connection: the request, then the message queued and answered (or an exit). */
+static void serve (int fd)
 {
   struct ucred cred ;
   socklen_t len = sizeof cred ;
-  sigset_t none ;
   int fds[2] ;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred) refuse(fd) ;
+  receive(fd, fds) ;
+  /* the last message's pipes (or /dev/null) make way; fd and fds[] are above 2 */
+  if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0) refuse(fd) ;
+  close(fds[0]) ; close(fds[1]) ;
+  qqwrite_message((unsigned long)cred.uid, fd) ;
+}
+
+/* Wait for a connection or the stop: 1 a connection may wait, 0 stop, -1 error. */
+static int await (int ep, int stopfd)
+{
+  struct epoll_event got[2] ;
+  int n, i, r = 1 ;
+  while ((n = epoll_wait(ep, got, 2, -1)) < 0)
+    if (errno != EINTR) return -1 ;
+  for (i = 0 ; i < n ; i++) if (got[i].data.fd == stopfd) r = 0 ;
+  return r ;
+}
+
+void qqd_work (int lfd, int stopfd)
+{
+  struct epoll_event ev ;
+  sigset_t none ;
+  unsigned int served = 0 ;
+  int ep, go = 1 ;
   signal(SIGCHLD, SIG_DFL) ;
   signal(SIGTERM, SIG_DFL) ;
   sigemptyset(&none) ;
   sigprocmask(SIG_SETMASK, &none, 0) ;
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred) refuse(fd) ;
-  receive(fd, fds) ;
-  /* the daemon's fds 0 and 1 (/dev/null, the log) make way; fd and fds[] are above 2 */
-  if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0) refuse(fd) ;
-  close(fds[0]) ; close(fds[1]) ;
-  qqwrite_run((unsigned long)cred.uid, fd) ;
+  ep = epoll_create1(EPOLL_CLOEXEC) ;
+  if (ep < 0) _exit(QQD_WORKER_TROUBLE) ;
+  /* one idle worker woken per connection, not all of them */
+  memset(&ev, 0, sizeof ev) ;
+  ev.events = EPOLLIN | EPOLLEXCLUSIVE ; ev.data.fd = lfd ;
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) < 0) _exit(QQD_WORKER_TROUBLE) ;
+  ev.events = EPOLLIN ; ev.data.fd = stopfd ;
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, stopfd, &ev) < 0) _exit(QQD_WORKER_TROUBLE) ;
+  qqwrite_prepare() ;
+  while (go)
+  {
+    int r = await(ep, stopfd) ;
+    if (r < 0) _exit(QQD_WORKER_TROUBLE) ;
+    go = r ;
+    /* at the stop, every connection already made is served: its client has sent its pipes */
+    for (;;)
+    {
+      int fd = accept4(lfd, 0, 0, SOCK_CLOEXEC) ;
+      if (fd < 0)
+      {
+        if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) break ;
+        _exit(QQD_WORKER_TROUBLE) ;   /* EMFILE, ENOMEM...: the daemon backs off */
+      }
+      serve(fd) ;
+      close(fd) ;
+      if (++served >= QQD_WORKER_USES) _exit(0) ;
+      if (go) break ;
+    }
+  }
+  _exit(0) ;
 }

@@ -1,9 +1,10 @@
-/* qqwrite.c: qmail-queue's whole job, for the program and qmail-queued's children.
-   Message on fd 0, envelope on fd 1; exit 0 only when mess/, intd/ and the todo/
+/* qqwrite.c: qmail-queue's whole job, for the program and qmail-queued's workers.
+   Message on fd 0, envelope on fd 1; success only when mess/, intd/ and the todo/
    link and every directory that got a new name are durable: fsync'd, or on an ordered
    journal (ext4, XFS) data written out and everything made durable by the one commit of
-   todo/'s fsync (INTERNALS.md). Holds a lock
-   on the message's inode until it exits: the sweeps see a dead run's files at once. */
+   todo/'s fsync (INTERNALS.md). Holds a lock on the message's inode until the commit
+   (until exit on failure): the sweeps see a dead run's files at once. Any failure
+   exits; only a queued message returns (to a worker's next connection). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +42,7 @@ static int flagmademess = 0 ;
 static int flagmadeintd = 0 ;
 static int flagpid = 0 ;
 static int replyfd = -1 ;
+static sigset_t runmask ;   /* the mask while a message is written */
 
 /* Remove what this run made, unless the todo/ link committed it. Async-signal-safe. */
 static void cleanup (void)
@@ -50,8 +52,8 @@ static void cleanup (void)
   if (flagmademess) unlink(messfn) ;
 }
 
-/* The answer to a qmail-queued client, then the exit. Async-signal-safe. */
-static _Noreturn void finish (int code)
+/* The answer to a qmail-queued client: the code, then our pid. Async-signal-safe. */
+static void answer (int code)
 {
   if (replyfd >= 0)
   {
@@ -60,6 +62,11 @@ static _Noreturn void finish (int code)
     a[0] = (char)code ;
     while (send(replyfd, a, n, MSG_NOSIGNAL) < 0 && errno == EINTR) ;
   }
+}
+
+static _Noreturn void finish (int code)
+{
+  answer(code) ;
   _exit(code) ;
 }
 
@@ -112,7 +119,7 @@ static void setup_signals (void)
   sigaddset(&mine, SIGHUP) ; sigaddset(&mine, SIGINT) ;
   sigaddset(&mine, SIGSEGV) ; sigaddset(&mine, SIGBUS) ;
   sigprocmask(SIG_UNBLOCK, &mine, 0) ;
-  alarm(QQ_LIFETIME) ;
+  sigprocmask(SIG_SETMASK, 0, &runmask) ;
 }
 
 /* A fresh pid/ file; its inode number is the message id. Locked before mess/B/N
@@ -254,7 +261,14 @@ static void sync_bucket (char const *dir, unsigned long id)
   if (dir_sync(d) < 0) die(QQ_WRITE) ;
 }
 
-void qqwrite_run (unsigned long uid, int reply)
+void qqwrite_prepare (void)
+{
+  setup_signals() ;
+  memcap_set(QQ_MEMORY) ;
+  umask(033) ;
+}
+
+void qqwrite_message (unsigned long uid, int reply)
 {
   stralloc recv = STRALLOC_ZERO ;
   stralloc env = STRALLOC_ZERO ;
@@ -265,9 +279,7 @@ void qqwrite_run (unsigned long uid, int reply)
   int fd, ordered ;
 
   replyfd = reply ;
-  setup_signals() ;
-  memcap_set(QQ_MEMORY) ;
-  umask(033) ;
+  alarm(QQ_LIFETIME) ;
   if (chdir(auto_home) < 0) die(QQ_HOME) ;
   if (chdir("queue") < 0) die(QQ_QUEUEDIR) ;
 
@@ -289,7 +301,7 @@ void qqwrite_run (unsigned long uid, int reply)
 
   ordered = fsorder_journal(fd) ;
   sync_data(fd, ordered) ;
-  /* fd stays open to the end: it holds the lock that tells the sweeps we live */
+  /* fd stays open until the commit: it holds the lock that tells the sweeps we live */
   write_intd(uid, pid, &env, ordered) ;
   /* on an ordered journal the commit of todo/'s fsync makes both new names durable */
   if (!ordered)
@@ -299,7 +311,7 @@ void qqwrite_run (unsigned long uid, int reply)
   }
 
   /* a handler run between the link and clearing the flags would remove the
-     files of a committed message: no catchable signal from here to exit */
+     files of a committed message: no catchable signal from here to the answer */
   {
     sigset_t all ;
     sigfillset(&all) ;
@@ -310,5 +322,20 @@ void qqwrite_run (unsigned long uid, int reply)
   flagmademess = flagmadeintd = 0 ;
   sync_bucket("todo", id) ;
   trigger_pull(id) ;
-  finish(QQ_OK) ;
+  close(fd) ;
+  answer(QQ_OK) ;
+  /* ready for the next message: a signal now has nothing to remove or answer */
+  replyfd = -1 ;
+  alarm(0) ;
+  sigprocmask(SIG_SETMASK, &runmask, 0) ;
+  stralloc_free(&recv) ;
+  stralloc_free(&env) ;
+  envelope_free(&e) ;
+}
+
+void qqwrite_run (unsigned long uid, int reply)
+{
+  qqwrite_prepare() ;
+  qqwrite_message(uid, reply) ;
+  _exit(QQ_OK) ;
 }

@@ -1,5 +1,5 @@
 /* qqwrite.h: qmail-queue's whole job (INTERNALS.md, "Commit order"), run by the
-   program qmail-queue and by each child of qmail-queued. */
+   program qmail-queue and by qmail-queued's workers. */
 #ifndef NQ_QQWRITE_H
 #define NQ_QQWRITE_H
 
@@ -8,5 +8,12 @@
    Never returns: exits with a qqcode (queue/qqcode.h), sent first as one byte on
    reply when reply >= 0 (a qmail-queued client). */
 extern _Noreturn void qqwrite_run (unsigned long uid, int reply) ;
+
+/* A worker's two halves of qqwrite_run: qqwrite_prepare once (signal handlers, the
+   memory cap, the umask), then qqwrite_message per message: it returns only when
+   the message is queued and answered (reply >= 0), with no file of it open and no
+   signal pending on it; every failure exits as qqwrite_run does. */
+extern void qqwrite_prepare (void) ;
+extern void qqwrite_message (unsigned long uid, int reply) ;
 
 #endif
