@@ -24,6 +24,7 @@
 #include "util/auto.h"
 #include "util/control.h"
 #include "util/dirsync.h"
+#include "util/fsorder.h"
 #include "queue/envelope.h"
 #include "util/logline.h"
 #include "util/memcap.h"
@@ -117,7 +118,12 @@ static int readfile (stralloc *sa, char const *fn, size_t max)
   return r ;
 }
 
-/* Write s[0..len) as fn (replacing it), or remove fn if len is 0. No fsync: the batch's syncfs does it. */
+static int batch_unordered ;   /* a file of this batch is not on an ordered journal */
+
+/* Write s[0..len) as fn (replacing it), or remove fn if len is 0. No fsync: on an
+   ordered journal the data is written out here and held by the next commit with the
+   todo/ removal made after it (INTERNALS.md, "Preprocessing"); elsewhere the batch's
+   syncfs makes it durable. */
 static int writefile (char const *fn, char const *s, size_t len)
 {
   int fd ;
@@ -129,6 +135,8 @@ static int writefile (char const *fn, char const *s, size_t len)
   fd = open(fn, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) ;
   if (fd < 0) goto err ;
   if (allwrite(fd, s, len) < len) { int e = errno ; close(fd) ; errno = e ; goto err ; }
+  if (!fsorder_journal(fd)) batch_unordered = 1 ;
+  else if (fsorder_write_data(fd) < 0) { int e = errno ; close(fd) ; errno = e ; goto err ; }
   if (close(fd) < 0) goto err ;
   return 1 ;
  err:
@@ -303,6 +311,7 @@ static int batch (unsigned long const *ids, size_t n)
   size_t nd = 0, ng = 0, i ;
   stralloc out = STRALLOC_ZERO ;
   int failed = 0 ;
+  batch_unordered = 0 ;
   for (i = 0 ; i < n ; i++)
   {
     int r = preprocess(ids[i], ds + nd) ;
@@ -316,7 +325,7 @@ static int batch (unsigned long const *ids, size_t n)
       gone[ng++] = ids[i] ;
     }
   }
-  if (nd && syncfs(qdir.queue) < 0)
+  if (nd && batch_unordered && syncfs(qdir.queue) < 0)
   {
     int ok = errno == ENOSYS && sync_each(ds, nd) ;
     if (!ok)

@@ -122,6 +122,39 @@ def test_flushes_per_message_informational(h):
     assert calls.get('syncfs', 0) >= 1, text
 
 
+def test_qmail_todo_makes_no_syncfs_on_a_journaled_ext4(h):
+    """With the queue on an ext4 with a journal, qmail-todo writes each info/ and local/
+    file out (sync_file_range) and calls no syncfs: the next journal commit holds them
+    with the todo/ removal made after them. On an unjournaled file system it syncs
+    (test_flushes_per_message_informational)."""
+    md = h.add_user('joe')
+    q = os.path.join(h.path, 'queue')
+    with nqtest.journaled_ext4(h, q):
+        assert nqtest.journaled(q), 'the test ext4 has no journal'
+        for i in range(20):
+            queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('j%03d' % i))
+        out = os.path.join(h.logdir, 'strace.out')
+        h.send = h.spawn(['strace', '-f', '-c', '-o', out, '-e', 'trace=fsync,fdatasync,syncfs,sync_file_range',
+                          h.bin('qmail-start'), './Maildir/'], log=os.path.join(h.logdir, 'send'))
+        wait_for(lambda: len(h.maildir(md)) >= 20, 60, '20 messages delivered')
+        assert_queue_empty(h, 30)
+        h.stop_send()
+    calls = {}
+    for line in open(out).read().splitlines():
+        p = line.split()
+        if len(p) >= 5 and p[-1] in ('fsync', 'fdatasync', 'syncfs', 'sync_file_range'):
+            calls[p[-1]] = int(p[3])
+    eq(calls.get('syncfs', 0), 0, 'syncfs calls: %r' % calls)
+    assert calls.get('sync_file_range', 0) >= 2 * 20, calls
+
+
+def test_sigkill_qmail_todo_at_each_step_on_a_journaled_ext4(h):
+    """The kill test of qmail-todo with the queue on an ext4 with a journal, where it
+    writes its files out with sync_file_range instead of a syncfs."""
+    with nqtest.journaled_ext4(h, os.path.join(h.path, 'queue')):
+        sigkill_each_step(h, 'qmail-todo', 'openat,write,read,unlink,unlinkat,sync_file_range,close')
+
+
 def test_unknown_local_user_bounces_to_local_sender(h):
     md = h.add_user('joe')
     h.start_send()

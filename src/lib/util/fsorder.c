@@ -58,7 +58,18 @@ int fsorder_journal (int fd)
   }
   if ((unsigned long)sf.f_type != EXT4_MAGIC) return 0 ;
   if (fstat(fd, &st) < 0) return 0 ;
-  return ext_has_journal(st.st_dev) ;
+  /* a mounted file system keeps its journal: asked once per device and process */
+  {
+    static dev_t dev ;
+    static int known = 0, journal ;
+    if (!known || dev != st.st_dev)
+    {
+      journal = ext_has_journal(st.st_dev) ;
+      dev = st.st_dev ;
+      known = 1 ;
+    }
+    return journal ;
+  }
 }
 
 int fsorder_write_data (int fd)
