@@ -1,5 +1,5 @@
-"""qmail-local run directly: Maildir (byte-exact, fsync order, ENOSPC, SIGKILL),
-loop detection, default delivery, .qmail-ext and -default, unsafe files and homes,
+"""qmail-local run directly: Maildir (byte-exact, fsync order, ENOSPC, SIGKILL, at
+every call on an ordered journal), loop detection, default delivery, .qmail-ext and -default, unsafe files and homes,
 extension traversal, mbox with locking and quoting, forwards, programs."""
 
 import fcntl
@@ -484,11 +484,18 @@ def delivery_syncs(h, home):
 
 def check_delivery_syncs(h, home, md):
     """The file's data on the device (fsync, or on an ordered journal written out), link
-    into new/, fsync of new/ (the commit), then the tmp/ name goes."""
+    into new/, fsync of new/ (the commit). On an ordered journal the file is an unnamed
+    O_TMPFILE in tmp/, linked through /proc: no tmp/ name is made or removed. Elsewhere
+    a tmp/ name, whose removal comes last."""
     kinds = delivery_syncs(h, home)
+    if journaled(md):
+        eq([k for k, v in kinds], ['write out', 'link', 'fsync', 'exit'], kinds)
+        eq(kinds[0][1], 'tmp')
+        assert kinds[1][1].startswith('new/'), kinds
+        assert kinds[2][1].rstrip('/').endswith('new'), kinds
+        return kinds
     tmpname = [v for k, v in kinds if k == 'link'][0].replace('new/', 'tmp/')
-    data = 'write out' if journaled(md) else 'fsync'
-    eq([k for k, v in kinds], [data, 'link', 'fsync', 'unlink', 'exit'], kinds)
+    eq([k for k, v in kinds], ['fsync', 'link', 'fsync', 'unlink', 'exit'], kinds)
     eq(kinds[0][1], tmpname)
     assert kinds[2][1].rstrip('/').endswith('new'), kinds
     eq(kinds[3][1], tmpname)
@@ -501,13 +508,17 @@ def test_fsync_order(h):
 
 
 def test_fsync_order_on_a_journaled_ext4(h):
-    """A Maildir on an ext4 with a journal: the file is written out without a commit of
-    its own; new/'s fsync is the one commit. The message arrives whole."""
+    """A Maildir on an ext4 with a journal: the unnamed file is written out without a
+    commit of its own and linked into new/; new/'s fsync is the one commit. tmp/ is not
+    touched at all (its mtime stays). The message arrives whole."""
     home, md = setup(h)
     with journaled_ext4(h, md):
         assert journaled(md)
-        kinds = check_delivery_syncs(h, home, md)
-        eq(kinds[0][0], 'write out')
+        tmp = os.path.join(md, 'tmp')
+        os.utime(tmp, (1000000000, 1000000000))
+        check_delivery_syncs(h, home, md)
+        eq(os.stat(tmp).st_mtime, 1000000000)
+        eq(os.listdir(tmp), [])
         got = new_files(md)
         eq(len(got), 1)
         with open(os.path.join(md, 'new', got[0]), 'rb') as f:
@@ -521,6 +532,49 @@ def test_sigkill_mid_delivery_leaves_nothing_in_new(h):
                               '-e', 'inject=%s:signal=SIGKILL:when=1' % sc])
         assert r.returncode != 0, sc
         eq(new_files(md), [], sc)
+
+
+def kill_qmail_local_at_every_syscall(h, home, md):
+    """Kill qmail-local at each of its system calls in turn: a file in new/ is always
+    the whole message, exit 0 always means one is there, and the unnamed way never
+    leaves a file in tmp/. Returns the calls' names."""
+    log = os.path.join(h.path, 'tmp', 'ql.all')
+    eq(ql(h, home, wrap=['strace', '-f', '-qq', '-o', log]).returncode, 0)
+    for f in new_files(md):
+        os.unlink(os.path.join(md, 'new', f))
+    names = []
+    for l in open(log).read().splitlines():
+        m = re.match(r'^(?:\d+ +)?([a-z_0-9]+)\(', l)
+        if m and m.group(1) not in ('execve', 'exit_group'):
+            names.append(m.group(1))
+    assert len(names) > 10, names
+    seen = {}
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        at = 'kill at %s #%d' % (n, seen[n])
+        r = ql(h, home, wrap=['strace', '-f', '-qq', '-o', '/dev/null', '-e',
+                              'inject=%s:signal=SIGKILL:when=%d' % (n, seen[n])])
+        got = new_files(md)
+        for f in got:
+            with open(os.path.join(md, 'new', f), 'rb') as fh:
+                assert fh.read().endswith(MSG), '%s: partial file in new/' % at
+        assert len(got) <= 1, (at, got)
+        if r.returncode == 0:
+            eq(len(got), 1, '%s: exit 0 but nothing in new/' % at)
+        eq(os.listdir(os.path.join(md, 'tmp')), [], at)
+        for f in got:
+            os.unlink(os.path.join(md, 'new', f))
+    return names
+
+
+def test_sigkill_at_every_syscall_on_a_journaled_ext4(h):
+    """The unnamed way (O_TMPFILE, write out, linkat into new/, fsync new/) killed
+    anywhere."""
+    home, md = setup(h)
+    with journaled_ext4(h, md):
+        assert journaled(md)
+        names = kill_qmail_local_at_every_syscall(h, home, md)
+        assert 'linkat' in names and 'sync_file_range' in names, names
 
 
 def test_dry_run(h):

@@ -1,4 +1,5 @@
-/* check_maildir.c: Maildir names, delivery into a temporary Maildir, creation. */
+/* check_maildir.c: Maildir names, delivery into a temporary Maildir (the unnamed way on an
+   ordered journal, the tmp/ way elsewhere), creation. */
 
 #include <check.h>
 #include <errno.h>
@@ -9,9 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
 #include <skalibs/djbunix.h>
 #include "local/maildir.h"
+#include "util/fsorder.h"
 #include "cktest.h"
 
 static int count (char const *dir)
@@ -31,6 +37,86 @@ static int message_fd (char const *s)
   ck_assert_int_ge(fd, 0) ;
   ck_assert_int_eq(write(fd, s, strlen(s)), (ssize_t)strlen(s)) ;
   return fd ;
+}
+
+/* Set dir's mtime far back, so that any change in it (a create, an unlink) shows. */
+static void age_dir (char const *dir)
+{
+  struct timespec ts[2] = { { 1000000000, 0 }, { 1000000000, 0 } } ;
+  ck_assert_int_eq(utimensat(AT_FDCWD, dir, ts, 0), 0) ;
+}
+
+/* 1 if dir was changed since age_dir (its mtime), and its ctime is not *ctime */
+static int dir_changed (char const *dir, struct timespec const *ctime)
+{
+  struct stat st ;
+  ck_assert_int_eq(stat(dir, &st), 0) ;
+  if (st.st_mtim.tv_sec != 1000000000) return 1 ;
+  return ctime && (st.st_ctim.tv_sec != ctime->tv_sec || st.st_ctim.tv_nsec != ctime->tv_nsec) ;
+}
+
+static struct timespec ctime_of (char const *dir)
+{
+  struct stat st ;
+  ck_assert_int_eq(stat(dir, &st), 0) ;
+  return st.st_ctim ;
+}
+
+static void run_ok (char const *const *argv)
+{
+  int st ;
+  pid_t p = fork() ;
+  ck_assert_int_ge(p, 0) ;
+  if (!p)
+  {
+    int n = open("/dev/null", O_WRONLY) ;
+    if (n >= 0) dup2(n, 1) ;
+    execvp(argv[0], (char *const *)argv) ;
+    _exit(127) ;
+  }
+  ck_assert_int_eq(waitpid(p, &st, 0), p) ;
+  ck_assert_msg(WIFEXITED(st) && !WEXITSTATUS(st), "%s failed", argv[0]) ;
+}
+
+/* The test's directory, then a fresh ext4 with an internal journal (util/fsorder's
+   ordered journal) mounted on j/ in a mount namespace of the test's own process (the
+   mount goes with it however the test ends), and j/ the current directory. */
+static void journal_setup (void)
+{
+  static char const *const mkfs[] = { "mkfs.ext4", "-q", "-F", "-O", "has_journal", "fs.img", 0 } ;
+  static char const *const mnt[] = { "mount", "-o", "loop", "fs.img", "j", 0 } ;
+  int fd ;
+  cktmp_setup() ;
+  ck_assert_int_eq(unshare(CLONE_NEWNS), 0) ;
+  ck_assert_int_eq(mount(0, "/", 0, MS_REC | MS_PRIVATE, 0), 0) ;
+  fd = open("fs.img", O_WRONLY | O_CREAT | O_TRUNC, 0600) ;
+  ck_assert_int_ge(fd, 0) ;
+  ck_assert_int_eq(ftruncate(fd, 32 << 20), 0) ;
+  close(fd) ;
+  run_ok(mkfs) ;
+  ck_assert_int_eq(mkdir("j", 0700), 0) ;
+  run_ok(mnt) ;
+  ck_assert_int_eq(chdir("j"), 0) ;
+}
+
+static void journal_teardown (void)
+{
+  if (chdir(cktmp_dir) == 0) umount("j") ;
+  cktmp_teardown() ;
+}
+
+/* A Maildir M with its tmp/ aged; 1 if its file system is an ordered journal. */
+static int aged_maildir (void)
+{
+  char const *step ;
+  int fd, r ;
+  ck_assert_int_eq(maildir_make("M", &step), 0) ;
+  age_dir("M/tmp") ;
+  fd = open("M/tmp", O_RDONLY | O_DIRECTORY) ;
+  ck_assert_int_ge(fd, 0) ;
+  r = fsorder_journal(fd) ;
+  close(fd) ;
+  return r ;
 }
 
 START_TEST(test_name_format)
@@ -86,7 +172,7 @@ START_TEST(test_deliver_missing_maildir)
   int fd = message_fd("x\n") ;
   ck_assert_int_eq(maildir_deliver("nope/", "", 0, fd, 0, &step), -1) ;
   ck_assert_int_eq(errno, ENOENT) ;
-  ck_assert_str_eq(step, "create file in Maildir tmp/") ;
+  ck_assert_str_eq(step, "create unnamed file in Maildir tmp/") ;
   close(fd) ;
 }
 END_TEST
@@ -137,6 +223,124 @@ START_TEST(test_deliver_write_error_leaves_nothing)
 }
 END_TEST
 
+/* On an ordered journal the file is never named in tmp/: tmp/ is not even touched. */
+START_TEST(test_unnamed_leaves_tmp_alone)
+{
+  char const *step ;
+  stralloc name = STRALLOC_ZERO, got = STRALLOC_ZERO, path = STRALLOC_ZERO ;
+  struct timespec ct ;
+  int fd ;
+  ck_assert_int_eq(aged_maildir(), 1) ;
+  ct = ctime_of("M/tmp") ;
+  fd = message_fd("Subject: x\n\nbody\n") ;
+  ck_assert_int_eq(maildir_deliver("M", "P: 1\n", 5, fd, &name, &step), 0) ;
+  ck_assert_int_eq(maildir_deliver("M/", "", 0, fd, 0, &step), 0) ;
+  ck_assert_int_eq(count("M/new"), 2) ;
+  ck_assert_int_eq(count("M/tmp"), 0) ;
+  ck_assert_int_eq(dir_changed("M/tmp", &ct), 0) ;
+  ck_assert(stralloc_cats(&path, "M/new/") && stralloc_cats(&path, name.s) && stralloc_0(&path)) ;
+  ck_assert(openslurpclose(&got, path.s)) ;
+  ck_assert_int_eq(got.len, 22) ;
+  ck_assert(!memcmp(got.s, "P: 1\nSubject: x\n\nbody\n", 22)) ;
+  ck_assert_ptr_nonnull(strstr(name.s, ",S=22")) ;
+  close(fd) ;
+  stralloc_free(&name) ; stralloc_free(&got) ; stralloc_free(&path) ;
+}
+END_TEST
+
+/* A write error in the unnamed way: the file had no name, nothing is left anywhere. */
+START_TEST(test_unnamed_write_error_leaves_nothing)
+{
+  char const *step ;
+  static char big[300000] ;
+  struct rlimit rl ;
+  int fd ;
+  ck_assert_int_eq(aged_maildir(), 1) ;
+  memset(big, 'a', sizeof big) ;
+  fd = open("msg", O_RDWR | O_CREAT | O_TRUNC, 0600) ;
+  ck_assert_int_ge(fd, 0) ;
+  ck_assert_int_eq(write(fd, big, sizeof big), (ssize_t)sizeof big) ;
+  signal(SIGXFSZ, SIG_IGN) ;
+  ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &rl), 0) ;
+  rl.rlim_cur = 100000 ;
+  ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0) ;
+  ck_assert_int_eq(maildir_deliver("M", "", 0, fd, 0, &step), -1) ;
+  ck_assert_int_eq(errno, EFBIG) ;
+  ck_assert_str_eq(step, "write file in Maildir tmp/") ;
+  close(fd) ;
+  ck_assert_int_eq(count("M/new"), 0) ;
+  ck_assert_int_eq(dir_changed("M/tmp", 0), 0) ;
+}
+END_TEST
+
+/* No new/: the link fails with ENOENT, said as the link step, and the tmp/ way is
+   not tried (tmp/ untouched) since /proc is there. */
+START_TEST(test_unnamed_without_new)
+{
+  char const *step ;
+  int fd ;
+  ck_assert_int_eq(aged_maildir(), 1) ;
+  ck_assert_int_eq(rmdir("M/new"), 0) ;
+  fd = message_fd("x\n") ;
+  ck_assert_int_eq(maildir_deliver("M", "", 0, fd, 0, &step), -1) ;
+  ck_assert_int_eq(errno, ENOENT) ;
+  ck_assert_str_eq(step, "link file into Maildir new/") ;
+  ck_assert_int_eq(dir_changed("M/tmp", 0), 0) ;
+  close(fd) ;
+}
+END_TEST
+
+/* Without /proc/self/fd (hidden here by an empty tmpfs, in the test's own mount
+   namespace) the written O_TMPFILE cannot be linked: the tmp/ way delivers the message
+   again, and leaves tmp/ empty. */
+START_TEST(test_no_proc_falls_back_to_tmp)
+{
+  char const *step ;
+  stralloc name = STRALLOC_ZERO, got = STRALLOC_ZERO, path = STRALLOC_ZERO ;
+  int fd, r ;
+  ck_assert_int_eq(aged_maildir(), 1) ;
+  fd = message_fd("Subject: y\n\n") ;
+  ck_assert_int_eq(mount("none", "/proc/self/fd", "tmpfs", 0, 0), 0) ;
+  r = maildir_deliver("M", "", 0, fd, &name, &step) ;
+  ck_assert_int_eq(umount("/proc/self/fd"), 0) ;
+  ck_assert_msg(r == 0, "%s: %s", step, strerror(errno)) ;
+  ck_assert_int_eq(count("M/new"), 1) ;
+  ck_assert_int_eq(count("M/tmp"), 0) ;
+  ck_assert_int_eq(dir_changed("M/tmp", 0), 1) ;
+  ck_assert(stralloc_cats(&path, "M/new/") && stralloc_cats(&path, name.s) && stralloc_0(&path)) ;
+  ck_assert(openslurpclose(&got, path.s)) ;
+  ck_assert_int_eq(got.len, 12) ;
+  close(fd) ;
+  stralloc_free(&name) ; stralloc_free(&got) ; stralloc_free(&path) ;
+}
+END_TEST
+
+/* On a file system that is no ordered journal (tmpfs always) new/'s fsync would not
+   carry the link's change to the inode: the tmp/ way is taken, and works. */
+START_TEST(test_tmpfs_falls_back_to_tmp)
+{
+  char const *step ;
+  char dir[] = "/dev/shm/nqcheck.XXXXXX" ;
+  struct statfs sf ;
+  int fd = message_fd("z\n"), r ;
+  ck_assert_ptr_nonnull(mkdtemp(dir)) ;
+  ck_assert_int_eq(chdir(dir), 0) ;
+  ck_assert_int_eq(statfs(".", &sf), 0) ;
+  ck_assert_msg(sf.f_type == 0x01021994, "/dev/shm is not a tmpfs") ;
+  r = aged_maildir() ;
+  if (!r) r = maildir_deliver("M", "", 0, fd, 0, &step) ;
+  ck_assert_int_eq(chdir(cktmp_dir), 0) ;
+  ck_assert_int_eq(r, 0) ;
+  ck_assert_int_eq(chdir(dir), 0) ;
+  ck_assert_int_eq(count("M/new"), 1) ;
+  ck_assert_int_eq(count("M/tmp"), 0) ;
+  ck_assert_int_eq(dir_changed("M/tmp", 0), 1) ;
+  ck_assert_int_eq(chdir(cktmp_dir), 0) ;
+  rm_rf(dir) ;
+  close(fd) ;
+}
+END_TEST
+
 START_TEST(test_make)
 {
   char const *step ;
@@ -163,7 +367,16 @@ int main (void)
   tcase_add_test(tc, test_deliver_missing_maildir) ;
   tcase_add_test(tc, test_deliver_unreadable_message) ;
   tcase_add_test(tc, test_deliver_write_error_leaves_nothing) ;
+  tcase_add_test(tc, test_tmpfs_falls_back_to_tmp) ;
   tcase_add_test(tc, test_make) ;
+  suite_add_tcase(s, tc) ;
+  tc = tcase_create("journal") ;
+  tcase_set_timeout(tc, 30) ;
+  tcase_add_checked_fixture(tc, journal_setup, journal_teardown) ;
+  tcase_add_test(tc, test_unnamed_leaves_tmp_alone) ;
+  tcase_add_test(tc, test_unnamed_write_error_leaves_nothing) ;
+  tcase_add_test(tc, test_unnamed_without_new) ;
+  tcase_add_test(tc, test_no_proc_falls_back_to_tmp) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;
 }

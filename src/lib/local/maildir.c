@@ -72,38 +72,86 @@ static int copy_message (int fd, char const *prefix, size_t plen, int fdmsg, uin
   return 0 ;
 }
 
-int maildir_deliver (char const *dir, char const *prefix, size_t plen,
-                     int fdmsg, stralloc *name, char const **step)
+/* Append SUB then a fresh unique name (pid and sequence) to sa cut back to base, with
+   its terminating NUL. 0 ok, -1 no memory. */
+static int next_name (stralloc *sa, size_t base, char const *sub, char const *host, uint64_t size)
 {
-  stralloc tmp = STRALLOC_ZERO, fin = STRALLOC_ZERO ;
-  struct stat st ;
-  size_t dlen = strlen(dir), base ;
-  char hn[256] ;
-  int fd = -1, e, tries ;
-  *step = "stat message" ;
-  if (fstat(fdmsg, &st) < 0) return -1 ;
-  if (gethostname(hn, sizeof hn - 1) < 0) memcpy(hn, "localhost", 10) ;
-  hn[sizeof hn - 1] = 0 ;
+  struct timeval tv ;
+  gettimeofday(&tv, 0) ;
+  sa->len = base ;
+  if (!stralloc_cats(sa, sub)) return -1 ;
+  if (maildir_name(sa, (uint64_t)tv.tv_sec, (unsigned long)tv.tv_usec, getpid(),
+                   maildir_seq++, host, size) < 0) return -1 ;
+  return stralloc_0(sa) ? 0 : -1 ;
+}
+
+/* The unnamed way: an O_TMPFILE in tmp/, written out, then given its one name in new/.
+   No create or unlink in tmp/, and nothing to leave behind there. 1 when it cannot be
+   used here (nothing made, nothing changed): the file system or kernel has no O_TMPFILE,
+   there is no /proc to link it by, or the file system is no ordered journal (below). */
+static int deliver_unnamed (stralloc *path, size_t base, char const *host, char const *prefix,
+                            size_t plen, int fdmsg, uint64_t msize, char const **step)
+{
+  char proc[sizeof "/proc/self/fd/" + ULONG_FMT] = "/proc/self/fd/" ;
+  int fd, e, tries ;
+  path->len = base ;
   *step = "allocate memory" ;
-  if (!stralloc_catb(&tmp, dir, dlen)) goto err ;
-  if (dlen && dir[dlen - 1] != '/' && !stralloc_catb(&tmp, "/", 1)) goto err ;
-  base = tmp.len ;
+  if (!stralloc_cats(path, "tmp") || !stralloc_0(path)) return -1 ;
+  *step = "create unnamed file in Maildir tmp/" ;
+  fd = open(path->s, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600) ;
+  if (fd < 0) return errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL ? 1 : -1 ;
+  /* elsewhere new/'s fsync need not carry the link count the link gives the inode (it
+     was 0 at the file's fsync): that would cost a third fsync, more than the tmp/ way */
+  if (!fsorder_journal(fd)) { close(fd) ; return 1 ; }
+  if (copy_message(fd, prefix, plen, fdmsg, msize, step) < 0) goto err ;
+  /* the commit of new/'s fsync holds the link and flushes this data (INTERNALS.md,
+     "Commit order") */
+  *step = "fsync file in Maildir tmp/" ;
+  if (fsorder_sync_data(fd, 1) < 0) goto err ;
+  proc[14 + ulong_fmt(proc + 14, (unsigned long)fd)] = 0 ;
   for (tries = 0 ; ; tries++)
   {
-    struct timeval tv ;
-    gettimeofday(&tv, 0) ;
-    tmp.len = base ;
     *step = "allocate memory" ;
-    if (!stralloc_catb(&tmp, "tmp/", 4)) goto err ;
-    if (maildir_name(&tmp, (uint64_t)tv.tv_sec, (unsigned long)tv.tv_usec, getpid(),
-                     maildir_seq++, hn, (uint64_t)st.st_size + plen) < 0) goto err ;
-    if (!stralloc_0(&tmp)) goto err ;
+    if (next_name(path, base, "new/", host, msize + plen) < 0) goto err ;
+    *step = "link file into Maildir new/" ;
+    if (!linkat(AT_FDCWD, proc, AT_FDCWD, path->s, AT_SYMLINK_FOLLOW)) break ;
+    /* no /proc to name the file by (not a missing new/): the tmp/ way */
+    if (errno == ENOENT && faccessat(AT_FDCWD, proc, F_OK, AT_SYMLINK_NOFOLLOW) < 0) { close(fd) ; return 1 ; }
+    if (errno != EEXIST || tries >= 5) goto err ;
+  }
+  *step = "close file in Maildir new/" ;
+  e = close(fd) ; fd = -1 ;
+  if (e < 0) goto errunlink ;
+  *step = "fsync Maildir new/" ;
+  if (dir_sync_parent(path->s) < 0) goto errunlink ;
+  return 0 ;
+
+ errunlink:
+  e = errno ; unlink(path->s) ; errno = e ;
+ err:
+  e = errno ;
+  if (fd >= 0) close(fd) ;
+  errno = e ;
+  return -1 ;
+}
+
+/* The tmp/ way, where the unnamed one cannot be used: create a unique name in tmp/,
+   write and sync, link it into new/, fsync new/, remove the tmp/ name. */
+static int deliver_named (stralloc *path, size_t base, char const *host, char const *prefix,
+                          size_t plen, int fdmsg, uint64_t msize, char const **step)
+{
+  stralloc fin = STRALLOC_ZERO ;
+  int fd = -1, e, tries ;
+  for (tries = 0 ; ; tries++)
+  {
+    *step = "allocate memory" ;
+    if (next_name(path, base, "tmp/", host, msize + plen) < 0) goto err ;
     *step = "create file in Maildir tmp/" ;
-    fd = open(tmp.s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) ;
+    fd = open(path->s, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) ;
     if (fd >= 0) break ;
     if (errno != EEXIST || tries >= 5) goto err ;
   }
-  if (copy_message(fd, prefix, plen, fdmsg, (uint64_t)st.st_size, step) < 0) goto errunlink ;
+  if (copy_message(fd, prefix, plen, fdmsg, msize, step) < 0) goto errunlink ;
   /* on an ordered journal new/'s fsync commits the file's metadata with its name and
      flushes its data, written out here (INTERNALS.md, "Commit order") */
   *step = "fsync file in Maildir tmp/" ;
@@ -112,39 +160,68 @@ int maildir_deliver (char const *dir, char const *prefix, size_t plen,
   e = close(fd) ; fd = -1 ;
   if (e < 0) goto errunlink ;
   *step = "allocate memory" ;
-  if (!stralloc_catb(&fin, tmp.s, base)) goto errunlink ;
+  if (!stralloc_catb(&fin, path->s, base)) goto errunlink ;
   if (!stralloc_cats(&fin, "new/")) goto errunlink ;
-  if (!stralloc_cats(&fin, tmp.s + base + 4)) goto errunlink ;
+  if (!stralloc_cats(&fin, path->s + base + 4)) goto errunlink ;
   if (!stralloc_0(&fin)) goto errunlink ;
   *step = "link file into Maildir new/" ;
-  if (link(tmp.s, fin.s) < 0) goto errunlink ;
+  if (link(path->s, fin.s) < 0) goto errunlink ;
   *step = "fsync Maildir new/" ;
   if (dir_sync_parent(fin.s) < 0)
   {
-    e = errno ; unlink(fin.s) ; unlink(tmp.s) ; errno = e ;
+    e = errno ; unlink(fin.s) ; unlink(path->s) ; errno = e ;
     goto err ;
   }
-  unlink(tmp.s) ;  /* a leftover in tmp/ is harmless: the message is safe in new/ */
-  if (name)
-  {
-    name->len = 0 ;
-    if (!stralloc_cats(name, tmp.s + base + 4) || !stralloc_0(name)) name->len = 0 ;
-  }
-  stralloc_free(&tmp) ; stralloc_free(&fin) ;
+  unlink(path->s) ;  /* a leftover in tmp/ is harmless: the message is safe in new/ */
+  stralloc_free(&fin) ;
   return 0 ;
 
  errunlink:
   e = errno ;
   if (fd >= 0) close(fd) ;
   fd = -1 ;
-  unlink(tmp.s) ;
+  unlink(path->s) ;
   errno = e ;
  err:
   e = errno ;
   if (fd >= 0) close(fd) ;
-  stralloc_free(&tmp) ; stralloc_free(&fin) ;
+  stralloc_free(&fin) ;
   errno = e ;
   return -1 ;
+}
+
+int maildir_deliver (char const *dir, char const *prefix, size_t plen,
+                     int fdmsg, stralloc *name, char const **step)
+{
+  stralloc path = STRALLOC_ZERO ;
+  struct stat st ;
+  size_t dlen = strlen(dir), base ;
+  char hn[256] ;
+  int r, e ;
+  *step = "stat message" ;
+  if (fstat(fdmsg, &st) < 0) return -1 ;
+  if (gethostname(hn, sizeof hn - 1) < 0) memcpy(hn, "localhost", 10) ;
+  hn[sizeof hn - 1] = 0 ;
+  *step = "allocate memory" ;
+  if (!stralloc_catb(&path, dir, dlen)
+   || (dlen && dir[dlen - 1] != '/' && !stralloc_catb(&path, "/", 1)))
+  {
+    stralloc_free(&path) ;
+    return -1 ;
+  }
+  base = path.len ;
+  r = deliver_unnamed(&path, base, hn, prefix, plen, fdmsg, (uint64_t)st.st_size, step) ;
+  if (r > 0) r = deliver_named(&path, base, hn, prefix, plen, fdmsg, (uint64_t)st.st_size, step) ;
+  /* both ways leave "new/NAME" or "tmp/NAME" after base: the base name is the same */
+  if (!r && name)
+  {
+    name->len = 0 ;
+    if (!stralloc_cats(name, path.s + base + 4) || !stralloc_0(name)) name->len = 0 ;
+  }
+  e = errno ;
+  stralloc_free(&path) ;
+  errno = e ;
+  return r ;
 }
 
 int maildir_make (char const *dir, char const **step)

@@ -1,5 +1,5 @@
-/* maildir.h: Maildir delivery (tmp/, write, fsync, link to new/, fsync new/, unlink tmp/)
-   and creation of a Maildir. */
+/* maildir.h: Maildir delivery (an unnamed file in tmp/ or a tmp/ name, write, sync, link
+   into new/, fsync new/) and creation of a Maildir. */
 #ifndef NQ_MAILDIR_H
 #define NQ_MAILDIR_H
 
@@ -18,10 +18,13 @@ extern int maildir_name (stralloc *sa, uint64_t sec, unsigned long usec, pid_t p
                          unsigned long seq, char const *host, uint64_t size) ;
 
 /* Deliver into the Maildir dir (with or without a trailing '/'): prefix[0..plen)
-   then the whole of fdmsg read from offset 0. Durable when it returns 0: the file
-   is fsync'd, linked into new/, new/ is fsync'd, the tmp/ name removed.
+   then the whole of fdmsg read from offset 0. Durable when it returns 0: the file's
+   data is on the device, it is linked into new/, new/ is fsync'd. On an ordered
+   journal (util/fsorder) the file is an O_TMPFILE in tmp/ with no name until that
+   link (tmp/ is not changed); elsewhere, or without O_TMPFILE or /proc, it is
+   written under a unique tmp/ name, removed after new/'s fsync.
    name (if not 0) gets the base name used. 0 ok; -1 error with errno, *step
-   set to a short description of the failing step ("create tmp file", ...). */
+   set to a short description of the failing step ("create unnamed file in Maildir tmp/", ...). */
 extern int maildir_deliver (char const *dir, char const *prefix, size_t plen,
                             int fdmsg, stralloc *name, char const **step) ;
 
