@@ -85,6 +85,14 @@ static void serve (int fd)
   qqwrite_message((unsigned long)cred.uid, fd) ;
 }
 
+/* After a message: the client's pipes let go (a FIFO's writer must not find us its
+   reader), then the signals blocked since the commit let in. */
+static void rest (int devnull)
+{
+  if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0) _exit(QQD_WORKER_TROUBLE) ;
+  qqwrite_unblock() ;
+}
+
 /* Wait for a connection or the stop: 1 a connection may wait, 0 stop, -1 error. */
 static int await (int ep, int stopfd)
 {
@@ -101,13 +109,14 @@ void qqd_work (int lfd, int stopfd)
   struct epoll_event ev ;
   sigset_t none ;
   unsigned int served = 0 ;
-  int ep, go = 1 ;
+  int ep, devnull, go = 1 ;
   signal(SIGCHLD, SIG_DFL) ;
   signal(SIGTERM, SIG_DFL) ;
   sigemptyset(&none) ;
   sigprocmask(SIG_SETMASK, &none, 0) ;
   ep = epoll_create1(EPOLL_CLOEXEC) ;
-  if (ep < 0) _exit(QQD_WORKER_TROUBLE) ;
+  devnull = open("/dev/null", O_RDONLY | O_CLOEXEC) ;
+  if (ep < 0 || devnull < 0) _exit(QQD_WORKER_TROUBLE) ;
   /* one idle worker woken per connection, not all of them */
   memset(&ev, 0, sizeof ev) ;
   ev.events = EPOLLIN | EPOLLEXCLUSIVE ; ev.data.fd = lfd ;
@@ -131,7 +140,9 @@ void qqd_work (int lfd, int stopfd)
       }
       serve(fd) ;
       close(fd) ;
-      if (++served >= QQD_WORKER_USES) _exit(0) ;
+      rest(devnull) ;
+      /* a fresh worker after so many, but never in the middle of the last drain */
+      if (++served >= QQD_WORKER_USES && go) _exit(0) ;
       if (go) break ;
     }
   }

@@ -327,15 +327,20 @@ void qqwrite_message (unsigned long uid, int reply)
   /* ready for the next message: a signal now has nothing to remove or answer */
   replyfd = -1 ;
   alarm(0) ;
-  sigprocmask(SIG_SETMASK, &runmask, 0) ;
   stralloc_free(&recv) ;
   stralloc_free(&env) ;
   envelope_free(&e) ;
+}
+
+void qqwrite_unblock (void)
+{
+  sigprocmask(SIG_SETMASK, &runmask, 0) ;
 }
 
 void qqwrite_run (unsigned long uid, int reply)
 {
   qqwrite_prepare() ;
   qqwrite_message(uid, reply) ;
+  /* signals still blocked: one that came during the commit cannot turn it into a failure */
   _exit(QQ_OK) ;
 }

@@ -9,11 +9,14 @@
    reply when reply >= 0 (a qmail-queued client). */
 extern _Noreturn void qqwrite_run (unsigned long uid, int reply) ;
 
-/* A worker's two halves of qqwrite_run: qqwrite_prepare once (signal handlers, the
+/* A worker's halves of qqwrite_run: qqwrite_prepare once (signal handlers, the
    memory cap, the umask), then qqwrite_message per message: it returns only when
-   the message is queued and answered (reply >= 0), with no file of it open and no
-   signal pending on it; every failure exits as qqwrite_run does. */
+   the message is queued and answered (reply >= 0), with no file of it open and
+   every signal blocked (a signal then has nothing to remove or answer); every
+   failure exits as qqwrite_run does. qqwrite_unblock lets the signals in again
+   before the worker waits for its next connection. */
 extern void qqwrite_prepare (void) ;
 extern void qqwrite_message (unsigned long uid, int reply) ;
+extern void qqwrite_unblock (void) ;
 
 #endif

@@ -16,6 +16,33 @@
 #define EXT4_MAGIC 0xEF53      /* ext2, ext3 and ext4 alike: the journal decides */
 #define XFS_MAGIC 0x58465342   /* XFS always logs its metadata */
 
+/* Is the mount option journal_async_commit on (or unknown)? It writes the commit
+   block without a cache flush before it: a power cut can keep the commit and lose
+   the data written out before it, so the journal does not order data for us. */
+static int async_commit (char const *options)
+{
+  char buf[4096] ;
+  size_t len = 0 ;
+  char const *p ;
+  int fd = open(options, O_RDONLY | O_CLOEXEC) ;
+  if (fd < 0) return 1 ;
+  for (;;)
+  {
+    ssize_t r = read(fd, buf + len, sizeof buf - 1 - len) ;
+    if (r < 0 && errno == EINTR) continue ;
+    if (r <= 0) break ;
+    len += (size_t)r ;
+    if (len == sizeof buf - 1) break ;
+  }
+  close(fd) ;
+  buf[len] = 0 ;
+  if (!len || len == sizeof buf - 1) return 1 ;   /* nothing, or more than we read: unsure */
+  /* one option per line */
+  for (p = buf ; (p = strstr(p, "journal_async_commit")) ; p++)
+    if ((p == buf || p[-1] == '\n') && (p[20] == '\n' || !p[20])) return 1 ;
+  return 0 ;
+}
+
 static int ext_has_journal (dev_t dev)
 {
   char sys[64], link[PATH_MAX], jbd[PATH_MAX + 32] ;
@@ -40,7 +67,10 @@ static int ext_has_journal (dev_t dev)
   memcpy(jbd, "/proc/fs/jbd2/", 14) ;
   memcpy(jbd + 14, name, m) ;
   memcpy(jbd + 14 + m, "-8", 3) ;   /* an external journal is named otherwise: unsure, 0 */
-  return access(jbd, F_OK) == 0 ;
+  if (access(jbd, F_OK) < 0) return 0 ;
+  memcpy(jbd, "/proc/fs/ext4/", 14) ;
+  memcpy(jbd + 14 + m, "/options", 9) ;
+  return !async_commit(jbd) ;
 }
 
 int fsorder_journal (int fd)

@@ -1,0 +1,114 @@
+/* check_fsorder.c: which file systems util/fsorder calls an ordered journal: ext4 with
+   its internal journal, not without one, not with journal_async_commit, not tmpfs.
+   Each test mounts in a mount namespace of its own process (Check forks per test). */
+
+#include <check.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "util/fsorder.h"
+#include "cktest.h"
+
+static void run_ok (char const *const *argv)
+{
+  int st ;
+  pid_t p = fork() ;
+  ck_assert_int_ge(p, 0) ;
+  if (!p)
+  {
+    int n = open("/dev/null", O_WRONLY) ;
+    if (n >= 0) { dup2(n, 1) ; dup2(n, 2) ; }
+    execvp(argv[0], (char *const *)argv) ;
+    _exit(127) ;
+  }
+  ck_assert_int_eq(waitpid(p, &st, 0), p) ;
+  ck_assert_msg(WIFEXITED(st) && !WEXITSTATUS(st), "%s failed", argv[0]) ;
+}
+
+static void private_mounts (void)
+{
+  ck_assert_int_eq(unshare(CLONE_NEWNS), 0) ;
+  ck_assert_int_eq(mount(0, "/", 0, MS_REC | MS_PRIVATE, 0), 0) ;
+  ck_assert_int_eq(mkdir("j", 0700), 0) ;
+}
+
+/* A fresh ext4 (features: mkfs -O) mounted on j/ with options opts (or none). */
+static void ext4 (char const *features, char const *opts)
+{
+  char const *mkfs[] = { "mkfs.ext4", "-q", "-F", "-O", features, "fs.img", 0 } ;
+  char o[128] = "loop" ;
+  char const *mnt[] = { "mount", "-o", o, "fs.img", "j", 0 } ;
+  int fd ;
+  private_mounts() ;
+  fd = open("fs.img", O_WRONLY | O_CREAT | O_TRUNC, 0600) ;
+  ck_assert_int_ge(fd, 0) ;
+  ck_assert_int_eq(ftruncate(fd, 32 << 20), 0) ;
+  close(fd) ;
+  run_ok(mkfs) ;
+  if (opts) { strcat(o, ",") ; strcat(o, opts) ; }
+  run_ok(mnt) ;
+}
+
+/* fsorder_journal of a new file in j/, and of j/ itself */
+static int journal_of_j (void)
+{
+  int fd = open("j/f", O_WRONLY | O_CREAT | O_TRUNC, 0600), d, r ;
+  ck_assert_int_ge(fd, 0) ;
+  d = open("j", O_RDONLY | O_DIRECTORY) ;
+  ck_assert_int_ge(d, 0) ;
+  r = fsorder_journal(fd) ;
+  ck_assert_int_eq(fsorder_journal(d), r) ;
+  ck_assert_int_eq(fsorder_write_data(fd), 0) ;
+  close(fd) ; close(d) ;
+  umount("j") ;
+  return r ;
+}
+
+START_TEST(test_ext4_with_journal)
+{
+  ext4("has_journal", 0) ;
+  ck_assert_int_eq(journal_of_j(), 1) ;
+}
+END_TEST
+
+START_TEST(test_ext4_without_journal)
+{
+  ext4("^has_journal", 0) ;
+  ck_assert_int_eq(journal_of_j(), 0) ;
+}
+END_TEST
+
+/* the commit block goes out without a flush before it: data written out may be lost
+   with the commit kept */
+START_TEST(test_ext4_async_commit)
+{
+  ext4("has_journal", "data=writeback,journal_async_commit") ;
+  ck_assert_int_eq(journal_of_j(), 0) ;
+}
+END_TEST
+
+START_TEST(test_tmpfs)
+{
+  private_mounts() ;
+  ck_assert_int_eq(mount("none", "j", "tmpfs", 0, 0), 0) ;
+  ck_assert_int_eq(journal_of_j(), 0) ;
+}
+END_TEST
+
+int main (void)
+{
+  Suite *s = suite_create("fsorder") ;
+  TCase *tc = tcase_create("core") ;
+  tcase_set_timeout(tc, 30) ;
+  tcase_add_checked_fixture(tc, cktmp_setup, cktmp_teardown) ;
+  tcase_add_test(tc, test_ext4_with_journal) ;
+  tcase_add_test(tc, test_ext4_without_journal) ;
+  tcase_add_test(tc, test_ext4_async_commit) ;
+  tcase_add_test(tc, test_tmpfs) ;
+  suite_add_tcase(s, tc) ;
+  return ck_run(s) ;
+}
