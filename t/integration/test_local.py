@@ -549,12 +549,16 @@ def kill_qmail_local_at_every_syscall(h, home, md):
             names.append(m.group(1))
     assert len(names) > 10, names
     seen = {}
+    killed = linked_then_killed = 0
     for n in names:
         seen[n] = seen.get(n, 0) + 1
         at = 'kill at %s #%d' % (n, seen[n])
         r = ql(h, home, wrap=['strace', '-f', '-qq', '-o', '/dev/null', '-e',
                               'inject=%s:signal=SIGKILL:when=%d' % (n, seen[n])])
         got = new_files(md)
+        if r.returncode != 0:
+            killed += 1
+            linked_then_killed += len(got)
         for f in got:
             with open(os.path.join(md, 'new', f), 'rb') as fh:
                 assert fh.read().endswith(MSG), '%s: partial file in new/' % at
@@ -564,6 +568,9 @@ def kill_qmail_local_at_every_syscall(h, home, md):
         eq(os.listdir(os.path.join(md, 'tmp')), [], at)
         for f in got:
             os.unlink(os.path.join(md, 'new', f))
+    # the injection worked: runs were killed, some after the link (a file left in new/)
+    assert killed > len(names) // 2, (killed, names)
+    assert linked_then_killed >= 1, names
     return names
 
 

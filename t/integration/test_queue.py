@@ -238,6 +238,29 @@ def kill_at_every_syscall(h):
     return names
 
 
+def test_sigterm_at_each_fsync_is_a_failure_only_before_the_commit(h):
+    """SIGTERM (a caller giving up) at each of qmail-queue's fsyncs: before the todo/
+    link it exits 54 with nothing left; at the fsync of todo/B (after the link) the
+    message is committed and qmail-queue exits 0, the signal left blocked to the end."""
+    env = envelope(b'a@b', [b'c@nqmail.test'])
+    n = sum(1 for c in syscalls_of_qq(h) if c == 'fsync')
+    assert n >= 2, n
+    for d in ('mess', 'intd', 'todo'):
+        for f in h.queue_files(d):
+            os.unlink(f)
+    for k in range(1, n + 1):
+        code, err = qq(h, MSG, env, wrap=['strace', '-qq', '-o', '/dev/null', '-e',
+                                          'inject=fsync:signal=SIGTERM:when=%d' % k])
+        todo = h.queue_files('todo')
+        if k < n:
+            eq((code, todo, h.queue_files('mess'), h.queue_files('intd')), (54, [], [], []), 'SIGTERM at fsync %d' % k)
+        else:
+            eq((code, len(todo)), (0, 1), 'SIGTERM at the last fsync (todo/)')
+        for d in ('mess', 'intd', 'todo'):
+            for f in h.queue_files(d):
+                os.unlink(f)
+
+
 def test_sigterm_mid_message_leaves_nothing(h):
     p, w = start_queue(h)
     p.stdin.write(MSG * 1000)

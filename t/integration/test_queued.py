@@ -209,11 +209,19 @@ def untrace(p):
     p.wait(10)
 
 
+def warm(h, port, tag):
+    """One message through the worker first: the traced one is its second (what a
+    message leaves behind in a worker is tested too)."""
+    code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg(tag)))
+    eq(code, 250, text.decode())
+
+
 def worker_syscalls(h, port):
     """The system calls the worker makes for one message, from after the accept4 that
     took it to its next epoll_wait, each with its count since strace attached (the
     worker waits in epoll_wait then, as each fresh worker does): strace's when=."""
     log = os.path.join(h.path, 'tmp', 'qqd.strace')
+    warm(h, port, 'warmprobe')
     p = traced_worker(h, ['-o', log])
     try:
         code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg('probe')))
@@ -239,10 +247,11 @@ def worker_syscalls(h, port):
 
 
 def test_worker_killed_at_each_syscall_never_acknowledges_a_lost_message(h):
-    """SIGKILL the worker of qmail-queued at each of its system calls for a message
-    (strace -p on the worker alone): a 250 always means a delivered message, each
-    message is delivered at most once, nothing is stuck after a restart of the queue,
-    and the daemon replaces each killed worker."""
+    """SIGKILL, then SIGTERM, the worker of qmail-queued at each of its system calls for
+    its second message (strace -p on the worker alone): a 250 always means a delivered
+    message, each message is delivered at most once, nothing is stuck after a restart
+    of the queue, and the daemon replaces each killed worker. SIGTERM runs the
+    handlers: a message is delivered exactly when it was acknowledged."""
     md = h.add_user('joe')
     h.control('concurrencyqueued', '1\n')
     start(h)
@@ -251,27 +260,34 @@ def test_worker_killed_at_each_syscall_never_acknowledges_a_lost_message(h):
     calls = worker_syscalls(h, port)
     names = [c for c, _ in calls]
     assert 'linkat' in names and 'fsync' in names, names
-    wait_for(lambda: tags_in(h, md) == ['probe'], 10, 'the probe')
-    acked, sent = [], []
-    for k, (n, when) in enumerate(calls):
-        p = traced_worker(h, ['-o', '/dev/null', '-e', 'inject=%s:signal=SIGKILL:when=%d' % (n, when)])
-        tag = 'q%03d' % k
-        code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg(tag)))
-        untrace(p)
-        sent.append(tag)
-        if code == 250:
-            acked.append(tag)
+    wait_for(lambda: sorted(tags_in(h, md)) == ['probe', 'warmprobe'], 10, 'the probe')
+    acked, sent, warmed = {}, {}, []
+    for sig in ('SIGKILL', 'SIGTERM'):
+        acked[sig], sent[sig] = [], []
+        for k, (n, when) in enumerate(calls):
+            tag = '%s%03d' % (sig[3].lower(), k)
+            warm(h, port, 'w' + tag)
+            warmed.append('w' + tag)
+            p = traced_worker(h, ['-o', '/dev/null', '-e', 'inject=%s:signal=%s:when=%d' % (n, sig, when)])
+            code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg(tag)))
+            untrace(p)
+            sent[sig].append(tag)
+            if code == 250:
+                acked[sig].append(tag)
     eq(daemon_pid(h), daemon, 'the daemon (never killed)')
     h.stop_send()
     start(h)
     wait_for(lambda: not leftovers(h), 20, 'the queue to empty')
     got = tags_in(h, md)
-    missing = set(acked) - set(got)
+    missing = set(acked['SIGKILL'] + acked['SIGTERM'] + warmed) - set(got)
     assert not missing, 'acknowledged, never delivered: %r' % missing
     dups = [t for t in set(got) if got.count(t) > 1]
     assert not dups, 'delivered twice: %r' % dups
-    assert len(acked) < len(sent), 'no kill took effect: %r' % names
-    print('    %d kills at %d kinds of system call, %d acknowledged, %d delivered, none twice' % (len(sent), len(set(names)), len(acked), len(set(got))))
+    eq(sorted(t for t in got if t in sent['SIGTERM']), sorted(acked['SIGTERM']), 'SIGTERM: delivered = acknowledged')
+    for sig in ('SIGKILL', 'SIGTERM'):
+        assert len(acked[sig]) < len(sent[sig]), '%s: no kill took effect: %r' % (sig, names)
+        print('    %s: %d kills at %d kinds of system call, %d acknowledged, %d delivered, none twice'
+              % (sig, len(sent[sig]), len(set(names)), len(acked[sig]), len(set(got) & set(sent[sig]))))
     h.stop_send()
 
 
