@@ -32,10 +32,14 @@ ALL_CFLAGS = $(WARN) $(DEFS) $(INCS) $(CFLAGS)
 
 # Programs on the per-message path start fast: fully static.
 STATIC_PROGS := qmail-queue qmail-local qmail-queued
-# STATIC_SMTPD=1: qmail-smtpd static-pie, 12 mappings instead of 45: its listener's fork and
-# exit per connection cost less (INTERNALS.md "Speed"), but it finds users in /etc/passwd only
-STATIC_SMTPD ?=
+# STATIC_SMTPD=1 (the default): qmail-smtpd static-pie, 12 mappings instead of 45: its
+# listener's fork and exit per connection cost less (INTERNALS.md "Speed"). It finds users in
+# /etc/passwd only, so when nsswitch.conf's passwd line names more than files (or systemd
+# without homed) it execs its dynamic twin qmail-smtpd-nss (smtp/smtpd_nss), built here too.
+# STATIC_SMTPD=0: one dynamic qmail-smtpd, no twin.
+STATIC_SMTPD ?= 1
 STATIC_PIE_PROGS := $(if $(filter 1,$(STATIC_SMTPD)),qmail-smtpd)
+SMTPD_TWIN := $(if $(filter 1,$(STATIC_SMTPD)),$(O)/bin/qmail-smtpd-nss)
 SKARNET := -Wl,-Bstatic -lskarnet -Wl,-Bdynamic
 # dynamic programs resolve every symbol at start: a forked child (listener, spawner) finds them done
 BINDNOW := -Wl,-z,now -Wl,-z,relro
@@ -49,7 +53,7 @@ BINS     := $(addprefix $(O)/bin/,$(PROGS))
 .PHONY: all deps install setup setup-users setup-home check check-unit check-asan \
         check-integration run stop clean bench fuzz fuzz-bins check-fuzz fuzz-coverage
 
-all: $(BINS) $(O)/tools/nq-install
+all: $(BINS) $(SMTPD_TWIN) $(O)/tools/nq-install
 
 deps:
 	@sh scripts/deps.sh conf-packages
@@ -92,6 +96,18 @@ $(O)/bin/%: $(O)/obj/%.o $(O)/libnq.a $(O)/libtcdb.a
 	  -o $@ $< $(O)/libnq.a $(O)/libtcdb.a \
 	  $(if $(filter $*,$(STATIC_PROGS)),$(if $(STATIC),-lskarnet,$(SKARNET)),$(if $(filter $*,$(STATIC_PIE_PROGS)),$(if $(STATIC_PIE),-lskarnet,$(SKARNET)),$(SKARNET))) \
 	  $(shell cat src/$*.libs 2>/dev/null)
+
+# qmail-smtpd's dynamic twin: the same object, linked as every dynamic program
+$(O)/bin/qmail-smtpd-nss: $(O)/obj/qmail-smtpd.o $(O)/libnq.a $(O)/libtcdb.a
+	@mkdir -p $(O)/bin
+	$(CC) $(LDFLAGS) $(BINDNOW) -o $@ $< $(O)/libnq.a $(O)/libtcdb.a $(SKARNET) $(shell cat src/qmail-smtpd.libs)
+
+# a change of STATIC_SMTPD relinks qmail-smtpd; without the twin, an old one is not installed
+$(O)/bin/qmail-smtpd: $(O)/smtpd-link
+$(O)/smtpd-link: FORCE
+	@mkdir -p $(O)
+	@echo '$(STATIC_SMTPD)' | cmp -s - $@ || echo '$(STATIC_SMTPD)' > $@
+	@$(if $(SMTPD_TWIN),:,rm -f $(O)/bin/qmail-smtpd-nss)
 
 # the installer's helper (scripts/nq-install.c): built with the programs, not installed
 $(O)/tools/nq-install: scripts/nq-install.c

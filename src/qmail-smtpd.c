@@ -36,6 +36,7 @@
 #include "net/tio.h"
 #include "net/tlsserver.h"
 #include "smtp/smtpd_auth.h"
+#include "smtp/smtpd_nss.h"
 #include "smtp/smtpd_tls.h"
 #include "rcpt/rcptcheck.h"
 #include "smtp/smtpd_io.h"
@@ -569,6 +570,7 @@ int main (int argc, char const *const *argv)
   char const *err ;
   int implicit = 0 ;
   PROG = "qmail-smtpd" ;
+  smtpd_nss_exec(argv) ;   /* static, with users beyond /etc/passwd: qmail-smtpd-nss */
   smtpd_ctl_extra(&rcptcheck_keep, &rcheck, RCPTTAB_FILE) ;   /* -L: the listener reads the recipient check's too */
   argv = smtpd_args(argv, &implicit, &submission) ;   /* -L: returns in a listener's child */
   smtpd_tls_load() ;   /* as root if root: the key may be root's only */

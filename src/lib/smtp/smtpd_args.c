@@ -9,7 +9,6 @@
 #include "net/listener.h"
 #include "smtp/smtpd_args.h"
 #include "smtp/smtpd_ctl.h"
-#include "util/pwnam.h"
 
 static unsigned long number (char const *s, unsigned long min, unsigned long max)
 {
@@ -69,11 +68,6 @@ char const *const *smtpd_args (char const *const *argv, int *implicit, int *subm
     else strerr_dieusage(EXIT_PERM, SMTPD_USAGE) ;
   if (listening)
   {
-    char unused[200] ;
-    pw_nss_unused(unused, sizeof unused) ;
-    if (unused[0])
-      strerr_warnw3x("a static qmail-smtpd finds users in /etc/passwd only, not through nsswitch.conf's: ",
-                     unused, " (make without STATIC_SMTPD=1 for those)") ;
     listener_run(&l) ;
     smtpd_ctl_child() ;
   }

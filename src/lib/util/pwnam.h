@@ -15,12 +15,8 @@ extern struct passwd *pw_getnam (char const *name) ;
    not listed, NULL with errno set when file cannot be read */
 extern struct passwd *pw_getnam_file (char const *file, char const *name) ;
 
-/* In a static program, the passwd sources of /etc/nsswitch.conf other than "files" that
-   pw_getnam cannot use, space-separated into buf (n bytes; "" when none, or in a dynamic
-   program; truncated to fit). For a warning at start. */
-extern void pw_nss_unused (char *buf, size_t n) ;
-
-/* The same from any file, static or not (what pw_nss_unused reads in /etc/nsswitch.conf). */
-extern void pw_nss_sources (char const *file, char *buf, size_t n) ;
+/* 1 in a static program (no dynamic loader), where pw_getnam reads /etc/passwd alone;
+   util/nsspasswd says whether that finds every user getpwnam would. */
+extern int pw_static (void) ;
 
 #endif
