@@ -293,6 +293,8 @@ void qqwrite_message (unsigned long uid, int reply)
     if (received_qq(&recv, pid, who, now) < 0) die(QQ_NOMEM) ;
   }
   copy_message(fd, &recv) ;
+  /* the data goes to the device while the envelope comes (sync_data waits for it) */
+  fsorder_start_data(fd) ;
 
   read_envelope(&env) ;
   check_lengths(&env) ;

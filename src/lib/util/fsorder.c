@@ -112,6 +112,11 @@ int fsorder_write_data (int fd)
   return r ;
 }
 
+void fsorder_start_data (int fd)
+{
+  (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) ;
+}
+
 int fsorder_sync_data (int fd, int ordered)
 {
   return ordered ? fsorder_write_data(fd) : fsync(fd) ;

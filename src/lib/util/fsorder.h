@@ -16,6 +16,11 @@ extern int fsorder_journal (int fd) ;
    order"). Falls back to fsync where the call is missing. 0 ok, -1 error (errno). */
 extern int fsorder_write_data (int fd) ;
 
+/* Start writing fd's dirty data to the device, without waiting (sync_file_range
+   SYNC_FILE_RANGE_WRITE): a later fsorder_sync_data or fsync then waits for less.
+   Errors are left to that later call. */
+extern void fsorder_start_data (int fd) ;
+
 /* A file's data on the device before the link that names it: fsorder_write_data when
    ordered (fsorder_journal's answer for fd), else fsync. 0 ok, -1 error (errno). */
 extern int fsorder_sync_data (int fd, int ordered) ;
