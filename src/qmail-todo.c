@@ -120,9 +120,30 @@ static int readfile (stralloc *sa, char const *fn, size_t max)
 
 static int batch_unordered ;   /* a file of this batch is not on an ordered journal */
 
+#define HELD_MAX 64   /* files whose data goes to the device together before one wait each */
+static int held[HELD_MAX] ;
+static size_t nheld = 0 ;
+
+/* Wait until the data of every held file is on the device, then close them.
+   1 ok, 0 trouble (logged). */
+static int wait_held (void)
+{
+  size_t i ;
+  int ok = 1 ;
+  for (i = 0 ; i < nheld ; i++)
+  {
+    if (ok && fsorder_write_data(held[i]) < 0) ok = 0 ;
+    if (close(held[i]) < 0) ok = 0 ;
+  }
+  nheld = 0 ;
+  if (!ok) trouble_log("qmail-todo: warning: trouble writing queue files out: ", strerror(errno), "; backing off", (char *)0) ;
+  return ok ;
+}
+
 /* Write s[0..len) as fn (replacing it), or remove fn if len is 0. No fsync: on an
-   ordered journal the data is written out here and held by the next commit with the
-   todo/ removal made after it (INTERNALS.md, "Preprocessing"); elsewhere the batch's
+   ordered journal the data is started for the device here and waited for with the
+   batch's other files (wait_held), and held by the next commit with the todo/
+   removal made after it (INTERNALS.md, "Preprocessing"); elsewhere the batch's
    syncfs makes it durable. */
 static int writefile (char const *fn, char const *s, size_t len)
 {
@@ -135,8 +156,14 @@ static int writefile (char const *fn, char const *s, size_t len)
   fd = open(fn, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) ;
   if (fd < 0) goto err ;
   if (allwrite(fd, s, len) < len) { int e = errno ; close(fd) ; errno = e ; goto err ; }
-  if (!fsorder_journal(fd)) batch_unordered = 1 ;
-  else if (fsorder_write_data(fd) < 0) { int e = errno ; close(fd) ; errno = e ; goto err ; }
+  if (fsorder_journal(fd))
+  {
+    fsorder_start_data(fd) ;
+    if (nheld == HELD_MAX && !wait_held()) { close(fd) ; return 0 ; }
+    held[nheld++] = fd ;
+    return 1 ;
+  }
+  batch_unordered = 1 ;
   if (close(fd) < 0) goto err ;
   return 1 ;
  err:
@@ -325,6 +352,7 @@ static int batch (unsigned long const *ids, size_t n)
       gone[ng++] = ids[i] ;
     }
   }
+  if (!wait_held()) return 0 ;
   if (nd && batch_unordered && syncfs(qdir.queue) < 0)
   {
     int ok = errno == ENOSYS && sync_each(ds, nd) ;

@@ -373,6 +373,13 @@ def test_errors_in_qmail_todo(h):
     error_sweep(h, 'qmail-todo', 'openat,write,syncfs', (2, 4, 6, 8))
 
 
+def test_errors_in_qmail_todo_on_a_journaled_ext4(h):
+    """On an ordered journal qmail-todo waits for its files' data (sync_file_range)
+    instead of a syncfs: an error there backs off like the syncfs's."""
+    with nqtest.journaled_ext4(h, os.path.join(h.path, 'queue')):
+        error_sweep(h, 'qmail-todo', 'sync_file_range', (2, 3, 4))
+
+
 def test_errors_in_qmail_send(h):
     # not openat: a message qmail-send cannot load is retried after 60 s by design
     error_sweep(h, 'qmail-send', 'pwrite64,fsync,unlink,rename', (1, 2, 3, 4, 5))
