@@ -145,14 +145,21 @@ def test_bad_clients_are_refused_and_nothing_is_queued(h):
     h.stop_send()
 
 
-def client(h, body, env, kill_daemon_midway=False, die_midway=False):
-    """A qq client by hand: returns the answer bytes."""
+def handover(h):
+    """A qq client's start by hand: connected, the read ends of its message and
+    envelope pipes sent. Returns the socket and the two write ends."""
     rm, wm = os.pipe()
     re_, we = os.pipe()
     s = connect(h)
     socket.send_fds(s, [b'Q'], [rm, re_])
     os.close(rm)
     os.close(re_)
+    return s, wm, we
+
+
+def client(h, body, env, kill_daemon_midway=False, die_midway=False):
+    """A qq client by hand: returns the answer bytes."""
+    s, wm, we = handover(h)
     half = len(body) // 2
     os.write(wm, body[:half])
     if die_midway:
@@ -337,14 +344,12 @@ def test_workers_serve_connections_made_before_the_daemon_died(h):
     env = b'Fann@example.org\0Tjoe@' + TEST_ME.encode() + b'\0\0'
     ends = []
     for tag in ('busy', 'waiting'):
-        rm, wm = os.pipe()
-        re_, we = os.pipe()
-        s = connect(h)
-        socket.send_fds(s, [b'Q'], [rm, re_])
-        os.close(rm)
-        os.close(re_)
+        s, wm, we = handover(h)
         os.write(wm, msg(tag))
         ends.append((s, wm, we))
+        # the worker has taken the first: its mess/ file is there
+        wait_for(lambda: h.queue_files('mess'), 5, 'the worker to take the first connection')
+    eq(len(h.queue_files('mess')), 1, 'messages the one worker took')
     os.kill(daemon_pid(h), signal.SIGKILL)
     for s, wm, we in ends:
         os.close(wm)

@@ -100,26 +100,31 @@ def test_200_messages_each_delivered_once(h):
     eq(sorted(set(tags)), ['m%03d' % i for i in range(200)], 'each message once')
 
 
-def test_flushes_per_message_informational(h):
-    """strace counts the fsync/fdatasync/syncfs calls of the daemons (qmail-local included)."""
+def flush_calls(h, n, calls):
+    """n messages to joe queued, then delivered by qmail-start under strace -f -c of
+    calls: each call's count."""
     md = h.add_user('joe')
-    for i in range(100):
+    for i in range(n):
         queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('f%03d' % i))
     out = os.path.join(h.logdir, 'strace.out')
-    h.send = h.spawn(['strace', '-f', '-c', '-o', out, '-e', 'trace=fsync,fdatasync,syncfs',
+    h.send = h.spawn(['strace', '-f', '-c', '-o', out, '-e', 'trace=' + ','.join(calls),
                       h.bin('qmail-start'), './Maildir/'], log=os.path.join(h.logdir, 'send'))
-    wait_for(lambda: len(h.maildir(md)) >= 100, 60, '100 messages delivered')
+    wait_for(lambda: len(h.maildir(md)) >= n, 60, '%d messages delivered' % n)
     assert_queue_empty(h, 30)
     h.stop_send()
-    text = open(out).read()
-    calls = {}
-    for line in text.splitlines():
+    counts = {}
+    for line in open(out).read().splitlines():
         p = line.split()
-        if len(p) >= 5 and p[-1] in ('fsync', 'fdatasync', 'syncfs'):
-            calls[p[-1]] = int(p[3])
-    total = sum(calls.values())
-    print('    daemons: %r for 100 messages (%.2f flushes per message)' % (calls, total / 100.0))
-    assert calls.get('syncfs', 0) >= 1, text
+        if len(p) >= 5 and p[-1] in calls:
+            counts[p[-1]] = int(p[3])
+    return counts
+
+
+def test_flushes_per_message_informational(h):
+    """strace counts the fsync/fdatasync/syncfs calls of the daemons (qmail-local included)."""
+    calls = flush_calls(h, 100, ('fsync', 'fdatasync', 'syncfs'))
+    print('    daemons: %r for 100 messages (%.2f flushes per message)' % (calls, sum(calls.values()) / 100.0))
+    assert calls.get('syncfs', 0) >= 1, calls
 
 
 def test_qmail_todo_makes_no_syncfs_on_a_journaled_ext4(h):
@@ -127,32 +132,12 @@ def test_qmail_todo_makes_no_syncfs_on_a_journaled_ext4(h):
     file out (sync_file_range) and calls no syncfs: the next journal commit holds them
     with the todo/ removal made after them. On an unjournaled file system it syncs
     (test_flushes_per_message_informational)."""
-    md = h.add_user('joe')
     q = os.path.join(h.path, 'queue')
     with nqtest.journaled_ext4(h, q):
         assert nqtest.journaled(q), 'the test ext4 has no journal'
-        for i in range(20):
-            queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('j%03d' % i))
-        out = os.path.join(h.logdir, 'strace.out')
-        h.send = h.spawn(['strace', '-f', '-c', '-o', out, '-e', 'trace=fsync,fdatasync,syncfs,sync_file_range',
-                          h.bin('qmail-start'), './Maildir/'], log=os.path.join(h.logdir, 'send'))
-        wait_for(lambda: len(h.maildir(md)) >= 20, 60, '20 messages delivered')
-        assert_queue_empty(h, 30)
-        h.stop_send()
-    calls = {}
-    for line in open(out).read().splitlines():
-        p = line.split()
-        if len(p) >= 5 and p[-1] in ('fsync', 'fdatasync', 'syncfs', 'sync_file_range'):
-            calls[p[-1]] = int(p[3])
+        calls = flush_calls(h, 20, ('fsync', 'fdatasync', 'syncfs', 'sync_file_range'))
     eq(calls.get('syncfs', 0), 0, 'syncfs calls: %r' % calls)
     assert calls.get('sync_file_range', 0) >= 2 * 20, calls
-
-
-def test_sigkill_qmail_todo_at_each_step_on_a_journaled_ext4(h):
-    """The kill test of qmail-todo with the queue on an ext4 with a journal, where it
-    writes its files out with sync_file_range instead of a syncfs."""
-    with nqtest.journaled_ext4(h, os.path.join(h.path, 'queue')):
-        sigkill_each_step(h, 'qmail-todo', 'openat,write,read,unlink,unlinkat,sync_file_range,close')
 
 
 def test_unknown_local_user_bounces_to_local_sender(h):

@@ -13,22 +13,6 @@
 #include "util/fsorder.h"
 #include "cktest.h"
 
-static void run_ok (char const *const *argv)
-{
-  int st ;
-  pid_t p = fork() ;
-  ck_assert_int_ge(p, 0) ;
-  if (!p)
-  {
-    int n = open("/dev/null", O_WRONLY) ;
-    if (n >= 0) { dup2(n, 1) ; dup2(n, 2) ; }
-    execvp(argv[0], (char *const *)argv) ;
-    _exit(127) ;
-  }
-  ck_assert_int_eq(waitpid(p, &st, 0), p) ;
-  ck_assert_msg(WIFEXITED(st) && !WEXITSTATUS(st), "%s failed", argv[0]) ;
-}
-
 static void private_mounts (void)
 {
   ck_assert_int_eq(unshare(CLONE_NEWNS), 0) ;
@@ -48,9 +32,9 @@ static void ext4 (char const *features, char const *opts)
   ck_assert_int_ge(fd, 0) ;
   ck_assert_int_eq(ftruncate(fd, 32 << 20), 0) ;
   close(fd) ;
-  run_ok(mkfs) ;
+  ck_run_ok(mkfs) ;
   if (opts) { strcat(o, ",") ; strcat(o, opts) ; }
-  run_ok(mnt) ;
+  ck_run_ok(mnt) ;
 }
 
 /* fsorder_journal of a new file in j/, and of j/ itself */

@@ -62,22 +62,6 @@ static struct timespec ctime_of (char const *dir)
   return st.st_ctim ;
 }
 
-static void run_ok (char const *const *argv)
-{
-  int st ;
-  pid_t p = fork() ;
-  ck_assert_int_ge(p, 0) ;
-  if (!p)
-  {
-    int n = open("/dev/null", O_WRONLY) ;
-    if (n >= 0) dup2(n, 1) ;
-    execvp(argv[0], (char *const *)argv) ;
-    _exit(127) ;
-  }
-  ck_assert_int_eq(waitpid(p, &st, 0), p) ;
-  ck_assert_msg(WIFEXITED(st) && !WEXITSTATUS(st), "%s failed", argv[0]) ;
-}
-
 /* The test's directory, then a fresh ext4 with an internal journal (util/fsorder's
    ordered journal) mounted on j/ in a mount namespace of the test's own process (the
    mount goes with it however the test ends), and j/ the current directory. */
@@ -93,9 +77,9 @@ static void journal_setup (void)
   ck_assert_int_ge(fd, 0) ;
   ck_assert_int_eq(ftruncate(fd, 32 << 20), 0) ;
   close(fd) ;
-  run_ok(mkfs) ;
+  ck_run_ok(mkfs) ;
   ck_assert_int_eq(mkdir("j", 0700), 0) ;
-  run_ok(mnt) ;
+  ck_run_ok(mnt) ;
   ck_assert_int_eq(chdir("j"), 0) ;
 }
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <skalibs/djbunix.h>
 
 #define CKTMP_TEMPLATE "/tmp/nqcheck.XXXXXX"
@@ -50,6 +52,23 @@ __attribute__((unused)) static int ck_run (Suite *s)
   failed = srunner_ntests_failed(sr) ;
   srunner_free(sr) ;
   return failed ? EXIT_FAILURE : EXIT_SUCCESS ;
+}
+
+/* Run argv (its standard output and errors to /dev/null); the test fails unless it exits 0. */
+__attribute__((unused)) static void ck_run_ok (char const *const *argv)
+{
+  int st ;
+  pid_t p = fork() ;
+  ck_assert_int_ge(p, 0) ;
+  if (!p)
+  {
+    int n = open("/dev/null", O_WRONLY) ;
+    if (n >= 0) { dup2(n, 1) ; dup2(n, 2) ; }
+    execvp(argv[0], (char *const *)argv) ;
+    _exit(127) ;
+  }
+  ck_assert_int_eq(waitpid(p, &st, 0), p) ;
+  ck_assert_msg(WIFEXITED(st) && !WEXITSTATUS(st), "%s failed", argv[0]) ;
 }
 
 #endif
