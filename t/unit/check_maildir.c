@@ -117,24 +117,36 @@ START_TEST(test_name_format)
 }
 END_TEST
 
-START_TEST(test_deliver)
+/* Two deliveries into the Maildir md (named with and without its slash): both in
+   new/ whole, with the name's size, nothing in tmp/. */
+static void deliver_two (char const *md)
 {
   char const *step ;
-  stralloc name = STRALLOC_ZERO, got = STRALLOC_ZERO, path = STRALLOC_ZERO ;
-  int fd ;
-  ck_assert_int_eq(maildir_make("Maildir", &step), 0) ;
-  fd = message_fd("Subject: x\n\nbody\n") ;
-  ck_assert_int_eq(maildir_deliver("Maildir/", "P: 1\n", 5, fd, &name, &step), 0) ;
-  ck_assert_int_eq(maildir_deliver("Maildir", "", 0, fd, 0, &step), 0) ;
-  ck_assert_int_eq(count("Maildir/new"), 2) ;
-  ck_assert_int_eq(count("Maildir/tmp"), 0) ;
-  ck_assert(stralloc_cats(&path, "Maildir/new/") && stralloc_cats(&path, name.s) && stralloc_0(&path)) ;
+  stralloc name = STRALLOC_ZERO, got = STRALLOC_ZERO, path = STRALLOC_ZERO, slash = STRALLOC_ZERO ;
+  int fd = message_fd("Subject: x\n\nbody\n") ;
+  ck_assert(stralloc_cats(&slash, md) && stralloc_cats(&slash, "/") && stralloc_0(&slash)) ;
+  ck_assert_int_eq(maildir_deliver(slash.s, "P: 1\n", 5, fd, &name, &step), 0) ;
+  ck_assert_int_eq(maildir_deliver(md, "", 0, fd, 0, &step), 0) ;
+  slash.len-- ;
+  ck_assert(stralloc_cats(&slash, "new") && stralloc_0(&slash)) ;
+  ck_assert_int_eq(count(slash.s), 2) ;
+  ck_assert(stralloc_cats(&path, slash.s) && stralloc_cats(&path, "/") && stralloc_cats(&path, name.s) && stralloc_0(&path)) ;
   ck_assert(openslurpclose(&got, path.s)) ;
   ck_assert_int_eq(got.len, 22) ;
   ck_assert(!memcmp(got.s, "P: 1\nSubject: x\n\nbody\n", 22)) ;
   ck_assert_ptr_nonnull(strstr(name.s, ",S=22")) ;
+  slash.len -= 4 ;
+  ck_assert(stralloc_cats(&slash, "tmp") && stralloc_0(&slash)) ;
+  ck_assert_int_eq(count(slash.s), 0) ;
   close(fd) ;
-  stralloc_free(&name) ; stralloc_free(&got) ; stralloc_free(&path) ;
+  stralloc_free(&name) ; stralloc_free(&got) ; stralloc_free(&path) ; stralloc_free(&slash) ;
+}
+
+START_TEST(test_deliver)
+{
+  char const *step ;
+  ck_assert_int_eq(maildir_make("Maildir", &step), 0) ;
+  deliver_two("Maildir") ;
 }
 END_TEST
 
@@ -210,25 +222,11 @@ END_TEST
 /* On an ordered journal the file is never named in tmp/: tmp/ is not even touched. */
 START_TEST(test_unnamed_leaves_tmp_alone)
 {
-  char const *step ;
-  stralloc name = STRALLOC_ZERO, got = STRALLOC_ZERO, path = STRALLOC_ZERO ;
   struct timespec ct ;
-  int fd ;
   ck_assert_int_eq(aged_maildir(), 1) ;
   ct = ctime_of("M/tmp") ;
-  fd = message_fd("Subject: x\n\nbody\n") ;
-  ck_assert_int_eq(maildir_deliver("M", "P: 1\n", 5, fd, &name, &step), 0) ;
-  ck_assert_int_eq(maildir_deliver("M/", "", 0, fd, 0, &step), 0) ;
-  ck_assert_int_eq(count("M/new"), 2) ;
-  ck_assert_int_eq(count("M/tmp"), 0) ;
+  deliver_two("M") ;
   ck_assert_int_eq(dir_changed("M/tmp", &ct), 0) ;
-  ck_assert(stralloc_cats(&path, "M/new/") && stralloc_cats(&path, name.s) && stralloc_0(&path)) ;
-  ck_assert(openslurpclose(&got, path.s)) ;
-  ck_assert_int_eq(got.len, 22) ;
-  ck_assert(!memcmp(got.s, "P: 1\nSubject: x\n\nbody\n", 22)) ;
-  ck_assert_ptr_nonnull(strstr(name.s, ",S=22")) ;
-  close(fd) ;
-  stralloc_free(&name) ; stralloc_free(&got) ; stralloc_free(&path) ;
 }
 END_TEST
 
