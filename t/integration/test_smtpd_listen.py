@@ -174,6 +174,53 @@ def test_concurrency_limit(h):
     b.expect(b'QUIT', 221)
 
 
+def listen_backlog(port):
+    """The listening socket's backlog (ss -tl shows it as Send-Q)."""
+    out = subprocess.run(['ss', '-Htln', 'sport = :%d' % port], capture_output=True, text=True, check=True).stdout
+    return int(out.split()[2])
+
+
+def test_a_burst_of_clients_all_get_the_greeting(h):
+    """The listen backlog is at least the concurrency limit (and 128): a burst of 150
+    connections at once is served. With tcpserver's 20 the overflow went to SYN
+    cookies and some clients, connected as far as they knew, never got a greeting."""
+    h.control('maxperip', '200\n')
+    port = h.smtpd(args=['-c', '200'], listen=True)
+    eq(listen_backlog(port), 200, 'backlog with -c 200')
+    socks = []
+    for _ in range(150):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(('127.0.0.1', port))
+        socks.append(s)
+    deadline = time.monotonic() + 30
+    waiting = list(socks)
+    while waiting and time.monotonic() < deadline:
+        for s in list(waiting):
+            try:
+                if s.recv(100).startswith(b'220 '):
+                    waiting.remove(s)
+            except (BlockingIOError, OSError):
+                pass
+        time.sleep(0.05)
+    got = []
+    for s in waiting:
+        try:
+            got.append(s.recv(100))
+        except OSError as e:
+            got.append(repr(e))
+    for s in socks:
+        s.close()
+    eq(len(waiting), 0, 'clients of the burst never greeted (%r)' % got[:3])
+
+
+def test_backlog_is_at_least_128_and_b_sets_it(h):
+    port = h.smtpd(args=['-c', '5'], listen=True)
+    eq(listen_backlog(port), 128, 'backlog with -c 5')
+    port = h.smtpd(args=['-c', '5', '-b', '7'], listen=True)
+    eq(listen_backlog(port), 7, 'backlog with -b 7')
+
+
 def test_killed_child_harms_nothing(h):
     """SIGKILL of one child mid-DATA: the listener and a concurrent session go on, nothing of the
     killed one is queued, and the listener logs the signal."""

@@ -68,7 +68,10 @@ static int bind_listen (listener const *l)
   else if (inet_pton(AF_INET6, l->addr, &v6.sin6_addr) == 1) fd = bind_to(AF_INET6, (struct sockaddr *)&v6, sizeof v6, l) ;
   else strerr_dief2x(EXIT_PERM, "not a numeric IPv4 or IPv6 address: ", l->addr) ;
   if (fd < 0) strerr_diefu1sys(EXIT_TEMP, "create a socket") ;
-  if (listen(fd, (int)l->backlog) < 0) strerr_diefu2sys(EXIT_TEMP, "listen on ", l->addr) ;
+  /* a burst larger than the backlog loses connections to SYN cookies: the client thinks
+     it is connected and waits for a greeting that never comes (SMTP speaks first) */
+  if (listen(fd, (int)(l->backlog ? l->backlog : l->conc > LISTENER_BACKLOG_MIN ? l->conc : LISTENER_BACKLOG_MIN)) < 0)
+    strerr_diefu2sys(EXIT_TEMP, "listen on ", l->addr) ;
   return fd ;
 }
 

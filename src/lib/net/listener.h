@@ -10,7 +10,8 @@
 
 #define LISTENER_CONC_DEFAULT 40     /* tcpserver's -c default */
 #define LISTENER_CONC_MAX 100000
-#define LISTENER_BACKLOG_DEFAULT 20  /* tcpserver's -b default */
+#define LISTENER_BACKLOG_DEFAULT 0   /* the concurrency limit, at least LISTENER_BACKLOG_MIN */
+#define LISTENER_BACKLOG_MIN 128
 
 typedef struct listener_s listener ;
 struct listener_s
@@ -18,7 +19,7 @@ struct listener_s
   char const *addr ;        /* numeric IPv4 or IPv6 address; "0": every address, IPv6 and IPv4 */
   uint16_t port ;
   unsigned int conc ;       /* children at once, 1..LISTENER_CONC_MAX: no accept beyond it */
-  unsigned int backlog ;
+  unsigned int backlog ;     /* 0: conc, at least LISTENER_BACKLOG_MIN */
   char const *rules ;       /* tcprules cdb (0: none), kept open by the listener (net/rulesfile); unreadable drops the connection */
   char const *localname ;   /* $TCPLOCALHOST (0: unset) */
   void (*start) (void) ;    /* 0, or called in the listener once, bound, before the first accept */
