@@ -107,7 +107,7 @@ class Postfix:
                                    'texthash:%s/conf/vmailbox' % self.dir, self.uid, self.gid,
                                    setgid_group='postdrop', mydomain='bench.test', inet_interfaces='127.0.0.1',
                                    biff='no', recipient_delimiter='-', message_size_limit=0,
-                                   virtual_mailbox_limit=0, master_service_disable='' if deliver else 'qmgr')
+                                   virtual_mailbox_limit=0, master_service_disable='' if deliver else 'qmgr/unix')
 
     def _postfix(self, *args):
         r = subprocess.run(['postfix', '-c', self.conf] + list(args), capture_output=True, text=True)
