@@ -17,9 +17,11 @@ def build_dir(h):
 def make(h, target, port=None, timeout=170, addr='127.0.0.1'):
     args = ['make', '-s', '--no-print-directory', '-j%d' % (os.cpu_count() or 2),
             'O=' + build_dir(h), 'QHOME=' + h.path, target]
+    taken = [port]
     if port is not None:
-        args += ['SMTP_ADDR=' + addr, 'SMTP_PORT=%d' % port, 'POP3_PORT=%d' % nqtest.free_port(addr)]
-    args += tls_ports()
+        pop3 = distinct_port(taken, addr)
+        args += ['SMTP_ADDR=' + addr, 'SMTP_PORT=%d' % port, 'POP3_PORT=%d' % pop3]
+    args += tls_ports(taken)
     env = dict(os.environ)
     for k in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL'):
         env.pop(k, None)
@@ -29,10 +31,20 @@ def make(h, target, port=None, timeout=170, addr='127.0.0.1'):
 PORT_VARS = ('SUBMISSION_PORT', 'SMTPS_PORT', 'POP3S_PORT', 'QMQP_PORT', 'QMTP_PORT')
 
 
-def tls_ports():
-    """Free ports for the TLS, QMQP and QMTP services (never 587, 465, 995, 628, 209
-    on a shared machine)."""
-    return ['%s=%d' % (v, nqtest.free_port()) for v in PORT_VARS]
+def distinct_port(taken, addr='127.0.0.1'):
+    """A free port not in taken (two free_port() calls can give the same one), added to it."""
+    while True:
+        p = nqtest.free_port(addr)
+        if p not in taken:
+            taken.append(p)
+            return p
+
+
+def tls_ports(taken=None):
+    """Free ports, all distinct (and not in taken), for the TLS, QMQP and QMTP services
+    (never 587, 465, 995, 628, 209 on a shared machine)."""
+    taken = taken if taken is not None else []
+    return ['%s=%d' % (v, distinct_port(taken)) for v in PORT_VARS]
 
 
 def run_sh(h, *args):
@@ -219,14 +231,15 @@ def test_make_run_qmqp_qmtp(h):
     """make run QMQP_PORT= QMTP_PORT= starts qmail-qmqpd and qmail-qmtpd under s6, and
     neither is a relay: QMQP only from 127.0.0.1 (the tcp.qmqp make run writes), QMTP
     only to rcpthosts; make stop closes both ports."""
-    smtp, qmqp, qmtp = nqtest.free_port(), nqtest.free_port(), nqtest.free_port()
+    taken = []
+    smtp, qmqp, qmtp, pop3 = (distinct_port(taken) for _ in range(4))
     h.control('tcp.qmqp', None)
     h.control('tcp.qmtp', None)
     try:
         args = ['make', '-s', '--no-print-directory', '-j2', 'O=' + build_dir(h), 'QHOME=' + h.path, 'run',
-                'SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % smtp, 'POP3_PORT=%d' % nqtest.free_port(),
+                'SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % smtp, 'POP3_PORT=%d' % pop3,
                 'QMQP_PORT=%d' % qmqp, 'QMTP_PORT=%d' % qmtp]
-        args += [a for a in tls_ports() if not a.startswith('QM')]
+        args += [a for a in tls_ports(taken) if not a.startswith('QM')]
         env = {k: v for k, v in os.environ.items() if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL')}
         r = subprocess.run(args, cwd=h.src, capture_output=True, timeout=170, env=env)
         assert r.returncode == 0, 'make run failed:\n' + out(r)

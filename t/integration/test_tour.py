@@ -79,7 +79,8 @@ def test_tour(h):
         assert any(x[0] == s for x in steps_), s
     user = 'nqt%05d' % random.randrange(100000)
     handler, c, sport = hour.flaky_sink()
-    smtp, pop = free_port(), free_port()
+    taken = []
+    smtp, pop = run.distinct_port(taken), run.distinct_port(taken)
     aliases = os.path.join(h.path, 'tmp', 'aliases')
     # in this order: 127.0.0.1:2526 before 127.0.0.1:25
     names = [('/var/qmail', h.path), ('/etc/aliases', aliases), ('student', user),
@@ -95,7 +96,7 @@ def test_tour(h):
     try:
         r = subprocess.run(
             ['make', '-s', '--no-print-directory', '-j2', 'O=' + h.build, 'QHOME=' + h.path, 'run',
-             'SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % smtp, 'POP3_PORT=%d' % pop] + run.tls_ports(),
+             'SMTP_ADDR=127.0.0.1', 'SMTP_PORT=%d' % smtp, 'POP3_PORT=%d' % pop] + run.tls_ports(taken),
             cwd=h.src, capture_output=True, timeout=170,
             env={k: v for k, v in os.environ.items() if k not in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL')})
         assert r.returncode == 0, 'make run failed:\n' + run.out(r)
