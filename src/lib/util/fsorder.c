@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#include <skalibs/djbunix.h>
 #include "util/fsorder.h"
 
 #define EXT4_MAGIC 0xEF53      /* ext2, ext3 and ext4 alike: the journal decides */
@@ -22,21 +23,11 @@
 static int async_commit (char const *options)
 {
   char buf[4096] ;
-  size_t len = 0 ;
   char const *p ;
-  int fd = open(options, O_RDONLY | O_CLOEXEC) ;
-  if (fd < 0) return 1 ;
-  for (;;)
-  {
-    ssize_t r = read(fd, buf + len, sizeof buf - 1 - len) ;
-    if (r < 0 && errno == EINTR) continue ;
-    if (r <= 0) break ;
-    len += (size_t)r ;
-    if (len == sizeof buf - 1) break ;
-  }
-  close(fd) ;
+  ssize_t len = openreadnclose(options, buf, sizeof buf - 1) ;
+  /* unreadable, nothing, or more than we read: unsure */
+  if (len <= 0 || (size_t)len == sizeof buf - 1) return 1 ;
   buf[len] = 0 ;
-  if (!len || len == sizeof buf - 1) return 1 ;   /* nothing, or more than we read: unsure */
   /* one option per line */
   for (p = buf ; (p = strstr(p, "journal_async_commit")) ; p++)
     if ((p == buf || p[-1] == '\n') && (p[20] == '\n' || !p[20])) return 1 ;

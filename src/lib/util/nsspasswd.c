@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <skalibs/djbunix.h>
 #include "util/nsspasswd.h"
 
 static int space (char c)
@@ -73,30 +74,14 @@ int nsspasswd_text (char const *s, size_t n)
   return r ;
 }
 
-/* the whole of file into buf (NSSPASSWD_MAX bytes at most): its length, -2 if missing, -1 else */
-static ssize_t slurp (char const *file, char *buf)
-{
-  size_t len = 0 ;
-  int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY) ;
-  if (fd < 0) return errno == ENOENT ? -2 : -1 ;
-  for (;;)
-  {
-    ssize_t r = read(fd, buf + len, NSSPASSWD_MAX + 1 - len) ;
-    if (r < 0 && errno == EINTR) continue ;
-    if (r <= 0) { close(fd) ; return r < 0 ? -1 : (ssize_t)len ; }
-    len += (size_t)r ;
-    if (len > NSSPASSWD_MAX) { close(fd) ; return -1 ; }   /* over the bound */
-  }
-}
-
 int nsspasswd_files_only (char const *conf, char const *homed)
 {
   static char buf[NSSPASSWD_MAX + 1] ;
   struct stat st ;
   int r ;
-  ssize_t n = slurp(conf, buf) ;
-  if (n == -2) return 1 ;   /* no nsswitch.conf: glibc's default for passwd, "files" */
-  if (n < 0) return 0 ;
+  ssize_t n = openreadnclose(conf, buf, sizeof buf) ;
+  if (n < 0) return errno == ENOENT ;   /* no nsswitch.conf: glibc's default for passwd, "files" */
+  if ((size_t)n > NSSPASSWD_MAX) return 0 ;   /* over the bound */
   r = nsspasswd_text(buf, (size_t)n) ;
   if (r != NSSPASSWD_SYSTEMD) return r == NSSPASSWD_FILES ;
   /* nss-systemd beyond /etc/passwd: root and nobody (not mail users), DynamicUser=
