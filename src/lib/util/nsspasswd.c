@@ -1,7 +1,6 @@
 /* nsspasswd.c: nsswitch.conf's passwd sources, read to decide whether /etc/passwd is all. */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
