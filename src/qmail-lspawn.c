@@ -1,6 +1,7 @@
-/* qmail-lspawn: for each request from qmail-send, find the recipient's user and fork a
-   child that becomes that user and runs qmail-local's code (deliver/local) with the
-   message on fd 0, without exec; report its result. */
+/* qmail-lspawn: for each request from qmail-send, find the recipient's user and hand
+   the delivery to an idle worker of that user, or fork a child that becomes the user
+   and runs qmail-local's code (deliver/local) with the message on fd 0, without exec,
+   and may then stay as a worker (deliver/lworker); report its result. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,7 @@
 #include "util/auto.h"
 #include "util/fds.h"
 #include "local/localuser.h"
-#include "deliver/local.h"
+#include "deliver/lworker.h"
 #include "util/memcap.h"
 #include "queue/queue.h"
 #include "queue/pipebuf.h"
@@ -47,15 +48,19 @@ static void reply_s (unsigned long slot, char code, char const *text)
   reply(slot, code, text, strlen(text)) ;
 }
 
-/* The forked child becomes the user, with only the message, the report pipe and the
-   environment qmail-local would get, then runs qmail-local's code: no exec per delivery. */
-static void __attribute__((noreturn)) child (int fdmess, int fdout, localuser const *w, char const *const *argv)
+/* The forked child becomes the user, with only the message, the report pipe, its
+   worker socket (ctl, or -1) on fd 3 and the environment qmail-local would get, then
+   runs qmail-local's code: no exec per delivery. */
+static void __attribute__((noreturn)) child (int fdmess, int fdout, int ctl, localuser const *w, char const **argv)
 {
   static char const fail[] = "Unable to switch to the user. (#4.3.0)\n" ;
   sigset_t none ;
   gid_t g = w->gid ;
   if (dup2(fdmess, 0) < 0 || dup2(fdout, 1) < 0 || dup2(fdout, 2) < 0) _exit(EXIT_TEMP) ;
-  close_inherited() ;   /* qmail-send's pipes, the self-pipe, the other deliveries' pipes */
+  /* close-on-exec: the user's programs never get the worker's socket */
+  if (ctl >= 0 && dup3(ctl, 3, O_CLOEXEC) < 0) _exit(EXIT_TEMP) ;
+  /* qmail-send's pipes, the self-pipe, the other deliveries' pipes and workers' sockets */
+  close_above(ctl >= 0 ? 3 : 2) ;
   signal(SIGCHLD, SIG_DFL) ;
   memcap_restore() ;   /* our cap is ours: the delivery and the user's programs get what we got */
   sigemptyset(&none) ;
@@ -64,7 +69,7 @@ static void __attribute__((noreturn)) child (int fdmess, int fdout, localuser co
   /* the copy of root's memory stays unreadable to the user (setuid did this too) */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) ;
   PROG = "qmail-local" ;
-  deliver_local(10, argv) ;
+  lworker_serve(ctl >= 0 ? 3 : -1, argv) ;
 }
 
 static void start (spawnproto_request const *rq)
@@ -75,8 +80,8 @@ static void start (spawnproto_request const *rq)
   size_t rlen = strlen(rcpt), at = addr_at(rcpt, rlen) ;
   char local[at + 1] ;
   char const *domain = at < rlen ? rcpt + at + 1 : "" ;
-  char *argv[12] ;
-  int fdmess, p[2], r ;
+  char const *argv[12] ;
+  int fdmess, p[2], r, ctl, cend = -1 ;
   pid_t pid ;
   memcpy(local, rcpt, at) ; local[at] = 0 ;
   r = localuser_find(&w, usercdb.s, aliashome.s, local, at, &err) ;
@@ -102,13 +107,22 @@ static void start (spawnproto_request const *rq)
     reply_s(rq->slot, 'Z', "Unable to make a pipe. (#4.3.0)") ;
     return ;
   }
-  argv[0] = (char *)"qmail-local" ; argv[1] = (char *)"--" ;
+  argv[0] = "qmail-local" ; argv[1] = "--" ;
   argv[2] = w.sa.s + w.user ; argv[3] = w.sa.s + w.home ;
   argv[4] = local ; argv[5] = w.sa.s + w.dash ; argv[6] = w.sa.s + w.ext ;
-  argv[7] = (char *)domain ; argv[8] = (char *)rq->sender ;
-  argv[9] = (char *)defaultdelivery ; argv[10] = 0 ;
-  pid = fork() ;   /* one process creation per delivery, and no exec */
-  if (!pid) child(fdmess, p[1], &w, (char const *const *)argv) ;
+  argv[7] = domain ; argv[8] = rq->sender ;
+  argv[9] = defaultdelivery ; argv[10] = 0 ;
+  /* the user's idle worker takes it: no process creation */
+  pid = lworker_take(&w, rq->slot, fdmess, p[1], argv + 4) ;
+  if (!pid)
+  {
+    ctl = lworker_socket(&cend) ;
+    pid = fork() ;   /* at most one process creation per delivery, and no exec */
+    if (!pid) child(fdmess, p[1], cend, &w, argv) ;
+    if (cend >= 0) close(cend) ;
+    if (ctl >= 0 && pid < 0) close(ctl) ;
+    else if (ctl >= 0) lworker_started(pid, ctl, &w, rq->slot) ;
+  }
   close(fdmess) ; close(p[1]) ;
   if (pid < 0)
   {
@@ -116,7 +130,7 @@ static void start (spawnproto_request const *rq)
     reply_s(rq->slot, 'Z', "Unable to fork. (#4.3.0)") ;
     return ;
   }
-  spawner_started(rq->slot, pid, p[0]) ;
+  spawner_reused(rq->slot, pid, p[0]) ;
 }
 
 /* qmail-local's report is what it wrote (its first SPAWNPROTO_TEXT_MAX bytes); its
@@ -166,7 +180,7 @@ static void requests (stralloc *in)
 
 int main (int argc, char const *const *argv)
 {
-  static spawner_ops const ops = { &requests, &done, SPAWNPROTO_TEXT_MAX, 0 } ;
+  static spawner_ops const ops = { &requests, &done, &lworker_ended, SPAWNPROTO_TEXT_MAX, 0 } ;
   PROG = "qmail-lspawn" ;
   if (argc != 2) strerr_dieusage(EXIT_PERM, USAGE) ;
   defaultdelivery = argv[1] ;

@@ -109,7 +109,9 @@ def test_200_messages_from_10_clients_exactly_once(h):
 def test_qmail_local_killed_mid_delivery_is_retried(h):
     """qmail-lspawn's delivery child (qmail-local's code, forked without exec) is killed
     (SIGKILL) at each step of its Maildir delivery in turn, through qmail-send: after a
-    retry (SIGALRM) the message is there at least once, at most twice, and the queue empties."""
+    retry (SIGALRM) the message is there at least once, at most twice, and the queue empties.
+    Each step's delivery is a fresh child: the idle worker the last one left is killed
+    first (a worker strace -f did not follow would take it)."""
     import signal
     import subprocess
     from nqtest import envelope, run_queue
@@ -117,8 +119,16 @@ def test_qmail_local_killed_mid_delivery_is_retried(h):
     h.start_send()
     lspawn = h.pid_of('qmail-lspawn')
     steps = [('fsync', 1), ('link', 1), ('fsync', 2), ('unlink', 1)]
+    def children():
+        try:
+            return [int(x) for x in open('/proc/%d/task/%d/children' % (lspawn, lspawn)).read().split()]
+        except OSError:
+            return []
     for n, (call, when) in enumerate(steps):
         tag = 'kill-%s-%d' % (call, when)
+        for pid in children():
+            os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: not children(), 10, 'the idle workers to go')
         # strace counts each traced process's calls apart: the child's own Nth call
         tr = subprocess.Popen(['strace', '-f', '-o', '/dev/null', '-e', 'trace=' + call, '-e', 'signal=none',
                                '-e', 'inject=%s:signal=SIGKILL:when=%d' % (call, when), '-p', str(lspawn)],

@@ -2,10 +2,12 @@
 every call on an ordered journal), loop detection, default delivery, .qmail-ext and -default, unsafe files and homes,
 extension traversal, mbox with locking and quoting, forwards, programs."""
 
+import calendar
 import fcntl
 import os
 import re
 import subprocess
+import time
 
 from nqtest import eq, wait_for, TEST_ME, uid_of, gid_of, journaled, journaled_ext4
 
@@ -264,6 +266,11 @@ def test_mbox(h):
     parts = box.split(b'\n\nFrom ')
     eq(len(parts), 2)
     assert re.match(rb'^From MAILER-DAEMON [A-Z][a-z][a-z] [A-Z][a-z][a-z] [ \d]\d \d\d:\d\d:\d\d \d{4}\n', box), box
+    # the date is now, in UTC, as asctime writes it (the day of the week included)
+    when = box.split(b'\n', 1)[0][len(b'From MAILER-DAEMON '):].decode()
+    t = calendar.timegm(time.strptime(when, '%a %b %d %H:%M:%S %Y'))
+    assert abs(t - time.time()) < 60, when
+    eq(time.asctime(time.gmtime(t)), when)
     first = box.split(b'\n', 1)[1]
     assert first.startswith(b'Return-Path: <>\nDelivered-To: joe@' + TEST_ME.encode() + b'\n'
                             b'Subject: hello\nFrom: a@b.example\n\nbody line\n>From the start\n>>From quoted\n\n'), box

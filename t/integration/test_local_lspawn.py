@@ -388,8 +388,12 @@ def test_busy_slot_is_a_protocol_error(h):
     pid = wait_for(lambda: (ls.deliveries() or [0])[0], 10, 'the delivery child to start')
     # once it runs the program it has set itself up (forked without exec, it is seen before)
     sh = wait_for(lambda: [c for c in open('/proc/%d/task/%d/children' % (pid, pid)).read().split()], 10, 'the program')
-    # the delivery holds no descriptor of qmail-lspawn's besides its own 0, 1, 2
-    eq(sorted(os.listdir('/proc/%d/fd' % pid)), ['0', '1', '2'])
+    # the delivery holds no descriptor of qmail-lspawn's besides its own 0, 1, 2 and
+    # its worker socket (fd 3, close-on-exec); the user's program gets 0, 1, 2 only
+    eq(sorted(os.listdir('/proc/%d/fd' % pid)), ['0', '1', '2', '3'])
+    assert os.readlink('/proc/%d/fd/3' % pid).startswith('socket:')
+    assert 'flags:\t02' in open('/proc/%d/fdinfo/3' % pid).read()
+    eq([fd for fd in os.listdir('/proc/%s/fd' % sh[0]) if os.readlink('/proc/%s/fd/%s' % (sh[0], fd)).startswith('socket:')], [])
     status = open('/proc/%d/status' % pid).read()
     eq(re.search(r'\nUid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)', status).groups(), (str(uid_of('alias')),) * 4)
     eq(re.search(r'\nGroups:\s*([^\n]*)', status).group(1).split(), [str(pwd.getpwnam('alias').pw_gid)])

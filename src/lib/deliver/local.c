@@ -84,11 +84,28 @@ static void cat_safe (stralloc *sa, char const *s)
   for (; i < sa->len ; i++) if ((unsigned char)sa->s[i] < 0x20 || sa->s[i] == 0x7f) sa->s[i] = '_' ;
 }
 
+/* " Thu Jan  1 00:00:00 1970\n" for t, in UTC, as asctime: by hand, since strftime
+   reads the time zone file (a stat per call) and a From_ line's date is UTC anyway. */
+static void ufline_date (char *d, time_t t)
+{
+  static char const day[] = "SunMonTueWedThuFriSat", mon[] = "JanFebMarAprMayJunJulAugSepOctNovDec" ;
+  struct tm tm ;
+  size_t n ;
+  if (!gmtime_r(&t, &tm) || tm.tm_year < -1899 || tm.tm_year > 8099) { memcpy(d, " Thu Jan  1 00:00:00 1970\n", 27) ; return ; }
+  d[0] = ' ' ; memcpy(d + 1, day + 3 * tm.tm_wday, 3) ; d[4] = ' ' ;
+  memcpy(d + 5, mon + 3 * tm.tm_mon, 3) ; d[8] = ' ' ;
+  d[9] = tm.tm_mday < 10 ? ' ' : (char)('0' + tm.tm_mday / 10) ; d[10] = (char)('0' + tm.tm_mday % 10) ;
+  d[11] = ' ' ;
+  d[12] = (char)('0' + tm.tm_hour / 10) ; d[13] = (char)('0' + tm.tm_hour % 10) ; d[14] = ':' ;
+  d[15] = (char)('0' + tm.tm_min / 10) ; d[16] = (char)('0' + tm.tm_min % 10) ; d[17] = ':' ;
+  d[18] = (char)('0' + tm.tm_sec / 10) ; d[19] = (char)('0' + tm.tm_sec % 10) ; d[20] = ' ' ;
+  n = 21 + uint_fmt(d + 21, (unsigned int)(tm.tm_year + 1900)) ;
+  d[n++] = '\n' ; d[n] = 0 ;
+}
+
 static void make_lines (void)
 {
   char date[64] ;
-  struct tm tm ;
-  time_t now = time(0) ;
   size_t i ;
   if (!stralloc_cats(&recipient, local) || !stralloc_cats(&recipient, "@")
    || !stralloc_cats(&recipient, host) || !stralloc_0(&recipient)) die_nomem() ;
@@ -102,8 +119,7 @@ static void make_lines (void)
   i = ufline.len ;
   cat_safe(&ufline, *sender ? sender : "MAILER-DAEMON") ;
   for (; i < ufline.len ; i++) if (ufline.s[i] == ' ' || ufline.s[i] == '\t') ufline.s[i] = '-' ;
-  if (!gmtime_r(&now, &tm) || !strftime(date, sizeof date, " %a %b %e %H:%M:%S %Y\n", &tm))
-    memcpy(date, " Thu Jan  1 00:00:00 1970\n", 27) ;
+  ufline_date(date, time(0)) ;
   if (!stralloc_cats(&ufline, date)) die_nomem() ;
 }
 
@@ -495,13 +511,24 @@ static void qmail_follow (stralloc const *cmds)
   stralloc_free(&fwd) ;
 }
 
-void deliver_local (int argc, char const *const *argv)
+/* A process that delivers again (qmail-lspawn's worker) starts from qmail-local's
+   initial state: nothing of the last delivery may leak into the next. */
+static void reset (void)
+{
+  recipient.len = dtline.len = rpline.len = ufline.len = newsender.len = deflt.len = 0 ;
+  flagdoit = 1 ; flagdefault = 0 ;
+  patrn = DOTFIND_PATRN_DEFAULT ; timeout = TIMEOUT_PROGRAM ;
+  count_file = count_forward = count_program = 0 ;
+}
+
+int deliver_local_once (int argc, char const *const *argv)
 {
   stralloc cmds = STRALLOC_ZERO ;
   char const *dd ;
   char fmt[ULONG_FMT * 3 + 8] ;
   size_t m ;
   int fd ;
+  reset() ;
   if (argc > 1 && argv[1][0] == '-' && (argv[1][1] == 'n' || argv[1][1] == 'N') && !argv[1][2])
   {
     flagdoit = argv[1][1] == 'N' ;
@@ -532,5 +559,13 @@ void deliver_local (int argc, char const *const *argv)
   m += ulong_fmt(fmt + m, count_forward) ; fmt[m++] = '+' ;
   m += ulong_fmt(fmt + m, count_program) ; fmt[m++] = '\n' ;
   allwrite(1, fmt, m) ;
+  /* a program's environment, its deadline and its children are this process's now */
+  if (count_program || count_forward) _exit(EXIT_OK) ;
+  return 1 ;
+}
+
+void deliver_local (int argc, char const *const *argv)
+{
+  deliver_local_once(argc, argv) ;
   _exit(EXIT_OK) ;
 }

@@ -9,4 +9,11 @@
    and holds only fds 0, 1, 2. */
 extern void deliver_local (int argc, char const *const *argv) __attribute__((noreturn)) ;
 
+/* The same, but returns 1 (after the report) when the delivery went only to Maildirs
+   and mboxes (no program ran, nothing was forwarded), so that the process may take
+   the same user's next delivery: qmail-lspawn's workers (deliver/lworker). Every
+   other end exits as deliver_local does. Each call starts from qmail-local's
+   initial state and reads the control files again. */
+extern int deliver_local_once (int argc, char const *const *argv) ;
+
 #endif

@@ -16,12 +16,14 @@
 
 #define SLOTS SPAWNER_SLOTS
 #define KIDOUT_KEEP 65536   /* a slot's output buffer larger than this is freed after use */
+#define FDS_SPARE 160       /* our own descriptors, and qmail-lspawn's worker sockets */
 
 typedef struct kid_s kid ;
 struct kid_s
 {
   pid_t pid ;         /* 0: the slot is free */
   int fd ;            /* the child's output, -1 when closed */
+  int reused ;        /* ops->ended decides its end (spawner_reused) */
   stralloc out ;      /* its first outmax bytes */
 } ;
 
@@ -34,9 +36,9 @@ static void raise_fd_limit (void)
 {
   struct rlimit rl ;
   if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return ;
-  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < SLOTS + 64)
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < SLOTS + FDS_SPARE)
   {
-    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > SLOTS + 64 ? SLOTS + 64 : rl.rlim_max ;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > SLOTS + FDS_SPARE ? SLOTS + FDS_SPARE : rl.rlim_max ;
     setrlimit(RLIMIT_NOFILE, &rl) ;
   }
 }
@@ -59,20 +61,52 @@ void spawner_started (unsigned long slot, pid_t pid, int fd)
 {
   kid *k = kids + slot ;
   ndelay_on(fd) ;
-  k->pid = pid ; k->fd = fd ; k->out.len = 0 ;
+  k->pid = pid ; k->fd = fd ; k->out.len = 0 ; k->reused = 0 ;
   nbusy++ ;
 }
 
-/* Read what the kid wrote until the pipe is empty or ends; keep the first outmax bytes. */
-static void kid_read (kid *k, size_t outmax)
+void spawner_reused (unsigned long slot, pid_t pid, int fd)
 {
+  spawner_started(slot, pid, fd) ;
+  kids[slot].reused = 1 ;
+}
+
+/* The slot's delivery is over: report it and free the slot. */
+static void finish (spawner_ops const *ops, unsigned long i, int wstat)
+{
+  kid *k = kids + i ;
+  (*ops->done)(i, wstat, k->out.s, k->out.len) ;
+  if (k->out.a > KIDOUT_KEEP) stralloc_free(&k->out) ;
+  k->pid = 0 ;
+  nbusy-- ;
+}
+
+/* A reusable child's output ended: is the delivery over while it lives on? */
+static int kid_ended (spawner_ops const *ops, unsigned long i)
+{
+  if (!kids[i].reused) return 0 ;
+  kids[i].reused = 0 ;
+  return (*ops->ended)(i) ;
+}
+
+/* Read what the kid wrote until the pipe is empty or ends; keep the first outmax
+   bytes. At the end, a reusable kid's delivery may be over. */
+static void kid_read (spawner_ops const *ops, unsigned long i)
+{
+  kid *k = kids + i ;
+  size_t outmax = ops->outmax ;
   for (;;)
   {
     char buf[8192] ;
     ssize_t r = read(k->fd, buf, sizeof buf) ;
     if (r < 0 && errno == EINTR) continue ;
     if (r < 0 && errno == EAGAIN) return ;
-    if (r <= 0) { close(k->fd) ; k->fd = -1 ; return ; }
+    if (r <= 0)
+    {
+      close(k->fd) ; k->fd = -1 ;
+      if (kid_ended(ops, i)) finish(ops, i, 0) ;
+      return ;
+    }
     if (k->out.len < outmax)
     {
       size_t m = outmax - k->out.len ;
@@ -94,11 +128,11 @@ static void reap (spawner_ops const *ops)
     {
       kid *k = kids + i ;
       if (k->pid != pid) continue ;
-      if (k->fd >= 0) { kid_read(k, ops->outmax) ; if (k->fd >= 0) { close(k->fd) ; k->fd = -1 ; } }
-      (*ops->done)(i, wstat, k->out.s, k->out.len) ;
-      if (k->out.a > KIDOUT_KEEP) stralloc_free(&k->out) ;
-      k->pid = 0 ;
-      nbusy-- ;
+      if (k->fd >= 0) kid_read(ops, i) ;
+      if (!k->pid) break ;   /* a reusable kid's delivery ended well just before it died */
+      if (k->fd >= 0) { close(k->fd) ; k->fd = -1 ; }
+      if (kid_ended(ops, i)) wstat = 0 ;
+      finish(ops, i, wstat) ;
       break ;
     }
   }
@@ -145,7 +179,7 @@ void spawner_run (spawner_ops const *ops)
     for (i = 0 ; i < n ; i++)
     {
       if (!x[i].revents) continue ;
-      if (xslot[i] < SLOTS) { if (kids[xslot[i]].pid && kids[xslot[i]].fd >= 0) kid_read(kids + xslot[i], ops->outmax) ; }
+      if (xslot[i] < SLOTS) { if (kids[xslot[i]].pid && kids[xslot[i]].fd >= 0) kid_read(ops, xslot[i]) ; }
       else if (xslot[i] == SLOTS) selfpipe_drain(ops) ;
       else if (xslot[i] == SLOTS + 1) reading = take_requests(ops, &in) ;
       else pipebuf_flush(1, &spawner_replies, "qmail-send") ;

@@ -21,6 +21,10 @@ struct spawner_ops_s
   /* The child of slot ended with wait status wstat after writing out[0..len):
      append its reply to spawner_replies. */
   void (*done) (unsigned long slot, int wstat, char const *out, size_t len) ;
+  /* The reusable child of slot (spawner_reused) closed its output: 1 if that was
+     its end of the delivery with success (done then gets wait status 0 and the
+     child lives on), 0 to wait for its exit as for any child. */
+  int (*ended) (unsigned long slot) ;
   size_t outmax ;          /* keep the first outmax bytes a child writes */
   char const *partial ;    /* when fd 0 ends inside a record: die with this, or 0 to let it pass */
 } ;
@@ -35,6 +39,9 @@ extern void spawner_init (void) ;
 extern int spawner_busy (unsigned long slot) ;
 /* The child pid now runs in slot and writes to fd (our read end): watch it. */
 extern void spawner_started (unsigned long slot, pid_t pid, int fd) ;
+/* The same for a child that may outlive its delivery: ops->ended decides at the EOF
+   of fd (or at the child's exit, if that comes first). */
+extern void spawner_reused (unsigned long slot, pid_t pid, int fd) ;
 /* Serve until fd 0 ends, every child is reaped and every reply written. Dies (111)
    on an error of fd 0, fd 1, the self-pipe or memory. */
 extern void spawner_run (spawner_ops const *) ;

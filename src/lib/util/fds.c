@@ -7,14 +7,19 @@
 #include <skalibs/djbunix.h>
 #include "util/fds.h"
 
-void close_inherited (void)
+void close_above (int low)
 {
   /* close_range needs Linux 5.9; a loop over the usual limit otherwise */
-  if (close_range(3, ~0U, 0) < 0)
+  if (close_range((unsigned int)low + 1, ~0U, 0) < 0)
   {
     int fd ;
-    for (fd = 3 ; fd < 65536 ; fd++) close(fd) ;
+    for (fd = low + 1 ; fd < 65536 ; fd++) close(fd) ;
   }
+}
+
+void close_inherited (void)
+{
+  close_above(2) ;
 }
 
 /* the copy failed at step: its errno kept, the memfd closed */

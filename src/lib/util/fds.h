@@ -6,6 +6,8 @@
    perhaps) must not reach our children and through them the users' programs.
    Cannot fail: what is not open needs no closing. */
 extern void close_inherited (void) ;
+/* Close every descriptor above low (low >= 2). */
+extern void close_above (int low) ;
 
 /* Make fd seekable, keeping its number: a pipe (a person testing a delivery
    program by hand) is copied into a memfd named name and rewound. 0 ok, -1 with

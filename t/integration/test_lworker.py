@@ -1,0 +1,168 @@
+"""qmail-lspawn's delivery workers (deliver/lworker): a child that delivered only to
+Maildirs stays as the user's worker and takes that user's next delivery without a
+fork; a program delivery ends it; a killed or idle worker is replaced; a worker
+killed at each system call of its second delivery never has a delivery reported
+done that is not in the Maildir."""
+
+import os
+import re
+import signal
+
+from nqtest import eq, wait_for, TestFailure, TEST_ME
+from test_local_lspawn import Lspawn, put_message
+
+
+def pids_in(md):
+    """The pid in each delivered file's name (sec.M<usec>P<pid>...), by file name."""
+    d = os.path.join(md, 'new')
+    return {n: int(re.search(r'P(\d+)', n).group(1)) for n in os.listdir(d)}
+
+
+def deliver(ls, md, rcpt, msgid=200):
+    """One delivery to rcpt; returns the pid that made the new file in md, if any."""
+    before = set(pids_in(md))
+    ls.send(0, msgid, 's@x.example', rcpt)
+    code, text = ls.one()
+    eq(code, 'K', text)
+    new = {n: p for n, p in pids_in(md).items() if n not in before}
+    return list(new.values())[0] if new else None
+
+
+def is_gone(pid):
+    try:
+        return 'zombie' in open('/proc/%d/status' % pid).read()
+    except OSError:
+        return True
+
+
+def joe(h):
+    md = h.add_user('joe')
+    home = os.path.dirname(md.rstrip('/'))
+    for ext, text in (('prog', '|cat > /dev/null\n./Maildir/\n'), ('x', './Maildir/\n')):
+        with open(os.path.join(home, '.qmail-' + ext), 'w') as f:
+            f.write(text)
+        os.chmod(os.path.join(home, '.qmail-' + ext), 0o644)
+    put_message(h, 200)
+    return md
+
+
+def test_same_user_next_delivery_takes_no_fork(h):
+    md = joe(h)
+    ls = Lspawn(h)
+    a = deliver(ls, md, 'joe@' + TEST_ME)
+    eq(ls.deliveries(), [a], 'the worker stays, idle')
+    eq(deliver(ls, md, 'joe@' + TEST_ME), a, 'the second delivery by the same process')
+    eq(deliver(ls, md, 'joe-x@' + TEST_ME), a, 'an extension of the same user too')
+    # another user gets a process of its own
+    ls.send(0, 200, 's@x.example', 'root@' + TEST_ME)
+    eq(ls.one(), ('K', 'did 1+0+0/'))
+    eq(len(ls.deliveries()), 2)
+    # a program delivery (through the idle worker) ends that worker: a fresh one next
+    ls.send(0, 200, 's@x.example', 'joe-prog@' + TEST_ME)
+    eq(ls.one(), ('K', 'did 1+0+1/'))
+    wait_for(lambda: is_gone(a), 10, 'the worker that ran a program to end')
+    b = deliver(ls, md, 'joe@' + TEST_ME)
+    assert b not in (a, None), (a, b)
+    eq(ls.close(), 0)
+    wait_for(lambda: is_gone(b), 10, 'the idle worker to end with qmail-lspawn')
+
+
+def test_killed_idle_worker_is_replaced(h):
+    md = joe(h)
+    ls = Lspawn(h)
+    a = deliver(ls, md, 'joe@' + TEST_ME)
+    os.kill(a, signal.SIGKILL)
+    wait_for(lambda: a not in ls.deliveries(), 10, 'the killed worker to be reaped')
+    b = deliver(ls, md, 'joe@' + TEST_ME)
+    assert b not in (a, None), (a, b)
+    eq(len(h.maildir(md)), 2)
+    eq(ls.close(), 0)
+
+
+def test_idle_worker_ends_by_itself(h):
+    """An idle worker ends after 5 seconds (LWORKER_IDLE_MS): no user's process lingers."""
+    md = joe(h)
+    ls = Lspawn(h)
+    a = deliver(ls, md, 'joe@' + TEST_ME)
+    wait_for(lambda: a not in ls.deliveries(), 20, 'the idle worker to end')
+    b = deliver(ls, md, 'joe@' + TEST_ME)
+    assert b not in (a, None), (a, b)
+    eq(ls.close(), 0)
+
+
+def traced(h, pid, opts):
+    p = h.spawn(['strace', '-qq', '-p', str(pid)] + opts, log=os.path.join(h.logdir, 'lworker-strace'))
+    wait_for(lambda: is_gone(pid) or re.search(r'^TracerPid:\s*[1-9]', open('/proc/%d/status' % pid).read(), re.M),
+             10, 'strace to attach')
+    return p
+
+
+def untrace(p):
+    if p.poll() is None:
+        p.send_signal(signal.SIGINT)
+    p.wait(10)
+
+
+def idle_worker(ls, md, tag_id):
+    """A fresh worker after one delivery (it waits in poll for the next job)."""
+    wait_for(lambda: not ls.deliveries(), 10, 'no worker left')
+    ls.send(0, tag_id, 's@x.example', 'joe@' + TEST_ME)
+    eq(ls.one()[0], 'K')
+    return wait_for(lambda: (ls.deliveries() or [0])[0], 10, 'the idle worker')
+
+
+def second_delivery_calls(h, ls, md):
+    """The worker's system calls for a delivery it takes while idle: from the recvmsg
+    that takes it to the next poll (or the last call seen before the reply: the
+    reply comes after the worker closed its report), each with its count since
+    strace attached."""
+    log = os.path.join(h.path, 'tmp', 'lworker.strace')
+    w = idle_worker(ls, md, 200)
+    p = traced(h, w, ['-o', log])
+    ls.send(0, 200, 's@x.example', 'joe@' + TEST_ME)
+    eq(ls.one()[0], 'K')
+    untrace(p)
+    os.kill(w, signal.SIGKILL)
+    calls, seen = [], {}
+    for l in open(log).read().splitlines():
+        m = re.match(r'^([a-z_0-9]+)\(', l)
+        if not m:
+            continue
+        c = m.group(1)
+        seen[c] = seen.get(c, 0) + 1
+        if c == 'poll' and calls:
+            break
+        if c == 'recvmsg' or calls:
+            calls.append((c, seen[c]))
+    return calls
+
+
+def test_worker_killed_at_each_call_never_reports_a_lost_delivery(h):
+    md = joe(h)
+    ls = Lspawn(h)
+    calls = second_delivery_calls(h, ls, md)
+    names = [c for c, _ in calls]
+    for need in ('recvmsg', 'fsync', 'sendto'):
+        assert need in names, (need, names)
+    assert 'link' in names or 'linkat' in names, names
+    done, failed = 0, 0
+    for n, when in calls:
+        w = idle_worker(ls, md, 200)
+        p = traced(h, w, ['-o', '/dev/null', '-e', 'inject=%s:signal=SIGKILL:when=%d' % (n, when)])
+        before = len(os.listdir(os.path.join(md, 'new')))
+        ls.send(0, 200, 's@x.example', 'joe@' + TEST_ME)
+        code, text = ls.one()
+        untrace(p)
+        after = len(os.listdir(os.path.join(md, 'new')))
+        if code == 'K':
+            eq(after, before + 1, 'reported done at %s #%d, not delivered' % (n, when))
+            done += 1
+        else:
+            eq(code, 'Z', 'a killed worker is a temporary failure (%s #%d): %s' % (n, when, text))
+            failed += 1
+    if not failed:
+        raise TestFailure('no kill took effect: %r' % names)
+    # what is left after the kills still works
+    idle_worker(ls, md, 200)
+    eq(ls.close(), 0)
+    print('    %d kills at %d kinds of system call: %d reported done, %d retried' % (len(calls), len(set(names)), done, failed))
