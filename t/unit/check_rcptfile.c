@@ -57,7 +57,7 @@ START_TEST(test_chunks)
   ck_assert_uint_eq(ntodo, 13333) ;
   for (;;)
   {
-    int r = rcptfile_next("big", &cursor, size, 100, 1, &j) ;
+    int r = rcptfile_next("big", &cursor, size, 100, 1, &j, 0) ;
     ck_assert_int_ge(r, 0) ;
     if (!r) break ;
     char const *rc = j.rcpts.s ;
@@ -83,7 +83,7 @@ START_TEST(test_next_by_domain_and_mark)
   rcptjob j = RCPTJOB_ZERO ;
   PUT("r", "Da@x\0Tb@x\0Dc@x\0Td@X\0Te@y\0Tf@y\0") ;
   ck_assert_int_eq(rcptfile_check("r", &size, &ntodo), 0) ;
-  ck_assert_int_eq(rcptfile_next("r", &cursor, size, 100, 1, &j), 1) ;
+  ck_assert_int_eq(rcptfile_next("r", &cursor, size, 100, 1, &j, 0), 1) ;
   ck_assert_uint_eq(j.n, 2) ;
   ck_assert_str_eq(j.rcpts.s, "b@x") ;
   ck_assert_str_eq(j.rcpts.s + 4, "d@X") ;
@@ -92,16 +92,16 @@ START_TEST(test_next_by_domain_and_mark)
   errno = 0 ;
   ck_assert_int_eq(rcptfile_mark("gone", 0), -1) ;
   ck_assert_int_eq(errno, ENOENT) ;
-  ck_assert_int_eq(rcptfile_next("r", &cursor, size, 1, 1, &j), 1) ;     /* max 1 */
+  ck_assert_int_eq(rcptfile_next("r", &cursor, size, 1, 1, &j, 0), 1) ;     /* max 1 */
   ck_assert_str_eq(j.rcpts.s, "e@y") ;
-  ck_assert_int_eq(rcptfile_next("r", &cursor, size, 1, 1, &j), 1) ;
+  ck_assert_int_eq(rcptfile_next("r", &cursor, size, 1, 1, &j, 0), 1) ;
   ck_assert_str_eq(j.rcpts.s, "f@y") ;
-  ck_assert_int_eq(rcptfile_next("r", &cursor, size, 1, 1, &j), 0) ;
+  ck_assert_int_eq(rcptfile_next("r", &cursor, size, 1, 1, &j, 0), 0) ;
   ck_assert_uint_eq(cursor, size) ;
   ck_assert_int_eq(rcptfile_check("r", &size, &ntodo), 0) ;
   ck_assert_uint_eq(ntodo, 3) ;                                         /* d@X marked */
   cursor = 0 ;
-  ck_assert_int_eq(rcptfile_next("r", &cursor, size, 100, 0, &j), 1) ;   /* not by domain */
+  ck_assert_int_eq(rcptfile_next("r", &cursor, size, 100, 0, &j, 0), 1) ;   /* not by domain */
   ck_assert_uint_eq(j.n, 3) ;
   rcptjob_free(&j) ;
 }

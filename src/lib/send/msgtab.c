@@ -3,6 +3,7 @@
 #include <string.h>
 #include <skalibs/alloc.h>
 #include "send/msgtab.h"
+#include "send/rcptfile.h"
 
 #define HASHSIZE 65536
 
@@ -44,6 +45,8 @@ void msgtab_remove (sendmsg *m)
 
 void msgtab_free (sendmsg *m)
 {
+  unsigned int c ;
+  for (c = 0 ; c < SEND_NCHAN ; c++) rcptfile_unkeep(&m->ch[c].kept) ;
   stralloc_free(&m->info) ;
   stralloc_free(&m->failed) ;
   alloc_free(m) ;

@@ -17,6 +17,8 @@ struct sendchan_s
 {
   uint64_t size ;               /* bytes of local/B/N or remote/B/N; 0: no such file */
   uint64_t cursor ;             /* next byte to look at in this pass over the file */
+  int there ;                   /* the file exists (or may): removed at the end */
+  stralloc kept ;               /* the file's bytes for its first pass, if small (send/rcptfile) */
   size_t nflight ;              /* recipients in running jobs */
   size_t ndefer ;               /* recipients deferred in this pass */
   uint64_t nextretry ;          /* when a live retry timer is due; 0 if none */
@@ -31,6 +33,7 @@ struct sendmsg_s
   uint64_t birth ;
   uint64_t finishretry ;        /* when a postponed finish is due; 0 if none */
   int finishing ;               /* 1 once its files are being removed */
+  int bouncemaybe ;             /* bounce/N may exist: looked for at the end (send/finish) */
   stralloc info ;
   char const *sender ;          /* points into info */
   unsigned int nfailed ;        /* failures this run recorded in bounce/N */

@@ -22,13 +22,15 @@ static int open_records (char const *fn, uint64_t *size)
   return fd ;
 }
 
-/* Read what there is of [off, off + RCPTFILE_CHUNK) into buf. Bytes read, or -1. */
-static ssize_t chunk (int fd, char *buf, uint64_t off)
+/* Read what there is of [off, off + RCPTFILE_CHUNK), but not past size (what fstat
+   said: qmail-send only overwrites T with D, a file never grows), into buf: one
+   pread for a small file. Bytes read, or -1. */
+static ssize_t chunk (int fd, char *buf, uint64_t off, uint64_t size)
 {
-  size_t got = 0 ;
-  while (got < RCPTFILE_CHUNK)
+  size_t got = 0, want = size - off < RCPTFILE_CHUNK ? (size_t)(size - off) : RCPTFILE_CHUNK ;
+  while (got < want)
   {
-    ssize_t r = pread(fd, buf + got, RCPTFILE_CHUNK - got, (off_t)(off + got)) ;
+    ssize_t r = pread(fd, buf + got, want - got, (off_t)(off + got)) ;
     if (r < 0) { if (errno == EINTR) continue ; return -1 ; }
     if (!r) break ;
     got += (size_t)r ;
@@ -45,7 +47,9 @@ static ssize_t record (char const *s, size_t len)
   return (ssize_t)(n + 1) ;
 }
 
-int rcptfile_check (char const *fn, uint64_t *size, uint64_t *ntodo)
+static uint64_t kepttotal = 0 ;   /* bytes held by every keep of this process */
+
+int rcptfile_load (char const *fn, uint64_t *size, uint64_t *ntodo, stralloc *keep)
 {
   static char buf[RCPTFILE_CHUNK] ;
   uint64_t off = 0 ;
@@ -60,7 +64,7 @@ int rcptfile_check (char const *fn, uint64_t *size, uint64_t *ntodo)
   if (*size > QFILE_MAX) { close(fd) ; errno = EFBIG ; return -1 ; }
   while (off < *size)
   {
-    ssize_t got = chunk(fd, buf, off), i = 0 ;
+    ssize_t got = chunk(fd, buf, off, *size), i = 0 ;
     if (got < 0) { int e = errno ; close(fd) ; errno = e ; return -1 ; }
     if (!got) break ;   /* shorter than it was: the rest is checked when read */
     for (;;)
@@ -71,10 +75,26 @@ int rcptfile_check (char const *fn, uint64_t *size, uint64_t *ntodo)
       if (buf[i] == 'T') (*ntodo)++ ;
       i += r ;
     }
+    /* a small file read whole in one chunk: keep it for the first pass (no memory: read it again then) */
+    if (keep && !off && (uint64_t)i == *size && *ntodo && *size <= RCPTFILE_KEEP
+     && kepttotal + *size <= RCPTFILE_KEPT_MAX && stralloc_copyb(keep, buf, (size_t)i))
+      kepttotal += *size ;
     off += (uint64_t)i ;
   }
   close(fd) ;
-  return 0 ;
+  return 1 ;
+}
+
+int rcptfile_check (char const *fn, uint64_t *size, uint64_t *ntodo)
+{
+  return rcptfile_load(fn, size, ntodo, 0) < 0 ? -1 : 0 ;
+}
+
+void rcptfile_unkeep (stralloc *keep)
+{
+  if (!keep->s) return ;
+  kepttotal -= keep->len ;
+  stralloc_free(keep) ;
 }
 
 static int same_domain (char const *a, char const *b)
@@ -92,32 +112,49 @@ static int take (rcptjob *j, char const *rcpt, size_t len, uint64_t off)
   return 1 ;
 }
 
-int rcptfile_next (char const *fn, uint64_t *cursor, uint64_t size, unsigned int max, int bydomain, rcptjob *j)
+/* Take into j the T records of buf[0..got), which starts at file offset base.
+   Bytes passed (whole records), -1 malformed or no memory (errno). */
+static ssize_t gather (char const *buf, size_t got, uint64_t base, unsigned int max, int bydomain, rcptjob *j)
+{
+  size_t i = 0 ;
+  for (;;)
+  {
+    ssize_t r = record(buf + i, got - i) ;
+    if (r < 0 || (!r && !i)) { errno = EPROTO ; return -1 ; }
+    if (!r || j->n >= max) break ;
+    if (buf[i] == 'T')
+    {
+      if (bydomain && j->n && !same_domain(j->rcpts.s, buf + i + 1)) break ;
+      if (!take(j, buf + i + 1, (size_t)r - 2, base + i)) { errno = ENOMEM ; return -1 ; }
+    }
+    i += (size_t)r ;
+  }
+  return (ssize_t)i ;
+}
+
+int rcptfile_next (char const *fn, uint64_t *cursor, uint64_t size, unsigned int max, int bydomain, rcptjob *j, stralloc const *kept)
 {
   static char buf[RCPTFILE_CHUNK] ;
   uint64_t fsize ;
   int fd ;
   j->rcpts.len = 0 ; genalloc_setlen(uint64_t, &j->offs, 0) ; j->n = 0 ;
   if (*cursor >= size) return 0 ;
+  if (kept && kept->s && kept->len == size)
+  {
+    ssize_t i = gather(kept->s + *cursor, (size_t)(size - *cursor), *cursor, max, bydomain, j) ;
+    if (i < 0) return -1 ;
+    *cursor += (uint64_t)i ;
+    return j->n > 0 ;
+  }
   fd = open_records(fn, &fsize) ;
   if (fd < 0) return -1 ;
   while (*cursor < size && !j->n)
   {
-    ssize_t got = chunk(fd, buf, *cursor), i = 0 ;
+    ssize_t got = chunk(fd, buf, *cursor, size), i ;
     if (got < 0) { int e = errno ; close(fd) ; errno = e ; return -1 ; }
     if (!got) { *cursor = size ; break ; }
-    for (;;)
-    {
-      ssize_t r = record(buf + i, (size_t)(got - i)) ;
-      if (r < 0 || (!r && !i)) { close(fd) ; errno = EPROTO ; return -1 ; }
-      if (!r || j->n >= max) break ;
-      if (buf[i] == 'T')
-      {
-        if (bydomain && j->n && !same_domain(j->rcpts.s, buf + i + 1)) break ;
-        if (!take(j, buf + i + 1, (size_t)r - 2, *cursor + (uint64_t)i)) { close(fd) ; errno = ENOMEM ; return -1 ; }
-      }
-      i += r ;
-    }
+    i = gather(buf, (size_t)got, *cursor, max, bydomain, j) ;
+    if (i < 0) { int e = errno ; close(fd) ; errno = e ; return -1 ; }
     *cursor += (uint64_t)i ;
   }
   close(fd) ;

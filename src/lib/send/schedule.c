@@ -40,6 +40,7 @@ void schedule_wake (sendmsg *m, unsigned int c)
   /* deferred recipients are still T in the file: a new pass finds them */
   ch->ndefer = 0 ;
   ch->cursor = 0 ;
+  rcptfile_unkeep(&ch->kept) ;   /* gone at the end of the pass already; never read stale */
   channel_ready(m, c) ;
 }
 
