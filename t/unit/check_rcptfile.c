@@ -88,9 +88,9 @@ START_TEST(test_next_by_domain_and_mark)
   ck_assert_str_eq(j.rcpts.s, "b@x") ;
   ck_assert_str_eq(j.rcpts.s + 4, "d@X") ;
   ck_assert_uint_eq(genalloc_s(uint64_t, &j.offs)[1], 15) ;
-  ck_assert_int_eq(rcptfile_mark("r", genalloc_s(uint64_t, &j.offs)[1]), 0) ;
+  ck_assert_int_eq(rcptfile_mark("r", genalloc_s(uint64_t, &j.offs)[1], 0), 0) ;
   errno = 0 ;
-  ck_assert_int_eq(rcptfile_mark("gone", 0), -1) ;
+  ck_assert_int_eq(rcptfile_mark("gone", 0, 0), -1) ;
   ck_assert_int_eq(errno, ENOENT) ;
   ck_assert_int_eq(rcptfile_next("r", &cursor, size, 1, 1, &j, 0), 1) ;     /* max 1 */
   ck_assert_str_eq(j.rcpts.s, "e@y") ;

@@ -118,7 +118,7 @@ static int start_one (unsigned int c)
     ch->ndefer++ ;
   }
   /* the next pass reads the file, with its D marks */
-  if (sendchan_passdone(ch)) rcptfile_unkeep(&ch->kept) ;
+  if (sendchan_passdone(ch)) rcptfile_unkeep_bytes(&ch->kept) ;
   if (r <= 0) { schedule_after(m, c) ; finish_check(m) ; return 1 ; }
   put_request(c, k, m) ;
   sl->busy = 1 ;
@@ -191,7 +191,7 @@ static void result_one (unsigned int c, sendslot *sl, sendmsg *m, unsigned int i
   }
   /* A lost mark is a duplicate delivery, never a loss. */
   queue_path(fn, c ? "remote" : "local", m->id) ;
-  if (rcptfile_mark(fn, genalloc_s(uint64_t, &sl->job.offs)[i]) < 0)
+  if (rcptfile_mark(fn, genalloc_s(uint64_t, &sl->job.offs)[i], &m->ch[c].kept) < 0)
     warn_log("unable to mark ", fn, " done: ", strerror(errno), (char *)0) ;
 }
 

@@ -3,7 +3,6 @@
 #include <string.h>
 #include <skalibs/alloc.h>
 #include "send/msgtab.h"
-#include "send/rcptfile.h"
 
 #define HASHSIZE 65536
 
@@ -23,6 +22,7 @@ sendmsg *msgtab_new (unsigned long id)
   if (!m) return 0 ;
   memset(m, 0, sizeof(sendmsg)) ;
   m->id = id ;
+  m->ch[0].kept.fd = m->ch[1].kept.fd = -1 ;
   return m ;
 }
 

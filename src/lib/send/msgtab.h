@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <skalibs/stralloc.h>
+#include "send/rcptfile.h"
 
 #define SEND_NCHAN 2            /* 0 local, 1 remote */
 
@@ -18,7 +19,7 @@ struct sendchan_s
   uint64_t size ;               /* bytes of local/B/N or remote/B/N; 0: no such file */
   uint64_t cursor ;             /* next byte to look at in this pass over the file */
   int there ;                   /* the file exists (or may): removed at the end */
-  stralloc kept ;               /* the file's bytes for its first pass, if small (send/rcptfile) */
+  rcptkeep kept ;               /* a small file's bytes for its first pass, its fd for marks */
   size_t nflight ;              /* recipients in running jobs */
   size_t ndefer ;               /* recipients deferred in this pass */
   uint64_t nextretry ;          /* when a live retry timer is due; 0 if none */

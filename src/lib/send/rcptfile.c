@@ -11,10 +11,10 @@
 #include "queue/spawnproto.h"
 #include "send/rcptfile.h"
 
-static int open_records (char const *fn, uint64_t *size)
+static int open_records (char const *fn, uint64_t *size, int mode)
 {
   struct stat st ;
-  int fd = open(fn, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) ;
+  int fd = open(fn, mode | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) ;
   if (fd < 0) return -1 ;
   if (fstat(fd, &st) < 0) { int e = errno ; close(fd) ; errno = e ; return -1 ; }
   if (!S_ISREG(st.st_mode)) { close(fd) ; errno = EINVAL ; return -1 ; }
@@ -48,12 +48,25 @@ static ssize_t record (char const *s, size_t len)
 }
 
 static uint64_t kepttotal = 0 ;   /* bytes held by every keep of this process */
+static unsigned int keptfds = 0 ;  /* fds held by every keep */
 
-int rcptfile_load (char const *fn, uint64_t *size, uint64_t *ntodo, stralloc *keep)
+/* A small file read whole: keep its bytes for the first pass and its fd for the
+   marks (when memory and fds allow; else they are read and opened again). */
+static void keep_it (rcptkeep *keep, int *fd, char const *buf, uint64_t size)
+{
+  if (kepttotal + size > RCPTFILE_KEPT_MAX || !stralloc_copyb(&keep->bytes, buf, (size_t)size)) return ;
+  kepttotal += size ;
+  if (keptfds >= RCPTFILE_FDS_MAX) return ;
+  keep->fd = *fd ;
+  *fd = -1 ;
+  keptfds++ ;
+}
+
+int rcptfile_load (char const *fn, uint64_t *size, uint64_t *ntodo, rcptkeep *keep)
 {
   static char buf[RCPTFILE_CHUNK] ;
   uint64_t off = 0 ;
-  int fd = open_records(fn, size) ;
+  int fd = open_records(fn, size, keep ? O_RDWR : O_RDONLY) ;
   *ntodo = 0 ;
   if (fd < 0)
   {
@@ -75,13 +88,10 @@ int rcptfile_load (char const *fn, uint64_t *size, uint64_t *ntodo, stralloc *ke
       if (buf[i] == 'T') (*ntodo)++ ;
       i += r ;
     }
-    /* a small file read whole in one chunk: keep it for the first pass (no memory: read it again then) */
-    if (keep && !off && (uint64_t)i == *size && *ntodo && *size <= RCPTFILE_KEEP
-     && kepttotal + *size <= RCPTFILE_KEPT_MAX && stralloc_copyb(keep, buf, (size_t)i))
-      kepttotal += *size ;
+    if (keep && !off && (uint64_t)i == *size && *ntodo && *size <= RCPTFILE_KEEP) keep_it(keep, &fd, buf, *size) ;
     off += (uint64_t)i ;
   }
-  close(fd) ;
+  if (fd >= 0) close(fd) ;
   return 1 ;
 }
 
@@ -90,11 +100,20 @@ int rcptfile_check (char const *fn, uint64_t *size, uint64_t *ntodo)
   return rcptfile_load(fn, size, ntodo, 0) < 0 ? -1 : 0 ;
 }
 
-void rcptfile_unkeep (stralloc *keep)
+void rcptfile_unkeep_bytes (rcptkeep *keep)
 {
-  if (!keep->s) return ;
-  kepttotal -= keep->len ;
-  stralloc_free(keep) ;
+  if (!keep->bytes.s) return ;
+  kepttotal -= keep->bytes.len ;
+  stralloc_free(&keep->bytes) ;
+}
+
+void rcptfile_unkeep (rcptkeep *keep)
+{
+  rcptfile_unkeep_bytes(keep) ;
+  if (keep->fd < 0) return ;
+  close(keep->fd) ;
+  keep->fd = -1 ;
+  keptfds-- ;
 }
 
 static int same_domain (char const *a, char const *b)
@@ -132,21 +151,22 @@ static ssize_t gather (char const *buf, size_t got, uint64_t base, unsigned int 
   return (ssize_t)i ;
 }
 
-int rcptfile_next (char const *fn, uint64_t *cursor, uint64_t size, unsigned int max, int bydomain, rcptjob *j, stralloc const *kept)
+int rcptfile_next (char const *fn, uint64_t *cursor, uint64_t size, unsigned int max, int bydomain, rcptjob *j, rcptkeep const *keep)
 {
   static char buf[RCPTFILE_CHUNK] ;
   uint64_t fsize ;
   int fd ;
   j->rcpts.len = 0 ; genalloc_setlen(uint64_t, &j->offs, 0) ; j->n = 0 ;
   if (*cursor >= size) return 0 ;
-  if (kept && kept->s && kept->len == size)
+  if (keep && keep->bytes.s && keep->bytes.len == size)
   {
+    stralloc const *kept = &keep->bytes ;
     ssize_t i = gather(kept->s + *cursor, (size_t)(size - *cursor), *cursor, max, bydomain, j) ;
     if (i < 0) return -1 ;
     *cursor += (uint64_t)i ;
     return j->n > 0 ;
   }
-  fd = open_records(fn, &fsize) ;
+  fd = open_records(fn, &fsize, O_RDONLY) ;
   if (fd < 0) return -1 ;
   while (*cursor < size && !j->n)
   {
@@ -161,14 +181,14 @@ int rcptfile_next (char const *fn, uint64_t *cursor, uint64_t size, unsigned int
   return j->n > 0 ;
 }
 
-int rcptfile_mark (char const *fn, uint64_t off)
+int rcptfile_mark (char const *fn, uint64_t off, rcptkeep const *keep)
 {
-  int fd = open(fn, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) ;
+  int fd = keep && keep->fd >= 0 ? keep->fd : open(fn, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) ;
   ssize_t w ;
   if (fd < 0) return -1 ;
   do w = pwrite(fd, "D", 1, (off_t)off) ; while (w < 0 && errno == EINTR) ;
-  if (w != 1) { int e = errno ; close(fd) ; errno = w < 0 ? e : EIO ; return -1 ; }
-  close(fd) ;
+  if (w != 1) { int e = errno ; if (!keep || fd != keep->fd) close(fd) ; errno = w < 0 ? e : EIO ; return -1 ; }
+  if (!keep || fd != keep->fd) close(fd) ;
   return 0 ;
 }
 
