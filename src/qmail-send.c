@@ -72,7 +72,8 @@ static int chan_load (sendmsg *m, unsigned int c)
   sendchan *ch = m->ch + c ;
   int r, bad ;
   queue_path(fn, c ? "remote" : "local", m->id) ;
-  r = rcptfile_load(fn, &ch->size, &ntodo, &ch->kept) ;
+  /* a channel that is down starts nothing: what it kept would be held for good */
+  r = rcptfile_load(fn, &ch->size, &ntodo, channel[c].up ? &ch->kept : 0) ;
   if (r >= 0) { ch->there = r ; ch->cursor = ntodo ? 0 : ch->size ; return 1 ; }
   bad = errno == EPROTO || errno == EFBIG ;
   if (errno == EPROTO) logline("qmail-send: warning: malformed ", fn, ", message left in queue", (char *)0) ;
