@@ -62,16 +62,19 @@ static char *fmtid (char *s, unsigned long id)
 
 /* ---- loading messages ---- */
 
-/* Check local/ or remote/ of m and set where its pass starts.
-   1 ok, 0 malformed (logged), -1 resource error (logged). */
+/* Check local/ or remote/ of m and set where its pass starts; a small file is
+   kept for that pass (send/rcptfile). 1 ok, 0 malformed (logged), -1 resource
+   error (logged). */
 static int chan_load (sendmsg *m, unsigned int c)
 {
   char fn[QUEUE_PATH_MAX] ;
   uint64_t ntodo ;
   sendchan *ch = m->ch + c ;
-  int bad ;
+  int r, bad ;
   queue_path(fn, c ? "remote" : "local", m->id) ;
-  if (rcptfile_check(fn, &ch->size, &ntodo) == 0) { ch->cursor = ntodo ? 0 : ch->size ; return 1 ; }
+  /* a channel that is down starts nothing: what it kept would be held for good */
+  r = rcptfile_load(fn, &ch->size, &ntodo, channel[c].up ? &ch->kept : 0) ;
+  if (r >= 0) { ch->there = r ; ch->cursor = ntodo ? 0 : ch->size ; return 1 ; }
   bad = errno == EPROTO || errno == EFBIG ;
   if (errno == EPROTO) logline("qmail-send: warning: malformed ", fn, ", message left in queue", (char *)0) ;
   else logline("qmail-send: warning: trouble reading ", fn, ": ", strerror(errno), (char *)0) ;
@@ -94,8 +97,9 @@ static void drop_leftovers (unsigned long id)
   logline("qmail-send: warning: msg ", fmtid(fid, id), " has no mess file; leftovers removed", (char *)0) ;
 }
 
-/* info/ and mess/ of m. 1 ok, 0 nothing to load, -1 resource error (logged). */
-static int info_load (sendmsg *m)
+/* info/ and mess/ of m (mess/ only if checkmess). 1 ok, 0 nothing to load, -1
+   resource error (logged). */
+static int info_load (sendmsg *m, int checkmess)
 {
   char fn[QUEUE_PATH_MAX] ;
   struct stat st ;
@@ -116,6 +120,7 @@ static int info_load (sendmsg *m)
     return 0 ;
   }
   m->birth = birth ? birth : schedule_now() ;
+  if (!checkmess) return 1 ;
   queue_path(fn, "mess", m->id) ;
   if (stat(fn, &st) < 0)
   {
@@ -126,14 +131,24 @@ static int info_load (sendmsg *m)
   return 1 ;
 }
 
-/* Load message id. fromtodo: announced by qmail-todo (else found by the startup scan). */
-static void load (unsigned long id, int fromtodo)
+/* How a message comes to be loaded. */
+#define LOAD_SCAN 0     /* the startup scan of info/: it may still be in todo/ */
+#define LOAD_AGAIN 1    /* a retry after trouble: look at everything */
+#define LOAD_NEW 2      /* announced by qmail-todo, which said which files it made */
+
+/* Load message id. files (LOAD_NEW only): bit c set if channel c's file exists.
+   A message just announced has mess/ (qmail-todo saw it, and only our x removes
+   it, for a message neither held nor with info/), exactly the local/ and remote/
+   that qmail-todo names (it removes the other, before its todo/ removal), and a
+   bounce/N only if one was there at our start (finish_bounce_list). Anything
+   else (a restart's scan, a retry) looks at every file. */
+static void load (unsigned long id, int how, unsigned int files)
 {
   sendmsg *m ;
   unsigned int c ;
   int r = -1 ;
   if (msgtab_lookup(id)) return ;
-  if (!fromtodo)
+  if (how == LOAD_SCAN)
   {
     /* still in todo/: qmail-todo may be rewriting it and will announce it */
     char fn[QUEUE_PATH_MAX] ;
@@ -141,9 +156,14 @@ static void load (unsigned long id, int fromtodo)
     queue_path(fn, "todo", id) ;
     if (!stat(fn, &st)) return ;
   }
+  if (how != LOAD_NEW) files = (1U << SEND_NCHAN) - 1 ;
   m = msgtab_new(id) ;
-  if (m) r = info_load(m) ;
-  for (c = 0 ; r > 0 && c < SEND_NCHAN ; c++) r = chan_load(m, c) ;
+  if (m)
+  {
+    m->bouncemaybe = how != LOAD_NEW || finish_bounce_maybe(id) ;
+    r = info_load(m, how != LOAD_NEW) ;
+  }
+  for (c = 0 ; r > 0 && c < SEND_NCHAN ; c++) if (files & (1U << c)) r = chan_load(m, c) ;
   if (r <= 0)
   {
     if (r < 0) schedule_at(id, TAG_LOAD, schedule_now() + SCHED_RESOURCE_RETRY) ;
@@ -168,7 +188,7 @@ static void scan_warn (char const *bucket)
 static int scan_one (unsigned long id, void *ctx)
 {
   (void)ctx ;
-  load(id, 0) ;
+  load(id, LOAD_SCAN, 0) ;
   return 0 ;
 }
 
@@ -212,7 +232,7 @@ static void timer_other (prioq_elt const *e)
 {
   if (e->tag == TAG_SCAN) { if (!scan()) schedule_at(0, TAG_SCAN, schedule_now() + SCHED_RESOURCE_RETRY) ; }
   else if (e->tag == TAG_SWEEP) sweep() ;
-  else if (e->tag == TAG_LOAD) load(e->id, 1) ;
+  else if (e->tag == TAG_LOAD) load(e->id, LOAD_AGAIN, 0) ;
 }
 
 /* ---- pipes ---- */
@@ -226,9 +246,10 @@ static void read_todo (void)
   {
     char letter ;
     unsigned long id ;
-    if (spawnproto_idrec_parse(todoin.s + pos, (size_t)n, &letter, &id) < 0 || letter != 'L')
+    if (spawnproto_idrec_parse(todoin.s + pos, (size_t)n, &letter, &id) < 0 || (letter != 'L' && letter != 'l' && letter != 'r'))
       strerr_dief1x(EXIT_TEMP, "protocol error: malformed record from qmail-todo") ;
-    load(id, 1) ;
+    /* L: local/ and remote/ (or neither), l: local/ only, r: remote/ only */
+    load(id, LOAD_NEW, letter == 'l' ? 1 : letter == 'r' ? 2 : 3) ;
     pos += (size_t)n ;
   }
   if (n < 0) strerr_dief1x(EXIT_TEMP, "protocol error: overlong record from qmail-todo") ;
@@ -372,6 +393,7 @@ int main (int argc, char const *const *argv)
   if (argc > 1) strerr_dieusage(EXIT_PERM, USAGE) ;
   sfd = setup() ;
   tain_now_g() ;
+  finish_bounce_list() ;
   if (!scan()) schedule_at(0, TAG_SCAN, schedule_now() + SCHED_RESOURCE_RETRY) ;
   sweep() ;
   channel_log_status() ;

@@ -212,6 +212,7 @@ struct done_s
   unsigned long qp, uid ;
   uint64_t bytes ;
   stralloc sender ;
+  char letter ;       /* the announcement: L local/ and remote/ (or neither), l local/ only, r remote/ only */
 } ;
 
 /* Preprocess one message. 1 written (announce it), 0 skip it (malformed, or gone),
@@ -264,6 +265,7 @@ static int preprocess (unsigned long id, done *d)
   queue_path(fn, "info", id) ;
   if (!writefile(fn, info.s, info.len)) goto fail ;
   d->id = id ; d->qp = env.pid ; d->uid = env.uid ; d->bytes = (uint64_t)st.st_size ;
+  d->letter = loc.len && !rem.len ? 'l' : rem.len && !loc.len ? 'r' : 'L' ;
   d->sender.len = 0 ;
   if (!stralloc_copyb(&d->sender, env.sender.s, env.sender.len)) goto nomem ;
   envelope_free(&env) ;
@@ -379,7 +381,7 @@ static int batch (unsigned long const *ids, size_t n)
     fuid[ulong_fmt(fuid, ds[i].uid)] = 0 ;
     logline("new msg ", fid, (char *)0) ;
     logline("info msg ", fid, ": bytes ", fb, " from <", ds[i].sender.s, "> qp ", fqp, " uid ", fuid, (char *)0) ;
-    if (spawnproto_idrec_put(&out, 'L', ds[i].id) < 0) strerr_diefu1sys(EXIT_TEMP, "stralloc") ;
+    if (spawnproto_idrec_put(&out, ds[i].letter, ds[i].id) < 0) strerr_diefu1sys(EXIT_TEMP, "stralloc") ;
   }
   if (out.len) put_or_die(FD_SEND, out.s, out.len, "qmail-send") ;
   stralloc_free(&out) ;

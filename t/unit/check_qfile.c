@@ -97,6 +97,19 @@ START_TEST(test_read)
   ck_assert_uint_eq(sa.len, 5) ;
   ck_assert_int_eq(qfile_read(&sa, "f", 4), -1) ;        /* larger than allowed */
   ck_assert_uint_eq(sa.len, 0) ;
+  {
+    /* read in one call up to the size fstat gave; larger and empty files whole too */
+    static char big[10000] ;
+    memset(big, 'x', sizeof big) ;
+    ck_assert_int_eq(openwritenclose_unsafe("big", big, sizeof big), 1) ;
+    ck_assert_int_eq(qfile_read(&sa, "big", sizeof big), 1) ;
+    ck_assert_uint_eq(sa.len, sizeof big) ;
+    ck_assert_mem_eq(sa.s, big, sizeof big) ;
+    ck_assert_int_eq(qfile_read(&sa, "big", sizeof big - 1), -1) ;
+    ck_assert_int_eq(openwritenclose_unsafe("empty", "", 0), 1) ;
+    ck_assert_int_eq(qfile_read(&sa, "empty", 100), 1) ;
+    ck_assert_uint_eq(sa.len, 0) ;
+  }
   /* a FIFO (no writer: open would block) and a symlink are errors, at once */
   ck_assert_int_eq(mkfifo("fifo", 0600), 0) ;
   ck_assert_int_eq(qfile_read(&sa, "fifo", 100), -1) ;

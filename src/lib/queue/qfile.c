@@ -106,12 +106,15 @@ int qfile_read (stralloc *sa, char const *fn, size_t max)
   for (;;)
   {
     ssize_t r ;
+    size_t want = sa->len < (size_t)st.st_size ? (size_t)st.st_size + 1 - sa->len : 4096 ;
     if (sa->len > max) { errno = EFBIG ; goto err ; }
-    if (!stralloc_readyplus(sa, 4096)) goto err ;
-    r = read(fd, sa->s + sa->len, 4096) ;
+    if (!stralloc_readyplus(sa, want)) goto err ;
+    r = read(fd, sa->s + sa->len, want) ;
     if (r < 0) { if (errno == EINTR) continue ; goto err ; }
     if (!r) break ;
     sa->len += (size_t)r ;
+    /* a short read of a regular file is its end: the size fstat gave, read in one call */
+    if ((size_t)r < want && sa->len == (size_t)st.st_size) break ;
   }
   if (sa->len > max) { errno = EFBIG ; goto err ; }
   close(fd) ;

@@ -108,7 +108,7 @@ static int start_one (unsigned int c)
   sl = s->slots + k ;
   ch = m->ch + c ;
   queue_path(fn, c ? "remote" : "local", m->id) ;
-  r = rcptfile_next(fn, &ch->cursor, ch->size, verp_is(m->sender) ? 1 : s->maxrcpts, c == 1, &sl->job) ;
+  r = rcptfile_next(fn, &ch->cursor, ch->size, verp_is(m->sender) ? 1 : s->maxrcpts, c == 1, &sl->job, &ch->kept) ;
   channel_unready(m, c) ;
   if (r < 0)
   {
@@ -117,6 +117,8 @@ static int start_one (unsigned int c)
     ch->cursor = ch->size ;
     ch->ndefer++ ;
   }
+  /* the next pass reads the file, with its D marks */
+  if (sendchan_passdone(ch)) rcptfile_unkeep_bytes(&ch->kept) ;
   if (r <= 0) { schedule_after(m, c) ; finish_check(m) ; return 1 ; }
   put_request(c, k, m) ;
   sl->busy = 1 ;
@@ -146,6 +148,7 @@ static int bounce_record (unsigned int c, sendmsg *m, char const *rcpt, char cod
   ok = stralloc_catb(&reason, text, report_reason_len(text, tl)) ;
   if (ok && code == 'E') ok = stralloc_cats(&reason, TOOLONG) ;
   if (ok && verp_is(m->sender) && !m->nfailed) ok = stralloc_copyb(&m->failed, rcpt, strlen(rcpt) + 1) ;
+  m->bouncemaybe = 1 ;   /* even a failed append may have made bounce/N */
   if (!ok || sendbounce_record(m->id, rcpt, reason.s, reason.len) < 0)
   {
     warn_log("unable to record the failure, will retry: ", strerror(errno), (char *)0) ;
@@ -188,7 +191,7 @@ static void result_one (unsigned int c, sendslot *sl, sendmsg *m, unsigned int i
   }
   /* A lost mark is a duplicate delivery, never a loss. */
   queue_path(fn, c ? "remote" : "local", m->id) ;
-  if (rcptfile_mark(fn, genalloc_s(uint64_t, &sl->job.offs)[i]) < 0)
+  if (rcptfile_mark(fn, genalloc_s(uint64_t, &sl->job.offs)[i], &m->ch[c].kept) < 0)
     warn_log("unable to mark ", fn, " done: ", strerror(errno), (char *)0) ;
 }
 

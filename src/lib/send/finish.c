@@ -1,6 +1,8 @@
 /* finish.c: the end of a message, in crash-safe order (INTERNALS.md, "Done marks and completion"). */
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 #include <skalibs/genalloc.h>
@@ -8,6 +10,8 @@
 #include <skalibs/types.h>
 #include "util/exitcode.h"
 #include "util/logline.h"
+#include "util/num.h"
+#include "util/ulongs.h"
 #include "util/warn.h"
 #include "queue/queue.h"
 #include "queue/spawnproto.h"
@@ -22,6 +26,8 @@ static genalloc cleanq = GENALLOC_ZERO ;   /* unsigned long: ids of x requests, 
 static size_t cleanqhead = 0 ;
 
 static void finish_files (sendmsg *) ;
+static genalloc bounceids = GENALLOC_ZERO ;   /* unsigned long, sorted: bounce/N at our start */
+static int bounceall = 1 ;                    /* that listing failed: look for every bounce/N */
 
 static void later (sendmsg *m)
 {
@@ -50,8 +56,43 @@ void finish_check (sendmsg *m)
     if (!sendchan_passdone(ch) || ch->nflight || ch->ndefer) return ;
   }
   if (m->finishretry || m->finishing) return ;
-  if (sendbounce_send(&finish_bconf, m->id, bounce_to(m), m->birth) < 0) { later(m) ; return ; }
+  if (!m->bouncemaybe) sendbounce_unmark(&finish_bconf, m->id) ;
+  else if (sendbounce_send(&finish_bconf, m->id, bounce_to(m), m->birth) < 0) { later(m) ; return ; }
+  if (m->bouncemaybe) ulongs_set_remove(&bounceids, m->id) ;
+  m->bouncemaybe = 0 ;
   finish_files(m) ;
+}
+
+/* bounce/N of a message just preprocessed: none, unless a failure of this run
+   recorded one (then bouncemaybe is set) or it was there when we started (a
+   message finished before may leave one only if a crash lost its unlink). */
+void finish_bounce_list (void)
+{
+  DIR *d = opendir("bounce") ;
+  bounceall = 1 ;
+  genalloc_setlen(unsigned long, &bounceids, 0) ;
+  if (!d) return ;
+  for (;;)
+  {
+    struct dirent *de ;
+    unsigned long id ;
+    errno = 0 ;
+    de = readdir(d) ;
+    if (!de) break ;
+    if (num_scans(de->d_name, ULONG_MAX, &id) < 0) continue ;
+    if (!genalloc_append(unsigned long, &bounceids, &id)) { closedir(d) ; return ; }
+  }
+  if (!errno)
+  {
+    ulongs_sort(genalloc_s(unsigned long, &bounceids), genalloc_len(unsigned long, &bounceids)) ;
+    bounceall = 0 ;
+  }
+  closedir(d) ;
+}
+
+int finish_bounce_maybe (unsigned long id)
+{
+  return bounceall || ulongs_set_has(&bounceids, id) ;
 }
 
 void finish_retry (sendmsg *m)
@@ -80,6 +121,9 @@ static void finish_files (sendmsg *m)
   m->finishing = 1 ;
   for (k = 0 ; k < 3 ; k++)
   {
+    /* a local/ or remote/ found missing, or told missing by qmail-todo, stays so:
+       only qmail-todo makes them, before it announces the message */
+    if (k < SEND_NCHAN && !m->ch[k].there) continue ;
     queue_path(fn, dirs[k], id) ;
     if (unlink(fn) < 0 && errno != ENOENT)
     {
@@ -87,6 +131,7 @@ static void finish_files (sendmsg *m)
       later(m) ;
       return ;
     }
+    if (k < SEND_NCHAN) m->ch[k].there = 0 ;
   }
   fid[ulong_fmt(fid, id)] = 0 ;
   logline("end msg ", fid, (char *)0) ;

@@ -12,6 +12,10 @@
 extern sendbounce_conf finish_bconf ;   /* read from control/ by qmail-send */
 extern stralloc finish_cleanout ;       /* x requests not yet written to qmail-clean */
 
+/* List bounce/ at start: which bounce/N a message announced by qmail-todo may have. */
+extern void finish_bounce_list (void) ;
+/* 1 if bounce/N was there at start (or the listing failed). */
+extern int finish_bounce_maybe (unsigned long id) ;
 /* Finish m if nothing is left to do for it. */
 extern void finish_check (sendmsg *m) ;
 /* A postponed finish is due. */

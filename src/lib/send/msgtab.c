@@ -22,6 +22,7 @@ sendmsg *msgtab_new (unsigned long id)
   if (!m) return 0 ;
   memset(m, 0, sizeof(sendmsg)) ;
   m->id = id ;
+  m->ch[0].kept.fd = m->ch[1].kept.fd = -1 ;
   return m ;
 }
 
@@ -44,6 +45,8 @@ void msgtab_remove (sendmsg *m)
 
 void msgtab_free (sendmsg *m)
 {
+  unsigned int c ;
+  for (c = 0 ; c < SEND_NCHAN ; c++) rcptfile_unkeep(&m->ch[c].kept) ;
   stralloc_free(&m->info) ;
   stralloc_free(&m->failed) ;
   alloc_free(m) ;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <skalibs/stralloc.h>
+#include "send/rcptfile.h"
 
 #define SEND_NCHAN 2            /* 0 local, 1 remote */
 
@@ -17,6 +18,8 @@ struct sendchan_s
 {
   uint64_t size ;               /* bytes of local/B/N or remote/B/N; 0: no such file */
   uint64_t cursor ;             /* next byte to look at in this pass over the file */
+  int there ;                   /* the file exists (or may): removed at the end */
+  rcptkeep kept ;               /* a small file's bytes for its first pass, its fd for marks */
   size_t nflight ;              /* recipients in running jobs */
   size_t ndefer ;               /* recipients deferred in this pass */
   uint64_t nextretry ;          /* when a live retry timer is due; 0 if none */
@@ -31,6 +34,7 @@ struct sendmsg_s
   uint64_t birth ;
   uint64_t finishretry ;        /* when a postponed finish is due; 0 if none */
   int finishing ;               /* 1 once its files are being removed */
+  int bouncemaybe ;             /* bounce/N may exist: looked for at the end (send/finish) */
   stralloc info ;
   char const *sender ;          /* points into info */
   unsigned int nfailed ;        /* failures this run recorded in bounce/N */

@@ -25,6 +25,7 @@ void schedule_after (sendmsg *m, unsigned int c)
 {
   sendchan *ch = m->ch + c ;
   if (!sendchan_passdone(ch) || ch->nflight || !ch->ndefer) return ;
+  rcptfile_unkeep(&ch->kept) ;   /* a deferred message holds no fd while it waits */
   if (ch->wakenow) { schedule_wake(m, c) ; return ; }
   if (ch->nextretry) return ;
   ch->nextretry = retry_next(m->birth, schedule_now(), channel[c].skip) ;
@@ -40,6 +41,7 @@ void schedule_wake (sendmsg *m, unsigned int c)
   /* deferred recipients are still T in the file: a new pass finds them */
   ch->ndefer = 0 ;
   ch->cursor = 0 ;
+  rcptfile_unkeep(&ch->kept) ;   /* gone at the end of the pass already: never read stale */
   channel_ready(m, c) ;
 }
 

@@ -1,0 +1,150 @@
+"""qmail-send's hot path (issue 13): a message announced by qmail-todo costs no look at
+a file the queue's rules say is missing (remote/ or local/ that qmail-todo did not make,
+bounce/N, a stat of mess/), local/ is opened once; and qmail-send or qmail-todo killed
+at each of their calls on that path loses nothing and leaves nothing in the queue."""
+
+import collections
+import os
+import re
+import signal
+
+import nqtest
+from nqtest import wait_for, TestFailure, TEST_ME, program_aside
+from test_send import queue, msg, tags_in, assert_queue_empty
+from test_send_remote import Stub
+
+PATHCALLS = 'openat,open,unlink,unlinkat,stat,lstat,newfstatat,statx,access'
+
+
+def traced_send(h, real, trace):
+    """bin/qmail-send (moved aside to real) as a wrapper that runs it under strace; the
+    queue daemons started. Returns qmail-start's process."""
+    wrapper = h.bin('qmail-send')
+    with open(wrapper, 'w') as f:
+        f.write('#!/bin/sh\nexec strace -qq -o %s -e trace=%s %s\n' % (trace, PATHCALLS, real))
+    os.chmod(wrapper, 0o755)
+    p = h.spawn([h.bin('qmail-start'), './Maildir/'], log=os.path.join(h.logdir, 'send'))
+    wait_for(lambda: h.pid_of('qmail-send.real') and 'status: local' in h.send_log(), 10, 'qmail-send under strace')
+    return p
+
+
+def traced_stop(h, p):
+    os.kill(h.pid_of('qmail-send.real'), signal.SIGTERM)
+    p.wait(20)
+    wait_for(lambda: not h.pids_under(), 10, 'the daemons to go')
+
+
+def paths_of(trace, msgid):
+    """{(call, queue dir)} -> count, for the paths of message msgid in the trace."""
+    seen = {}
+    pat = re.compile(r'^(\w+)\((?:AT_FDCWD, )?"([a-z]+)/(?:\d+/)?%d"' % msgid)
+    with open(trace) as f:
+        for line in f:
+            m = pat.match(line)
+            if m:
+                seen[m.groups()] = seen.get(m.groups(), 0) + 1
+    return seen
+
+
+def ids_of(h, rcpt):
+    """Message ids delivered to rcpt, with how often each (an id comes back once its
+    message is finished: it is the mess/ file's inode number)."""
+    return collections.Counter(int(i) for i in re.findall(r'^starting delivery \d+: msg (\d+) to \w+ rcpt %s$'
+                                                          % re.escape(rcpt), h.send_log(), re.M))
+
+
+def test_one_local_recipient_looks_at_no_missing_file(h):
+    md = h.add_user('joe')
+    trace = os.path.join(h.path, 'tmp', 'send.trace')
+    with program_aside(h, 'qmail-send') as real:
+        p = traced_send(h, real, trace)
+        for i in range(5):
+            queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg('hot%d' % i))
+        wait_for(lambda: len(tags_in(h, md)) == 5, 20, 'five deliveries')
+        assert_queue_empty(h)
+        traced_stop(h, p)
+    ids = ids_of(h, 'joe@' + TEST_ME)
+    if sum(ids.values()) != 5:
+        raise TestFailure('expected 5 deliveries in the log, got %r' % ids)
+    for n, times in ids.items():
+        seen = paths_of(trace, n)
+        bad = {k: v for k, v in seen.items() if k[1] in ('remote', 'bounce', 'mess')}
+        if bad:
+            raise TestFailure('msg %d: qmail-send looked at %r' % (n, bad))
+        if seen.get(('openat', 'local')) != times or seen.get(('unlink', 'local')) != times or seen.get(('unlink', 'info')) != times:
+            raise TestFailure('msg %d: expected one open and one unlink of local/, one unlink of info/: %r' % (n, seen))
+    print('    5 messages: local/ opened once each; no remote/, bounce/ or mess/ path')
+
+
+def test_remote_only_and_mixed_messages_open_what_exists(h):
+    md = h.add_user('joe')
+    trace = os.path.join(h.path, 'tmp', 'send.trace')
+    with Stub(h), program_aside(h, 'qmail-send') as real:
+        p = traced_send(h, real, trace)
+        queue(h, 'joe@' + TEST_ME, ['bob@example.org'], msg('remote1'))
+        queue(h, 'joe@' + TEST_ME, ['carl@example.net', 'joe@' + TEST_ME], msg('mixed1'))
+        wait_for(lambda: tags_in(h, md) == ['mixed1'], 20, 'the local delivery')
+        assert_queue_empty(h)
+        traced_stop(h, p)
+    remote = ids_of(h, 'bob@example.org')
+    mixed = ids_of(h, 'joe@' + TEST_ME)
+    if sum(remote.values()) != 1 or sum(mixed.values()) != 1:
+        raise TestFailure('deliveries not in the log: %r %r' % (remote, mixed))
+    for n in set(remote) | set(mixed):   # the same id twice if the first message was done before the second came
+        seen = paths_of(trace, n)
+        want = {('openat', 'local'): mixed[n], ('unlink', 'local'): mixed[n],
+                ('openat', 'remote'): mixed[n] + remote[n], ('unlink', 'remote'): mixed[n] + remote[n]}
+        if any(k[1] in ('bounce', 'mess') for k in seen) or any(seen.get(k, 0) != v for k, v in want.items()):
+            raise TestFailure('msg %d (remote-only %d, mixed %d): %r' % (n, remote[n], mixed[n], seen))
+
+
+def kill_each_call(h, prog, calls):
+    """prog killed at its K-th call of calls, for every K until a run gets through untouched,
+    with one message to one local recipient each run; after a restart the message is
+    delivered, at most twice, and nothing but an orphan mess/ file (the sweep's) is left."""
+    md = h.add_user('joe')
+    wrapper = h.bin(prog)
+    kills = 0
+    with program_aside(h, prog) as real:
+        for k in range(1, 400):
+            tag = 'h%03d' % k
+            queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg(tag))
+            with open(wrapper, 'w') as f:
+                f.write('#!/bin/sh\nexec strace -qq -e trace=%s -e inject=%s:signal=SIGKILL:when=%d %s 2>/dev/null\n'
+                        % (calls, calls, k, real))
+            os.chmod(wrapper, 0o755)
+            p = h.spawn([h.bin('qmail-start'), './Maildir/'], log=os.path.join(h.logdir, 'send'))
+
+            def settled():
+                if p.poll() is not None:
+                    return 'killed'
+                return 'done' if tag in tags_in(h, md) and h.queue_empty() else None
+            state = wait_for(settled, 20, 'run %d to be killed or to finish' % k)
+            nqtest.wrapped_run_end(h, p, signal.SIGKILL, 10, wrapper, real)
+            if state == 'killed':
+                kills += 1
+                h.start_send()
+                wait_for(lambda: tag in tags_in(h, md), 20, 'run %d: delivery after restart' % k)
+                assert_queue_empty(h, 20, crashed=True)
+                h.stop_send()
+                for f in h.queue_files('mess'):   # orphans, now that qmail-clean is gone
+                    os.unlink(f)
+            os.unlink(wrapper)
+            copies = tags_in(h, md).count(tag)
+            if not 1 <= copies <= 2:
+                raise TestFailure('run %d: %d copies of the message' % (k, copies))
+            if state == 'done':
+                break
+        else:
+            raise TestFailure('%s was still killed at step 399' % prog)
+    if kills < 3:
+        raise TestFailure('only %d kills: the injection did not work' % kills)
+    print('    %s killed at each of %d calls, nothing lost, nothing left' % (prog, kills))
+
+
+def test_sigkill_qmail_send_at_each_call_of_a_one_recipient_message(h):
+    kill_each_call(h, 'qmail-send', 'openat,read,pread64,pwrite64,write,close,unlink,newfstatat')
+
+
+def test_sigkill_qmail_todo_at_each_call_of_a_one_recipient_message(h):
+    kill_each_call(h, 'qmail-todo', 'openat,write,read,unlink,close,newfstatat')
