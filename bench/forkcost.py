@@ -71,12 +71,12 @@ def snapshot(cg):
 
 
 def workers(cg):
-    """qmail-queued's workers (long-lived children with its name), by pid."""
+    """qmail-queued's and qmail-lspawn's workers (long-lived children with its name), by pid."""
     out = {}
     for pid in cg.pids():
         try:
             s = stat(pid)
-            if s['comm'] == 'qmail-queued' and stat(s['ppid'])['comm'] == 'qmail-queued':
+            if s['comm'] in ('qmail-queued', 'qmail-lspawn') and stat(s['ppid'])['comm'] == s['comm']:
                 out[pid] = s
         except OSError:
             pass
@@ -114,7 +114,7 @@ def run_one(a, build):
         tracers = []
         if a.strace:   # the daemons' own syscalls (not their children's): strace -c per daemon
             os.makedirs(a.strace, exist_ok=True)
-            for pid, st in before.items():
+            for pid, st in list(before.items()) + (list(wbefore.items()) if a.strace_children else []):
                 tracers.append(subprocess.Popen(['strace'] + (['-c'] if not a.strace_all else ['-tt'])
                                                 + (['-f'] if a.strace_children else []) + ['-o', os.path.join(a.strace, '%s.%d' % (st['comm'], pid)),
                                                  '-p', str(pid)], stderr=subprocess.DEVNULL))
@@ -155,13 +155,14 @@ def run_one(a, build):
             if a.smaps:
                 os.makedirs(a.smaps, exist_ok=True)
                 shutil.copyfile('/proc/%d/smaps' % pid, os.path.join(a.smaps, '%s.%s' % (os.path.basename(build), name)))
-        wafter = workers(cg)
-        if wafter:
-            # the workers live on: their own CPU (a replaced one's is in the daemon's children)
-            own = sum(wafter[p]['utime'] + wafter[p]['stime'] - wbefore.get(p, dict(utime=0, stime=0))['utime']
-                      - wbefore.get(p, dict(utime=0, stime=0))['stime'] for p in wafter)
-            flt = sum(wafter[p]['minflt'] - wbefore.get(p, dict(minflt=0))['minflt'] for p in wafter)
-            rows['qmail-queued workers'] = (own / n, 0.0, flt / n) + memory(min(wafter))
+        zero = dict(utime=0, stime=0, minflt=0)
+        for comm in sorted(set(w['comm'] for w in workers(cg).values())):
+            # the workers live on: their own CPU (one that ended is in the daemon's children)
+            wafter = {p: w for p, w in workers(cg).items() if w['comm'] == comm}
+            own = sum(w['utime'] + w['stime'] - wbefore.get(p, zero)['utime'] - wbefore.get(p, zero)['stime']
+                      for p, w in wafter.items())
+            flt = sum(w['minflt'] - wbefore.get(p, zero)['minflt'] for p, w in wafter.items())
+            rows[comm + ' workers'] = (own / n, 0.0, flt / n) + memory(min(wafter))
         rows['total'], rows['rate'] = total / n, n / t1
         return rows
     finally:
