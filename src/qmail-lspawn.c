@@ -94,7 +94,7 @@ static void start (spawnproto_request const *rq)
   {
     struct stat st ;
     if (fstat(fdmess, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != uidq || st.st_nlink != 1
-     || ndelay_off(fdmess) < 0)
+     || fcntl(fdmess, F_SETFL, 0) < 0)   /* off with O_NONBLOCK, the only status flag it has */
     {
       close(fdmess) ;
       reply_s(rq->slot, 'Z', "The message file is not the queue's: not a regular file of the queue user with one link. (#4.3.0)") ;

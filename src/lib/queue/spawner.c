@@ -2,6 +2,7 @@
    and qmail-rspawn share. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 #include <sys/resource.h>
@@ -60,7 +61,8 @@ int spawner_busy (unsigned long slot)
 void spawner_started (unsigned long slot, pid_t pid, int fd)
 {
   kid *k = kids + slot ;
-  ndelay_on(fd) ;
+  /* our own pipe's read end: no other status flag to keep, so one call */
+  fcntl(fd, F_SETFL, O_NONBLOCK) ;
   k->pid = pid ; k->fd = fd ; k->out.len = 0 ; k->reused = 0 ;
   nbusy++ ;
 }
