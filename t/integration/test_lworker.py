@@ -8,7 +8,7 @@ import os
 import re
 import signal
 
-from nqtest import eq, wait_for, TestFailure, TEST_ME
+from nqtest import eq, wait_for, TestFailure, TEST_ME, is_gone, strace_attach, strace_detach
 from test_local_lspawn import Lspawn, put_message
 
 
@@ -26,13 +26,6 @@ def deliver(ls, md, rcpt, msgid=200):
     eq(code, 'K', text)
     new = {n: p for n, p in pids_in(md).items() if n not in before}
     return list(new.values())[0] if new else None
-
-
-def is_gone(pid):
-    try:
-        return 'zombie' in open('/proc/%d/status' % pid).read()
-    except OSError:
-        return True
 
 
 def joe(h):
@@ -90,19 +83,6 @@ def test_idle_worker_ends_by_itself(h):
     eq(ls.close(), 0)
 
 
-def traced(h, pid, opts):
-    p = h.spawn(['strace', '-qq', '-p', str(pid)] + opts, log=os.path.join(h.logdir, 'lworker-strace'))
-    wait_for(lambda: is_gone(pid) or re.search(r'^TracerPid:\s*[1-9]', open('/proc/%d/status' % pid).read(), re.M),
-             10, 'strace to attach')
-    return p
-
-
-def untrace(p):
-    if p.poll() is None:
-        p.send_signal(signal.SIGINT)
-    p.wait(10)
-
-
 def idle_worker(ls, md, tag_id):
     """A fresh worker after one delivery (it waits in poll for the next job)."""
     wait_for(lambda: not ls.deliveries(), 10, 'no worker left')
@@ -118,10 +98,10 @@ def second_delivery_calls(h, ls, md):
     strace attached."""
     log = os.path.join(h.path, 'tmp', 'lworker.strace')
     w = idle_worker(ls, md, 200)
-    p = traced(h, w, ['-o', log])
+    p = strace_attach(h, w, ['-o', log])
     ls.send(0, 200, 's@x.example', 'joe@' + TEST_ME)
     eq(ls.one()[0], 'K')
-    untrace(p)
+    strace_detach(p)
     os.kill(w, signal.SIGKILL)
     calls, seen = [], {}
     for l in open(log).read().splitlines():
@@ -148,11 +128,11 @@ def test_worker_killed_at_each_call_never_reports_a_lost_delivery(h):
     done, failed = 0, 0
     for n, when in calls:
         w = idle_worker(ls, md, 200)
-        p = traced(h, w, ['-o', '/dev/null', '-e', 'inject=%s:signal=SIGKILL:when=%d' % (n, when)])
+        p = strace_attach(h, w, ['-o', '/dev/null', '-e', 'inject=%s:signal=SIGKILL:when=%d' % (n, when)])
         before = len(os.listdir(os.path.join(md, 'new')))
         ls.send(0, 200, 's@x.example', 'joe@' + TEST_ME)
         code, text = ls.one()
-        untrace(p)
+        strace_detach(p)
         after = len(os.listdir(os.path.join(md, 'new')))
         if code == 'K':
             eq(after, before + 1, 'reported done at %s #%d, not delivered' % (n, when))

@@ -8,9 +8,8 @@ import os
 import re
 import signal
 
-import nqtest
 from nqtest import wait_for, TestFailure, TEST_ME, program_aside
-from test_send import queue, msg, tags_in, assert_queue_empty
+from test_send import queue, msg, tags_in, assert_queue_empty, sigkill_each_step
 from test_send_remote import Stub
 
 PATHCALLS = 'openat,open,unlink,unlinkat,stat,lstat,newfstatat,statx,access'
@@ -100,46 +99,8 @@ def test_remote_only_and_mixed_messages_open_what_exists(h):
 
 def kill_each_call(h, prog, calls):
     """prog killed at its K-th call of calls, for every K until a run gets through untouched,
-    with one message to one local recipient each run; after a restart the message is
-    delivered, at most twice, and nothing but an orphan mess/ file (the sweep's) is left."""
-    md = h.add_user('joe')
-    wrapper = h.bin(prog)
-    kills = 0
-    with program_aside(h, prog) as real:
-        for k in range(1, 400):
-            tag = 'h%03d' % k
-            queue(h, 'ann@example.org', ['joe@' + TEST_ME], msg(tag))
-            with open(wrapper, 'w') as f:
-                f.write('#!/bin/sh\nexec strace -qq -e trace=%s -e inject=%s:signal=SIGKILL:when=%d %s 2>/dev/null\n'
-                        % (calls, calls, k, real))
-            os.chmod(wrapper, 0o755)
-            p = h.spawn([h.bin('qmail-start'), './Maildir/'], log=os.path.join(h.logdir, 'send'))
-
-            def settled():
-                if p.poll() is not None:
-                    return 'killed'
-                return 'done' if tag in tags_in(h, md) and h.queue_empty() else None
-            state = wait_for(settled, 20, 'run %d to be killed or to finish' % k)
-            nqtest.wrapped_run_end(h, p, signal.SIGKILL, 10, wrapper, real)
-            if state == 'killed':
-                kills += 1
-                h.start_send()
-                wait_for(lambda: tag in tags_in(h, md), 20, 'run %d: delivery after restart' % k)
-                assert_queue_empty(h, 20, crashed=True)
-                h.stop_send()
-                for f in h.queue_files('mess'):   # orphans, now that qmail-clean is gone
-                    os.unlink(f)
-            os.unlink(wrapper)
-            copies = tags_in(h, md).count(tag)
-            if not 1 <= copies <= 2:
-                raise TestFailure('run %d: %d copies of the message' % (k, copies))
-            if state == 'done':
-                break
-        else:
-            raise TestFailure('%s was still killed at step 399' % prog)
-    if kills < 3:
-        raise TestFailure('only %d kills: the injection did not work' % kills)
-    print('    %s killed at each of %d calls, nothing lost, nothing left' % (prog, kills))
+    with one message to one local recipient each run (test_send's sigkill_each_step)."""
+    sigkill_each_step(h, prog, calls, sender='ann@example.org', rcpts=['joe@' + TEST_ME], limit=400)
 
 
 def test_sigkill_qmail_send_at_each_call_of_a_one_recipient_message(h):

@@ -508,6 +508,30 @@ class Home:
         self.kill_daemons()
 
 
+def is_gone(pid):
+    """pid has exited (reaped, or a zombie)."""
+    try:
+        return 'zombie' in open('/proc/%d/status' % pid).read()
+    except OSError:
+        return True
+
+
+def strace_attach(h, pid, opts, logname='strace'):
+    """strace -p pid alone (not its parent: a kill injected there hits only pid), with
+    opts; returns once it is attached (or pid is gone)."""
+    p = h.spawn(['strace', '-qq', '-p', str(pid)] + list(opts), log=os.path.join(h.logdir, logname))
+    wait_for(lambda: is_gone(pid) or re.search(r'^TracerPid:\s*[1-9]', open('/proc/%d/status' % pid).read(), re.M),
+             10, 'strace to attach')
+    return p
+
+
+def strace_detach(p):
+    """Detach (strace ends by itself if its process was killed)."""
+    if p.poll() is None:
+        p.send_signal(signal.SIGINT)
+    p.wait(10)
+
+
 def envelope(sender, rcpts):
     """qmail-queue's envelope for sender and recipients (bytes or str): the one
     envelope builder of the tests."""
