@@ -102,12 +102,15 @@ class Postfix:
         return mds
 
     def main_cf(self, deliver):
-        """without deliver, qmgr is off: the messages stay queued"""
+        """without deliver, qmgr is off: the messages stay queued (and with no qmgr to
+        hand out its tokens, Postfix's inflow control would hold each message in smtpd
+        for in_flow_delay, 1 s: off while the backlog is queued, which is not measured)"""
         return postfixconf.main_cf(self.dir, 'mta.bench.test', 'bench.test', self.dir + '/homes',
                                    'texthash:%s/conf/vmailbox' % self.dir, self.uid, self.gid,
                                    setgid_group='postdrop', mydomain='bench.test', inet_interfaces='127.0.0.1',
                                    biff='no', recipient_delimiter='-', message_size_limit=0,
-                                   virtual_mailbox_limit=0, master_service_disable='' if deliver else 'qmgr/unix')
+                                   virtual_mailbox_limit=0, master_service_disable='' if deliver else 'qmgr/unix',
+                                   in_flow_delay='1s' if deliver else '0s')
 
     def _postfix(self, *args):
         r = subprocess.run(['postfix', '-c', self.conf] + list(args), capture_output=True, text=True)
