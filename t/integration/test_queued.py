@@ -439,3 +439,55 @@ def worker_calls(h):
     wait_for(lambda: sorted(tags_in(h, md)) == ['probe', 'warmprobe'], 10, 'the probe')
     h.stop_send()
     return calls
+
+
+def trigger_across_a_restart(h, replace):
+    """A worker keeps lock/trigger open from message to message. One that outlives its
+    queue (busy with a connection made before the restart) still announces its
+    message to the new qmail-todo: on the same FIFO (a new reader of the kept fd), or,
+    when lock/trigger was replaced meanwhile, through its path again (the old FIFO has
+    no reader: EPIPE). Delivered well before qmail-todo's 60-second scan."""
+    md = h.add_user('joe')
+    h.control('concurrencyqueued', '1\n')
+    start(h)
+    port = h.smtpd()
+    warm(h, port, 'before')   # the worker has lock/trigger open now
+    wait_for(lambda: tags_in(h, md) == ['before'], 10, 'the first delivery')
+    s, wm, we = handover(h)
+    os.write(wm, msg('outlived'))
+    wait_for(lambda: h.queue_files('mess'), 5, 'the worker to take the connection')
+    old = h.pid_of('qmail-todo')
+    os.kill(h.pid_of('qmail-send'), signal.SIGTERM)
+    h.send.wait(20)
+    h.send = None
+    wait_for(lambda: is_gone(old), 10, 'qmail-todo to exit')
+    trig = os.path.join(h.path, 'queue', 'lock', 'trigger')
+    if replace:
+        st = os.stat(trig)
+        new = trig + '.new'
+        os.mkfifo(new)
+        os.chown(new, st.st_uid, st.st_gid)
+        os.chmod(new, st.st_mode & 0o7777)
+        os.rename(new, trig)
+    start(h)
+    # the new qmail-todo has made its start scan and waits on the FIFO: a message
+    # through a new worker is delivered
+    warm(h, port, 'after')
+    wait_for(lambda: sorted(tags_in(h, md)) == ['after', 'before'], 10, 'a delivery after the restart')
+    env = b'Fann@example.org\0Tjoe@' + TEST_ME.encode() + b'\0\0'
+    os.close(wm)
+    os.write(we, env)
+    os.close(we)
+    eq(answer(s)[:1], b'\0', 'answer of the worker that outlived its queue')
+    s.close()
+    wait_for(lambda: sorted(tags_in(h, md)) == ['after', 'before', 'outlived'], 15,
+             'the announced delivery (a lost pull would wait for the 60-second scan)')
+    h.stop_send()
+
+
+def test_kept_trigger_reaches_a_restarted_qmail_todo(h):
+    trigger_across_a_restart(h, replace=False)
+
+
+def test_kept_trigger_reaches_a_replaced_lock_trigger(h):
+    trigger_across_a_restart(h, replace=True)
