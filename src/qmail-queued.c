@@ -102,7 +102,7 @@ int main (int argc, char const *const *argv)
   if (argc > 1) strerr_dieusage(EXIT_PERM, USAGE) ;
   if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;
   max = read_concurrency() ;
-  /* a worker's received descriptors must land above 2: it dup2s them to 0 and 1 */
+  /* fds 0 to 2 open (2 is the log): nothing a worker takes lands on them */
   if (!fd_sanitize()) strerr_diefu1sys(EXIT_TEMP, "open /dev/null for fds 0 to 2") ;
   sig_ignore(SIGPIPE) ;
   if (!tain_now_set_stopwatch_g()) tain_now_g() ;

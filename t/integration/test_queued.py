@@ -9,7 +9,7 @@ import signal
 import socket
 import subprocess
 
-from nqtest import eq, wait_for, TestFailure, TEST_ME, uid_of, program_aside, smtp_send
+from nqtest import eq, wait_for, TestFailure, TEST_ME, uid_of, program_aside, smtp_send, journaled, journaled_ext4
 from test_send import msg, tags_in, leftovers
 
 QQ_BUG = 81
@@ -200,13 +200,26 @@ def test_daemon_killed_midway_loses_no_answer(h):
 
 def traced_worker(h, opts):
     """strace attached to the one idle worker of qmail-queued (concurrencyqueued 1), not
-    to the daemon: a kill injected there hits only the worker. Waits for the attach."""
+    to the daemon: a kill injected there hits only the worker. Waits for the attach.
+    Returns strace and the worker's pid."""
     wait_for(lambda: len(workers(h)) == 1, 10, 'one worker')
     w = workers(h)[0]
     p = h.spawn(['strace', '-qq', '-p', str(w)] + opts, log=os.path.join(h.logdir, 'qqd-strace'))
     wait_for(lambda: is_gone(w) or re.search(r'^TracerPid:\s*[1-9]', open('/proc/%d/status' % w).read(), re.M),
              10, 'strace to attach')
-    return p
+    return p, w
+
+
+EPOLL_WAIT = 232   # x86_64
+
+
+def settled(w):
+    """The worker is gone, or back in epoll_wait for its next connection: the client
+    has its answer before the worker is done (alarm, closes, the signal mask)."""
+    try:
+        return is_gone(w) or open('/proc/%d/syscall' % w).read().split()[0] == str(EPOLL_WAIT)
+    except (OSError, IndexError):
+        return True
 
 
 def untrace(p):
@@ -229,10 +242,11 @@ def worker_syscalls(h, port):
     worker waits in epoll_wait then, as each fresh worker does): strace's when=."""
     log = os.path.join(h.path, 'tmp', 'qqd.strace')
     warm(h, port, 'warmprobe')
-    p = traced_worker(h, ['-o', log])
+    p, w = traced_worker(h, ['-o', log])
     try:
         code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg('probe')))
         eq(code, 250, text.decode())
+        wait_for(lambda: settled(w), 10, 'the worker to finish the probe')
     finally:
         untrace(p)
     calls = []
@@ -244,12 +258,12 @@ def worker_syscalls(h, port):
     if not took:
         raise TestFailure('the worker took no connection: %r' % calls[:20])
     out, seen = [], {}
-    for i, (c, _) in enumerate(calls):
+    for i, (c, args) in enumerate(calls):
         seen[c] = seen.get(c, 0) + 1
         if i > took[0] and c == 'epoll_wait':
             break
         if i > took[0]:
-            out.append((c, seen[c]))
+            out.append((c, seen[c], args))
     return out
 
 
@@ -259,24 +273,40 @@ def test_worker_killed_at_each_syscall_never_acknowledges_a_lost_message(h):
     message, each message is delivered at most once, nothing is stuck after a restart
     of the queue, and the daemon replaces each killed worker. SIGTERM runs the
     handlers: a message is delivered exactly when it was acknowledged."""
+    kill_worker_at_each_syscall(h)
+
+
+def test_worker_killed_at_each_syscall_on_a_journaled_ext4(h):
+    """The same with the queue on an ordered journal (sync_file_range, one fsync, the
+    file system's answer kept by the worker)."""
+    q = os.path.join(h.path, 'queue')
+    with journaled_ext4(h, q):
+        assert journaled(q)
+        names = kill_worker_at_each_syscall(h)
+        assert 'sync_file_range' in names, names
+
+
+def kill_worker_at_each_syscall(h):
     md = h.add_user('joe')
     h.control('concurrencyqueued', '1\n')
     start(h)
     daemon = daemon_pid(h)
     port = h.smtpd()
     calls = worker_syscalls(h, port)
-    names = [c for c, _ in calls]
+    names = [c for c, _, _ in calls]
     assert 'linkat' in names and 'fsync' in names, names
     wait_for(lambda: sorted(tags_in(h, md)) == ['probe', 'warmprobe'], 10, 'the probe')
     acked, sent, warmed = {}, {}, []
     for sig in ('SIGKILL', 'SIGTERM'):
         acked[sig], sent[sig] = [], []
-        for k, (n, when) in enumerate(calls):
+        for k, (n, when, _) in enumerate(calls):
             tag = '%s%03d' % (sig[3].lower(), k)
             warm(h, port, 'w' + tag)
             warmed.append('w' + tag)
-            p = traced_worker(h, ['-o', '/dev/null', '-e', 'inject=%s:signal=%s:when=%d' % (n, sig, when)])
+            p, w = traced_worker(h, ['-o', '/dev/null', '-e', 'inject=%s:signal=%s:when=%d' % (n, sig, when)])
             code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg(tag)))
+            # the calls after the answer are reached (or the kill there taken) before the detach
+            wait_for(lambda: settled(w), 10, 'the worker to finish')
             untrace(p)
             sent[sig].append(tag)
             if code == 250:
@@ -296,6 +326,7 @@ def test_worker_killed_at_each_syscall_never_acknowledges_a_lost_message(h):
         print('    %s: %d kills at %d kinds of system call, %d acknowledged, %d delivered, none twice'
               % (sig, len(sent[sig]), len(set(names)), len(acked[sig]), len(set(got) & set(sent[sig]))))
     h.stop_send()
+    return names
 
 
 def workers(h):
@@ -361,3 +392,102 @@ def test_workers_serve_connections_made_before_the_daemon_died(h):
     start(h)
     wait_for(lambda: sorted(tags_in(h, md)) == ['busy', 'waiting'], 10, 'delivery')
     h.stop_send()
+
+
+def test_worker_system_calls_per_message(h):
+    """What a worker does for a message after its first (issue 13: every call costs CPU
+    on a VM): it stays in queue/ (no chdir), knows its pid (no getpid), knows the queue's
+    file system (no fstatfs), reads the client's pipes where they came (no dup2), keeps
+    lock/trigger and todo/'s buckets open (one open each for the message file and intd/,
+    and the directories' on a file system without an ordered journal), and writes
+    intd/ with one call."""
+    calls = worker_calls(h)
+    eq(calls.count('fsync'), 5, 'fsyncs (mess, intd, their buckets, todo/B)')
+    eq(calls.count('open'), 4, 'opens (message file, intd/, mess/B, intd/B)')
+    eq(calls.count('close'), 7, 'closes (intd/, mess/B, intd/B, message file, socket, the two pipes)')
+    assert len(calls) <= 39, (len(calls), calls)
+
+
+def test_worker_system_calls_per_message_on_a_journaled_ext4(h):
+    """The same on an ordered journal: sync_file_range, one fsync (todo/B's), no
+    directory opened, and no fstatfs: the worker keeps the file system's answer."""
+    q = os.path.join(h.path, 'queue')
+    with journaled_ext4(h, q):
+        assert journaled(q)
+        calls = worker_calls(h)
+    eq(calls.count('fsync'), 1, 'fsyncs (todo/B)')
+    eq(calls.count('open'), 2, 'opens (message file, intd/)')
+    eq(calls.count('close'), 5, 'closes (intd/, message file, socket, the two pipes)')
+    assert len(calls) <= 33, (len(calls), calls)
+
+
+def worker_calls(h):
+    md = h.add_user('joe')
+    h.control('concurrencyqueued', '1\n')
+    start(h)
+    port = h.smtpd()
+    traced = worker_syscalls(h, port)
+    # todo/B is opened at the first message of a worker in its bucket, then kept
+    todo = [c for c, _, a in traced if c in ('open', 'openat') and '"todo/' in a]
+    assert len(todo) <= 1, traced
+    calls = [c for c, _, a in traced if c not in ('open', 'openat') or '"todo/' not in a]
+    calls = ['open' if c == 'openat' else c for c in calls]
+    print('    %d calls: %s' % (len(calls), ' '.join(calls)))
+    for c in ('chdir', 'getpid', 'fstatfs', 'statfs', 'dup2', 'dup3', 'link'):
+        assert c not in calls, (c, calls)
+    eq(sum(calls.count(c) for c in ('write', 'writev')), 3, 'writes (message, intd/, trigger)')
+    wait_for(lambda: sorted(tags_in(h, md)) == ['probe', 'warmprobe'], 10, 'the probe')
+    h.stop_send()
+    return calls
+
+
+def trigger_across_a_restart(h, replace):
+    """A worker keeps lock/trigger open from message to message. One that outlives its
+    queue (busy with a connection made before the restart) still announces its
+    message to the new qmail-todo: on the same FIFO (a new reader of the kept fd), or,
+    when lock/trigger was replaced meanwhile, through its path again (the old FIFO has
+    no reader: EPIPE). Delivered well before qmail-todo's 60-second scan."""
+    md = h.add_user('joe')
+    h.control('concurrencyqueued', '1\n')
+    start(h)
+    port = h.smtpd()
+    warm(h, port, 'before')   # the worker has lock/trigger open now
+    wait_for(lambda: tags_in(h, md) == ['before'], 10, 'the first delivery')
+    s, wm, we = handover(h)
+    os.write(wm, msg('outlived'))
+    wait_for(lambda: h.queue_files('mess'), 5, 'the worker to take the connection')
+    old = h.pid_of('qmail-todo')
+    os.kill(h.pid_of('qmail-send'), signal.SIGTERM)
+    h.send.wait(20)
+    h.send = None
+    wait_for(lambda: is_gone(old), 10, 'qmail-todo to exit')
+    trig = os.path.join(h.path, 'queue', 'lock', 'trigger')
+    if replace:
+        st = os.stat(trig)
+        new = trig + '.new'
+        os.mkfifo(new)
+        os.chown(new, st.st_uid, st.st_gid)
+        os.chmod(new, st.st_mode & 0o7777)
+        os.rename(new, trig)
+    start(h)
+    # the new qmail-todo has made its start scan and waits on the FIFO: a message
+    # through a new worker is delivered
+    warm(h, port, 'after')
+    wait_for(lambda: sorted(tags_in(h, md)) == ['after', 'before'], 10, 'a delivery after the restart')
+    env = b'Fann@example.org\0Tjoe@' + TEST_ME.encode() + b'\0\0'
+    os.close(wm)
+    os.write(we, env)
+    os.close(we)
+    eq(answer(s)[:1], b'\0', 'answer of the worker that outlived its queue')
+    s.close()
+    wait_for(lambda: sorted(tags_in(h, md)) == ['after', 'before', 'outlived'], 15,
+             'the announced delivery (a lost pull would wait for the 60-second scan)')
+    h.stop_send()
+
+
+def test_kept_trigger_reaches_a_restarted_qmail_todo(h):
+    trigger_across_a_restart(h, replace=False)
+
+
+def test_kept_trigger_reaches_a_replaced_lock_trigger(h):
+    trigger_across_a_restart(h, replace=True)

@@ -37,15 +37,20 @@ static void ext4 (char const *features, char const *opts)
   ck_run_ok(mnt) ;
 }
 
-/* fsorder_journal of a new file in j/, and of j/ itself */
+/* fsorder_journal of a new file in j/, and of j/ itself; fsorder_journal_dev agrees,
+   asked first and again (kept) */
 static int journal_of_j (void)
 {
+  struct stat st ;
   int fd = open("j/f", O_WRONLY | O_CREAT | O_TRUNC, 0600), d, r ;
   ck_assert_int_ge(fd, 0) ;
   d = open("j", O_RDONLY | O_DIRECTORY) ;
   ck_assert_int_ge(d, 0) ;
   r = fsorder_journal(fd) ;
   ck_assert_int_eq(fsorder_journal(d), r) ;
+  ck_assert_int_eq(fstat(fd, &st), 0) ;
+  ck_assert_int_eq(fsorder_journal_dev(fd, st.st_dev), r) ;
+  ck_assert_int_eq(fsorder_journal_dev(d, st.st_dev), r) ;
   ck_assert_int_eq(fsorder_write_data(fd), 0) ;
   close(fd) ; close(d) ;
   umount("j") ;
@@ -83,6 +88,28 @@ START_TEST(test_tmpfs)
 }
 END_TEST
 
+/* fsorder_journal_dev keeps one answer per device: another device is asked anew */
+START_TEST(test_dev_memo_follows_the_device)
+{
+  struct stat se, st ;
+  int e, t ;
+  ext4("has_journal", 0) ;
+  ck_assert_int_eq(mkdir("t", 0700), 0) ;
+  ck_assert_int_eq(mount("none", "t", "tmpfs", 0, 0), 0) ;
+  e = open("j/f", O_WRONLY | O_CREAT | O_TRUNC, 0600) ;
+  t = open("t/f", O_WRONLY | O_CREAT | O_TRUNC, 0600) ;
+  ck_assert_int_ge(e, 0) ;
+  ck_assert_int_ge(t, 0) ;
+  ck_assert_int_eq(fstat(e, &se), 0) ;
+  ck_assert_int_eq(fstat(t, &st), 0) ;
+  ck_assert_int_eq(fsorder_journal_dev(e, se.st_dev), 1) ;
+  ck_assert_int_eq(fsorder_journal_dev(t, st.st_dev), 0) ;
+  ck_assert_int_eq(fsorder_journal_dev(e, se.st_dev), 1) ;
+  close(e) ; close(t) ;
+  umount("t") ; umount("j") ;
+}
+END_TEST
+
 int main (void)
 {
   Suite *s = suite_create("fsorder") ;
@@ -93,6 +120,7 @@ int main (void)
   tcase_add_test(tc, test_ext4_without_journal) ;
   tcase_add_test(tc, test_ext4_async_commit) ;
   tcase_add_test(tc, test_tmpfs) ;
+  tcase_add_test(tc, test_dev_memo_follows_the_device) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;
 }

@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/stralloc.h>
+#include <sys/socket.h>
 #include "queue/qq.h"
+#include "queue/qqd.h"
 #include "cktest.h"
 
 static void script (char const *body)
@@ -283,6 +285,31 @@ START_TEST(test_put_fd)
 }
 END_TEST
 
+/* qmail-queued's answer: the code, the pid, a newline; read without waiting for the
+   worker's close. An answer without the newline (an older worker) ends at EOF; EOF
+   alone is the worker's death. */
+START_TEST(test_qqd_answer)
+{
+  int sv[2] ;
+  pid_t qp = 0 ;
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0) ;
+  ck_assert_int_eq(write(sv[1], "\0" "4321\n", 6), 6) ;
+  ck_assert_int_eq(qqd_answer(sv[0], &qp), 0) ;        /* sv[1] still open: no EOF needed */
+  ck_assert_int_eq(qp, 4321) ;
+  ck_assert_int_eq(write(sv[1], "\x35" "77", 3), 3) ;
+  close(sv[1]) ;
+  qp = 0 ;
+  ck_assert_int_eq(qqd_answer(sv[0], &qp), 53) ;
+  ck_assert_int_eq(qp, 77) ;
+  close(sv[0]) ;
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0) ;
+  close(sv[1]) ;
+  ck_assert_int_eq(qqd_answer(sv[0], &qp), -1) ;
+  ck_assert_int_eq(errno, EPIPE) ;
+  close(sv[0]) ;
+}
+END_TEST
+
 static Suite *suite (void)
 {
   Suite *s = suite_create("qq") ;
@@ -290,6 +317,7 @@ static Suite *suite (void)
   tcase_set_timeout(tc, 20) ;
   tcase_add_checked_fixture(tc, setup, cktmp_teardown) ;
   tcase_add_test(tc, test_queues_message_and_envelope) ;
+  tcase_add_test(tc, test_qqd_answer) ;
   tcase_add_test(tc, test_null_sender_empty_message) ;
   tcase_add_test(tc, test_large_message_streamed) ;
   tcase_add_test(tc, test_exit_codes) ;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ static void setup (void)
 {
   cktmp_setup() ;
   ck_assert_int_eq(mkdir("lock", 0700), 0) ;
+  signal(SIGPIPE, SIG_IGN) ;   /* as qmail-queue's and qmail-queued's: a kept fd may find no reader */
 }
 
 START_TEST(test_wakes_reader)
@@ -177,6 +179,37 @@ START_TEST(test_full_fifo_does_not_block)
 }
 END_TEST
 
+/* The pull keeps lock/trigger open: a new reader of the same FIFO gets the next pull,
+   and so does the reader of a FIFO that replaced it (the old one has no reader: EPIPE,
+   the path opened again). */
+START_TEST(test_kept_fd_follows_the_reader)
+{
+  char b[32] ;
+  int fd = reader() ;
+  trigger_pull(1) ;
+  ck_assert_int_eq(read(fd, b, sizeof b), 2) ;
+  close(fd) ;                                           /* qmail-todo restarts */
+  fd = open("lock/trigger", O_RDONLY | O_NONBLOCK) ;
+  ck_assert_int_ge(fd, 0) ;
+  trigger_pull(3) ;
+  ck_assert_int_eq(read(fd, b, sizeof b), 2) ;
+  ck_assert_int_eq(b[0], '3') ;
+  ck_assert_int_eq(mkfifo("lock/trigger.new", 0622), 0) ;
+  ck_assert_int_eq(rename("lock/trigger.new", "lock/trigger"), 0) ;
+  close(fd) ;                                           /* and reads the new FIFO */
+  fd = open("lock/trigger", O_RDONLY | O_NONBLOCK) ;
+  ck_assert_int_ge(fd, 0) ;
+  trigger_pull(5) ;
+  ck_assert_int_eq(read(fd, b, sizeof b), 2) ;
+  ck_assert_int_eq(b[0], '5') ;
+  trigger_pull(6) ;
+  ck_assert_int_eq(read(fd, b, sizeof b), 2) ;
+  ck_assert_int_eq(b[0], '6') ;
+  close(fd) ;
+  trigger_pull(7) ;                                     /* no reader at all: nothing, no block */
+}
+END_TEST
+
 int main (void)
 {
   Suite *s = suite_create("trigger") ;
@@ -185,6 +218,7 @@ int main (void)
   tcase_set_timeout(tc, 20) ;
   tcase_add_test(tc, test_wakes_reader) ;
   tcase_add_test(tc, test_no_reader_no_fifo) ;
+  tcase_add_test(tc, test_kept_fd_follows_the_reader) ;
   tcase_add_test(tc, test_full_fifo_does_not_block) ;
   tcase_add_test(tc, test_read_ids_sorted_once) ;
   tcase_add_test(tc, test_bad_records_ask_for_a_scan) ;

@@ -51,7 +51,8 @@ int qqd_connect (int msgfd, int envfd)
   c->cmsg_len = CMSG_LEN(sizeof fds) ;
   memcpy(CMSG_DATA(c), fds, sizeof fds) ;
   if (sendmsg(fd, &m, MSG_NOSIGNAL) != 1) goto err ;
-  if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) goto err ;
+  /* blocking again: a socket's only status flag set was O_NONBLOCK (sock_connect_unix) */
+  if (fcntl(fd, F_SETFL, 0) < 0) goto err ;
   return fd ;
  err:
   e = errno ;
@@ -62,10 +63,11 @@ int qqd_connect (int msgfd, int envfd)
 
 int qqd_answer (int sock, pid_t *qp)
 {
-  char a[1 + ULONG_FMT + 1] ;
+  char a[1 + ULONG_FMT + 2] ;
   size_t n = 0 ;
   unsigned long pid = 0 ;
-  while (n < sizeof a)
+  /* to the newline after the pid (one read: the worker sends the answer at once), or EOF */
+  while (n < sizeof a && !(n > 1 && a[n - 1] == '\n'))
   {
     ssize_t r = read(sock, a + n, sizeof a - n) ;
     if (r < 0) { if (errno == EINTR) continue ; return -1 ; }
@@ -74,6 +76,7 @@ int qqd_answer (int sock, pid_t *qp)
   }
   if (!n) { errno = EPIPE ; return -1 ; }
   if (n == sizeof a) n-- ;
+  if (n > 1 && a[n - 1] == '\n') n-- ;
   a[n] = 0 ;
   /* the qp is for logs and replies only: a malformed one is left at 0 */
   if (n > 1 && n <= 1 + ULONG_FMT && ulong_scan(a + 1, &pid) == n - 1) *qp = (pid_t)pid ;

@@ -20,9 +20,9 @@ extern int qqd_makedir (uid_t uid, gid_t gid) ;
    and envelope pipes. The connected socket (close-on-exec, blocking), or -1 (errno):
    no daemon, no access, a full backlog... the caller then runs qmail-queue. */
 extern int qqd_connect (int msgfd, int envfd) ;
-/* Client: the answer, read to EOF: a qmail-queue exit code 0..255 (and the child's
-   pid in *qp, qmail-queue's qp), or -1: EOF without one (the child died: errno
-   EPIPE) or a read error (errno). */
+/* Client: the answer, read to the newline after the pid or to EOF: a qmail-queue
+   exit code 0..255 (and the worker's pid in *qp, qmail-queue's qp), or -1: EOF
+   without one (the worker died: errno EPIPE) or a read error (errno). */
 extern int qqd_answer (int sock, pid_t *qp) ;
 
 /* A worker of qmail-queued (forked, not exec'd): takes connections on the listening

@@ -29,24 +29,36 @@ static int is_input_pipe (int fd)
   return fl >= 0 && (fl & O_ACCMODE) == O_RDONLY && !fstat(fd, &st) && S_ISFIFO(st.st_mode) ;
 }
 
+/* The request, without waiting: -1 EAGAIN when it has not come yet. */
+static ssize_t take (int fd, struct msghdr *m, struct iovec *iov, void *cm, size_t cmlen)
+{
+  ssize_t r ;
+  memset(m, 0, sizeof *m) ;
+  m->msg_iov = iov ; m->msg_iovlen = 1 ;
+  m->msg_control = cm ; m->msg_controllen = cmlen ;
+  while ((r = recvmsg(fd, m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT)) < 0 && errno == EINTR) ;
+  return r ;
+}
+
 /* The byte and exactly two descriptors; every descriptor received is closed on refusal. */
 static void receive (int fd, int fds[2])
 {
   union { struct cmsghdr h ; char buf[CMSG_SPACE(8 * sizeof(int))] ; } cm ;
-  struct pollfd p = { .fd = fd, .events = POLLIN } ;
   char byte ;
   struct iovec iov = { .iov_base = &byte, .iov_len = 1 } ;
   struct msghdr m ;
   struct cmsghdr *c ;
   unsigned int n = 0, ok = 1 ;
-  ssize_t r ;
-  int pr ;
-  while ((pr = poll(&p, 1, QQD_REQUEST_TIMEOUT * 1000)) < 0 && errno == EINTR) ;
-  if (pr <= 0) refuse(fd) ;
-  memset(&m, 0, sizeof m) ;
-  m.msg_iov = &iov ; m.msg_iovlen = 1 ;
-  m.msg_control = cm.buf ; m.msg_controllen = sizeof cm.buf ;
-  while ((r = recvmsg(fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT)) < 0 && errno == EINTR) ;
+  /* mostly the client has sent it by now: the wait only when it has not */
+  ssize_t r = take(fd, &m, &iov, cm.buf, sizeof cm.buf) ;
+  if (r < 0 && errno == EAGAIN)
+  {
+    struct pollfd p = { .fd = fd, .events = POLLIN } ;
+    int pr ;
+    while ((pr = poll(&p, 1, QQD_REQUEST_TIMEOUT * 1000)) < 0 && errno == EINTR) ;
+    if (pr <= 0) refuse(fd) ;
+    r = take(fd, &m, &iov, cm.buf, sizeof cm.buf) ;
+  }
   if (r != 1 || byte != QQD_REQUEST || m.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ok = 0 ;
   for (c = r > 0 ? CMSG_FIRSTHDR(&m) : 0 ; c ; c = CMSG_NXTHDR(&m, c))
   {
@@ -79,18 +91,9 @@ static void serve (int fd)
   int fds[2] ;
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred) refuse(fd) ;
   receive(fd, fds) ;
-  /* the last message's pipes (or /dev/null) make way; fd and fds[] are above 2 */
-  if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0) refuse(fd) ;
+  qqwrite_message((unsigned long)cred.uid, fd, fds[0], fds[1]) ;
+  /* the client's pipes let go: a FIFO's writer must not find us its reader */
   close(fds[0]) ; close(fds[1]) ;
-  qqwrite_message((unsigned long)cred.uid, fd) ;
-}
-
-/* After a message: the client's pipes let go (a FIFO's writer must not find us its
-   reader), then the signals blocked since the commit let in. */
-static void rest (int devnull)
-{
-  if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0) _exit(QQD_WORKER_TROUBLE) ;
-  qqwrite_unblock() ;
 }
 
 /* Wait for a connection or the stop: 1 a connection may wait, 0 stop, -1 error. */
@@ -109,14 +112,13 @@ void qqd_work (int lfd, int stopfd)
   struct epoll_event ev ;
   sigset_t none ;
   unsigned int served = 0 ;
-  int ep, devnull, go = 1 ;
+  int ep, go = 1 ;
   signal(SIGCHLD, SIG_DFL) ;
   signal(SIGTERM, SIG_DFL) ;
   sigemptyset(&none) ;
   sigprocmask(SIG_SETMASK, &none, 0) ;
   ep = epoll_create1(EPOLL_CLOEXEC) ;
-  devnull = open("/dev/null", O_RDONLY | O_CLOEXEC) ;
-  if (ep < 0 || devnull < 0) _exit(QQD_WORKER_TROUBLE) ;
+  if (ep < 0) _exit(QQD_WORKER_TROUBLE) ;
   /* one idle worker woken per connection, not all of them */
   memset(&ev, 0, sizeof ev) ;
   ev.events = EPOLLIN | EPOLLEXCLUSIVE ; ev.data.fd = lfd ;
@@ -140,7 +142,8 @@ void qqd_work (int lfd, int stopfd)
       }
       serve(fd) ;
       close(fd) ;
-      rest(devnull) ;
+      /* the signals blocked since the commit let in */
+      qqwrite_unblock() ;
       /* a fresh worker after so many, but never in the middle of the last drain */
       if (++served >= QQD_WORKER_USES && go) _exit(0) ;
       if (go) break ;

@@ -9,11 +9,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <skalibs/allreadwrite.h>
 #include <skalibs/buffer.h>
 #include <skalibs/bytestr.h>
@@ -42,6 +44,10 @@ static int flagmademess = 0 ;
 static int flagmadeintd = 0 ;
 static int flagpid = 0 ;
 static int replyfd = -1 ;
+static int msgfd = 0 ;      /* the message pipe: qmail-queue's fd 0 */
+static int envfd = 1 ;      /* the envelope pipe: qmail-queue's fd 1 */
+static unsigned long mypid ; /* qp: set once, the pid never changes */
+static int inqueue = 0 ;    /* in conf-home/queue: a worker stays there */
 static sigset_t runmask ;   /* the mask while a message is written */
 
 /* Remove what this run made, unless the todo/ link committed it. Async-signal-safe. */
@@ -52,14 +58,15 @@ static void cleanup (void)
   if (flagmademess) unlink(messfn) ;
 }
 
-/* The answer to a qmail-queued client: the code, then our pid. Async-signal-safe. */
+/* The answer to a qmail-queued client: the code, our pid, a newline. Async-signal-safe. */
 static void answer (int code)
 {
   if (replyfd >= 0)
   {
-    char a[1 + ULONG_FMT] ;
-    size_t n = 1 + ulong_fmt(a + 1, (unsigned long)getpid()) ;
+    char a[1 + ULONG_FMT + 1] ;
+    size_t n = 1 + ulong_fmt(a + 1, mypid) ;
     a[0] = (char)code ;
+    a[n++] = '\n' ;   /* the end: the client need not wait for our close */
     while (send(replyfd, a, n, MSG_NOSIGNAL) < 0 && errno == EINTR) ;
   }
 }
@@ -125,7 +132,7 @@ static void setup_signals (void)
 /* A fresh pid/ file; its inode number is the message id. Locked before mess/B/N
    names it (the fallback where O_TMPFILE is missing: a kill before its unlink
    leaves it for qmail-clean's 36-hour pid/ sweep). */
-static int make_pidfile (unsigned long pid, time_t now, unsigned long *id)
+static int make_pidfile (unsigned long pid, time_t now, unsigned long *id, dev_t *dev)
 {
   struct stat st ;
   unsigned int n ;
@@ -147,6 +154,7 @@ static int make_pidfile (unsigned long pid, time_t now, unsigned long *id)
     if (fstat(fd, &st) < 0) die(QQ_PID) ;
     if (messlock_hold(fd) < 0) die(QQ_PID) ;
     *id = (unsigned long)st.st_ino ;
+    *dev = st.st_dev ;
     queue_path(messfn, "mess", *id) ;
     if (link(pidfn, messfn) < 0) die(QQ_MESS) ;
     flagmademess = 1 ;
@@ -160,8 +168,8 @@ static int make_pidfile (unsigned long pid, time_t now, unsigned long *id)
 
 /* The message's inode, locked (queue/messlock) before any name shows it, then
    named mess/B/N. An O_TMPFILE has no name at all until the link: a kill before
-   it leaves nothing. Returns the open file; *id is its inode number. */
-static int make_mess (unsigned long pid, time_t now, unsigned long *id)
+   it leaves nothing. Returns the open file; *id is its inode number, *dev its device. */
+static int make_mess (unsigned long pid, time_t now, unsigned long *id, dev_t *dev)
 {
   struct stat st ;
   char proc[sizeof "/proc/self/fd/" + ULONG_FMT] = "/proc/self/fd/" ;
@@ -169,20 +177,21 @@ static int make_mess (unsigned long pid, time_t now, unsigned long *id)
   if (fd < 0)
   {
     /* the file system (or kernel) has no O_TMPFILE */
-    if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) return make_pidfile(pid, now, id) ;
+    if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) return make_pidfile(pid, now, id, dev) ;
     die(QQ_PID) ;
   }
   if (fstat(fd, &st) < 0 || messlock_hold(fd) < 0) die(QQ_MESS) ;
   *id = (unsigned long)st.st_ino ;
+  *dev = st.st_dev ;
   queue_path(messfn, "mess", *id) ;
   proc[14 + ulong_fmt(proc + 14, (unsigned long)fd)] = 0 ;
   if (!linkat(AT_FDCWD, proc, AT_FDCWD, messfn, AT_SYMLINK_FOLLOW)) { flagmademess = 1 ; return fd ; }
   if (errno != ENOENT) die(QQ_MESS) ;
   close(fd) ;    /* no /proc to name it by: the pid/ file way */
-  return make_pidfile(pid, now, id) ;
+  return make_pidfile(pid, now, id, dev) ;
 }
 
-/* fd 0 into the mess file, after the Received line. */
+/* The message pipe into the mess file, after the Received line. */
 static void copy_message (int fd, stralloc *recv)
 {
   char outbuf[BUFFER_OUTSIZE * 4] ;
@@ -191,7 +200,7 @@ static void copy_message (int fd, stralloc *recv)
   if (buffer_put(&out, recv->s, recv->len) < 0) die(QQ_WRITE) ;
   for (;;)
   {
-    ssize_t r = fd_read(0, inbuf, sizeof inbuf) ;
+    ssize_t r = fd_read(msgfd, inbuf, sizeof inbuf) ;
     if (r < 0) die(QQ_READ) ;
     if (!r) break ;
     if (buffer_put(&out, inbuf, (size_t)r) < 0) die(QQ_WRITE) ;
@@ -199,7 +208,7 @@ static void copy_message (int fd, stralloc *recv)
   if (!buffer_flush(&out)) die(QQ_WRITE) ;
 }
 
-/* The whole envelope from fd 1, bounded. */
+/* The whole envelope from its pipe, bounded. */
 static void read_envelope (stralloc *sa)
 {
   for (;;)
@@ -207,7 +216,7 @@ static void read_envelope (stralloc *sa)
     ssize_t r ;
     if (sa->len > ENVELOPE_BYTES_MAX) die(QQ_ENVELOPE) ;
     if (!stralloc_readyplus(sa, 8192)) die(QQ_NOMEM) ;
-    r = fd_read(1, sa->s + sa->len, 8192) ;
+    r = fd_read(envfd, sa->s + sa->len, 8192) ;
     if (r < 0) die(QQ_READ) ;
     if (!r) return ;
     sa->len += (size_t)r ;
@@ -236,6 +245,7 @@ static void sync_data (int fd, int ordered)
 static void write_intd (unsigned long uid, unsigned long pid, stralloc const *env, int ordered)
 {
   char hdr[2 * ULONG_FMT + 4] ;
+  struct iovec v[2] ;
   size_t n = 0 ;
   int fd = open(intdfn, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) ;
   /* our mess/B/N holds inode N, so no message N exists: an intd/B/N is the orphan
@@ -246,9 +256,10 @@ static void write_intd (unsigned long uid, unsigned long pid, stralloc const *en
   flagmadeintd = 1 ;
   hdr[n++] = 'u' ; n += ulong_fmt(hdr + n, uid) ; hdr[n++] = 0 ;
   hdr[n++] = 'p' ; n += ulong_fmt(hdr + n, pid) ; hdr[n++] = 0 ;
-  /* the envelope minus its empty end record */
-  if (allwrite(fd, hdr, n) < n) die(QQ_WRITE) ;
-  if (allwrite(fd, env->s, env->len - 1) < env->len - 1) die(QQ_WRITE) ;
+  /* the envelope minus its empty end record, one write with the header */
+  v[0].iov_base = hdr ; v[0].iov_len = n ;
+  v[1].iov_base = env->s ; v[1].iov_len = env->len - 1 ;
+  if (allwritev(fd, v, 2) < n + env->len - 1) die(QQ_WRITE) ;
   sync_data(fd, ordered) ;
   if (close(fd) < 0) die(QQ_WRITE) ;
 }
@@ -261,31 +272,62 @@ static void sync_bucket (char const *dir, unsigned long id)
   if (dir_sync(d) < 0) die(QQ_WRITE) ;
 }
 
+/* todo/B of message id, opened at its first use and kept: a worker's later messages
+   link into it and fsync it without an open and a close. */
+static int todo_dir (unsigned long id)
+{
+  static int *fds = 0 ;
+  unsigned int b = (unsigned int)(id % auto_split) ;
+  if (!fds)
+  {
+    unsigned int i ;
+    fds = malloc(auto_split * sizeof *fds) ;
+    if (!fds) die(QQ_NOMEM) ;
+    for (i = 0 ; i < auto_split ; i++) fds[i] = -1 ;
+  }
+  if (fds[b] < 0)
+  {
+    char d[QUEUE_PATH_MAX] ;
+    queue_bucket(d, "todo", id) ;
+    fds[b] = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+    if (fds[b] < 0) die(QQ_TODO) ;
+  }
+  return fds[b] ;
+}
+
 void qqwrite_prepare (void)
 {
+  mypid = (unsigned long)getpid() ;
   setup_signals() ;
   memcap_set(QQ_MEMORY) ;
   umask(033) ;
 }
 
-void qqwrite_message (unsigned long uid, int reply)
+void qqwrite_message (unsigned long uid, int reply, int fdmess, int fdenv)
 {
   stralloc recv = STRALLOC_ZERO ;
   stralloc env = STRALLOC_ZERO ;
   envelope e = ENVELOPE_ZERO ;
-  char todofn[QUEUE_PATH_MAX] ;
-  unsigned long id, pid = (unsigned long)getpid() ;
+  char todofn[ULONG_FMT + 1] ;
+  unsigned long id, pid = mypid ;
   time_t now = time(0) ;
-  int fd, ordered ;
+  dev_t dev ;
+  int fd, tododir, ordered ;
 
   replyfd = reply ;
+  msgfd = fdmess ; envfd = fdenv ;
   alarm(QQ_LIFETIME) ;
-  if (chdir(auto_home) < 0) die(QQ_HOME) ;
-  if (chdir("queue") < 0) die(QQ_QUEUEDIR) ;
+  /* once: nothing of ours changes the directory after */
+  if (!inqueue)
+  {
+    if (chdir(auto_home) < 0) die(QQ_HOME) ;
+    if (chdir("queue") < 0) die(QQ_QUEUEDIR) ;
+    inqueue = 1 ;
+  }
 
-  fd = make_mess(pid, now, &id) ;
+  fd = make_mess(pid, now, &id, &dev) ;
   queue_path(intdfn, "intd", id) ;
-  queue_path(todofn, "todo", id) ;
+  todofn[ulong_fmt(todofn, id)] = 0 ;
 
   {
     char who[8 + ULONG_FMT] = "by uid " ;
@@ -301,7 +343,8 @@ void qqwrite_message (unsigned long uid, int reply)
   if (envelope_parse_qq(&e, env.s, env.len) < 0) die(errno == ENOMEM ? QQ_NOMEM : QQ_ENVELOPE) ;
   if (!e.nrcpts) die(QQ_ENVELOPE) ;
 
-  ordered = fsorder_journal(fd) ;
+  /* the file system's answer is kept per device (our own fstat's): only XFS asks again */
+  ordered = fsorder_journal_dev(fd, dev) ;
   sync_data(fd, ordered) ;
   /* fd stays open until the commit: it holds the lock that tells the sweeps we live */
   write_intd(uid, pid, &env, ordered) ;
@@ -312,6 +355,8 @@ void qqwrite_message (unsigned long uid, int reply)
     sync_bucket("intd", id) ;
   }
 
+  /* the link goes into the directory that is fsync'd, whatever its path names now */
+  tododir = todo_dir(id) ;
   /* a handler run between the link and clearing the flags would remove the
      files of a committed message: no catchable signal from here to the answer */
   {
@@ -319,10 +364,10 @@ void qqwrite_message (unsigned long uid, int reply)
     sigfillset(&all) ;
     sigprocmask(SIG_BLOCK, &all, 0) ;
   }
-  if (link(intdfn, todofn) < 0) die(QQ_TODO) ;
+  if (linkat(AT_FDCWD, intdfn, tododir, todofn, 0) < 0) die(QQ_TODO) ;
   /* committed: from here on nothing may be removed */
   flagmademess = flagmadeintd = 0 ;
-  sync_bucket("todo", id) ;
+  if (fsync(tododir) < 0) die(QQ_WRITE) ;
   trigger_pull(id) ;
   close(fd) ;
   answer(QQ_OK) ;
@@ -342,7 +387,7 @@ void qqwrite_unblock (void)
 void qqwrite_run (unsigned long uid, int reply)
 {
   qqwrite_prepare() ;
-  qqwrite_message(uid, reply) ;
+  qqwrite_message(uid, reply, 0, 1) ;
   /* signals still blocked: one that came during the commit cannot turn it into a failure */
   _exit(QQ_OK) ;
 }

@@ -10,13 +10,15 @@
 extern _Noreturn void qqwrite_run (unsigned long uid, int reply) ;
 
 /* A worker's halves of qqwrite_run: qqwrite_prepare once (signal handlers, the
-   memory cap, the umask), then qqwrite_message per message: it returns only when
+   memory cap, the umask, the pid), then qqwrite_message per message, reading the
+   message from fdmess and the envelope from fdenv (qmail-queue's 0 and 1; left open
+   for the caller to close): it returns only when
    the message is queued and answered (reply >= 0), with no file of it open and
    every signal blocked (a signal then has nothing to remove or answer); every
    failure exits as qqwrite_run does. qqwrite_unblock lets the signals in again
    before the worker waits for its next connection. */
 extern void qqwrite_prepare (void) ;
-extern void qqwrite_message (unsigned long uid, int reply) ;
+extern void qqwrite_message (unsigned long uid, int reply, int fdmess, int fdenv) ;
 extern void qqwrite_unblock (void) ;
 
 #endif

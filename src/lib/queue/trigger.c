@@ -15,15 +15,26 @@
 
 #define FIFO_PAGE 4096   /* the smallest page: a FIFO of cap bytes has at most cap / FIFO_PAGE pages, and is never smaller than one */
 
+/* Kept open from one pull to the next (a qmail-queued worker pulls once a message). */
+static int trigfd = -1 ;
+
+static int pull_open (void)
+{
+  trigfd = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+  return trigfd ;
+}
+
 void trigger_pull (unsigned long id)
 {
   char rec[ULONG_FMT + 1] ;
   size_t n = ulong_fmt(rec, id) ;
-  int fd = open("lock/trigger", O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
-  if (fd < 0) return ;
   rec[n++] = '\n' ;
-  if (write(fd, rec, n) < 0) { /* full FIFO: the reader sees that it was full */ }
-  close(fd) ;
+  if (trigfd < 0 && pull_open() < 0) return ;
+  if (write(trigfd, rec, n) >= 0 || errno != EPIPE) return ;   /* EAGAIN: full, the reader sees it */
+  /* no reader on the FIFO we hold: qmail-todo restarted, or lock/trigger was replaced */
+  close(trigfd) ;
+  if (pull_open() < 0) return ;
+  if (write(trigfd, rec, n) < 0 && errno == EPIPE) { close(trigfd) ; trigfd = -1 ; }
 }
 
 /* Records of s[0..len) into ids. 1 all well-formed, 0 not (or too many), -1 no memory. */

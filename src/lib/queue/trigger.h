@@ -8,9 +8,11 @@
 #define TRIGGER_REC_MAX 21       /* "ID\n": 20 digits at most, then the newline */
 #define TRIGGER_IDS_MAX 1000     /* more pulls at one wakeup: one scan is cheaper */
 
-/* Write "ID\n" (one atomic write) to lock/trigger, opened non-blocking. Never fails
-   loudly: with no reader qmail-todo scans todo/ at its start, and a pull lost to a
-   full FIFO is seen by trigger_read. */
+/* Write "ID\n" (one atomic write) to lock/trigger, opened non-blocking and kept open
+   for the next pull; a write that finds no reader (EPIPE: the caller ignores SIGPIPE)
+   opens the path again and writes once more. Never fails loudly: with no reader
+   qmail-todo scans todo/ at its start, and a pull lost to a full FIFO is seen by
+   trigger_read. */
 extern void trigger_pull (unsigned long id) ;
 
 /* Read every pending pull from fd (the FIFO, non-blocking) and set ids (a genalloc

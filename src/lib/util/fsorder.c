@@ -64,19 +64,21 @@ static int ext_has_journal (dev_t dev)
   return !async_commit(jbd) ;
 }
 
+/* A realtime file's data is on the rt device, whose cache a log force does not flush
+   (only the file's fsync does): not ordered for our purpose. The flag is per file. */
+static int xfs_ordered (int fd)
+{
+  struct fsxattr fx ;
+  if (ioctl(fd, FS_IOC_FSGETXATTR, &fx) < 0) return 0 ;
+  return !(fx.fsx_xflags & FS_XFLAG_REALTIME) ;
+}
+
 int fsorder_journal (int fd)
 {
   struct statfs sf ;
   struct stat st ;
   if (fstatfs(fd, &sf) < 0) return 0 ;
-  if ((unsigned long)sf.f_type == XFS_MAGIC)
-  {
-    /* a realtime file's data is on the rt device, whose cache a log force does not
-       flush (only the file's fsync does): not ordered for our purpose */
-    struct fsxattr fx ;
-    if (ioctl(fd, FS_IOC_FSGETXATTR, &fx) < 0) return 0 ;
-    return !(fx.fsx_xflags & FS_XFLAG_REALTIME) ;
-  }
+  if ((unsigned long)sf.f_type == XFS_MAGIC) return xfs_ordered(fd) ;
   if ((unsigned long)sf.f_type != EXT4_MAGIC) return 0 ;
   if (fstat(fd, &st) < 0) return 0 ;
   /* a mounted file system keeps its journal: asked once per device and process */
@@ -91,6 +93,25 @@ int fsorder_journal (int fd)
     }
     return journal ;
   }
+}
+
+int fsorder_journal_dev (int fd, dev_t dev)
+{
+  /* a device is one file system while it is mounted: its type and journal are asked
+     once per process (a file of ours keeps it mounted) */
+  static dev_t memodev ;
+  static unsigned long type ;
+  static int known = 0, journal ;
+  if (!known || memodev != dev)
+  {
+    struct statfs sf ;
+    if (fstatfs(fd, &sf) < 0) return 0 ;
+    type = (unsigned long)sf.f_type ;
+    journal = type == EXT4_MAGIC && ext_has_journal(dev) ;
+    memodev = dev ;
+    known = 1 ;
+  }
+  return type == XFS_MAGIC ? xfs_ordered(fd) : journal ;
 }
 
 int fsorder_write_data (int fd)

@@ -2,12 +2,19 @@
 #ifndef NQ_FSORDER_H
 #define NQ_FSORDER_H
 
+#include <sys/types.h>
+
 /* 1 if the file system of fd commits metadata in one ordered journal, so that an fsync
    of a file also makes durable every link, create and unlink made before it on that
    file system, in any directory: XFS (not for a realtime file), and ext3/ext4 with an
    internal journal (seen as /proc/fs/jbd2/DEV-8). 0 otherwise, or when unsure (then each directory is fsync'd).
    INTERNALS.md, "Commit order", says why this is enough. */
 extern int fsorder_journal (int fd) ;
+
+/* fsorder_journal for fd, whose st_dev the caller has from its own fstat: the file
+   system's type and journal are asked once per device and process (no call at all
+   on ext4 after the first), only XFS's realtime flag, which is per file, each time. */
+extern int fsorder_journal_dev (int fd, dev_t dev) ;
 
 /* Write fd's dirty data to the device and wait for it, without a journal commit or a
    cache flush (sync_file_range). Only for a file on a file system where fsorder_journal
