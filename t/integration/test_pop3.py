@@ -180,8 +180,11 @@ def test_checkpassword_interface(h):
             r, w = os.pipe()
             os.write(w, rec)
             os.close(w)
-            p = subprocess.run([h.bin(prog), 'sh', '-c', 'id -u; pwd; echo "$USER"'], pass_fds=(r,), capture_output=True,
-                               preexec_fn=lambda: os.dup2(r, 3), timeout=30)
+            # the record on fd 3 by a shell's redirection: subprocess closes every fd
+            # but pass_fds after a preexec_fn, so a dup2 there was lost whenever the
+            # pipe did not land on fd 3 (something else of the runner's held it)
+            p = subprocess.run(['sh', '-c', 'exec "$@" 3<&%d' % r, 'sh', h.bin(prog), 'sh', '-c', 'id -u; pwd; echo "$USER"'],
+                               pass_fds=(r,), capture_output=True, timeout=30)
             os.close(r)
             return p.returncode, p.stdout.decode()
         code, out = check('qmail-checkpassword', u.name.encode() + b'\0' + u.password.encode() + b'\0\0')

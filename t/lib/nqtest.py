@@ -46,21 +46,30 @@ def free_udp_port():
         return so.getsockname()[1]
 
 
+_ports_given = set()
+
+
 def free_port(addr='127.0.0.1'):
-    """A port free on addr, and (for ::1) on 127.0.0.1 too: ss and run.sh look at port numbers."""
-    for _ in range(100):
+    """A port free on addr, and (for ::1) on 127.0.0.1 too: ss and run.sh look at port numbers.
+    Never one this process was given before: the kernel may hand the same free port to two
+    calls in a row, and a test asking for several (make run's services) needs them distinct."""
+    if len(_ports_given) > 10000:
+        _ports_given.clear()
+    for _ in range(1000):
         s = socket.socket(socket.AF_INET6 if ':' in addr else socket.AF_INET)
         s.bind((addr, 0))
         port = s.getsockname()[1]
         s.close()
-        if ':' not in addr:
-            return port
-        try:
-            with socket.socket() as t:
-                t.bind(('127.0.0.1', port))
-            return port
-        except OSError:
+        if port in _ports_given:
             continue
+        if ':' in addr:
+            try:
+                with socket.socket() as t:
+                    t.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+        _ports_given.add(port)
+        return port
     raise TestFailure('no port free on both %s and 127.0.0.1' % addr)
 
 
