@@ -5,7 +5,7 @@ import os
 import re
 import subprocess
 
-from nqtest import eq, TestFailure, SPLIT, envelope, start_queue, run_queue as qq, journaled, journaled_ext4
+from nqtest import eq, TestFailure, SPLIT, envelope, start_queue, run_queue as qq, journaled, on_journaled_queue
 
 MSG = b'Subject: test\n\nhello\n'
 
@@ -174,10 +174,7 @@ def test_fsyncs_on_a_journaled_ext4(h):
     """The queue on a fresh ext4 with a journal (a loop device): mess and intd are written
     out without a commit and the mess/B and intd/B fsyncs are left out (1 fsync instead
     of 5: todo/B's, the commit point), the order of the rest is kept."""
-    q = os.path.join(h.path, 'queue')
-    with journaled_ext4(h, q):
-        assert journaled(q)
-        eq(fsync_order(h), 1, 'fsyncs on a journaled ext4')
+    eq(on_journaled_queue(h, fsync_order), 1, 'fsyncs on a journaled ext4')
 
 
 def syscalls_of_qq(h):
@@ -202,11 +199,8 @@ def test_sigkill_at_every_syscall(h):
 def test_sigkill_at_every_syscall_on_a_journaled_ext4(h):
     """The same with the queue on an ordered journal, where qmail-queue writes mess and
     intd out without fsyncs of their own (sync_file_range)."""
-    q = os.path.join(h.path, 'queue')
-    with journaled_ext4(h, q):
-        assert journaled(q)
-        names = kill_at_every_syscall(h)
-        assert 'sync_file_range' in names, names
+    names = on_journaled_queue(h, kill_at_every_syscall)
+    assert 'sync_file_range' in names, names
 
 
 def kill_at_every_syscall(h):

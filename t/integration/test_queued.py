@@ -7,9 +7,9 @@ import os
 import re
 import signal
 import socket
-import subprocess
 
-from nqtest import eq, wait_for, TestFailure, TEST_ME, uid_of, program_aside, smtp_send, journaled, journaled_ext4
+from nqtest import eq, wait_for, TestFailure, TEST_ME, uid_of, program_aside, smtp_send, is_gone, \
+    strace_attach, strace_detach, on_journaled_queue
 from test_send import msg, tags_in, leftovers
 
 QQ_BUG = 81
@@ -31,14 +31,6 @@ def daemon_pid(h):
         if ppid not in pids:
             return p
     return None
-
-
-def is_gone(pid):
-    """pid has exited (reaped, or a zombie)."""
-    try:
-        return 'zombie' in open('/proc/%d/status' % pid).read()
-    except OSError:
-        return True
 
 
 def start(h):
@@ -204,10 +196,7 @@ def traced_worker(h, opts):
     Returns strace and the worker's pid."""
     wait_for(lambda: len(workers(h)) == 1, 10, 'one worker')
     w = workers(h)[0]
-    p = h.spawn(['strace', '-qq', '-p', str(w)] + opts, log=os.path.join(h.logdir, 'qqd-strace'))
-    wait_for(lambda: is_gone(w) or re.search(r'^TracerPid:\s*[1-9]', open('/proc/%d/status' % w).read(), re.M),
-             10, 'strace to attach')
-    return p, w
+    return strace_attach(h, w, opts, 'qqd-strace'), w
 
 
 EPOLL_WAIT = 232   # x86_64
@@ -220,13 +209,6 @@ def settled(w):
         return is_gone(w) or open('/proc/%d/syscall' % w).read().split()[0] == str(EPOLL_WAIT)
     except (OSError, IndexError):
         return True
-
-
-def untrace(p):
-    """Detach (strace ends by itself if the worker was killed)."""
-    if p.poll() is None:
-        p.send_signal(signal.SIGINT)
-    p.wait(10)
 
 
 def warm(h, port, tag):
@@ -248,7 +230,7 @@ def worker_syscalls(h, port):
         eq(code, 250, text.decode())
         wait_for(lambda: settled(w), 10, 'the worker to finish the probe')
     finally:
-        untrace(p)
+        strace_detach(p)
     calls = []
     for l in open(log).read().splitlines():
         m = re.match(r'^([a-z_0-9]+)\((.*)', l)
@@ -279,11 +261,8 @@ def test_worker_killed_at_each_syscall_never_acknowledges_a_lost_message(h):
 def test_worker_killed_at_each_syscall_on_a_journaled_ext4(h):
     """The same with the queue on an ordered journal (sync_file_range, one fsync, the
     file system's answer kept by the worker)."""
-    q = os.path.join(h.path, 'queue')
-    with journaled_ext4(h, q):
-        assert journaled(q)
-        names = kill_worker_at_each_syscall(h)
-        assert 'sync_file_range' in names, names
+    names = on_journaled_queue(h, kill_worker_at_each_syscall)
+    assert 'sync_file_range' in names, names
 
 
 def kill_worker_at_each_syscall(h):
@@ -307,7 +286,7 @@ def kill_worker_at_each_syscall(h):
             code, text = smtp_send(port, 'ann@example.org', ['joe@' + TEST_ME], crlf(msg(tag)))
             # the calls after the answer are reached (or the kill there taken) before the detach
             wait_for(lambda: settled(w), 10, 'the worker to finish')
-            untrace(p)
+            strace_detach(p)
             sent[sig].append(tag)
             if code == 250:
                 acked[sig].append(tag)
@@ -411,10 +390,7 @@ def test_worker_system_calls_per_message(h):
 def test_worker_system_calls_per_message_on_a_journaled_ext4(h):
     """The same on an ordered journal: sync_file_range, one fsync (todo/B's), no
     directory opened, and no fstatfs: the worker keeps the file system's answer."""
-    q = os.path.join(h.path, 'queue')
-    with journaled_ext4(h, q):
-        assert journaled(q)
-        calls = worker_calls(h)
+    calls = on_journaled_queue(h, worker_calls)
     eq(calls.count('fsync'), 1, 'fsyncs (todo/B)')
     eq(calls.count('open'), 2, 'opens (message file, intd/)')
     eq(calls.count('close'), 5, 'closes (intd/, message file, socket, the two pipes)')

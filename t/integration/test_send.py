@@ -132,10 +132,7 @@ def test_qmail_todo_makes_no_syncfs_on_a_journaled_ext4(h):
     file out (sync_file_range) and calls no syncfs: the next journal commit holds them
     with the todo/ removal made after them. On an unjournaled file system it syncs
     (test_flushes_per_message_informational)."""
-    q = os.path.join(h.path, 'queue')
-    with nqtest.journaled_ext4(h, q):
-        assert nqtest.journaled(q), 'the test ext4 has no journal'
-        calls = flush_calls(h, 20, ('fsync', 'fdatasync', 'syncfs', 'sync_file_range'))
+    calls = nqtest.on_journaled_queue(h, lambda h: flush_calls(h, 20, ('fsync', 'fdatasync', 'syncfs', 'sync_file_range')))
     eq(calls.get('syncfs', 0), 0, 'syncfs calls: %r' % calls)
     assert calls.get('sync_file_range', 0) >= 2 * 20, calls
 

@@ -149,6 +149,16 @@ def wrapped_run_end(h, p, sig, timeout, wrapper, real):
     os.link(real, wrapper)
 
 
+def on_journaled_queue(h, fn):
+    """fn(h) with h's queue on a fresh journaled ext4 (journaled_ext4: an ordered
+    journal, checked); returns what fn returns."""
+    q = os.path.join(h.path, 'queue')
+    with journaled_ext4(h, q):
+        if not journaled(q):
+            raise TestFailure('the test ext4 has no journal')
+        return fn(h)
+
+
 def tcprules(rfile, rules):
     """Write rules (tcprules text) to rfile and compile rfile.cdb; returns the cdb's path."""
     with open(rfile, 'w') as f:
