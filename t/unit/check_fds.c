@@ -4,7 +4,10 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include "util/fds.h"
 #include "cktest.h"
@@ -83,6 +86,75 @@ START_TEST(test_seekable_failures)
 }
 END_TEST
 
+/* Send nfds copies of /dev/null (and our credentials when creds) on a socket pair
+   and take them with fds_received(.., max): returns the count, *other, fds. */
+static size_t pass (unsigned int nfds, int creds, int *fds, size_t max, int *other)
+{
+  union { struct cmsghdr h ; char b[CMSG_SPACE(4 * sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))] ; } out, in ;
+  char byte = 'x' ;
+  struct iovec v = { .iov_base = &byte, .iov_len = 1 } ;
+  struct msghdr m ;
+  struct cmsghdr *c ;
+  int sv[2], dn[4], one = 1 ;
+  unsigned int i ;
+  size_t n ;
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0) ;
+  if (creds) ck_assert_int_eq(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof one), 0) ;
+  for (i = 0 ; i < nfds ; i++) dn[i] = open("/dev/null", O_RDONLY) ;
+  memset(&m, 0, sizeof m) ; memset(&out, 0, sizeof out) ;
+  m.msg_iov = &v ; m.msg_iovlen = 1 ;
+  m.msg_control = out.b ; m.msg_controllen = CMSG_SPACE(nfds * sizeof(int)) ;
+  c = CMSG_FIRSTHDR(&m) ;
+  c->cmsg_level = SOL_SOCKET ; c->cmsg_type = SCM_RIGHTS ; c->cmsg_len = CMSG_LEN(nfds * sizeof(int)) ;
+  memcpy(CMSG_DATA(c), dn, nfds * sizeof(int)) ;
+  ck_assert_int_eq(sendmsg(sv[0], &m, 0), 1) ;
+  for (i = 0 ; i < nfds ; i++) close(dn[i]) ;
+  memset(&m, 0, sizeof m) ;
+  m.msg_iov = &v ; m.msg_iovlen = 1 ; m.msg_control = in.b ; m.msg_controllen = sizeof in.b ;
+  ck_assert_int_eq(recvmsg(sv[1], &m, 0), 1) ;
+  *other = 0 ;
+  n = fds_received(&m, fds, max, other) ;
+  close(sv[0]) ; close(sv[1]) ;
+  return n ;
+}
+
+/* fds open above the usual 0..2 and whatever the runner holds: a count of /dev/null's */
+static unsigned int devnulls (void)
+{
+  unsigned int n = 0 ;
+  for (int fd = 3 ; fd < 256 ; fd++)
+  {
+    char p[64], l[64] ;
+    ssize_t r ;
+    snprintf(p, sizeof p, "/proc/self/fd/%d", fd) ;
+    r = readlink(p, l, sizeof l - 1) ;
+    if (r > 0) { l[r] = 0 ; if (!strcmp(l, "/dev/null")) n++ ; }
+  }
+  return n ;
+}
+
+START_TEST(test_fds_received)
+{
+  int fds[2], other ;
+  unsigned int base = devnulls() ;
+  ck_assert_uint_eq(pass(2, 0, fds, 2, &other), 2) ;
+  ck_assert_int_eq(other, 0) ;
+  ck_assert_uint_eq(devnulls(), base + 2) ;
+  close(fds[0]) ; close(fds[1]) ;
+  /* more than max: counted, and the rest closed at once */
+  ck_assert_uint_eq(pass(3, 0, fds, 2, &other), 3) ;
+  ck_assert_uint_eq(devnulls(), base + 2) ;
+  close(fds[0]) ; close(fds[1]) ;
+  ck_assert_uint_eq(pass(1, 0, fds, 2, &other), 1) ;
+  close(fds[0]) ;
+  /* another kind of control message is told apart */
+  ck_assert_uint_eq(pass(1, 1, fds, 2, &other), 1) ;
+  ck_assert_int_eq(other, 1) ;
+  close(fds[0]) ;
+  ck_assert_uint_eq(devnulls(), base) ;
+}
+END_TEST
+
 int main (void)
 {
   Suite *s = suite_create("fds") ;
@@ -90,6 +162,7 @@ int main (void)
   tcase_add_test(tc, test_close_inherited) ;
   tcase_add_test(tc, test_seekable_pipe) ;
   tcase_add_test(tc, test_seekable_failures) ;
+  tcase_add_test(tc, test_fds_received) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;
 }

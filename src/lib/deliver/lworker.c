@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <skalibs/stralloc.h>
 #include "util/exitcode.h"
+#include "util/fds.h"
 #include "deliver/local.h"
 #include "deliver/lworker.h"
 
@@ -156,11 +157,10 @@ static int next_job (int ctl, char *job, char const **argv, int *last)
   union { struct cmsghdr h ; char b[CMSG_SPACE(sizeof fds) + CMSG_SPACE(sizeof(int))] ; } cm ;
   struct iovec v = { .iov_base = job, .iov_len = LWORKER_JOB_MAX } ;
   struct msghdr m ;
-  struct cmsghdr *c ;
   struct pollfd p = { .fd = ctl, .events = POLLIN, .revents = 0 } ;
-  size_t nfds = 0, i, f ;
+  size_t nfds, i, f ;
   ssize_t r ;
-  int flags = 0 ;
+  int flags = 0, other = 0 ;
   do r = poll(&p, 1, LWORKER_IDLE_MS) ; while (r < 0 && errno == EINTR) ;
   if (r < 0) return 0 ;
   if (!r)
@@ -175,21 +175,9 @@ static int next_job (int ctl, char *job, char const **argv, int *last)
   m.msg_control = cm.b ; m.msg_controllen = sizeof cm.b ;
   do r = recvmsg(ctl, &m, flags) ; while (r < 0 && errno == EINTR) ;
   if (r <= 0) return 0 ;
-  for (c = CMSG_FIRSTHDR(&m) ; c ; c = CMSG_NXTHDR(&m, c))
-  {
-    size_t k ;
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue ;
-    k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) ;
-    for (i = 0 ; i < k ; i++)
-    {
-      int fd ;
-      memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd) ;
-      if (nfds < 2) fds[nfds] = fd ; else close(fd) ;
-      nfds++ ;
-    }
-  }
+  nfds = fds_received(&m, fds, 2, &other) ;
   /* 0, 1, 2 were closed, so the two descriptors arrive as 0 and 1 */
-  if (nfds != 2 || fds[0] || fds[1] != 1 || m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)
+  if (nfds != 2 || other || fds[0] || fds[1] != 1 || m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)
    || job[0] != 'J' || job[r - 1]) _exit(EXIT_TEMP) ;
   for (i = 1, f = 0 ; i < (size_t)r ; i += strlen(job + i) + 1)
   {

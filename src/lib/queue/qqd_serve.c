@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include "queue/qqcode.h"
+#include "util/fds.h"
 #include "queue/qqd.h"
 #include "queue/qqwrite.h"
 
@@ -47,8 +48,8 @@ static void receive (int fd, int fds[2])
   char byte ;
   struct iovec iov = { .iov_base = &byte, .iov_len = 1 } ;
   struct msghdr m ;
-  struct cmsghdr *c ;
-  unsigned int n = 0, ok = 1 ;
+  size_t n = 0 ;
+  unsigned int ok = 1 ;
   /* mostly the client has sent it by now: the wait only when it has not */
   ssize_t r = take(fd, &m, &iov, cm.buf, sizeof cm.buf) ;
   if (r < 0 && errno == EAGAIN)
@@ -60,18 +61,11 @@ static void receive (int fd, int fds[2])
     r = take(fd, &m, &iov, cm.buf, sizeof cm.buf) ;
   }
   if (r != 1 || byte != QQD_REQUEST || m.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ok = 0 ;
-  for (c = r > 0 ? CMSG_FIRSTHDR(&m) : 0 ; c ; c = CMSG_NXTHDR(&m, c))
+  if (r > 0)
   {
-    size_t k, len ;
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) { ok = 0 ; continue ; }
-    len = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) ;
-    for (k = 0 ; k < len ; k++)
-    {
-      int x ;
-      memcpy(&x, CMSG_DATA(c) + k * sizeof(int), sizeof x) ;
-      if (n < 2) fds[n] = x ; else close(x) ;
-      n++ ;
-    }
+    int other = 0 ;
+    n = fds_received(&m, fds, 2, &other) ;
+    if (other) ok = 0 ;
   }
   if (n != 2) ok = 0 ;
   if (ok && (!is_input_pipe(fds[0]) || !is_input_pipe(fds[1]))) ok = 0 ;

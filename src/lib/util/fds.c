@@ -1,6 +1,8 @@
-/* fds.c: closing inherited descriptors; a descriptor made seekable. */
+/* fds.c: closing inherited descriptors; descriptors received; a descriptor made seekable. */
 
 #include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <skalibs/allreadwrite.h>
@@ -15,6 +17,25 @@ void close_above (int low)
     int fd ;
     for (fd = low + 1 ; fd < 65536 ; fd++) close(fd) ;
   }
+}
+
+size_t fds_received (struct msghdr *m, int *fds, size_t max, int *other)
+{
+  struct cmsghdr *c ;
+  size_t n = 0 ;
+  for (c = CMSG_FIRSTHDR(m) ; c ; c = CMSG_NXTHDR(m, c))
+  {
+    size_t k, len ;
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) { *other = 1 ; continue ; }
+    len = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) ;
+    for (k = 0 ; k < len ; k++, n++)
+    {
+      int fd ;
+      memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof fd) ;
+      if (n < max) fds[n] = fd ; else close(fd) ;
+    }
+  }
+  return n ;
 }
 
 void close_inherited (void)

@@ -6,6 +6,12 @@
    perhaps) must not reach our children and through them the users' programs.
    Cannot fail: what is not open needs no closing. */
 extern void close_inherited (void) ;
+struct msghdr ;
+/* The descriptors m brought (SCM_RIGHTS): the first max into fds, the rest closed.
+   Returns how many came in all; *other is set to 1 if m held a control message of
+   another kind. */
+extern size_t fds_received (struct msghdr *m, int *fds, size_t max, int *other) ;
+
 /* Close every descriptor above low (low >= 2). */
 extern void close_above (int low) ;
 
