@@ -116,12 +116,11 @@ static void start (spawnproto_request const *rq)
   pid = lworker_take(&w, rq->slot, fdmess, p[1], argv + 4) ;
   if (!pid)
   {
-    ctl = lworker_socket(&cend) ;
+    ctl = lworker_socket(&w, &cend) ;
     pid = fork() ;   /* at most one process creation per delivery, and no exec */
     if (!pid) child(fdmess, p[1], cend, &w, argv) ;
     if (cend >= 0) close(cend) ;
-    if (ctl >= 0 && pid < 0) close(ctl) ;
-    else if (ctl >= 0) lworker_started(pid, ctl, &w, rq->slot) ;
+    if (ctl >= 0) lworker_started(pid, ctl, rq->slot) ;
   }
   close(fdmess) ; close(p[1]) ;
   if (pid < 0)

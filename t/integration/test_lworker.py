@@ -72,6 +72,18 @@ def test_killed_idle_worker_is_replaced(h):
     eq(ls.close(), 0)
 
 
+def test_stopped_idle_worker_is_woken_for_its_job(h):
+    """The user may stop his own idle worker (same uid): qmail-lspawn sends SIGCONT
+    with a job, so the delivery is not held by it."""
+    md = joe(h)
+    ls = Lspawn(h)
+    a = deliver(ls, md, 'joe@' + TEST_ME)
+    os.kill(a, signal.SIGSTOP)
+    wait_for(lambda: open('/proc/%d/stat' % a).read().rsplit(')', 1)[1].split()[0] == 'T', 10, 'the worker to stop')
+    eq(deliver(ls, md, 'joe@' + TEST_ME), a, 'the stopped worker woken for the job')
+    eq(ls.close(), 0)
+
+
 def test_idle_worker_ends_by_itself(h):
     """An idle worker ends after 5 seconds (LWORKER_IDLE_MS): no user's process lingers."""
     md = joe(h)

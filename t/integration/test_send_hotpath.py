@@ -8,7 +8,8 @@ import os
 import re
 import signal
 
-from nqtest import wait_for, TestFailure, TEST_ME, program_aside
+import nqtest
+from nqtest import eq, wait_for, TestFailure, TEST_ME, program_aside
 from test_send import queue, msg, tags_in, assert_queue_empty, sigkill_each_step
 from test_send_remote import Stub
 
@@ -53,6 +54,9 @@ def ids_of(h, rcpt):
 
 
 def test_one_local_recipient_looks_at_no_missing_file(h):
+    """With delay warnings off (control/bouncewarnafter 0, the default): with them on,
+    qmail-send also removes a finished message's bounce/N.w, which this pattern
+    (bounce/N) would not see anyway."""
     md = h.add_user('joe')
     trace = os.path.join(h.path, 'tmp', 'send.trace')
     with program_aside(h, 'qmail-send') as real:
@@ -109,3 +113,30 @@ def test_sigkill_qmail_send_at_each_call_of_a_one_recipient_message(h):
 
 def test_sigkill_qmail_todo_at_each_call_of_a_one_recipient_message(h):
     kill_each_call(h, 'qmail-todo', 'openat,write,read,unlink,close,newfstatat')
+
+
+def test_local_pass_done_lets_go_of_its_fd(h):
+    """A message whose local recipient is delivered while its remote one waits for a
+    retry (a closed port) holds no fd on its local/ file: a kept fd is let go at the
+    end of its channel's pass, not at the message's end (days later, perhaps)."""
+    md = h.add_user('joe')
+    h.control('smtproutes', 'remote.example:127.0.0.1:%d\n' % nqtest.free_port())
+    h.start_send()
+    queue(h, 'ann@example.org', ['joe@' + TEST_ME, 'far@remote.example'], msg('split'))
+    wait_for(lambda: tags_in(h, md) == ['split'], 20, "joe's copy")
+    wait_for(lambda: 'deferral' in h.send_log(), 20, 'the remote deferral')
+    send = h.pid_of('qmail-send')
+
+    def held(d):
+        out = []
+        for fd in os.listdir('/proc/%d/fd' % send):
+            try:
+                t = os.readlink('/proc/%d/fd/%s' % (send, fd))
+            except OSError:
+                continue
+            if '/queue/%s/' % d in t:
+                out.append(t)
+        return out
+    eq(held('local'), [], 'fds on local/ files')
+    assert h.queue_files('remote'), 'the remote recipient is still queued'
+    h.stop_send()

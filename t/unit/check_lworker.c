@@ -14,6 +14,10 @@
 #include "deliver/lworker.h"
 #include "util/exitcode.h"
 
+/* stand-ins' pids: above any pid_max (PID_MAX_LIMIT is 2^22), so that a signal the
+   pool sends them (SIGCONT) reaches no process */
+#define FAKE ((pid_t)0x40000000)
+
 static char const *const JOB[LWORKER_FIELDS] = { "joe", "", "", "example.test", "s@x.test" } ;
 
 /* user name and home into w, as localuser_find leaves them */
@@ -31,10 +35,10 @@ static void user (localuser *w, char const *name, char const *home, uid_t uid)
 /* A stand-in worker: our end goes into the pool as pid, busy in slot; its end back. */
 static int standin (pid_t pid, localuser const *w, unsigned long slot)
 {
-  int sv[2] ;
-  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0) ;
-  lworker_started(pid, sv[0], w, slot) ;
-  return sv[1] ;
+  int child, ctl = lworker_socket(w, &child) ;
+  ck_assert_int_ge(ctl, 0) ;
+  lworker_started(pid, ctl, slot) ;
+  return child ;
 }
 
 /* The stand-in says it delivered in slot: the pool has it idle after that. */
@@ -81,13 +85,13 @@ START_TEST(test_pool_hands_the_next_job_to_the_same_users_idle_worker)
   user(&joe, "joe", "/home/joe", 1001) ;
   user(&ann, "ann", "/home/ann", 1002) ;
   user(&joe2, "joe", "/home/joe2", 1001) ;   /* same uid, another home: another worker */
-  peer = standin(424242, &joe, 3) ;
+  peer = standin(FAKE + 1, &joe, 3) ;
   fd = open("/dev/null", O_RDONLY | O_CLOEXEC) ;
   ck_assert_int_eq(lworker_take(&joe, 4, fd, fd, JOB), 0) ;   /* busy */
   delivered(peer, 3) ;
   ck_assert_int_eq(lworker_take(&ann, 4, fd, fd, JOB), 0) ;
   ck_assert_int_eq(lworker_take(&joe2, 4, fd, fd, JOB), 0) ;
-  ck_assert_int_eq(lworker_take(&joe, 4, fd, fd, JOB), 424242) ;
+  ck_assert_int_eq(lworker_take(&joe, 4, fd, fd, JOB), FAKE + 1) ;
   ck_assert_int_eq(take(peer, buf, sizeof buf, &len), 2) ;
   ck_assert_int_eq(len, 1 + 4 + 1 + 1 + 13 + 9) ;
   ck_assert_mem_eq(buf, "Jjoe\0\0\0example.test\0s@x.test", (size_t)len) ;
@@ -106,7 +110,7 @@ START_TEST(test_pool_drops_a_worker_that_ended_by_itself)
   localuser joe = LOCALUSER_ZERO ;
   int peer, fd = open("/dev/null", O_RDONLY | O_CLOEXEC) ;
   user(&joe, "joe", "/home/joe", 1001) ;
-  peer = standin(424243, &joe, 0) ;
+  peer = standin(FAKE + 2, &joe, 0) ;
   delivered(peer, 0) ;
   /* an idle worker's end: it refuses jobs first (shutdown), then exits */
   ck_assert_int_eq(shutdown(peer, SHUT_RD), 0) ;
@@ -126,11 +130,11 @@ START_TEST(test_pool_lets_a_worker_go_after_its_uses)
   int peer, fd = open("/dev/null", O_RDONLY | O_CLOEXEC) ;
   unsigned long i ;
   user(&joe, "joe", "/home/joe", 1001) ;
-  peer = standin(424244, &joe, 0) ;
+  peer = standin(FAKE + 3, &joe, 0) ;
   for (i = 1 ; i < LWORKER_USES ; i++)
   {
     delivered(peer, 0) ;
-    ck_assert_int_eq(lworker_take(&joe, 0, fd, fd, JOB), 424244) ;
+    ck_assert_int_eq(lworker_take(&joe, 0, fd, fd, JOB), FAKE + 3) ;
     ck_assert_int_eq(take(peer, buf, sizeof buf, &len), 2) ;
   }
   ck_assert(!let_go(peer)) ;
@@ -152,16 +156,22 @@ START_TEST(test_pool_full_of_busy_workers_keeps_no_more)
     char name[16] ;
     snprintf(name, sizeof name, "u%u", i) ;
     user(&w, name, "/home/u", 2000 + i) ;
-    peers[i] = standin(500000 + (pid_t)i, &w, i) ;
+    peers[i] = standin(FAKE + 100 + (pid_t)i, &w, i) ;
   }
-  ck_assert_int_eq(lworker_socket(&child), -1) ;
+  ck_assert_int_eq(lworker_socket(&w, &child), -1) ;
   /* two idle: the one idle the longest makes room */
   delivered(peers[7], 7) ;
   delivered(peers[3], 3) ;
-  ctl = lworker_socket(&child) ;
+  ctl = lworker_socket(&w, &child) ;
   ck_assert_int_ge(ctl, 0) ;
   ck_assert(let_go(peers[7])) ;
   ck_assert(!let_go(peers[3])) ;
+  /* the fork failed: its place is free again, our end closed */
+  lworker_started(-1, ctl, 0) ;
+  ck_assert(let_go(child)) ;
+  close(child) ;
+  ctl = lworker_socket(&w, &child) ;
+  ck_assert_int_ge(ctl, 0) ;
   close(ctl) ; close(child) ;
   stralloc_free(&w.sa) ;
 }

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -20,7 +21,7 @@
 typedef struct lworker_s lworker ;
 struct lworker_s
 {
-  pid_t pid ;            /* 0: the entry is free */
+  pid_t pid ;            /* 0: the entry is free; -1: reserved for a child being forked */
   int ctl ;              /* our end of its socket */
   unsigned long slot ;   /* its delivery's slot, IDLE when idle */
   unsigned long used ;   /* its deliveries so far */
@@ -87,46 +88,56 @@ pid_t lworker_take (localuser const *w, unsigned long slot, int fdmess, int fdou
   for (i = 0 ; i < LWORKER_MAX ; i++)
   {
     lworker *x = pool + i ;
-    if (!x->pid || x->slot != IDLE || !same_user(x, w)) continue ;
+    if (x->pid <= 0 || x->slot != IDLE || !same_user(x, w)) continue ;
     if (send_job(x->ctl, fdmess, fdout, job) < 0) { drop(x) ; continue ; }
+    /* the user may have stopped his idle worker (same uid): a job must not wait on
+       that; a stop after this is the user's own delivery held, as with any child */
+    kill(x->pid, SIGCONT) ;
     x->slot = slot ;
     return x->pid ;
   }
   return 0 ;
 }
 
-int lworker_socket (int *child)
+int lworker_socket (localuser const *w, int *child)
 {
   int sv[2] ;
   unsigned int i, free_ = LWORKER_MAX, oldest = LWORKER_MAX ;
+  lworker *x ;
   for (i = 0 ; i < LWORKER_MAX ; i++)
   {
     if (!pool[i].pid) { free_ = i ; break ; }
-    if (pool[i].slot == IDLE && (oldest == LWORKER_MAX || pool[i].stamp < pool[oldest].stamp)) oldest = i ;
+    if (pool[i].pid > 0 && pool[i].slot == IDLE && (oldest == LWORKER_MAX || pool[i].stamp < pool[oldest].stamp)) oldest = i ;
   }
   if (free_ == LWORKER_MAX)
   {
     if (oldest == LWORKER_MAX) return -1 ;   /* every kept worker is busy: this one is not kept */
     drop(pool + oldest) ;
+    free_ = oldest ;
   }
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return -1 ;
+  x = pool + free_ ;
+  /* all that can fail comes before the fork: a kept child's "K" is never lost */
+  if (!key(&x->key, w) || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return -1 ;
+  x->pid = -1 ; x->ctl = sv[0] ; x->slot = IDLE ; x->used = 0 ; x->stamp = 0 ;
+  x->uid = w->uid ; x->gid = w->gid ;
   *child = sv[1] ;
   return sv[0] ;
 }
 
-void lworker_started (pid_t pid, int ctl, localuser const *w, unsigned long slot)
+/* The entry reserved for our end ctl. */
+static lworker *reserved (int ctl)
 {
   unsigned int i ;
-  for (i = 0 ; i < LWORKER_MAX ; i++)
-  {
-    lworker *x = pool + i ;
-    if (x->pid) continue ;
-    if (!key(&x->key, w)) break ;   /* no memory: the worker is simply not kept */
-    x->pid = pid ; x->ctl = ctl ; x->slot = slot ; x->used = 0 ; x->stamp = 0 ;
-    x->uid = w->uid ; x->gid = w->gid ;
-    return ;
-  }
-  close(ctl) ;
+  for (i = 0 ; i < LWORKER_MAX ; i++) if (pool[i].pid < 0 && pool[i].ctl == ctl) return pool + i ;
+  return 0 ;
+}
+
+void lworker_started (pid_t pid, int ctl, unsigned long slot)
+{
+  lworker *x = reserved(ctl) ;
+  if (!x) return ;
+  if (pid < 0) { drop(x) ; return ; }   /* the fork failed */
+  x->pid = pid ; x->slot = slot ;
 }
 
 int lworker_ended (unsigned long slot)
@@ -137,7 +148,7 @@ int lworker_ended (unsigned long slot)
     lworker *x = pool + i ;
     char c ;
     ssize_t r ;
-    if (!x->pid || x->slot != slot) continue ;
+    if (x->pid <= 0 || x->slot != slot) continue ;
     do r = recv(x->ctl, &c, 1, MSG_DONTWAIT) ; while (r < 0 && errno == EINTR) ;
     if (r != 1 || c != 'K') { drop(x) ; return 0 ; }
     x->slot = IDLE ; x->stamp = ++clock_ ;

@@ -23,12 +23,13 @@
    Returns the worker's pid (now busy in slot), or 0 when none took it (then fork). */
 extern pid_t lworker_take (localuser const *w, unsigned long slot, int fdmess, int fdout,
                            char const *const *job) ;
-/* A socket pair for a new worker, when the pool has room (an idle worker may be
-   ended to make it): returns our end and sets *child to the child's, or -1 for
-   a child that is not kept (it ends after its delivery). */
-extern int lworker_socket (int *child) ;
-/* The new worker pid, with our end ctl, was forked for w's delivery in slot. */
-extern void lworker_started (pid_t pid, int ctl, localuser const *w, unsigned long slot) ;
+/* A socket pair for a new worker of w, its place in the pool reserved (an idle
+   worker may be let go to make room): returns our end and sets *child to the
+   child's, or -1 for a child that is not kept (it ends after its delivery). */
+extern int lworker_socket (localuser const *w, int *child) ;
+/* The new worker pid (-1: the fork failed, the place is freed and ctl closed),
+   with our end ctl, was forked for the delivery in slot. */
+extern void lworker_started (pid_t pid, int ctl, unsigned long slot) ;
 /* The delivery in slot has closed its report: 1 if its worker said it delivered
    and is idle now (the slot's result is success), 0 if not (the worker is dropped
    and its exit status decides). */

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <skalibs/bytestr.h>
 #include "mail/addr.h"
@@ -50,13 +51,28 @@ static ssize_t record (char const *s, size_t len)
 static uint64_t kepttotal = 0 ;   /* bytes held by every keep of this process */
 static unsigned int keptfds = 0 ;  /* fds held by every keep */
 
+/* RCPTFILE_FDS_MAX, or a quarter of the process's descriptor limit if that is
+   less: the kept fds never crowd out qmail-send's own opens and pipes. */
+static unsigned int fds_max (void)
+{
+  static unsigned int max = 0 ;
+  if (!max)
+  {
+    struct rlimit rl ;
+    max = RCPTFILE_FDS_MAX ;
+    if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 4 < max)
+      max = (unsigned int)(rl.rlim_cur / 4) ;
+  }
+  return max ;
+}
+
 /* A small file read whole: keep its bytes for the first pass and its fd for the
    marks (when memory and fds allow; else they are read and opened again). */
 static void keep_it (rcptkeep *keep, int *fd, char const *buf, uint64_t size)
 {
   if (kepttotal + size > RCPTFILE_KEPT_MAX || !stralloc_copyb(&keep->bytes, buf, (size_t)size)) return ;
   kepttotal += size ;
-  if (keptfds >= RCPTFILE_FDS_MAX) return ;
+  if (keptfds >= fds_max()) return ;
   keep->fd = *fd ;
   *fd = -1 ;
   keptfds++ ;

@@ -11,7 +11,7 @@
 #define RCPTFILE_CHUNK 65536    /* bytes read at once; a record is far shorter */
 #define RCPTFILE_KEEP 1024      /* a file this small is kept from its check for its first pass */
 #define RCPTFILE_KEPT_MAX (4UL << 20)   /* bytes kept by the whole process, at most */
-#define RCPTFILE_FDS_MAX 256    /* fds kept by the whole process, at most */
+#define RCPTFILE_FDS_MAX 256    /* fds kept by the whole process, at most (and a quarter of its fd limit) */
 
 /* Check every record of fn a chunk at a time. *size gets its length (0 when
    missing), *ntodo the number of T records.

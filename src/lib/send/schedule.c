@@ -24,8 +24,11 @@ void schedule_at (unsigned long id, unsigned int tag, uint64_t when)
 void schedule_after (sendmsg *m, unsigned int c)
 {
   sendchan *ch = m->ch + c ;
-  if (!sendchan_passdone(ch) || ch->nflight || !ch->ndefer) return ;
-  rcptfile_unkeep(&ch->kept) ;   /* a deferred message holds no fd while it waits */
+  if (!sendchan_passdone(ch) || ch->nflight) return ;
+  /* a channel done with its pass holds no fd: it waits for a retry, or it is done
+     while the message lives on in the other channel (possibly for days) */
+  rcptfile_unkeep(&ch->kept) ;
+  if (!ch->ndefer) return ;
   if (ch->wakenow) { schedule_wake(m, c) ; return ; }
   if (ch->nextretry) return ;
   ch->nextretry = retry_next(m->birth, schedule_now(), channel[c].skip) ;

@@ -18,8 +18,9 @@
 extern uint64_t schedule_now (void) ;
 /* Add a timer; dies (111) when out of memory. */
 extern void schedule_at (unsigned long id, unsigned int tag, uint64_t when) ;
-/* After a result or the end of a pass in channel c of m: set the retry timer
-   of its deferred recipients when the pass is over and nothing runs. */
+/* After a result or the end of a pass in channel c of m: when the pass is over and
+   nothing runs, let go of its recipient file's kept fd and set the retry timer of
+   its deferred recipients. */
 extern void schedule_after (sendmsg *m, unsigned int c) ;
 /* A new pass over m's channel c now (its deferred recipients become due). */
 extern void schedule_wake (sendmsg *m, unsigned int c) ;
