@@ -6,6 +6,7 @@ uid and answers with the exit code."""
 import os
 import re
 import signal
+import smtplib
 import socket
 
 from nqtest import eq, wait_for, TestFailure, TEST_ME, uid_of, program_aside, smtp_send, is_gone, \
@@ -311,6 +312,34 @@ def kill_worker_at_each_syscall(h):
 def workers(h):
     d = daemon_pid(h)
     return [p for p in h.pids_under('qmail-queued') if p != d and not is_gone(p)]
+
+
+def test_worker_makes_way_after_its_uses(h):
+    """A worker queues QQD_WORKER_USES (1,000) messages, then exits and a fresh one
+    (another qp) takes the next: nothing lost on the way (qmail-queue aside)."""
+    uses = 1000
+    md = h.add_user('joe')
+    h.control('concurrencyqueued', '1\n')
+    h.control('maxmsgs', '0\n')
+    start(h)
+    wait_for(lambda: len(workers(h)) == 1, 5, 'one worker')
+    port = h.smtpd()
+    qps = []
+    with program_aside(h, 'qmail-queue'):
+        c = smtplib.SMTP('127.0.0.1', port, timeout=30)
+        for i in range(uses + 1):
+            eq(c.mail('ann@example.org')[0], 250)
+            eq(c.rcpt('joe@' + TEST_ME)[0], 250)
+            code, text = c.data(b'Subject: use %d\r\nX-Tag: u%04d\r\n\r\nbody\r\n' % (i, i))
+            eq(code, 250, text.decode())
+            qps.append(int(re.search(rb' qp (\d+)', text).group(1)))
+        c.quit()
+    eq(len(set(qps[:uses])), 1, 'one worker for the first %d' % uses)
+    assert qps[uses] != qps[0], 'message %d by a fresh worker' % (uses + 1)
+    wait_for(lambda: is_gone(qps[0]), 10, 'the used worker to exit')
+    wait_for(lambda: len(tags_in(h, md)) == uses + 1, 60, 'every message delivered')
+    eq(sorted(set(tags_in(h, md))), ['u%04d' % i for i in range(uses + 1)])
+    h.stop_send()
 
 
 def test_one_worker_queues_message_after_message_and_is_replaced_when_killed(h):
