@@ -9,13 +9,11 @@
 
 int main (int argc, char const *const *argv)
 {
-  size_t n = strlen(auto_home) ;
-  char path[n + sizeof "/bin/qmail-qread"] ;
+  char path[AUTO_PATH_MAX] ;
   char *args[2] = { (char *)"qmail-qread", 0 } ;
   PROG = "mailq" ;
   if (argc > 1) strerr_dieusage(EXIT_PERM, "mailq") ;
-  memcpy(path, auto_home, n) ;
-  memcpy(path + n, "/bin/qmail-qread", sizeof "/bin/qmail-qread") ;
+  if (auto_path(path, sizeof path, "/bin/qmail-qread", 0) < 0) strerr_diefu2sys(EXIT_TEMP, "find qmail-qread in ", auto_home) ;
   execv(path, args) ;
   strerr_diefu2sys(EXIT_TEMP, "run ", path) ;
 }

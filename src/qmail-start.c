@@ -86,11 +86,8 @@ static pid_t start (char const *const *argv, fdmap const *map, unsigned int n, w
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) strerr_diefu1sys(EXIT_TEMP, "set the parent-death signal") ;
   if (getppid() != parent) _exit(EXIT_TEMP) ;
   {
-    size_t h = strlen(auto_home), k = strlen(argv[0]) ;
-    char path[h + 6 + k] ;
-    memcpy(path, auto_home, h) ;
-    memcpy(path + h, "/bin/", 5) ;
-    memcpy(path + h + 5, argv[0], k + 1) ;
+    char path[AUTO_PATH_MAX] ;
+    if (auto_path(path, sizeof path, "/bin/", argv[0]) < 0) strerr_diefu2sys(EXIT_TEMP, "find ", argv[0]) ;
     execv(path, (char *const *)argv) ;
     strerr_diefu2sys(EXIT_TEMP, "exec ", path) ;
   }
@@ -142,11 +139,8 @@ static int start_logger (int argc, char const *const *argv, pid_t *pid)
 
 static int has_rspawn (void)
 {
-  size_t h = strlen(auto_home) ;
-  char path[h + sizeof "/bin/qmail-rspawn"] ;
-  memcpy(path, auto_home, h) ;
-  memcpy(path + h, "/bin/qmail-rspawn", sizeof "/bin/qmail-rspawn") ;
-  return !access(path, X_OK) ;
+  char path[AUTO_PATH_MAX] ;
+  return !auto_path(path, sizeof path, "/bin/qmail-rspawn", 0) && !access(path, X_OK) ;
 }
 
 static void make_pipes (pipes *p)

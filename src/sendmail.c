@@ -34,18 +34,10 @@ static void __attribute__((noreturn)) usage (void)
   strerr_dieusage(EX_USAGE, USAGE) ;
 }
 
-static void binpath (char *path, char const *prog)
-{
-  size_t n = strlen(auto_home) ;
-  memcpy(path, auto_home, n) ;
-  memcpy(path + n, "/bin/", 5) ;
-  memcpy(path + n + 5, prog, strlen(prog) + 1) ;
-}
-
 static void __attribute__((noreturn)) run (char const *prog, char const *const *args)
 {
-  char path[strlen(auto_home) + 6 + strlen(prog)] ;
-  binpath(path, prog) ;
+  char path[AUTO_PATH_MAX] ;
+  if (auto_path(path, sizeof path, "/bin/", prog) < 0) strerr_diefu2sys(EX_OSERR, "find the program ", prog) ;
   execv(path, (char *const *)args) ;
   if (errno == ENOENT) strerr_dief3x(EX_UNAVAILABLE, path, " is not installed: ", "this mode is not available") ;
   strerr_diefu2sys(EX_OSERR, "run ", path) ;

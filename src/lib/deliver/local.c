@@ -188,11 +188,7 @@ static void __attribute__((noreturn)) die_find (dotfind const *f, int r)
 /* conf-home/control/NAME into fn (read before the chdir to the home). */
 static void control_path (char *fn, size_t size, char const *name)
 {
-  size_t n = strlen(auto_home), m = strlen(name) ;
-  if (n + 9 + m + 1 > size) die(EXIT_TEMP, "Uh-oh: conf-home is too long. (#4.3.0)", 0, 0, 0) ;
-  memcpy(fn, auto_home, n) ;
-  memcpy(fn + n, "/control/", 9) ;
-  memcpy(fn + n + 9, name, m + 1) ;
+  if (auto_path(fn, size, "/control/", name) < 0) die(EXIT_TEMP, "Uh-oh: conf-home is too long. (#4.3.0)", 0, 0, 0) ;
 }
 
 /* control/dotqmailpatrn and control/timeoutprogram. */

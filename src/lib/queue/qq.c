@@ -21,8 +21,7 @@ int qq_open (qq *q)
 {
   int pm[2], pe[2] ;
   char const *prog = getenv("QMAILQUEUE") ;
-  size_t n = strlen(auto_home) ;
-  char path[n + 17] ;
+  char path[AUTO_PATH_MAX] ;
   char *argv[2] ;
   posix_spawn_file_actions_t fa ;
   posix_spawnattr_t attr ;
@@ -38,8 +37,13 @@ int qq_open (qq *q)
   {
     q->sock = qqd_connect(pm[0], pe[0]) ;
     if (q->sock >= 0) goto started ;
-    memcpy(path, auto_home, n) ;
-    memcpy(path + n, "/bin/qmail-queue", 17) ;
+    if (auto_path(path, sizeof path, "/bin/qmail-queue", 0) < 0)
+    {
+      e = errno ;
+      close(pm[0]) ; close(pm[1]) ; close(pe[0]) ; close(pe[1]) ;
+      errno = e ;
+      return -1 ;
+    }
     prog = path ;
   }
   argv[0] = (char *)prog ; argv[1] = 0 ;

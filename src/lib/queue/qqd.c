@@ -27,7 +27,6 @@ int qqd_makedir (uid_t uid, gid_t gid)
 int qqd_connect (int msgfd, int envfd)
 {
   char path[sizeof ((struct sockaddr_un *)0)->sun_path] ;   /* longer could not be connected to */
-  size_t h = strlen(auto_home) ;
   char byte = QQD_REQUEST ;
   struct iovec iov = { .iov_base = &byte, .iov_len = 1 } ;
   union { struct cmsghdr h ; char buf[CMSG_SPACE(2 * sizeof(int))] ; } cm ;
@@ -35,10 +34,7 @@ int qqd_connect (int msgfd, int envfd)
   struct cmsghdr *c ;
   int fds[2] = { msgfd, envfd } ;
   int fd, e ;
-  if (h + 1 + sizeof QQD_SOCKET > sizeof path) { errno = ENAMETOOLONG ; return -1 ; }
-  memcpy(path, auto_home, h) ;
-  path[h] = '/' ;
-  memcpy(path + h + 1, QQD_SOCKET, sizeof QQD_SOCKET) ;
+  if (auto_path(path, sizeof path, "/", QQD_SOCKET) < 0) return -1 ;
   /* no wait: a full backlog fails at once (then the exec) */
   fd = sock_connect_unix(path, 0) ;
   if (fd < 0) return -1 ;

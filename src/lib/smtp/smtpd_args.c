@@ -21,11 +21,9 @@ static unsigned long number (char const *s, unsigned long min, unsigned long max
 static unsigned int concurrency (void)
 {
   static char const fn[] = "/control/concurrencyincoming" ;
-  char path[4096 + sizeof fn] ;
+  char path[AUTO_PATH_MAX] ;
   unsigned long u = LISTENER_CONC_DEFAULT ;
-  size_t h = strlen(auto_home) ;
-  if (h + sizeof fn > sizeof path) return LISTENER_CONC_DEFAULT ;
-  memcpy(path, auto_home, h) ; memcpy(path + h, fn, sizeof fn) ;
+  if (auto_path(path, sizeof path, fn, 0) < 0) return LISTENER_CONC_DEFAULT ;
   if (control_readulong(&u, path) < 0 || !u || u > LISTENER_CONC_MAX)
     strerr_dief3x(EXIT_TEMP, "bad number in ", path, " (1 to 100000)") ;
   return (unsigned int)u ;

@@ -56,15 +56,12 @@ static void __attribute__((noreturn)) serve (int s)
 
 static void read_delay (void)
 {
-  static char const fn[] = "/control/smtpfaildelay" ;
-  char path[4096 + 32] ;
-  size_t h = strlen(auto_home) ;
-  if (h + sizeof fn > sizeof path) return ;
-  memcpy(path, auto_home, h) ; memcpy(path + h, fn, sizeof fn) ;
+  char path[AUTO_PATH_MAX] ;
   unsigned long u = 0 ;
+  if (auto_path(path, sizeof path, "/control/smtpfaildelay", 0) < 0) return ;
   if (control_readulong(&faildelay, path) <= 0) faildelay = FAILDELAY_DEFAULT ;
   if (faildelay > FAILDELAY_MAX) faildelay = FAILDELAY_MAX ;
-  memcpy(path + h, "/control/smtpauthplain", sizeof "/control/smtpauthplain") ;
+  if (auto_path(path, sizeof path, "/control/smtpauthplain", 0) < 0) return ;
   plainok = control_readulong(&u, path) > 0 && u == 1 ;
 }
 

@@ -14,13 +14,11 @@
 void smtpd_nss_exec (char const *const *argv)
 {
   static char const reply[] = "421 4.3.0 unable to start qmail-smtpd-nss, try again later\r\n" ;
-  char path[4096 + sizeof SMTPD_NSS_TWIN] ;
-  size_t h = strlen(auto_home) ;
+  char path[AUTO_PATH_MAX] ;
   int e ;
   /* the twin is dynamic: it never gets here, so it cannot exec itself */
   if (!pw_static() || nsspasswd_files_only(NSSPASSWD_CONF, NSSPASSWD_HOMED)) return ;
-  if (h + sizeof SMTPD_NSS_TWIN > sizeof path) strerr_dief2x(EXIT_TEMP, "conf-home too long: ", auto_home) ;
-  memcpy(path, auto_home, h) ; memcpy(path + h, SMTPD_NSS_TWIN, sizeof SMTPD_NSS_TWIN) ;
+  if (auto_path(path, sizeof path, SMTPD_NSS_TWIN, 0) < 0) strerr_dief2x(EXIT_TEMP, "conf-home too long: ", auto_home) ;
   execv(path, (char *const *)argv) ;
   e = errno ;
   if (!(argv[0] && argv[1] && !strcmp(argv[1], "-L"))) allwrite(1, reply, sizeof reply - 1) ;   /* fd 1 is the client */
