@@ -314,16 +314,21 @@ def workers(h):
     return [p for p in h.pids_under('qmail-queued') if p != d and not is_gone(p)]
 
 
+def one_worker(h):
+    """joe's Maildir, the queue with one qmail-queued worker, and qmail-smtpd's port."""
+    md = h.add_user('joe')
+    h.control('concurrencyqueued', '1\n')
+    start(h)
+    wait_for(lambda: len(workers(h)) == 1, 5, 'one worker')
+    return md, h.smtpd()
+
+
 def test_worker_makes_way_after_its_uses(h):
     """A worker queues QQD_WORKER_USES (1,000) messages, then exits and a fresh one
     (another qp) takes the next: nothing lost on the way (qmail-queue aside)."""
     uses = 1000
-    md = h.add_user('joe')
-    h.control('concurrencyqueued', '1\n')
     h.control('maxmsgs', '0\n')
-    start(h)
-    wait_for(lambda: len(workers(h)) == 1, 5, 'one worker')
-    port = h.smtpd()
+    md, port = one_worker(h)
     qps = []
     with program_aside(h, 'qmail-queue'):
         c = smtplib.SMTP('127.0.0.1', port, timeout=30)
@@ -347,11 +352,7 @@ def test_one_worker_queues_message_after_message_and_is_replaced_when_killed(h):
     (the worker's pid). A killed worker is replaced at once: the next message still
     goes through the socket (qmail-queue is aside). SIGTERM stops the daemon and its
     idle workers."""
-    md = h.add_user('joe')
-    h.control('concurrencyqueued', '1\n')
-    start(h)
-    wait_for(lambda: len(workers(h)) == 1, 5, 'one worker')
-    port = h.smtpd()
+    md, port = one_worker(h)
     qps = []
     with program_aside(h, 'qmail-queue'):
         for tag in ('first', 'second'):
