@@ -119,10 +119,6 @@ static int readfile (stralloc *sa, char const *fn, size_t max)
 }
 
 static int batch_unordered ;   /* a file of this batch is not on an ordered journal */
-/* fsorder_journal's answer for local/, remote/ and info/, -1 not asked yet: each
-   directory is asked once (a mounted file system keeps its journal mode; an XFS
-   realtime flag comes with the directory a file is made in) */
-static int batch_journal[3] = { -1, -1, -1 } ;
 
 #define HELD_MAX 64   /* files whose data goes to the device together before one wait each */
 static int held[HELD_MAX] ;
@@ -149,7 +145,7 @@ static int wait_held (void)
    batch's other files (wait_held), and held by the next commit with the todo/
    removal made after it (INTERNALS.md, "Preprocessing"); elsewhere the batch's
    syncfs makes it durable. */
-static int writefile (char const *fn, char const *s, size_t len, unsigned int dir)
+static int writefile (char const *fn, char const *s, size_t len)
 {
   int fd ;
   if (!len)
@@ -160,8 +156,7 @@ static int writefile (char const *fn, char const *s, size_t len, unsigned int di
   fd = open(fn, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) ;
   if (fd < 0) goto err ;
   if (allwrite(fd, s, len) < len) { int e = errno ; close(fd) ; errno = e ; goto err ; }
-  if (batch_journal[dir] < 0) batch_journal[dir] = fsorder_journal(fd) ;
-  if (batch_journal[dir])
+  if (fsorder_journal(fd))
   {
     fsorder_start_data(fd) ;
     if (nheld == HELD_MAX && !wait_held()) { close(fd) ; return 0 ; }
@@ -264,11 +259,11 @@ static int preprocess (unsigned long id, done *d)
   if (rem.len && !sort_remote(&rem)) goto nomem ;
   if (qfile_info_put(&info, env.sender.s, (unsigned long)st.st_mtime) < 0) goto nomem ;
   queue_path(fn, "local", id) ;
-  if (!writefile(fn, loc.s, loc.len, 0)) goto fail ;
+  if (!writefile(fn, loc.s, loc.len)) goto fail ;
   queue_path(fn, "remote", id) ;
-  if (!writefile(fn, rem.s, rem.len, 1)) goto fail ;
+  if (!writefile(fn, rem.s, rem.len)) goto fail ;
   queue_path(fn, "info", id) ;
-  if (!writefile(fn, info.s, info.len, 2)) goto fail ;
+  if (!writefile(fn, info.s, info.len)) goto fail ;
   d->id = id ; d->qp = env.pid ; d->uid = env.uid ; d->bytes = (uint64_t)st.st_size ;
   d->letter = loc.len && !rem.len ? 'l' : rem.len && !loc.len ? 'r' : 'L' ;
   d->sender.len = 0 ;

@@ -90,24 +90,17 @@ END_TEST
    and take them with fds_received(.., max): returns the count, *other, fds. */
 static size_t pass (unsigned int nfds, int creds, int *fds, size_t max, int *other)
 {
-  union { struct cmsghdr h ; char b[CMSG_SPACE(4 * sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))] ; } out, in ;
+  union { struct cmsghdr h ; char b[CMSG_SPACE(4 * sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))] ; } in ;
   char byte = 'x' ;
   struct iovec v = { .iov_base = &byte, .iov_len = 1 } ;
   struct msghdr m ;
-  struct cmsghdr *c ;
   int sv[2], dn[4], one = 1 ;
   unsigned int i ;
   size_t n ;
   ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0) ;
   if (creds) ck_assert_int_eq(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof one), 0) ;
   for (i = 0 ; i < nfds ; i++) dn[i] = open("/dev/null", O_RDONLY) ;
-  memset(&m, 0, sizeof m) ; memset(&out, 0, sizeof out) ;
-  m.msg_iov = &v ; m.msg_iovlen = 1 ;
-  m.msg_control = out.b ; m.msg_controllen = CMSG_SPACE(nfds * sizeof(int)) ;
-  c = CMSG_FIRSTHDR(&m) ;
-  c->cmsg_level = SOL_SOCKET ; c->cmsg_type = SCM_RIGHTS ; c->cmsg_len = CMSG_LEN(nfds * sizeof(int)) ;
-  memcpy(CMSG_DATA(c), dn, nfds * sizeof(int)) ;
-  ck_assert_int_eq(sendmsg(sv[0], &m, 0), 1) ;
+  ck_assert_int_eq(fds_send(sv[0], &byte, 1, dn, nfds, 0), 1) ;
   for (i = 0 ; i < nfds ; i++) close(dn[i]) ;
   memset(&m, 0, sizeof m) ;
   m.msg_iov = &v ; m.msg_iovlen = 1 ; m.msg_control = in.b ; m.msg_controllen = sizeof in.b ;
@@ -152,6 +145,10 @@ START_TEST(test_fds_received)
   ck_assert_int_eq(other, 1) ;
   close(fds[0]) ;
   ck_assert_uint_eq(devnulls(), base) ;
+  /* more than fds_send takes at once */
+  errno = 0 ;
+  ck_assert_int_eq(fds_send(0, "x", 1, fds, FDS_SEND_MAX + 1, 0), -1) ;
+  ck_assert_int_eq(errno, EINVAL) ;
 }
 END_TEST
 

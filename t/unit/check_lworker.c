@@ -13,6 +13,7 @@
 #include "deliver/local.h"
 #include "deliver/lworker.h"
 #include "util/exitcode.h"
+#include "util/fds.h"
 
 /* stand-ins' pids: above any pid_max (PID_MAX_LIMIT is 2^22), so that a signal the
    pool sends them (SIGCONT) reaches no process */
@@ -255,23 +256,10 @@ static void stop (void)
 static void send_job (char const *data, size_t len, unsigned int nfds)
 {
   int fds[3], p[2] ;
-  union { struct cmsghdr h ; char b[CMSG_SPACE(sizeof fds)] ; } cm ;
-  struct iovec v = { .iov_base = (void *)data, .iov_len = len } ;
-  struct msghdr m ;
-  struct cmsghdr *c ;
   unsigned int i ;
   ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0) ;
   fds[0] = message() ; fds[1] = p[1] ; fds[2] = fds[0] ;
-  memset(&m, 0, sizeof m) ; memset(&cm, 0, sizeof cm) ;
-  m.msg_iov = &v ; m.msg_iovlen = 1 ;
-  if (nfds)
-  {
-    m.msg_control = cm.b ; m.msg_controllen = CMSG_SPACE(nfds * sizeof(int)) ;
-    c = CMSG_FIRSTHDR(&m) ;
-    c->cmsg_level = SOL_SOCKET ; c->cmsg_type = SCM_RIGHTS ; c->cmsg_len = CMSG_LEN(nfds * sizeof(int)) ;
-    memcpy(CMSG_DATA(c), fds, nfds * sizeof(int)) ;
-  }
-  ck_assert_int_eq(sendmsg(ctl_, &m, 0), (ssize_t)len) ;
+  ck_assert_int_eq(fds_send(ctl_, data, len, fds, nfds, 0), (long)len) ;
   for (i = 0 ; i < 2 ; i++) close(fds[i]) ;
   report = p[0] ;
 }

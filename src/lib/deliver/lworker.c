@@ -59,10 +59,6 @@ static int send_job (int ctl, int fdmess, int fdout, char const *const *job)
   char buf[LWORKER_JOB_MAX] ;
   size_t n = 1, i ;
   int fds[2] = { fdmess, fdout } ;
-  union { struct cmsghdr h ; char b[CMSG_SPACE(sizeof fds)] ; } cm ;
-  struct iovec v ;
-  struct msghdr m ;
-  struct cmsghdr *c ;
   buf[0] = 'J' ;
   for (i = 0 ; i < LWORKER_FIELDS ; i++)
   {
@@ -71,15 +67,8 @@ static int send_job (int ctl, int fdmess, int fdout, char const *const *job)
     memcpy(buf + n, job[i], len) ;
     n += len ;
   }
-  memset(&m, 0, sizeof m) ; memset(&cm, 0, sizeof cm) ;
-  v.iov_base = buf ; v.iov_len = n ;
-  m.msg_iov = &v ; m.msg_iovlen = 1 ;
-  m.msg_control = cm.b ; m.msg_controllen = sizeof cm.b ;
-  c = CMSG_FIRSTHDR(&m) ;
-  c->cmsg_level = SOL_SOCKET ; c->cmsg_type = SCM_RIGHTS ; c->cmsg_len = CMSG_LEN(sizeof fds) ;
-  memcpy(CMSG_DATA(c), fds, sizeof fds) ;
   /* a worker that ended by itself (idle) has shut its end first: EPIPE, never a lost job */
-  return sendmsg(ctl, &m, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)n ? 0 : -1 ;
+  return fds_send(ctl, buf, n, fds, 2, MSG_NOSIGNAL | MSG_DONTWAIT) == (long)n ? 0 : -1 ;
 }
 
 pid_t lworker_take (localuser const *w, unsigned long slot, int fdmess, int fdout, char const *const *job)

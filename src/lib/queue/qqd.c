@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <skalibs/types.h>
 #include "util/auto.h"
+#include "util/fds.h"
 #include "net/sock.h"
 #include "queue/qqd.h"
 
@@ -28,25 +29,13 @@ int qqd_connect (int msgfd, int envfd)
 {
   char path[sizeof ((struct sockaddr_un *)0)->sun_path] ;   /* longer could not be connected to */
   char byte = QQD_REQUEST ;
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 } ;
-  union { struct cmsghdr h ; char buf[CMSG_SPACE(2 * sizeof(int))] ; } cm ;
-  struct msghdr m ;
-  struct cmsghdr *c ;
   int fds[2] = { msgfd, envfd } ;
   int fd, e ;
   if (auto_path(path, sizeof path, "/", QQD_SOCKET) < 0) return -1 ;
   /* no wait: a full backlog fails at once (then the exec) */
   fd = sock_connect_unix(path, 0) ;
   if (fd < 0) return -1 ;
-  memset(&m, 0, sizeof m) ;
-  memset(&cm, 0, sizeof cm) ;
-  m.msg_iov = &iov ; m.msg_iovlen = 1 ;
-  m.msg_control = cm.buf ; m.msg_controllen = sizeof cm.buf ;
-  c = CMSG_FIRSTHDR(&m) ;
-  c->cmsg_level = SOL_SOCKET ; c->cmsg_type = SCM_RIGHTS ;
-  c->cmsg_len = CMSG_LEN(sizeof fds) ;
-  memcpy(CMSG_DATA(c), fds, sizeof fds) ;
-  if (sendmsg(fd, &m, MSG_NOSIGNAL) != 1) goto err ;
+  if (fds_send(fd, &byte, 1, fds, 2, MSG_NOSIGNAL) != 1) goto err ;
   /* blocking again: a socket's only status flag set was O_NONBLOCK (sock_connect_unix) */
   if (fcntl(fd, F_SETFL, 0) < 0) goto err ;
   return fd ;

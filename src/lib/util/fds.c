@@ -19,6 +19,26 @@ void close_above (int low)
   }
 }
 
+long fds_send (int sock, void const *buf, size_t len, int const *fds, unsigned int nfds, int flags)
+{
+  union { struct cmsghdr h ; char b[CMSG_SPACE(FDS_SEND_MAX * sizeof(int))] ; } cm ;
+  struct iovec v = { .iov_base = (void *)buf, .iov_len = len } ;
+  struct msghdr m ;
+  if (nfds > FDS_SEND_MAX) { errno = EINVAL ; return -1 ; }
+  memset(&m, 0, sizeof m) ;
+  m.msg_iov = &v ; m.msg_iovlen = 1 ;
+  if (nfds)
+  {
+    struct cmsghdr *c ;
+    memset(&cm, 0, sizeof cm) ;
+    m.msg_control = cm.b ; m.msg_controllen = CMSG_SPACE(nfds * sizeof(int)) ;
+    c = CMSG_FIRSTHDR(&m) ;
+    c->cmsg_level = SOL_SOCKET ; c->cmsg_type = SCM_RIGHTS ; c->cmsg_len = CMSG_LEN(nfds * sizeof(int)) ;
+    memcpy(CMSG_DATA(c), fds, nfds * sizeof(int)) ;
+  }
+  return sendmsg(sock, &m, flags) ;
+}
+
 size_t fds_received (struct msghdr *m, int *fds, size_t max, int *other)
 {
   struct cmsghdr *c ;

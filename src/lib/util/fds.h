@@ -7,6 +7,11 @@
    Cannot fail: what is not open needs no closing. */
 extern void close_inherited (void) ;
 struct msghdr ;
+#define FDS_SEND_MAX 4   /* descriptors in one fds_send */
+/* One message of buf[0..len) on the socket sock with fds[0..nfds) (SCM_RIGHTS; none
+   when nfds is 0; EINVAL over FDS_SEND_MAX), with sendmsg's flags: its result. */
+extern long fds_send (int sock, void const *buf, size_t len, int const *fds, unsigned int nfds, int flags) ;
+
 /* The descriptors m brought (SCM_RIGHTS): the first max into fds, the rest closed.
    Returns how many came in all; *other is set to 1 if m held a control message of
    another kind. */

@@ -73,28 +73,6 @@ static int xfs_ordered (int fd)
   return !(fx.fsx_xflags & FS_XFLAG_REALTIME) ;
 }
 
-int fsorder_journal (int fd)
-{
-  struct statfs sf ;
-  struct stat st ;
-  if (fstatfs(fd, &sf) < 0) return 0 ;
-  if ((unsigned long)sf.f_type == XFS_MAGIC) return xfs_ordered(fd) ;
-  if ((unsigned long)sf.f_type != EXT4_MAGIC) return 0 ;
-  if (fstat(fd, &st) < 0) return 0 ;
-  /* a mounted file system keeps its journal: asked once per device and process */
-  {
-    static dev_t dev ;
-    static int known = 0, journal ;
-    if (!known || dev != st.st_dev)
-    {
-      journal = ext_has_journal(st.st_dev) ;
-      dev = st.st_dev ;
-      known = 1 ;
-    }
-    return journal ;
-  }
-}
-
 int fsorder_journal_dev (int fd, dev_t dev)
 {
   /* a device is one file system while it is mounted: its type and journal are asked
@@ -112,6 +90,12 @@ int fsorder_journal_dev (int fd, dev_t dev)
     known = 1 ;
   }
   return type == XFS_MAGIC ? xfs_ordered(fd) : journal ;
+}
+
+int fsorder_journal (int fd)
+{
+  struct stat st ;
+  return fstat(fd, &st) < 0 ? 0 : fsorder_journal_dev(fd, st.st_dev) ;
 }
 
 int fsorder_write_data (int fd)

@@ -13,7 +13,8 @@ extern int fsorder_journal (int fd) ;
 
 /* fsorder_journal for fd, whose st_dev the caller has from its own fstat: the file
    system's type and journal are asked once per device and process (no call at all
-   on ext4 after the first), only XFS's realtime flag, which is per file, each time. */
+   on ext4 after the first), only XFS's realtime flag, which is per file, each time.
+   fsorder_journal is this after an fstat. */
 extern int fsorder_journal_dev (int fd, dev_t dev) ;
 
 /* Write fd's dirty data to the device and wait for it, without a journal commit or a
