@@ -120,6 +120,7 @@ def run_one(a, build):
                                                  '-p', str(pid)], stderr=subprocess.DEVNULL))
             time.sleep(1)   # attached (strace -c has no other sign of it)
         c0, t0 = cg.usage_ms(), time.monotonic()
+        io0 = fs.counters() if hasattr(fs, 'counters') else None
         if a.perf:
             perf = subprocess.Popen(['perf', 'record', '-a', '-g', '-q', '-o', a.perf],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -140,6 +141,9 @@ def run_one(a, build):
             t.send_signal(2)
             t.wait(60)
         total = cg.usage_ms() - c0
+        if io0:
+            io1 = fs.counters()
+            rows['io'] = ((io1[0] - io0[0]) / a.msgs, (io1[1] - io0[1]) / a.msgs)
         after = snapshot(cg)
         n = a.msgs
         for pid in sorted(after, key=lambda p: after[p]['comm']):
@@ -175,11 +179,12 @@ def run_one(a, build):
 
 
 def table(title, rows):
-    print('%s: %.0f msgs/s, cgroup CPU %.3f ms/msg' % (title, rows['rate'], rows['total']))
+    io = ', %.2f device flushes and %.1f KB written per msg' % rows['io'] if 'io' in rows else ''
+    print('%s: %.0f msgs/s, cgroup CPU %.3f ms/msg%s' % (title, rows['rate'], rows['total'], io))
     print('%-15s %8s %9s %9s %6s %8s %6s' % ('process', 'self', 'children', 'flt/child', 'VMAs', 'anon kB', 'PT kB'))
     summed = 0.0
     for name, r in rows.items():
-        if name in ('total', 'rate'):
+        if name in ('total', 'rate', 'io'):
             continue
         summed += r[0] + r[1]
         print('%-15s %8.3f %9.3f %9.0f %6d %8d %6d' % ((name,) + tuple(r)))

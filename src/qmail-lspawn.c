@@ -22,6 +22,7 @@
 #include "mail/addr.h"
 #include "util/auto.h"
 #include "util/fds.h"
+#include "util/noatime.h"
 #include "local/localuser.h"
 #include "deliver/lworker.h"
 #include "util/memcap.h"
@@ -88,8 +89,9 @@ static void start (spawnproto_request const *rq)
   if (r < 0) { reply_s(rq->slot, 'Z', err) ; return ; }
   queue_path(mess, "mess", rq->msgid) ;
   /* opened as root for the user: only the queue's own regular file, never what a
-     symlink, a FIFO or a hard link put in mess/ would give (a file of root's, or a hang) */
-  fdmess = open(mess, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
+     symlink, a FIFO or a hard link put in mess/ would give (a file of root's, or a hang);
+     no atime update (a journaled inode change) for reading a fresh message */
+  fdmess = open_noatime(mess, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
   if (fdmess < 0) { reply_s(rq->slot, 'Z', "Unable to open the message file. (#4.3.0)") ; return ; }
   {
     struct stat st ;

@@ -106,7 +106,7 @@ static int info_load (sendmsg *m, int checkmess)
   unsigned long birth ;
   int r ;
   queue_path(fn, "info", m->id) ;
-  r = qfile_read(&m->info, fn, QFILE_MAX) ;
+  r = qfile_read_own(&m->info, fn, QFILE_MAX) ;
   if (!r) return 0 ;
   if (r < 0)
   {

@@ -2,6 +2,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,19 @@ START_TEST(test_read)
   ck_assert_int_eq(qfile_read(&sa, "fifo", 100), -1) ;
   ck_assert_int_eq(symlink("f", "link"), 0) ;
   ck_assert_int_eq(qfile_read(&sa, "link", 100), -1) ;
+  /* qfile_read_own reads the same, and leaves a stale atime alone (O_NOATIME) */
+  {
+    struct timespec ts[2] = { { 1000000000, 0 }, { 0, UTIME_OMIT } } ;
+    struct stat st ;
+    ck_assert_int_eq(utimensat(AT_FDCWD, "f", ts, 0), 0) ;
+    ck_assert_int_eq(qfile_read_own(&sa, "f", 100), 1) ;
+    ck_assert_uint_eq(sa.len, 5) ;
+    ck_assert_mem_eq(sa.s, "Fa@b\0", 5) ;
+    ck_assert_int_eq(stat("f", &st), 0) ;
+    ck_assert_int_eq(st.st_atime, 1000000000) ;
+    ck_assert_int_eq(qfile_read_own(&sa, "missing", 100), 0) ;
+    ck_assert_int_eq(qfile_read_own(&sa, "link", 100), -1) ;
+  }
   ck_assert_int_eq(chdir("/"), 0) ;
   rm_rf(cktmp_dir) ;
   stralloc_free(&sa) ;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <skalibs/bytestr.h>
 #include <skalibs/types.h>
+#include "util/noatime.h"
 #include "util/num.h"
 #include "mail/addr.h"
 #include "queue/qfile.h"
@@ -91,12 +92,13 @@ int qfile_bounce_put (stralloc *sa, char const *rcpt, char const *reason, size_t
   return stralloc_0(sa) ? 0 : -1 ;
 }
 
-int qfile_read (stralloc *sa, char const *fn, size_t max)
+static int readwhole (stralloc *sa, char const *fn, size_t max, int own)
 {
   struct stat st ;
   int e ;
   /* a FIFO or a symlink planted in the queue is not waited for, nor followed */
-  int fd = open(fn, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) ;
+  int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK ;
+  int fd = own ? open_noatime(fn, flags) : open(fn, flags) ;
   sa->len = 0 ;
   if (fd < 0) return errno == ENOENT ? 0 : -1 ;
   if (fstat(fd, &st) < 0) goto err ;
@@ -123,4 +125,14 @@ int qfile_read (stralloc *sa, char const *fn, size_t max)
   e = errno ; close(fd) ; errno = e ;
   sa->len = 0 ;
   return -1 ;
+}
+
+int qfile_read (stralloc *sa, char const *fn, size_t max)
+{
+  return readwhole(sa, fn, max, 0) ;
+}
+
+int qfile_read_own (stralloc *sa, char const *fn, size_t max)
+{
+  return readwhole(sa, fn, max, 1) ;
 }

@@ -32,5 +32,8 @@ extern int qfile_bounce_put (stralloc *, char const *rcpt, char const *reason, s
    1 ok, 0 missing (ENOENT), -1 error (errno; EFBIG when larger than max; ELOOP
    for a symlink, EINVAL for anything but a regular file). */
 extern int qfile_read (stralloc *sa, char const *fn, size_t max) ;
+/* The same for a file the caller owns (or reads as root): opened with O_NOATIME
+   (util/noatime), so that reading it does not journal an atime update. */
+extern int qfile_read_own (stralloc *sa, char const *fn, size_t max) ;
 
 #endif
