@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -24,12 +25,16 @@
 #include "util/control.h"
 #include "util/exitcode.h"
 #include "queue/qqd.h"
+#include "queue/qqwrite.h"
+#include "queue/groupcommit.h"
 
 #define USAGE "qmail-queued"
 #define BACKLOG 128
 #define BACKOFF 1          /* seconds without a new worker after a resource error */
 
 static unsigned int nworkers = 0 ;
+static pid_t *slots ;          /* the worker in each slot, or 0 */
+static groupcommit *group ;    /* the workers' shared commits (0: each commits alone) */
 
 static unsigned int read_concurrency (void)
 {
@@ -66,6 +71,9 @@ static int reap (void)
   pid_t pid ;
   while ((pid = wait_nohang(&wstat)) > 0)
   {
+    unsigned int i ;
+    for (i = 0 ; i < GROUPCOMMIT_SLOTS ; i++)
+      if (slots[i] == pid) { slots[i] = 0 ; groupcommit_gone(group, i, pid) ; break ; }
     if (nworkers) nworkers-- ;
     if (WIFEXITED(wstat) && WEXITSTATUS(wstat) == QQD_WORKER_TROUBLE) trouble = 1 ;
     else if (WIFSIGNALED(wstat))
@@ -81,14 +89,19 @@ static int reap (void)
 /* One more worker. 0 ok, -1 fork failed (back off). */
 static int spawn (int lfd, int stop[2])
 {
-  pid_t pid = fork() ;
+  unsigned int slot = 0 ;
+  pid_t pid ;
+  while (slots[slot]) slot++ ;   /* fewer workers than slots */
+  pid = fork() ;
   if (pid < 0) { strerr_warnwu1sys("fork") ; return -1 ; }
   if (!pid)
   {
     selfpipe_finish() ;
     close(stop[1]) ;   /* only the daemon holds it: its exit is the workers' EOF */
+    qqwrite_group(group, slot) ;
     qqd_work(lfd, stop[0]) ;
   }
+  slots[slot] = pid ;
   nworkers++ ;
   return 0 ;
 }
@@ -110,6 +123,16 @@ int main (int argc, char const *const *argv)
   if (sfd < 0 || !selfpipe_trap(SIGCHLD) || !selfpipe_trap(SIGTERM)) strerr_diefu1sys(EXIT_TEMP, "trap signals") ;
   if (pipe2(stop, O_CLOEXEC) < 0) strerr_diefu1sys(EXIT_TEMP, "make a pipe") ;
   lfd = listen_socket() ;
+  slots = calloc(GROUPCOMMIT_SLOTS, sizeof *slots) ;
+  if (!slots) strerr_diefu1sys(EXIT_TEMP, "allocate the workers' slots") ;
+  {
+    struct stat st ;
+    _Static_assert(QQD_CONCURRENCY_MAX <= GROUPCOMMIT_SLOTS, "a slot per worker") ;
+    /* the queue's file system: its workers' links share commits; without it (or the
+       memory) each worker commits alone, as qmail-queue does */
+    if (stat("queue/todo", &st) < 0) strerr_warnwu1sys("stat queue/todo (each worker commits alone)") ;
+    else if (!(group = groupcommit_new(st.st_dev))) strerr_warnwu1sys("map memory for shared commits (each worker commits alone)") ;
+  }
   for (;;)
   {
     iopause_fd x = { .fd = sfd, .events = IOPAUSE_READ } ;

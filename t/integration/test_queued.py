@@ -10,7 +10,7 @@ import smtplib
 import socket
 
 from nqtest import eq, wait_for, TestFailure, TEST_ME, uid_of, program_aside, smtp_send, is_gone, \
-    strace_attach, strace_detach, on_journaled_queue
+    strace_attach, strace_detach, on_journaled_queue, envelope
 from test_send import msg, tags_in, leftovers
 
 QQ_BUG = 81
@@ -425,6 +425,49 @@ def test_worker_system_calls_per_message_on_a_journaled_ext4(h):
     eq(calls.count('open'), 2, 'opens (message file, intd/)')
     eq(calls.count('close'), 5, 'closes (intd/, message file, socket, the two pipes)')
     assert len(calls) <= 33, (len(calls), calls)
+
+
+def test_workers_share_commits_on_a_journaled_ext4(h):
+    """Eight messages in the hands of eight workers at once share journal commits
+    (queue/groupcommit: a commit waits a moment for the workers with a message in
+    hand, and holds every link made before it): fewer fsyncs than messages, each
+    message answered 0 and delivered once."""
+    on_journaled_queue(h, shared_commits)
+
+
+def shared_commits(h):
+    n = 8
+    md = h.add_user('joe')
+    h.control('concurrencyqueued', '%d\n' % n)
+    start(h)
+    wait_for(lambda: len(workers(h)) == n, 10, 'the workers')
+    logs, tracers, ends = [], [], []
+    for w in workers(h):
+        logs.append(os.path.join(h.path, 'tmp', 'qqd.strace.%d' % w))
+        tracers.append(strace_attach(h, w, ['-e', 'trace=fsync', '-o', logs[-1]], 'qqd-strace-%d' % w))
+    try:
+        for i in range(n):
+            s, wm, we = handover(h)
+            os.write(wm, msg('c%d' % i))
+            ends.append((s, wm, we))
+        # each worker has taken one: a message in hand (its mess/ file is there)
+        wait_for(lambda: len(h.queue_files('mess')) == n, 10, 'each worker to take a message')
+        env = envelope('ann@example.org', ['joe@' + TEST_ME])
+        for s, wm, we in ends:
+            os.close(wm)
+            os.write(we, env)
+            os.close(we)
+        for s, _, _ in ends:
+            eq(answer(s)[:1], b'\0', 'answer')
+            s.close()
+    finally:
+        for t in tracers:
+            strace_detach(t)
+    fsyncs = sum(open(l).read().count('fsync(') for l in logs)
+    print('    %d messages, %d fsyncs' % (n, fsyncs))
+    assert 1 <= fsyncs < n, 'fsyncs: %d for %d messages' % (fsyncs, n)
+    wait_for(lambda: sorted(tags_in(h, md)) == sorted('c%d' % i for i in range(n)), 20, 'delivery')
+    h.stop_send()
 
 
 def worker_calls(h):

@@ -27,6 +27,7 @@
 #include "util/fsorder.h"
 #include "queue/envelope.h"
 #include "queue/qqwrite.h"
+#include "queue/groupcommit.h"
 #include "queue/messlock.h"
 #include "util/memcap.h"
 #include "queue/qqcode.h"
@@ -49,6 +50,8 @@ static int envfd = 1 ;      /* the envelope pipe: qmail-queue's fd 1 */
 static unsigned long mypid ; /* qp: set once, the pid never changes */
 static int inqueue = 0 ;    /* in conf-home/queue: a worker stays there */
 static sigset_t runmask ;   /* the mask while a message is written */
+static groupcommit *group = 0 ;   /* a qmail-queued worker's: commits shared with the others */
+static unsigned int groupslot ;
 
 /* Remove what this run made, unless the todo/ link committed it. Async-signal-safe. */
 static void cleanup (void)
@@ -303,6 +306,12 @@ void qqwrite_prepare (void)
   umask(033) ;
 }
 
+void qqwrite_group (groupcommit *g, unsigned int slot)
+{
+  group = g ;
+  groupslot = slot ;
+}
+
 void qqwrite_message (unsigned long uid, int reply, int fdmess, int fdenv)
 {
   stralloc recv = STRALLOC_ZERO ;
@@ -317,6 +326,8 @@ void qqwrite_message (unsigned long uid, int reply, int fdmess, int fdenv)
   replyfd = reply ;
   msgfd = fdmess ; envfd = fdenv ;
   alarm(QQ_LIFETIME) ;
+  /* the others' commits may wait a moment for ours (an exit ends it: the daemon reaps) */
+  groupcommit_begin(group, groupslot) ;
   /* once: nothing of ours changes the directory after */
   if (!inqueue)
   {
@@ -367,7 +378,9 @@ void qqwrite_message (unsigned long uid, int reply, int fdmess, int fdenv)
   if (linkat(AT_FDCWD, intdfn, tododir, todofn, 0) < 0) die(QQ_TODO) ;
   /* committed: from here on nothing may be removed */
   flagmademess = flagmadeintd = 0 ;
-  if (fsync(tododir) < 0) die(QQ_WRITE) ;
+  /* todo/'s fsync, or another worker's commit that started after our link */
+  if (groupcommit_sync(group, groupslot, (pid_t)pid, tododir, dev, ordered && fsorder_commits_all(fd, dev)) < 0)
+    die(QQ_WRITE) ;
   trigger_pull(id) ;
   close(fd) ;
   answer(QQ_OK) ;

@@ -18,6 +18,10 @@ extern _Noreturn void qqwrite_run (unsigned long uid, int reply) ;
    failure exits as qqwrite_run does. qqwrite_unblock lets the signals in again
    before the worker waits for its next connection. */
 extern void qqwrite_prepare (void) ;
+/* A qmail-queued worker's: its commits are shared with the other workers' through g
+   (queue/groupcommit; 0: each alone), as the worker in slot. */
+struct groupcommit_s ;
+extern void qqwrite_group (struct groupcommit_s *g, unsigned int slot) ;
 extern void qqwrite_message (unsigned long uid, int reply, int fdmess, int fdenv) ;
 extern void qqwrite_unblock (void) ;
 

@@ -73,13 +73,14 @@ static int xfs_ordered (int fd)
   return !(fx.fsx_xflags & FS_XFLAG_REALTIME) ;
 }
 
-int fsorder_journal_dev (int fd, dev_t dev)
+/* a device is one file system while it is mounted: its type and journal are asked
+   once per process (a file of ours keeps it mounted) */
+static dev_t memodev ;
+static unsigned long type ;
+static int known = 0, journal ;
+
+static int ask (int fd, dev_t dev)
 {
-  /* a device is one file system while it is mounted: its type and journal are asked
-     once per process (a file of ours keeps it mounted) */
-  static dev_t memodev ;
-  static unsigned long type ;
-  static int known = 0, journal ;
   if (!known || memodev != dev)
   {
     struct statfs sf ;
@@ -89,7 +90,18 @@ int fsorder_journal_dev (int fd, dev_t dev)
     memodev = dev ;
     known = 1 ;
   }
+  return 1 ;
+}
+
+int fsorder_journal_dev (int fd, dev_t dev)
+{
+  if (!ask(fd, dev)) return 0 ;
   return type == XFS_MAGIC ? xfs_ordered(fd) : journal ;
+}
+
+int fsorder_commits_all (int fd, dev_t dev)
+{
+  return ask(fd, dev) && journal ;
 }
 
 int fsorder_journal (int fd)

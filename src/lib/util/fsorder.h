@@ -17,6 +17,14 @@ extern int fsorder_journal (int fd) ;
    fsorder_journal is this after an fstat. */
 extern int fsorder_journal_dev (int fd, dev_t dev) ;
 
+/* 1 if an fsync of a directory on fd's file system (st_dev dev) commits every change
+   made on it before the call, in any directory: ext3/ext4 with an internal journal,
+   where a directory's fsync is a commit of the whole running transaction
+   (ext4_force_commit), so one worker's fsync can stand for another's (queue/groupcommit).
+   0 on XFS (a directory's fsync forces the log only up to that directory's last change)
+   and anywhere fsorder_journal_dev is 0. Asked once per device and process, as there. */
+extern int fsorder_commits_all (int fd, dev_t dev) ;
+
 /* Write fd's dirty data to the device and wait for it, without a journal commit or a
    cache flush (sync_file_range). Only for a file on a file system where fsorder_journal
    is 1, before a link whose directory fsync commits the journal: that commit flushes
