@@ -23,6 +23,8 @@
 #include "util/auto.h"
 #include "util/fds.h"
 #include "util/noatime.h"
+#include "util/fsorder.h"
+#include "local/maildir.h"
 #include "local/localuser.h"
 #include "deliver/lworker.h"
 #include "util/memcap.h"
@@ -38,6 +40,7 @@
 static char const *defaultdelivery ;
 static stralloc usercdb = STRALLOC_ZERO, aliashome = STRALLOC_ZERO ;
 static uid_t uidq ;   /* the queue user: owner of every mess/ file */
+static int qdir = -1 ;   /* conf-home/queue: its fsync is the workers' Maildir commit */
 
 static void reply (unsigned long slot, char code, char const *text, size_t len)
 {
@@ -70,6 +73,8 @@ static void __attribute__((noreturn)) child (int fdmess, int fdout, int ctl, loc
   /* the copy of root's memory stays unreadable to the user (setuid did this too) */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) ;
   PROG = "qmail-local" ;
+  /* a child that is not kept has no "C" to say: its Maildir deliveries commit themselves */
+  if (ctl < 0) maildir_leave_commit(0) ;
   lworker_serve(ctl >= 0 ? 3 : -1, argv) ;
 }
 
@@ -134,6 +139,26 @@ static void start (spawnproto_request const *rq)
   spawner_reused(rq->slot, pid, p[0]) ;
 }
 
+/* The workers' Maildir deliveries on the queue's file system left new/'s fsync to
+   us (local/maildir's maildir_leave_commit): there one directory's fsync commits
+   every earlier change (util/fsorder's fsorder_commits_all), so one fsync of
+   queue/ makes all of them durable. 0, or the failure's report. */
+static char const *commit (void)
+{
+  static char text[SPAWNPROTO_TEXT_MAX] ;
+  static char const a[] = "Unable to fsync Maildir new/: ", b[] = ". (#4.3.0)\n" ;
+  char const *err ;
+  size_t n = 0, m ;
+  if (!fsync(qdir)) return 0 ;
+  err = strerror(errno) ;
+  m = strlen(err) ;
+  if (m > sizeof text - sizeof a - sizeof b) m = sizeof text - sizeof a - sizeof b ;
+  memcpy(text, a, sizeof a - 1) ; n = sizeof a - 1 ;
+  memcpy(text + n, err, m) ; n += m ;
+  memcpy(text + n, b, sizeof b) ;
+  return text ;
+}
+
 /* qmail-local's report is what it wrote (its first SPAWNPROTO_TEXT_MAX bytes); its
    exit status is the code: 0 done, 100 bounce, anything else retry. */
 static void done (unsigned long slot, int wstat, char const *out, size_t len)
@@ -181,7 +206,7 @@ static void requests (stralloc *in)
 
 int main (int argc, char const *const *argv)
 {
-  static spawner_ops const ops = { &requests, &done, &lworker_ended, SPAWNPROTO_TEXT_MAX, 0 } ;
+  static spawner_ops const ops = { &requests, &done, &lworker_ended, SPAWNPROTO_TEXT_MAX, 0, &commit } ;
   PROG = "qmail-lspawn" ;
   if (argc != 2) strerr_dieusage(EXIT_PERM, USAGE) ;
   defaultdelivery = argv[1] ;
@@ -197,6 +222,10 @@ int main (int argc, char const *const *argv)
     if (stat("mess", &st) < 0) strerr_diefu1sys(EXIT_TEMP, "stat queue/mess") ;
     if (!st.st_uid) strerr_dief1x(EXIT_TEMP, "queue/mess is owned by root, not the queue user") ;
     uidq = st.st_uid ;
+    /* the workers' Maildir deliveries on the queue's file system share our commits */
+    qdir = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+    if (qdir < 0 || fstat(qdir, &st) < 0) strerr_diefu1sys(EXIT_TEMP, "open queue") ;
+    if (fsorder_commits_all(qdir, st.st_dev)) maildir_leave_commit(st.st_dev) ;
   }
   spawner_init() ;
   spawner_run(&ops) ;

@@ -151,7 +151,7 @@ static void requests (stralloc *in)
 
 int main (int argc, char const *const *argv)
 {
-  static spawner_ops const ops = { &requests, &done, 0, KIDOUT_MAX, "protocol error: incomplete job record at end of input" } ;
+  static spawner_ops const ops = { &requests, &done, 0, KIDOUT_MAX, "protocol error: incomplete job record at end of input", 0 } ;
   PROG = "qmail-rspawn" ;
   if (argc != 1) strerr_dieusage(EXIT_PERM, USAGE) ;
   if (chdir(auto_home) < 0) strerr_diefu2sys(EXIT_TEMP, "chdir to ", auto_home) ;

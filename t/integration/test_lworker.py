@@ -2,13 +2,18 @@
 Maildirs stays as the user's worker and takes that user's next delivery without a
 fork; a program delivery ends it; a killed or idle worker is replaced; a worker
 killed at each system call of its second delivery never has a delivery reported
-done that is not in the Maildir."""
+done that is not in the Maildir. With the queue and the Maildirs on one journaled
+ext4, the workers leave new/'s fsync to qmail-lspawn, which commits once for the
+deliveries that ended together ("C"), and reports none before that commit."""
 
+import contextlib
 import os
 import re
 import signal
+import subprocess
 
-from nqtest import eq, wait_for, TestFailure, TEST_ME, is_gone, strace_attach, strace_detach
+from nqtest import eq, wait_for, TestFailure, TEST_ME, is_gone, strace_attach, strace_detach, \
+    journaled_ext4
 from test_local_lspawn import Lspawn, put_message
 
 
@@ -130,12 +135,26 @@ def second_delivery_calls(h, ls, md):
 
 
 def test_worker_killed_at_each_call_never_reports_a_lost_delivery(h):
+    kill_worker_at_each_call(h, 'fsync')
+
+
+def test_worker_killed_at_each_call_on_one_journal(h):
+    """The same with the queue and the Maildir on one journaled ext4: the worker
+    makes no fsync (qmail-lspawn's commit holds its link), and a kill at any call
+    is still never a delivery reported done that is not in the Maildir."""
+    with one_journal(h):
+        kill_worker_at_each_call(h, None)
+
+
+def kill_worker_at_each_call(h, fsync):
     md = joe(h)
     ls = Lspawn(h)
     calls = second_delivery_calls(h, ls, md)
     names = [c for c, _ in calls]
-    for need in ('recvmsg', 'fsync', 'sendto'):
+    for need in ('recvmsg', 'sendto') + ((fsync,) if fsync else ()):
         assert need in names, (need, names)
+    if not fsync:
+        assert 'fsync' not in names, names
     assert 'link' in names or 'linkat' in names, names
     done, failed = 0, 0
     for n, when in calls:
@@ -158,3 +177,75 @@ def test_worker_killed_at_each_call_never_reports_a_lost_delivery(h):
     idle_worker(ls, md, 200)
     eq(ls.close(), 0)
     print('    %d kills at %d kinds of system call: %d reported done, %d retried' % (len(calls), len(set(names)), done, failed))
+
+
+@contextlib.contextmanager
+def one_journal(h):
+    """The queue and the homes on one fresh journaled ext4: the file system is
+    mounted on queue/, and the homes are bind-mounted from a directory of it (one
+    st_dev), where qmail-lspawn's fsync of queue/ commits the Maildirs' links."""
+    q, homes = os.path.join(h.path, 'queue'), os.path.join(h.path, 'homes')
+    os.makedirs(homes, exist_ok=True)
+    with journaled_ext4(h, q):
+        inner = os.path.join(q, 'homes.test')
+        os.mkdir(inner)
+        os.chmod(inner, 0o755)
+        subprocess.run(['cp', '-a', homes + '/.', inner], check=True)
+        subprocess.run(['mount', '--bind', inner, homes], check=True)
+        try:
+            eq(os.stat(homes).st_dev, os.stat(q).st_dev, 'one file system')
+            yield
+        finally:
+            subprocess.run(['umount', homes])
+
+
+def fsyncs_by(log, lspawn):
+    """fsync calls in an strace -f log: (qmail-lspawn's own, its children's)."""
+    own = kids = 0
+    for l in open(log).read().splitlines():
+        m = re.match(r'^(\d+)\s+fsync\(', l)
+        if m:
+            if int(m.group(1)) == lspawn:
+                own += 1
+            else:
+                kids += 1
+    return own, kids
+
+
+def test_maildir_deliveries_share_one_commit(h):
+    """Six deliveries in six slots at once, the queue and the Maildirs on one
+    journaled ext4: each is reported K with its file in new/, the workers make no
+    fsync, and qmail-lspawn fewer than one per delivery (one commit of queue/ for
+    the deliveries that ended together). An fsync of qmail-lspawn's that fails
+    (EIO, injected) makes the deliveries waiting for it temporary failures."""
+    with one_journal(h):
+        md = joe(h)
+        ls = Lspawn(h)
+        log = os.path.join(h.path, 'tmp', 'lspawn.strace')
+        p = strace_attach(h, ls.p.pid, ['-f', '-e', 'trace=fsync', '-o', log], 'lspawn-strace')
+        n = 6
+        for slot in range(n):
+            ls.send(slot, 200, 's@x.example', 'joe@' + TEST_ME)
+        got = ls.replies(n)
+        strace_detach(p)
+        eq(sorted(got), list(range(n)))
+        for slot, (code, text) in got.items():
+            eq((code, text), ('K', 'did 1+0+0/'), 'slot %d' % slot)
+        eq(len(os.listdir(os.path.join(md, 'new'))), n, 'delivered')
+        own, kids = fsyncs_by(log, ls.p.pid)
+        print('    %d deliveries: qmail-lspawn %d fsyncs, its workers %d' % (n, own, kids))
+        eq(kids, 0, 'fsyncs by the workers')
+        assert 1 <= own < n, own
+        # the commit fails: the deliveries are retried, never reported done
+        p = strace_attach(h, ls.p.pid, ['-e', 'trace=fsync', '-e', 'inject=fsync:error=EIO', '-o', '/dev/null'],
+                          'lspawn-inject')
+        for slot in range(2):
+            ls.send(slot, 200, 's@x.example', 'joe@' + TEST_ME)
+        got = ls.replies(2)
+        strace_detach(p)
+        for slot in range(2):
+            eq(got[slot], ('Z', 'Unable to fsync Maildir new/: Input/output error. (#4.3.0)/'), 'slot %d' % slot)
+        # and the next commit works again
+        ls.send(0, 200, 's@x.example', 'joe@' + TEST_ME)
+        eq(ls.one(), ('K', 'did 1+0+0/'))
+        eq(ls.close(), 0)

@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -237,6 +238,43 @@ START_TEST(test_unnamed_leaves_tmp_alone)
 }
 END_TEST
 
+/* maildir_leave_commit: on the given file system's ordered journal the delivery is
+   in new/ and owed (new/'s fsync left to the caller) until maildir_commit or
+   maildir_forget; on another device it is not. A commit that fails keeps it owed. */
+START_TEST(test_commit_left_to_the_caller)
+{
+  struct stat st ;
+  char const *step ;
+  int fd ;
+  ck_assert_int_eq(aged_maildir(), 1) ;
+  ck_assert_int_eq(stat("M", &st), 0) ;
+  fd = message_fd("x\n") ;
+  maildir_leave_commit(st.st_dev + 1) ;
+  ck_assert_int_eq(maildir_deliver("M", "", 0, fd, 0, &step), 0) ;
+  ck_assert_int_eq(maildir_owed(), 0) ;
+  maildir_leave_commit(st.st_dev) ;
+  ck_assert_int_eq(maildir_deliver("M", "", 0, fd, 0, &step), 0) ;
+  ck_assert_int_eq(count("M/new"), 2) ;
+  ck_assert_int_eq(maildir_owed(), 1) ;
+  ck_assert_int_eq(maildir_commit(), 0) ;
+  ck_assert_int_eq(maildir_owed(), 0) ;
+  ck_assert_int_eq(maildir_commit(), 0) ;   /* nothing owed: nothing to do */
+  ck_assert_int_eq(maildir_deliver("M/", "", 0, fd, 0, &step), 0) ;
+  ck_assert_int_eq(maildir_owed(), 1) ;
+  maildir_forget() ;
+  ck_assert_int_eq(maildir_owed(), 0) ;
+  ck_assert_int_eq(maildir_deliver("M", "", 0, fd, 0, &step), 0) ;
+  ck_assert_int_eq(rename("M", "M2"), 0) ;
+  errno = 0 ;
+  ck_assert_int_eq(maildir_commit(), -1) ;
+  ck_assert_int_eq(errno, ENOENT) ;
+  ck_assert_int_eq(maildir_owed(), 1) ;
+  ck_assert_int_eq(count("M2/new"), 4) ;
+  maildir_leave_commit(0) ;
+  close(fd) ;
+}
+END_TEST
+
 /* A write error in the unnamed way: the file had no name, nothing is left anywhere. */
 START_TEST(test_unnamed_write_error_leaves_nothing)
 {
@@ -301,9 +339,17 @@ START_TEST(test_tmpfs_falls_back_to_tmp)
   ck_assert_int_eq(statfs(".", &sf), 0) ;
   ck_assert_msg(sf.f_type == 0x01021994, "/dev/shm is not a tmpfs") ;
   r = aged_maildir() ;
+  {
+    /* the tmp/ way never leaves its commit to the caller (maildir_leave_commit) */
+    struct stat st ;
+    ck_assert_int_eq(stat("M", &st), 0) ;
+    maildir_leave_commit(st.st_dev) ;
+  }
   if (!r) r = maildir_deliver("M", "", 0, fd, 0, &step) ;
   ck_assert_int_eq(chdir(cktmp_dir), 0) ;
   ck_assert_int_eq(r, 0) ;
+  ck_assert_int_eq(maildir_owed(), 0) ;
+  maildir_leave_commit(0) ;
   ck_assert_int_eq(chdir(dir), 0) ;
   ck_assert_int_eq(count("M/new"), 1) ;
   ck_assert_int_eq(count("M/tmp"), 0) ;
@@ -349,6 +395,7 @@ int main (void)
   tcase_add_test(tc, test_unnamed_leaves_tmp_alone) ;
   tcase_add_test(tc, test_unnamed_write_error_leaves_nothing) ;
   tcase_add_test(tc, test_unnamed_without_new) ;
+  tcase_add_test(tc, test_commit_left_to_the_caller) ;
   tcase_add_test(tc, test_no_proc_falls_back_to_tmp) ;
   suite_add_tcase(s, tc) ;
   return ck_run(s) ;

@@ -76,6 +76,19 @@ static void __attribute__((noreturn)) die_temp (char const *step, char const *wh
   die(EXIT_TEMP, ". (#4.3.0)", 0, 0, 0) ;
 }
 
+/* A Maildir delivery whose new/ fsync was left to a later commit (qmail-lspawn's
+   workers: maildir_leave_commit) is made durable before anything outside may take
+   the delivery for done: a program, a forward, our exit 0. */
+static void settle (void)
+{
+  if (maildir_owed() && maildir_commit() < 0) die_temp("fsync", "Maildir new/") ;
+}
+
+void deliver_local_settle (void)
+{
+  settle() ;
+}
+
 /* Copy s into sa with control bytes (newlines) made harmless, as header text. */
 static void cat_safe (stralloc *sa, char const *s)
 {
@@ -394,6 +407,7 @@ static int do_program (char const *cmd, size_t len)
     clock_gettime(CLOCK_MONOTONIC, &deadline) ;
     deadline.tv_sec += (time_t)timeout ;
   }
+  settle() ;
   if (lseek(0, 0, SEEK_SET) < 0) die_temp("rewind", "the message") ;
   memcap_restore() ;
   r = progrun_start(c, envp, &pid) ;
@@ -452,6 +466,7 @@ static void do_forward (stralloc const *fwd)
   qq q ;
   char const *x ;
   size_t i ;
+  settle() ;
   memcap_restore() ;
   if (qq_open(&q) < 0) die_temp("start", "qmail-queue") ;
   memcap_set(MEMORY_MAX) ;
@@ -550,6 +565,8 @@ int deliver_local_once (int argc, char const *const *argv)
   qmail_follow(&cmds) ;
   stralloc_free(&cmds) ;
   if (!flagdoit) _exit(EXIT_OK) ;
+  /* this process ends with the delivery: nothing of it may wait for a later commit */
+  if (count_program || count_forward) settle() ;
   memcpy(fmt, "did ", 4) ; m = 4 ;
   m += ulong_fmt(fmt + m, count_file) ; fmt[m++] = '+' ;
   m += ulong_fmt(fmt + m, count_forward) ; fmt[m++] = '+' ;
@@ -563,5 +580,6 @@ int deliver_local_once (int argc, char const *const *argv)
 void deliver_local (int argc, char const *const *argv)
 {
   deliver_local_once(argc, argv) ;
+  settle() ;
   _exit(EXIT_OK) ;
 }

@@ -16,4 +16,9 @@ extern void deliver_local (int argc, char const *const *argv) __attribute__((nor
    initial state and reads the control files again. */
 extern int deliver_local_once (int argc, char const *const *argv) ;
 
+/* After deliver_local_once returned 1 in a process that leaves Maildir commits to
+   its caller (local/maildir's maildir_leave_commit) but will not hand that commit
+   over: make its deliveries durable now, or exit 111 with the report. */
+extern void deliver_local_settle (void) ;
+
 #endif

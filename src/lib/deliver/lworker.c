@@ -2,7 +2,8 @@
    is one SOCK_SEQPACKET packet: 'J' and LWORKER_FIELDS NUL-terminated strings, with
    two descriptors (the message, the report pipe's write end); the answer, after a
    delivery that leaves the worker reusable, is one packet "K", sent before the
-   worker closes its report pipe (so qmail-lspawn finds it there at the pipe's EOF). */
+   worker closes its report pipe (so qmail-lspawn finds it there at the pipe's EOF),
+   or "C" when a Maildir delivery left new/'s fsync to qmail-lspawn's next commit. */
 
 #include <errno.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include "util/fds.h"
 #include "deliver/local.h"
 #include "deliver/lworker.h"
+#include "local/maildir.h"
 
 #define IDLE ((unsigned long)-1)
 
@@ -139,10 +141,10 @@ int lworker_ended (unsigned long slot)
     ssize_t r ;
     if (x->pid <= 0 || x->slot != slot) continue ;
     do r = recv(x->ctl, &c, 1, MSG_DONTWAIT) ; while (r < 0 && errno == EINTR) ;
-    if (r != 1 || c != 'K') { drop(x) ; return 0 ; }
+    if (r != 1 || (c != 'K' && c != 'C')) { drop(x) ; return 0 ; }
     x->slot = IDLE ; x->stamp = ++clock_ ;
     if (++x->used >= LWORKER_USES) drop(x) ;
-    return 1 ;
+    return c == 'C' ? 2 : 1 ;
   }
   return 0 ;
 }
@@ -194,10 +196,13 @@ void lworker_serve (int ctl, char const **argv)
   int last = ctl < 0 ;
   for (;;)
   {
+    char k ;
     deliver_local_once(10, argv) ;
-    if (last) _exit(EXIT_OK) ;
-    /* delivered: if the answer cannot go, exit 0 says the same */
-    if (send(ctl, "K", 1, MSG_NOSIGNAL) != 1) _exit(EXIT_OK) ;
+    /* delivered: exit 0 says so, once nothing of it waits for qmail-lspawn's commit */
+    if (last) { deliver_local_settle() ; _exit(EXIT_OK) ; }
+    k = maildir_owed() ? 'C' : 'K' ;
+    if (send(ctl, &k, 1, MSG_NOSIGNAL) != 1) { deliver_local_settle() ; _exit(EXIT_OK) ; }
+    maildir_forget() ;   /* qmail-lspawn's commit holds it now */
     close(0) ; close(1) ; close(2) ;
     /* from here an exit is never 0: a job taken but not done must be retried */
     if (!next_job(ctl, job, argv, &last)) _exit(EXIT_TEMP) ;

@@ -31,8 +31,9 @@ extern int lworker_socket (localuser const *w, int *child) ;
    with our end ctl, was forked for the delivery in slot. */
 extern void lworker_started (pid_t pid, int ctl, unsigned long slot) ;
 /* The delivery in slot has closed its report: 1 if its worker said it delivered
-   and is idle now (the slot's result is success), 0 if not (the worker is dropped
-   and its exit status decides). */
+   and is idle now (the slot's result is success), 2 the same but a Maildir delivery
+   left new/'s fsync to our next commit (local/maildir's maildir_leave_commit: the
+   success waits for it), 0 if not (the worker is dropped and its exit status decides). */
 extern int lworker_ended (unsigned long slot) ;
 
 /* The child's side: deliver (argv as deliver_local's, 10 entries), then as long as

@@ -13,6 +13,32 @@
 #include "local/maildir.h"
 
 static unsigned long maildir_seq = 0 ;  /* deliveries made by this process */
+static dev_t leave_dev = 0 ;            /* new/'s fsync left to the caller on this file system */
+static stralloc owed = STRALLOC_ZERO ;  /* a file linked into new/ whose fsync was left */
+
+void maildir_leave_commit (dev_t dev)
+{
+  leave_dev = dev ;
+}
+
+int maildir_owed (void)
+{
+  return owed.len > 0 ;
+}
+
+int maildir_commit (void)
+{
+  int r ;
+  if (!owed.len) return 0 ;
+  r = dir_sync_parent(owed.s) ;
+  if (!r) owed.len = 0 ;
+  return r ;
+}
+
+void maildir_forget (void)
+{
+  owed.len = 0 ;
+}
 
 int maildir_hostquote (stralloc *sa, char const *host)
 {
@@ -118,6 +144,22 @@ static int deliver_unnamed (stralloc *path, size_t base, char const *host, char 
     /* no /proc to name the file by (not a missing new/): the tmp/ way */
     if (errno == ENOENT && faccessat(AT_FDCWD, proc, F_OK, AT_SYMLINK_NOFOLLOW) < 0) { close(fd) ; return 1 ; }
     if (errno != EEXIST || tries >= 5) goto err ;
+  }
+  if (leave_dev)
+  {
+    /* the caller's commit on this file system will hold the link */
+    struct stat st ;
+    *step = "stat file in Maildir new/" ;
+    if (fstat(fd, &st) < 0) goto errunlink ;
+    if (st.st_dev == leave_dev)
+    {
+      *step = "allocate memory" ;
+      if (!stralloc_copyb(&owed, path->s, path->len)) goto errunlink ;
+      *step = "close file in Maildir new/" ;
+      e = close(fd) ; fd = -1 ;
+      if (e < 0) { owed.len = 0 ; goto errunlink ; }
+      return 0 ;
+    }
   }
   *step = "close file in Maildir new/" ;
   e = close(fd) ; fd = -1 ;

@@ -28,6 +28,20 @@ extern int maildir_name (stralloc *sa, uint64_t sec, unsigned long usec, pid_t p
 extern int maildir_deliver (char const *dir, char const *prefix, size_t plen,
                             int fdmsg, stralloc *name, char const **step) ;
 
+/* A commit left to the caller (qmail-lspawn's delivery workers, INTERNALS.md "Local
+   delivery": shared commits). After maildir_leave_commit(dev), a delivery by the
+   unnamed way into a Maildir on the file system dev, where one directory's fsync
+   commits every earlier change (util/fsorder's fsorder_commits_all), returns 0
+   before new/'s fsync: its data is on the device and its link made, but durable only
+   with the next commit on dev. dev 0 (the start): never. maildir_owed says whether
+   a delivery since the last maildir_commit or maildir_forget left its commit;
+   maildir_commit makes it durable now (new/'s fsync: 0 ok, -1 errno);
+   maildir_forget hands it to the caller, whose own commit on dev comes after. */
+extern void maildir_leave_commit (dev_t dev) ;
+extern int maildir_owed (void) ;
+extern int maildir_commit (void) ;
+extern void maildir_forget (void) ;
+
 /* Create dir, dir/tmp, dir/new, dir/cur with mode 0700 and fsync them and
    dir's parent. 0 ok, -1 error with errno, *step as above. */
 extern int maildir_make (char const *dir, char const **step) ;

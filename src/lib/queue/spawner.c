@@ -11,6 +11,7 @@
 #include <skalibs/iopause.h>
 #include <skalibs/selfpipe.h>
 #include <skalibs/strerr.h>
+#include <skalibs/tai.h>
 #include "util/exitcode.h"
 #include "queue/pipebuf.h"
 #include "queue/spawner.h"
@@ -25,11 +26,14 @@ struct kid_s
   pid_t pid ;         /* 0: the slot is free */
   int fd ;            /* the child's output, -1 when closed */
   int reused ;        /* ops->ended decides its end (spawner_reused) */
+  int owed ;          /* delivered, waiting for ops->commit (pid then -1: no child to reap) */
   stralloc out ;      /* its first outmax bytes */
 } ;
 
 static kid kids[SLOTS] ;
 static unsigned int nbusy = 0 ;
+static unsigned int nowed = 0 ;   /* slots waiting for ops->commit */
+static tain commitby ;            /* when they stop waiting for the busy ones */
 static int sfd = -1 ;
 stralloc spawner_replies = STRALLOC_ZERO ;
 
@@ -51,6 +55,8 @@ void spawner_init (void)
   if (sfd < 0) strerr_diefu1sys(EXIT_TEMP, "init selfpipe") ;
   if (!selfpipe_trap(SIGCHLD)) strerr_diefu1sys(EXIT_TEMP, "trap SIGCHLD") ;
   if (ndelay_on(0) < 0 || ndelay_on(1) < 0) strerr_diefu1sys(EXIT_TEMP, "set fds non-blocking") ;
+  /* the clock of the commits' waits (iopause_g keeps it from then on) */
+  if (!tain_now_set_stopwatch_g()) tain_now_g() ;
 }
 
 int spawner_busy (unsigned long slot)
@@ -83,12 +89,48 @@ static void finish (spawner_ops const *ops, unsigned long i, int wstat)
   nbusy-- ;
 }
 
-/* A reusable child's output ended: is the delivery over while it lives on? */
+/* A reusable child's output ended: is the delivery over while it lives on (1), or
+   over once committed (2)? */
 static int kid_ended (spawner_ops const *ops, unsigned long i)
 {
   if (!kids[i].reused) return 0 ;
   kids[i].reused = 0 ;
   return (*ops->ended)(i) ;
+}
+
+/* The slot's delivery is done but for the commit: it waits for the next one. Its
+   child (idle, or soon another slot's) is no longer this slot's to reap. */
+static void owe (unsigned long i)
+{
+  kids[i].owed = 1 ;
+  kids[i].pid = -1 ;
+  if (!nowed++)
+  {
+    tain t ;
+    tain_from_millisecs(&t, SPAWNER_COMMIT_WAIT_MS) ;
+    tain_add_g(&commitby, &t) ;
+  }
+}
+
+/* One commit for the slots that wait for it, then their replies: success, or the
+   commit's failure as a temporary one. */
+static void commit (spawner_ops const *ops)
+{
+  char const *why = (*ops->commit)() ;
+  unsigned long i ;
+  for (i = 0 ; i < SLOTS && nowed ; i++)
+  {
+    kid *k = kids + i ;
+    if (!k->owed) continue ;
+    k->owed = 0 ;
+    nowed-- ;
+    if (why)
+    {
+      k->out.len = 0 ;
+      if (!stralloc_cats(&k->out, why)) strerr_diefu1sys(EXIT_TEMP, "allocate memory") ;
+    }
+    finish(ops, i, why ? EXIT_TEMP << 8 : 0) ;
+  }
 }
 
 /* Read what the kid wrote until the pipe is empty or ends; keep the first outmax
@@ -105,8 +147,11 @@ static void kid_read (spawner_ops const *ops, unsigned long i)
     if (r < 0 && errno == EAGAIN) return ;
     if (r <= 0)
     {
+      int e ;
       close(k->fd) ; k->fd = -1 ;
-      if (kid_ended(ops, i)) finish(ops, i, 0) ;
+      e = kid_ended(ops, i) ;
+      if (e == 2) owe(i) ;
+      else if (e) finish(ops, i, 0) ;
       return ;
     }
     if (k->out.len < outmax)
@@ -130,11 +175,13 @@ static void reap (spawner_ops const *ops)
     {
       kid *k = kids + i ;
       if (k->pid != pid) continue ;
+      int e ;
       if (k->fd >= 0) kid_read(ops, i) ;
-      if (!k->pid) break ;   /* a reusable kid's delivery ended well just before it died */
+      if (k->pid != pid) break ;   /* a reusable kid's delivery ended well just before it died */
       if (k->fd >= 0) { close(k->fd) ; k->fd = -1 ; }
-      if (kid_ended(ops, i)) wstat = 0 ;
-      finish(ops, i, wstat) ;
+      e = kid_ended(ops, i) ;
+      if (e == 2) { owe(i) ; break ; }
+      finish(ops, i, e ? 0 : wstat) ;
       break ;
     }
   }
@@ -173,7 +220,7 @@ void spawner_run (spawner_ops const *ops)
     if (spawner_replies.len) { x[n].fd = 1 ; x[n].events = IOPAUSE_WRITE ; xslot[n++] = SLOTS + 2 ; }
     for (i = 0 ; i < SLOTS ; i++)
       if (kids[i].pid && kids[i].fd >= 0) { x[n].fd = kids[i].fd ; x[n].events = IOPAUSE_READ ; xslot[n++] = i ; }
-    if (iopause_g(x, n, 0) < 0)
+    if (iopause_g(x, n, nowed ? &commitby : 0) < 0)
     {
       if (errno == EINTR) continue ;
       strerr_diefu1sys(EXIT_TEMP, "iopause") ;
@@ -181,11 +228,13 @@ void spawner_run (spawner_ops const *ops)
     for (i = 0 ; i < n ; i++)
     {
       if (!x[i].revents) continue ;
-      if (xslot[i] < SLOTS) { if (kids[xslot[i]].pid && kids[xslot[i]].fd >= 0) kid_read(ops, xslot[i]) ; }
+      if (xslot[i] < SLOTS) { if (kids[xslot[i]].pid > 0 && kids[xslot[i]].fd >= 0) kid_read(ops, xslot[i]) ; }
       else if (xslot[i] == SLOTS) selfpipe_drain(ops) ;
       else if (xslot[i] == SLOTS + 1) reading = take_requests(ops, &in) ;
       else pipebuf_flush(1, &spawner_replies, "qmail-send") ;
     }
+    /* the deliveries still busy may share the commit: it waits for them, a little */
+    if (nowed && (nbusy == nowed || !tain_less(&STAMP, &commitby))) commit(ops) ;
   }
   stralloc_free(&in) ;
 }

@@ -23,11 +23,18 @@ struct spawner_ops_s
   void (*done) (unsigned long slot, int wstat, char const *out, size_t len) ;
   /* The reusable child of slot (spawner_reused) closed its output: 1 if that was
      its end of the delivery with success (done then gets wait status 0 and the
-     child lives on), 0 to wait for its exit as for any child. */
+     child lives on), 2 the same once commit has made it durable, 0 to wait for its
+     exit as for any child. */
   int (*ended) (unsigned long slot) ;
   size_t outmax ;          /* keep the first outmax bytes a child writes */
   char const *partial ;    /* when fd 0 ends inside a record: die with this, or 0 to let it pass */
+  /* One commit for every slot that ended with 2: 0 ok, else the report text of the
+     failure (those slots then end as a temporary failure). Called when no other
+     slot is busy, or SPAWNER_COMMIT_WAIT_MS after the first such slot. */
+  char const *(*commit) (void) ;
 } ;
+
+#define SPAWNER_COMMIT_WAIT_MS 2   /* a commit waits this long at most for busy slots to join */
 
 /* Replies for qmail-send not yet written to fd 1. */
 extern stralloc spawner_replies ;
