@@ -196,7 +196,31 @@ def one_journal(h):
             eq(os.stat(homes).st_dev, os.stat(q).st_dev, 'one file system')
             yield
         finally:
-            subprocess.run(['umount', homes])
+            # the workers (cwd in a home) end after qmail-lspawn, by themselves; both
+            # must be gone before the file system can go
+            for path in (homes, q):
+                try:
+                    wait_for(lambda: not users_of(path), 10, 'no process left in %s' % path)
+                except TestFailure:
+                    for pid in users_of(path):
+                        os.kill(pid, signal.SIGKILL)
+                    wait_for(lambda: not users_of(path), 10, 'no process left in %s' % path)
+            subprocess.run(['umount', homes], check=True)
+
+
+def users_of(path):
+    """The processes whose working directory is path or under it."""
+    out = []
+    for p in os.listdir('/proc'):
+        if not p.isdigit():
+            continue
+        try:
+            c = os.readlink('/proc/%s/cwd' % p)
+        except OSError:
+            continue
+        if c == path or c.startswith(path + '/'):
+            out.append(int(p))
+    return out
 
 
 def fsyncs_by(log, lspawn):

@@ -174,8 +174,8 @@ static void reap (spawner_ops const *ops)
     for (i = 0 ; i < SLOTS ; i++)
     {
       kid *k = kids + i ;
-      if (k->pid != pid) continue ;
       int e ;
+      if (k->pid != pid) continue ;
       if (k->fd >= 0) kid_read(ops, i) ;
       if (k->pid != pid) break ;   /* a reusable kid's delivery ended well just before it died */
       if (k->fd >= 0) { close(k->fd) ; k->fd = -1 ; }
