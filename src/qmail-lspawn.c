@@ -100,8 +100,9 @@ static void start (spawnproto_request const *rq)
   if (fdmess < 0) { reply_s(rq->slot, 'Z', "Unable to open the message file. (#4.3.0)") ; return ; }
   {
     struct stat st ;
+    /* off with O_NONBLOCK; O_NOATIME stays (refused only if open_noatime could not set it) */
     if (fstat(fdmess, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != uidq || st.st_nlink != 1
-     || fcntl(fdmess, F_SETFL, 0) < 0)   /* off with O_NONBLOCK, the only status flag it has */
+     || (fcntl(fdmess, F_SETFL, O_NOATIME) < 0 && fcntl(fdmess, F_SETFL, 0) < 0))
     {
       close(fdmess) ;
       reply_s(rq->slot, 'Z', "The message file is not the queue's: not a regular file of the queue user with one link. (#4.3.0)") ;

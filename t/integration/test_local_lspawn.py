@@ -81,6 +81,25 @@ class Lspawn:
         return self.p.wait(timeout)
 
 
+def test_message_fd_reads_without_atime(h):
+    """The message reaches the delivery on fd 0 opened with O_NOATIME (reading a
+    fresh queue file journals no atime change) and blocking (O_NONBLOCK, set against
+    a FIFO planted in mess/, is off again): the flags of a program's fd 0."""
+    md = h.add_user('joe')
+    home = os.path.dirname(md.rstrip('/'))
+    with open(os.path.join(home, '.qmail-flags'), 'w') as f:
+        f.write('|grep ^flags: /proc/self/fdinfo/0\n')
+    put_message(h, 100)
+    ls = Lspawn(h)
+    ls.send(0, 100, 's@x.example', 'joe-flags@' + TEST_ME)
+    code, text = ls.one()
+    eq(code, 'K', text)
+    flags = int(re.search(r'flags:[^0-7]*([0-7]+)', text).group(1), 8)   # the tab is shown as _
+    assert flags & os.O_NOATIME, oct(flags)
+    assert not flags & os.O_NONBLOCK, oct(flags)
+    eq(ls.close(), 0)
+
+
 def test_assign_user(h):
     md = h.add_user('joe')
     home = os.path.dirname(md.rstrip('/'))

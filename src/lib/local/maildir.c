@@ -119,7 +119,7 @@ static int deliver_unnamed (stralloc *path, size_t base, char const *host, char 
                             size_t plen, int fdmsg, uint64_t msize, char const **step)
 {
   char proc[sizeof "/proc/self/fd/" + ULONG_FMT] = "/proc/self/fd/" ;
-  int fd, e, tries ;
+  int fd, e, tries, leave = 0 ;
   path->len = base ;
   *step = "allocate memory" ;
   if (!stralloc_cats(path, "tmp") || !stralloc_0(path)) return -1 ;
@@ -147,23 +147,18 @@ static int deliver_unnamed (stralloc *path, size_t base, char const *host, char 
   }
   if (leave_dev)
   {
-    /* the caller's commit on this file system will hold the link */
     struct stat st ;
     *step = "stat file in Maildir new/" ;
     if (fstat(fd, &st) < 0) goto errunlink ;
-    if (st.st_dev == leave_dev)
-    {
-      *step = "allocate memory" ;
-      if (!stralloc_copyb(&owed, path->s, path->len)) goto errunlink ;
-      *step = "close file in Maildir new/" ;
-      e = close(fd) ; fd = -1 ;
-      if (e < 0) { owed.len = 0 ; goto errunlink ; }
-      return 0 ;
-    }
+    leave = st.st_dev == leave_dev ;
   }
   *step = "close file in Maildir new/" ;
   e = close(fd) ; fd = -1 ;
   if (e < 0) goto errunlink ;
+  /* the caller's commit on this file system will hold the link; one owed directory
+     is enough there (its fsync commits every link before it), so an earlier one is
+     kept, and where there is no memory to name it the fsync is made now */
+  if (leave && (owed.len || stralloc_copyb(&owed, path->s, path->len))) return 0 ;
   *step = "fsync Maildir new/" ;
   if (dir_sync_parent(path->s) < 0) goto errunlink ;
   return 0 ;

@@ -31,9 +31,9 @@ struct groupcommit_s
 
 int (*groupcommit_fsync) (int) = &fsync ;
 
-static long futex_wait (_Atomic uint32_t *w, uint32_t val, long ns)
+static long futex_wait (_Atomic uint32_t *w, uint32_t val, int64_t ns)
 {
-  struct timespec ts = { ns / 1000000000L, ns % 1000000000L } ;
+  struct timespec ts = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) } ;
   return syscall(SYS_futex, (uint32_t *)w, FUTEX_WAIT, val, &ts, 0, 0) ;
 }
 
@@ -42,11 +42,11 @@ static void futex_wake (_Atomic uint32_t *w)
   syscall(SYS_futex, (uint32_t *)w, FUTEX_WAKE, INT_MAX, 0, 0, 0) ;
 }
 
-static long now_ns (void)
+static int64_t now_ns (void)
 {
   struct timespec t ;
   clock_gettime(CLOCK_MONOTONIC, &t) ;
-  return (long)t.tv_sec * 1000000000L + t.tv_nsec ;
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec ;
 }
 
 groupcommit *groupcommit_new (dev_t dev)
@@ -54,6 +54,9 @@ groupcommit *groupcommit_new (dev_t dev)
   groupcommit *g ;
   void *p ;
   _Static_assert(sizeof(groupcommit) <= 4096, "one page") ;
+  /* shared between processes: a lock kept by libatomic would be each process's own */
+  _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 && ATOMIC_LONG_LOCK_FREE == 2 && ATOMIC_INT_LOCK_FREE == 2
+                 && ATOMIC_CHAR_LOCK_FREE == 2, "lock-free atomics") ;
   p = mmap(0, sizeof(groupcommit), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) ;
   if (p == MAP_FAILED) return 0 ;
   g = p ;   /* zeroed by mmap */
@@ -85,12 +88,12 @@ static void not_busy (groupcommit *g, unsigned int slot)
    make their links: they then share its commit instead of making their own. */
 static void wait_for_busy (groupcommit *g)
 {
-  long deadline = now_ns() + GROUPCOMMIT_WAIT_US * 1000L ;
+  int64_t deadline = now_ns() + GROUPCOMMIT_WAIT_US * (int64_t)1000 ;
   atomic_store(&g->leaderwaits, 1) ;
   for (;;)
   {
     uint32_t a = atomic_load(&g->arrived) ;
-    long left ;
+    int64_t left ;
     if (!atomic_load(&g->nbusy)) break ;
     left = deadline - now_ns() ;
     if (left <= 0) break ;
@@ -144,10 +147,15 @@ int groupcommit_sync (groupcommit *g, unsigned int slot, pid_t pid, int dirfd, d
     l = atomic_load(&g->leader) ;
     if (!l) continue ;
     atomic_fetch_add(&g->nwait, 1) ;
-    if (futex_wait(&g->committed, c, GROUPCOMMIT_CHECK_MS * 1000000L) < 0 && errno == ETIMEDOUT
-     && kill(l, 0) < 0 && errno == ESRCH)
-      /* killed in its commit, and the daemon has not reaped it yet */
-      atomic_compare_exchange_strong(&g->leader, &l, 0) ;
+    if (futex_wait(&g->committed, c, GROUPCOMMIT_CHECK_MS * (int64_t)1000000) < 0 && errno == ETIMEDOUT
+     && kill(l, 0) < 0 && errno == ESRCH
+     && atomic_compare_exchange_strong(&g->leader, &l, 0))
+    {
+      /* killed in its commit and reaped by another than the daemon: the other
+         waiters need not each wait for their own timeout */
+      atomic_fetch_add(&g->committed, 1) ;
+      futex_wake(&g->committed) ;
+    }
     atomic_fetch_sub(&g->nwait, 1) ;
   }
 }

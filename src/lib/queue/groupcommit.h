@@ -16,8 +16,8 @@ typedef struct groupcommit_s groupcommit ;
    then commits alone, as qmail-queue does. */
 extern groupcommit *groupcommit_new (dev_t dev) ;
 
-/* The worker in slot (< GROUPCOMMIT_SLOTS) has a message in hand: another worker's
-   commit may wait up to GROUPCOMMIT_WAIT_US for its link. */
+/* The worker in slot (< GROUPCOMMIT_SLOTS) has a whole message in hand: another
+   worker's commit may wait up to GROUPCOMMIT_WAIT_US for its link. */
 extern void groupcommit_begin (groupcommit *g, unsigned int slot) ;
 
 /* Make durable the link the worker in slot (process pid) has just made in the

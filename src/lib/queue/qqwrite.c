@@ -326,8 +326,6 @@ void qqwrite_message (unsigned long uid, int reply, int fdmess, int fdenv)
   replyfd = reply ;
   msgfd = fdmess ; envfd = fdenv ;
   alarm(QQ_LIFETIME) ;
-  /* the others' commits may wait a moment for ours (an exit ends it: the daemon reaps) */
-  groupcommit_begin(group, groupslot) ;
   /* once: nothing of ours changes the directory after */
   if (!inqueue)
   {
@@ -350,6 +348,9 @@ void qqwrite_message (unsigned long uid, int reply, int fdmess, int fdenv)
   fsorder_start_data(fd) ;
 
   read_envelope(&env) ;
+  /* the whole message is here: the others' commits may wait a moment for our link
+     (not while a slow client sends; an exit ends it: the daemon reaps) */
+  groupcommit_begin(group, groupslot) ;
   check_lengths(&env) ;
   if (envelope_parse_qq(&e, env.s, env.len) < 0) die(errno == ENOMEM ? QQ_NOMEM : QQ_ENVELOPE) ;
   if (!e.nrcpts) die(QQ_ENVELOPE) ;
