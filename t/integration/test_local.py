@@ -9,7 +9,7 @@ import re
 import subprocess
 import time
 
-from nqtest import eq, wait_for, TEST_ME, uid_of, gid_of, journaled, journaled_ext4
+from nqtest import eq, wait_for, TEST_ME, uid_of, gid_of, journaled, journaled_ext4, pids_where
 
 MSG = b'Subject: hello\nFrom: a@b.example\n\nbody line\nFrom the start\n>From quoted\n'
 
@@ -607,20 +607,13 @@ def test_usage(h):
 
 def sleepers(tag):
     """pids of live processes whose command line holds tag."""
-    out = []
-    for pid in os.listdir('/proc'):
-        if not pid.isdigit():
-            continue
-        try:
-            with open('/proc/%s/cmdline' % pid, 'rb') as f:
-                cmd = f.read()
-            with open('/proc/%s/stat' % pid) as f:
-                state = f.read().rsplit(')', 1)[1].split()[0]
-        except OSError:
-            continue
-        if tag.encode() in cmd and state != 'Z':
-            out.append(int(pid))
-    return out
+    def sleeper(pid):
+        with open('/proc/%s/cmdline' % pid, 'rb') as f:
+            cmd = f.read()
+        with open('/proc/%s/stat' % pid) as f:
+            state = f.read().rsplit(')', 1)[1].split()[0]
+        return tag.encode() in cmd and state != 'Z'
+    return pids_where(sleeper)
 
 
 def test_program_time_limit(h):

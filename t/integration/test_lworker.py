@@ -13,7 +13,7 @@ import signal
 import subprocess
 
 from nqtest import eq, wait_for, TestFailure, TEST_ME, is_gone, strace_attach, strace_detach, \
-    journaled_ext4
+    journaled_ext4, pids_where
 from test_local_lspawn import Lspawn, put_message
 
 
@@ -210,17 +210,10 @@ def one_journal(h):
 
 def users_of(path):
     """The processes whose working directory is path or under it."""
-    out = []
-    for p in os.listdir('/proc'):
-        if not p.isdigit():
-            continue
-        try:
-            c = os.readlink('/proc/%s/cwd' % p)
-        except OSError:
-            continue
-        if c == path or c.startswith(path + '/'):
-            out.append(int(p))
-    return out
+    def inside(pid):
+        c = os.readlink('/proc/%s/cwd' % pid)
+        return c == path or c.startswith(path + '/')
+    return pids_where(inside)
 
 
 def fsyncs_by(log, lspawn):

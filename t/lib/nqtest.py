@@ -481,20 +481,14 @@ class Home:
 
     def pids_under(self, name=None):
         """pids of processes whose executable is in this home's bin/."""
-        out = []
         bindir = os.path.join(self.path, 'bin') + '/'
-        for d in os.listdir('/proc'):
-            if not d.isdigit():
-                continue
-            try:
-                exe = os.readlink('/proc/%s/exe' % d)
-            except OSError:
-                continue
+
+        def ours(pid):
+            exe = os.readlink('/proc/%s/exe' % pid)
             if exe.endswith(' (deleted)'):
                 exe = exe[:-10]
-            if exe.startswith(bindir) and (name is None or exe == bindir + name):
-                out.append(int(d))
-        return out
+            return exe.startswith(bindir) and (name is None or exe == bindir + name)
+        return pids_where(ours)
 
     def pid_of(self, name):
         p = self.pids_under(name)
@@ -533,6 +527,21 @@ def is_gone(pid):
         return 'zombie' in open('/proc/%d/status' % pid).read()
     except OSError:
         return True
+
+
+def pids_where(test):
+    """pids of the live processes for which test(pid as a string) is true; one that
+    ends while it is looked at (OSError) is left out."""
+    out = []
+    for d in os.listdir('/proc'):
+        if not d.isdigit():
+            continue
+        try:
+            if test(d):
+                out.append(int(d))
+        except OSError:
+            continue
+    return out
 
 
 def strace_attach(h, pid, opts, logname='strace'):
