@@ -444,7 +444,10 @@ def shared_commits(h):
     logs, tracers, ends = [], [], []
     for w in workers(h):
         logs.append(os.path.join(h.path, 'tmp', 'qqd.strace.%d' % w))
-        tracers.append(strace_attach(h, w, ['-e', 'trace=fsync', '-o', logs[-1]], 'qqd-strace-%d' % w))
+        # each commit made slow (0.3 s): the workers that come meanwhile share the next
+        # one, however slow the machine is
+        tracers.append(strace_attach(h, w, ['-e', 'trace=fsync', '-e', 'inject=fsync:delay_enter=300000',
+                                            '-o', logs[-1]], 'qqd-strace-%d' % w))
     try:
         for i in range(n):
             s, wm, we = handover(h)
@@ -465,7 +468,7 @@ def shared_commits(h):
             strace_detach(t)
     fsyncs = sum(open(l).read().count('fsync(') for l in logs)
     print('    %d messages, %d fsyncs' % (n, fsyncs))
-    assert 1 <= fsyncs < n, 'fsyncs: %d for %d messages' % (fsyncs, n)
+    assert 1 <= fsyncs <= 3, 'fsyncs: %d for %d messages' % (fsyncs, n)
     wait_for(lambda: sorted(tags_in(h, md)) == sorted('c%d' % i for i in range(n)), 20, 'delivery')
     h.stop_send()
 
