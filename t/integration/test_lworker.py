@@ -13,7 +13,7 @@ import signal
 import subprocess
 
 from nqtest import eq, wait_for, TestFailure, TEST_ME, is_gone, strace_attach, strace_detach, \
-    journaled_ext4, pids_where
+    journaled_ext4, cwd_under
 from test_local_lspawn import Lspawn, put_message
 
 
@@ -200,20 +200,12 @@ def one_journal(h):
             # must be gone before the file system can go
             for path in (homes, q):
                 try:
-                    wait_for(lambda: not users_of(path), 10, 'no process left in %s' % path)
+                    wait_for(lambda: not cwd_under(path), 10, 'no process left in %s' % path)
                 except TestFailure:
-                    for pid in users_of(path):
+                    for pid in cwd_under(path):
                         os.kill(pid, signal.SIGKILL)
-                    wait_for(lambda: not users_of(path), 10, 'no process left in %s' % path)
+                    wait_for(lambda: not cwd_under(path), 10, 'no process left in %s' % path)
             subprocess.run(['umount', homes], check=True)
-
-
-def users_of(path):
-    """The processes whose working directory is path or under it."""
-    def inside(pid):
-        c = os.readlink('/proc/%s/cwd' % pid)
-        return c == path or c.startswith(path + '/')
-    return pids_where(inside)
 
 
 def fsyncs_by(log, lspawn):

@@ -133,9 +133,25 @@ def journaled_ext4(h, path, size=64 << 20):
         yield path
     finally:
         for m in mounted:
-            subprocess.run(['umount', m])
+            # a test that failed may leave its daemons there: they go with the file system
+            # (a mount left behind would make every later test fail)
+            for pid in cwd_under(m):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            if subprocess.run(['umount', m]).returncode:
+                subprocess.run(['umount', '-l', m])
         subprocess.run(['losetup', '-d', dev])
         os.unlink(img)
+
+
+def cwd_under(path):
+    """The processes whose working directory is path or under it."""
+    def inside(pid):
+        c = os.readlink('/proc/%s/cwd' % pid)
+        return c == path or c.startswith(path + '/')
+    return pids_where(inside)
 
 
 def wrapped_run_end(h, p, sig, timeout, wrapper, real):
