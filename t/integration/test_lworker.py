@@ -13,7 +13,7 @@ import signal
 import subprocess
 
 from nqtest import eq, wait_for, TestFailure, TEST_ME, is_gone, strace_attach, strace_detach, \
-    journaled_ext4, cwd_under
+    journaled_ext4, unmount
 from test_local_lspawn import Lspawn, put_message
 
 
@@ -196,16 +196,8 @@ def one_journal(h):
             eq(os.stat(homes).st_dev, os.stat(q).st_dev, 'one file system')
             yield
         finally:
-            # the workers (cwd in a home) end after qmail-lspawn, by themselves; both
-            # must be gone before the file system can go
-            for path in (homes, q):
-                try:
-                    wait_for(lambda: not cwd_under(path), 10, 'no process left in %s' % path)
-                except TestFailure:
-                    for pid in cwd_under(path):
-                        os.kill(pid, signal.SIGKILL)
-                    wait_for(lambda: not cwd_under(path), 10, 'no process left in %s' % path)
-            subprocess.run(['umount', homes], check=True)
+            # the idle workers (cwd in a home) would end after qmail-lspawn by themselves
+            unmount(homes)
 
 
 def fsyncs_by(log, lspawn):

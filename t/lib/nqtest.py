@@ -133,17 +133,26 @@ def journaled_ext4(h, path, size=64 << 20):
         yield path
     finally:
         for m in mounted:
-            # a test that failed may leave its daemons there: they go with the file system
-            # (a mount left behind would make every later test fail)
-            for pid in cwd_under(m):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            if subprocess.run(['umount', m]).returncode:
-                subprocess.run(['umount', '-l', m])
+            unmount(m)
         subprocess.run(['losetup', '-d', dev])
         os.unlink(img)
+
+
+def unmount(m):
+    """Unmount m for good: what still runs there (the daemons of a test that failed,
+    an idle delivery worker) is killed first, and if it must, m is unmounted lazily
+    (a mount left behind would make every later test fail)."""
+    for pid in cwd_under(m):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        wait_for(lambda: not cwd_under(m), 10, 'no process left in %s' % m)
+    except TestFailure:
+        pass
+    if subprocess.run(['umount', m]).returncode:
+        subprocess.run(['umount', '-l', m])
 
 
 def cwd_under(path):

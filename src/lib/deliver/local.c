@@ -79,14 +79,9 @@ static void __attribute__((noreturn)) die_temp (char const *step, char const *wh
 /* A Maildir delivery whose new/ fsync was left to a later commit (qmail-lspawn's
    workers: maildir_leave_commit) is made durable before anything outside may take
    the delivery for done: a program, a forward, our exit 0. */
-static void settle (void)
-{
-  if (maildir_owed() && maildir_commit() < 0) die_temp("fsync", "Maildir new/") ;
-}
-
 void deliver_local_settle (void)
 {
-  settle() ;
+  if (maildir_owed() && maildir_commit() < 0) die_temp("fsync", "Maildir new/") ;
 }
 
 /* Copy s into sa with control bytes (newlines) made harmless, as header text. */
@@ -407,7 +402,7 @@ static int do_program (char const *cmd, size_t len)
     clock_gettime(CLOCK_MONOTONIC, &deadline) ;
     deadline.tv_sec += (time_t)timeout ;
   }
-  settle() ;
+  deliver_local_settle() ;
   if (lseek(0, 0, SEEK_SET) < 0) die_temp("rewind", "the message") ;
   memcap_restore() ;
   r = progrun_start(c, envp, &pid) ;
@@ -466,7 +461,7 @@ static void do_forward (stralloc const *fwd)
   qq q ;
   char const *x ;
   size_t i ;
-  settle() ;
+  deliver_local_settle() ;
   memcap_restore() ;
   if (qq_open(&q) < 0) die_temp("start", "qmail-queue") ;
   memcap_set(MEMORY_MAX) ;
@@ -566,7 +561,7 @@ int deliver_local_once (int argc, char const *const *argv)
   stralloc_free(&cmds) ;
   if (!flagdoit) _exit(EXIT_OK) ;
   /* this process ends with the delivery: nothing of it may wait for a later commit */
-  if (count_program || count_forward) settle() ;
+  if (count_program || count_forward) deliver_local_settle() ;
   memcpy(fmt, "did ", 4) ; m = 4 ;
   m += ulong_fmt(fmt + m, count_file) ; fmt[m++] = '+' ;
   m += ulong_fmt(fmt + m, count_forward) ; fmt[m++] = '+' ;
@@ -580,6 +575,6 @@ int deliver_local_once (int argc, char const *const *argv)
 void deliver_local (int argc, char const *const *argv)
 {
   deliver_local_once(argc, argv) ;
-  settle() ;
+  deliver_local_settle() ;
   _exit(EXIT_OK) ;
 }

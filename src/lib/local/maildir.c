@@ -119,7 +119,8 @@ static int deliver_unnamed (stralloc *path, size_t base, char const *host, char 
                             size_t plen, int fdmsg, uint64_t msize, char const **step)
 {
   char proc[sizeof "/proc/self/fd/" + ULONG_FMT] = "/proc/self/fd/" ;
-  int fd, e, tries, leave = 0 ;
+  struct stat st ;
+  int fd, e, tries ;
   path->len = base ;
   *step = "allocate memory" ;
   if (!stralloc_cats(path, "tmp") || !stralloc_0(path)) return -1 ;
@@ -128,7 +129,7 @@ static int deliver_unnamed (stralloc *path, size_t base, char const *host, char 
   if (fd < 0) return errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL ? 1 : -1 ;
   /* elsewhere new/'s fsync need not carry the link count the link gives the inode (it
      was 0 at the file's fsync): that would cost a third fsync, more than the tmp/ way */
-  if (!fsorder_journal(fd)) { close(fd) ; return 1 ; }
+  if (fstat(fd, &st) < 0 || !fsorder_journal_dev(fd, st.st_dev)) { close(fd) ; return 1 ; }
   if (copy_message(fd, prefix, plen, fdmsg, msize, step) < 0) goto err ;
   /* the commit of new/'s fsync holds the link and flushes this data (INTERNALS.md,
      "Commit order") */
@@ -145,20 +146,13 @@ static int deliver_unnamed (stralloc *path, size_t base, char const *host, char 
     if (errno == ENOENT && faccessat(AT_FDCWD, proc, F_OK, AT_SYMLINK_NOFOLLOW) < 0) { close(fd) ; return 1 ; }
     if (errno != EEXIST || tries >= 5) goto err ;
   }
-  if (leave_dev)
-  {
-    struct stat st ;
-    *step = "stat file in Maildir new/" ;
-    if (fstat(fd, &st) < 0) goto errunlink ;
-    leave = st.st_dev == leave_dev ;
-  }
   *step = "close file in Maildir new/" ;
   e = close(fd) ; fd = -1 ;
   if (e < 0) goto errunlink ;
   /* the caller's commit on this file system will hold the link; one owed directory
      is enough there (its fsync commits every link before it), so an earlier one is
      kept, and where there is no memory to name it the fsync is made now */
-  if (leave && (owed.len || stralloc_copyb(&owed, path->s, path->len))) return 0 ;
+  if (leave_dev && st.st_dev == leave_dev && (owed.len || stralloc_copyb(&owed, path->s, path->len))) return 0 ;
   *step = "fsync Maildir new/" ;
   if (dir_sync_parent(path->s) < 0) goto errunlink ;
   return 0 ;

@@ -102,6 +102,15 @@ static void wait_for_busy (groupcommit *g)
   atomic_store(&g->leaderwaits, 0) ;
 }
 
+/* The committer l is gone (killed in its fsync): if it is still the committer, no
+   one is, and the waiters are woken to take its place. */
+static void release (groupcommit *g, int32_t l)
+{
+  if (!atomic_compare_exchange_strong(&g->leader, &l, 0)) return ;
+  atomic_fetch_add(&g->committed, 1) ;
+  futex_wake(&g->committed) ;
+}
+
 static int lead (groupcommit *g, int dirfd)
 {
   uint64_t covered, d ;
@@ -147,27 +156,17 @@ int groupcommit_sync (groupcommit *g, unsigned int slot, pid_t pid, int dirfd, d
     l = atomic_load(&g->leader) ;
     if (!l) continue ;
     atomic_fetch_add(&g->nwait, 1) ;
+    /* killed in its commit and reaped by another than the daemon */
     if (futex_wait(&g->committed, c, GROUPCOMMIT_CHECK_MS * (int64_t)1000000) < 0 && errno == ETIMEDOUT
-     && kill(l, 0) < 0 && errno == ESRCH
-     && atomic_compare_exchange_strong(&g->leader, &l, 0))
-    {
-      /* killed in its commit and reaped by another than the daemon: the other
-         waiters need not each wait for their own timeout */
-      atomic_fetch_add(&g->committed, 1) ;
-      futex_wake(&g->committed) ;
-    }
+     && kill(l, 0) < 0 && errno == ESRCH)
+      release(g, l) ;
     atomic_fetch_sub(&g->nwait, 1) ;
   }
 }
 
 void groupcommit_gone (groupcommit *g, unsigned int slot, pid_t pid)
 {
-  int32_t l = (int32_t)pid ;
   if (!g) return ;
   not_busy(g, slot) ;
-  if (atomic_compare_exchange_strong(&g->leader, &l, 0))
-  {
-    atomic_fetch_add(&g->committed, 1) ;
-    futex_wake(&g->committed) ;
-  }
+  release(g, (int32_t)pid) ;
 }

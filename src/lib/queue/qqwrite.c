@@ -380,7 +380,7 @@ void qqwrite_message (unsigned long uid, int reply, int fdmess, int fdenv)
   /* committed: from here on nothing may be removed */
   flagmademess = flagmadeintd = 0 ;
   /* todo/'s fsync, or another worker's commit that started after our link */
-  if (groupcommit_sync(group, groupslot, (pid_t)pid, tododir, dev, ordered && fsorder_commits_all(fd, dev)) < 0)
+  if (groupcommit_sync(group, groupslot, (pid_t)pid, tododir, dev, fsorder_commits_all(fd, dev)) < 0)
     die(QQ_WRITE) ;
   trigger_pull(id) ;
   close(fd) ;
